@@ -1,0 +1,127 @@
+"""``formwatch analyze``: a video file or an existing recording through the same step function, into a recording."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from formwatch.core.pipeline import PipelineConfig
+from formwatch.core.session import FrameResult, SetSession
+from formwatch.errors import FormwatchError
+from formwatch.recording import RecordingWriter, default_output_dir, load_recording
+
+
+@dataclass
+class AnalysisResult:
+    path: Path
+    summary: dict[str, Any]
+    frames_per_s: float  # processing speed
+    notes: list[str]
+
+
+class Progress:
+    """A one-line progress bar on stderr (frames, frames/s, time left), only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None = None) -> None:
+        self.total = total
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.start = time.monotonic()
+        self._last_draw = 0.0
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self._last_draw < 0.2:
+            return
+        self._last_draw = now
+        rate = done / max(now - self.start, 1e-9)
+        left = (self.total - done) / rate if rate > 0 and self.total else 0.0
+        width = 30
+        filled = int(width * done / self.total) if self.total else 0
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{self.total or '?'} frames  {rate:5.1f} frames/s  {left:4.0f} s left ")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iterator[tuple[float, Any, Any]],
+                                                                             dict[str, Any], int]:
+    from formwatch.pose import PoseEstimator
+    from formwatch.sources import VideoFileSource
+
+    source = VideoFileSource(path)
+    info = source.info
+
+    def samples() -> Iterator[tuple[float, Any, Any]]:
+        with PoseEstimator(model_path) as estimator:
+            for frame in source:
+                pose = estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
+                yield pose.t_s, pose.image, pose.world
+        if source.truncated:
+            notes.append(f"{path.name} ends early: kept the {source.frames_read} frames before the cut "
+                         f"(its header claims {info.frame_count})")
+
+    meta = {"source": str(path), "fps": info.fps, "frame_width": info.frame_width, "frame_height": info.frame_height}
+    return samples(), meta, info.frame_count
+
+
+def analyze(
+    input_path: Path,
+    out_dir: Path | None = None,
+    model: Path | None = None,
+    detector: Any = None,
+    neutral: np.ndarray | None = None,
+    extra_meta: dict[str, Any] | None = None,
+    config: PipelineConfig = PipelineConfig(),
+    progress: bool | None = None,
+) -> AnalysisResult:
+    """Analyse a video file or a recording directory and write a new recording; returns where and what."""
+    input_path = Path(input_path)
+    notes: list[str] = []
+    if not input_path.exists():
+        raise FormwatchError(f"{input_path} does not exist: give a video file or a recording directory")
+    if input_path.is_dir():
+        recording = load_recording(input_path)
+        samples: Iterator = zip(recording.t_s.tolist(), recording.image, recording.world)
+        meta = {k: recording.meta[k] for k in ("source", "fps", "frame_width", "frame_height", "model")
+                if k in recording.meta}
+        meta["source"] = f"recording {input_path}"
+        total = len(recording.t_s)
+    else:
+        from formwatch.models.provision import find_or_provision
+
+        model_info = find_or_provision(model)
+        samples, meta, total = _video_samples(input_path, model_info.path, notes)
+        meta["model"] = {"name": model_info.name, "sha256": model_info.sha256, "origin": model_info.origin}
+    meta["settings"] = {"pipeline": asdict(config)}
+    meta.update(extra_meta or {})
+
+    session = SetSession((int(meta["frame_width"]), int(meta["frame_height"])), config, neutral, detector)
+    writer = RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns)
+    bar = Progress(total, progress)
+    started = time.monotonic()
+    result: FrameResult | None = None
+    try:
+        for t_s, image, world in samples:
+            result = session.step(t_s, image, world)
+            writer.add(t_s, image, world, session.row(result))
+            bar.update(session.frames)
+            if detector is not None and result.verdict is not None and result.verdict.stop is not None:
+                writer.update_meta(stop=asdict(result.verdict.stop))
+    finally:
+        bar.finish()
+        elapsed = time.monotonic() - started
+        summary = session.summary()
+        if notes:
+            summary["notes"] = notes
+        writer.close(summary)
+    if session.frames == 0:
+        raise FormwatchError(f"{input_path} gave no frames to analyze: record again or choose another file")
+    return AnalysisResult(writer.path, summary, session.frames / max(elapsed, 1e-9), notes)

@@ -1,0 +1,148 @@
+"""The ``formwatch`` command: subcommands, argument checking, and one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+from formwatch import __version__
+from formwatch.commands.common import add_exercise_argument, add_profile_arguments
+from formwatch.errors import FormwatchError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the house error style: one line saying what to do, exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"formwatch: error: {message} (see 'formwatch {self.prog.split()[-1]} --help')\n")
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from formwatch.models.provision import find_or_provision
+
+    info = find_or_provision(args.model, args.models_dir, allow_download=not args.offline)
+    print(f"model:  {info.path.resolve()}")
+    print(f"sha256: {info.sha256}")
+    print(f"origin: {info.origin}")
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from formwatch.analyze import analyze
+    from formwatch.commands.common import (detector_for, neutral_for, profile_from_args, profile_meta,
+                                           verdict_line)
+
+    profile = profile_from_args(args)
+    result = analyze(args.input, args.out, args.model, detector=detector_for(args.exercise, profile),
+                     neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None)
+    for note in result.notes:
+        print(f"formwatch: note: {note}", file=sys.stderr)
+    s = result.summary
+    print(f"{s['frames']} frames, pose found in {100 * s['detected_fraction']:.1f} %, "
+          f"analysed at {result.frames_per_s:.1f} frames/s")
+    if line := verdict_line(s):
+        print(line)
+    print(result.path)
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from formwatch.commands import calibrate
+
+    return calibrate.run(args)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from formwatch.commands import demo
+
+    if args.headless or not demo.display_available() and not args.screenshot:
+        return demo.run_headless(args.out)
+    from formwatch.ui.demo_window import run_demo_window
+
+    return run_demo_window(args)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from formwatch import bench
+
+    model = None
+    video = args.video
+    if args.pose:
+        from formwatch.models.provision import find_or_provision
+
+        model = find_or_provision(args.model).path
+        if video is None:
+            raise FormwatchError("--pose needs --video FILE, a real clip to time the pose model on")
+    bench.run(args.json, video, model)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="formwatch", description="Real-time exercise form monitor for back care.")
+    parser.add_argument("--version", action="version", version=f"formwatch {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("models", help="find or build the pose model (offline) and print its path and sha256")
+    p.add_argument("--model", type=Path, help="use this .task file")
+    p.add_argument("--models-dir", type=Path, default=None, help="where models live (default: ./models)")
+    p.add_argument("--offline", action="store_true", help="do not try Google's download; build from the wheel")
+    p.set_defaults(func=_cmd_models)
+
+    p = sub.add_parser("analyze", help="analyse a video file or a recording directory into a new recording")
+    p.add_argument("input", type=Path, help="video file, or a recording directory (re-analysed from its poses)")
+    p.add_argument("--out", type=Path, help="new recording directory (default: recordings/<name>-<time>)")
+    p.add_argument("--model", type=Path, help="pose model .task file (default: provisioned in ./models)")
+    add_exercise_argument(p)
+    add_profile_arguments(p)
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("calibrate", help="fit your neutral posture once per camera set-up (a profile)")
+    p.add_argument("--profile", help="name of the profile to create (calibration/NAME.json)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
+    src.add_argument("--video", type=Path, help="a video of you standing still, side-on")
+    src.add_argument("--recording", type=Path, help="an existing recording directory")
+    p.add_argument("--calibration-dir", type=Path, default=None, help="where profiles live (default: ./calibration)")
+    add_exercise_argument(p, default="hinge")
+    p.add_argument("--model", type=Path, help="pose model .task file")
+    p.add_argument("--list", action="store_true", help="list the profiles")
+    p.add_argument("--show", metavar="NAME", help="show one profile")
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_calibrate)
+
+    p = sub.add_parser("demo", help="watch formwatch end a simulated set whose shoulders start creeping up")
+    p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
+    p.add_argument("--out", type=Path, help="recording directory (default: recordings/demo-<time>)")
+    p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
+    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close the window after this")
+    p.add_argument("--speed", type=float, default=1.0, help="play faster (2 = twice real time)")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("bench", help="measure per-frame and batch speed on this machine")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--pose", action="store_true", help="also time the pose model on --video")
+    p.add_argument("--video", type=Path, help="a real clip for the pose timing")
+    p.add_argument("--model", type=Path, help="pose model .task file")
+    p.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return func(args)
+    except FormwatchError as exc:
+        print(f"formwatch: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("formwatch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1

@@ -1,0 +1,1 @@
+"""The subcommands' bodies: each module turns parsed arguments into work and a printed result."""

@@ -1,0 +1,97 @@
+"""``formwatch calibrate``: fit, save, list and show personal neutral-posture profiles."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from formwatch.commands.common import default_calibration_dir
+from formwatch.core.calibration import fit_profile
+from formwatch.core.profile import describe, list_profiles, load_profile, save_profile
+from formwatch.errors import FormwatchError
+
+
+def poses_from_video(path: Path, model: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    from formwatch.models.provision import find_or_provision
+    from formwatch.pose import PoseEstimator
+    from formwatch.sources import VideoFileSource
+
+    source = VideoFileSource(path)
+    model_info = find_or_provision(model)
+    t, image, world = [], [], []
+    with PoseEstimator(model_info.path) as estimator:
+        for frame in source:
+            sample = estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
+            t.append(sample.t_s)
+            image.append(sample.image)
+            world.append(sample.world)
+    if not t:
+        raise FormwatchError(f"{path} gave no frames: record again")
+    return np.asarray(t), np.stack(image), np.stack(world), (source.info.frame_width, source.info.frame_height)
+
+
+def poses_from_camera(device: int | str, model: Path | None, seconds: float = 6.0, countdown_s: int = 5
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """Guide the person in the terminal, then record ``seconds`` of them standing still."""
+    from formwatch.models.provision import find_or_provision
+    from formwatch.pose import PoseEstimator
+    from formwatch.sources import CameraSource
+
+    model_info = find_or_provision(model)
+    source = CameraSource(device)
+    print("Stand side-on to the camera, 2-3 m away, relaxed, whole body (head to ankles) in view.")
+    for n in range(countdown_s, 0, -1):
+        print(f"  starting in {n} ...", flush=True)
+        time.sleep(1.0)
+    print(f"Hold still for {seconds:.0f} s.", flush=True)
+    source.start()
+    t, image, world = [], [], []
+    start = time.monotonic()
+    try:
+        with PoseEstimator(model_info.path) as estimator:
+            while time.monotonic() - start < seconds:
+                frame = source.mailbox.get(timeout_s=1.0)
+                if frame is None:
+                    raise FormwatchError(source.ended_reason or f"camera {device!r} stopped sending pictures")
+                sample = estimator.estimate_bgr(frame.bgr, frame.t_capture_s - start)
+                t.append(sample.t_s)
+                image.append(sample.image)
+                world.append(sample.world)
+    finally:
+        source.stop()
+    print("Done.")
+    return np.asarray(t), np.stack(image), np.stack(world), (source.info.frame_width, source.info.frame_height)
+
+
+def run(args: argparse.Namespace) -> int:
+    calibration_dir = args.calibration_dir or default_calibration_dir()
+    if args.list:
+        names = list_profiles(calibration_dir)
+        print("\n".join(names) if names else f"no profiles in {calibration_dir}/ yet")
+        return 0
+    if args.show:
+        print(describe(load_profile(args.show, calibration_dir)))
+        return 0
+    if not args.profile:
+        raise FormwatchError("name the profile: formwatch calibrate --profile NAME --video FILE (or --camera N)")
+    if args.recording:
+        from formwatch.recording import load_recording
+
+        rec = load_recording(args.recording)
+        t, image, world, size, source = rec.t_s, rec.image, rec.world, rec.frame_size_px, f"recording {rec.path}"
+    elif args.video:
+        t, image, world, size = poses_from_video(args.video, args.model)
+        source = f"video {args.video}"
+    else:
+        device = int(args.camera) if str(args.camera).isdigit() else args.camera
+        t, image, world, size = poses_from_camera(device, args.model)
+        source = f"camera {device}"
+    profile = fit_profile(args.profile, t, image, world, size, exercise=args.exercise, source=source)
+    path = save_profile(profile, calibration_dir)
+    print(describe(profile))
+    print(f"saved: {path}", file=sys.stderr if args.quiet else sys.stdout)
+    return 0

@@ -1,0 +1,62 @@
+"""Pieces several subcommands share: profile and detector set-up from arguments, verdict printing."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formwatch.core.detector import EXERCISES, Detector
+from formwatch.core.profile import Profile, load_profile
+
+DETECTOR_LIMIT_METRICS = ("shoulder_elevation_cm", "lumbar_arch_deg")
+
+
+def default_calibration_dir() -> Path:
+    """``$FORMWATCH_CALIBRATION_DIR`` or ``calibration/`` in the working directory."""
+    return Path(os.environ.get("FORMWATCH_CALIBRATION_DIR", "calibration"))
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", help="personal neutral posture from 'formwatch calibrate' (name or .json path)")
+    parser.add_argument("--calibration-dir", type=Path, default=None,
+                        help="where profiles live (default: ./calibration)")
+
+
+def add_exercise_argument(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    parser.add_argument("--exercise", choices=sorted(EXERCISES), default=default,
+                        help="monitor this exercise and end the set when form degrades")
+
+
+def profile_from_args(args: argparse.Namespace) -> Profile | None:
+    if not getattr(args, "profile", None):
+        return None
+    return load_profile(args.profile, args.calibration_dir or default_calibration_dir())
+
+
+def detector_for(exercise: str | None, profile: Profile | None) -> Detector | None:
+    if exercise is None:
+        return None
+    limits = {k: v for k, v in profile.limits.items() if k in DETECTOR_LIMIT_METRICS} if profile else None
+    return Detector(exercise, limits=limits, profile_loaded=profile is not None)
+
+
+def neutral_for(profile: Profile | None) -> np.ndarray | None:
+    return profile.neutral_vector() if profile is not None else None
+
+
+def profile_meta(profile: Profile | None) -> dict[str, Any]:
+    return {"profile": profile.to_json()} if profile is not None else {}
+
+
+def verdict_line(summary: dict[str, Any]) -> str:
+    """One line for the terminal: the stop and its reason, or that the set was clean."""
+    if "exercise" not in summary:
+        return ""
+    if summary.get("stopped"):
+        stop = summary["stop"]
+        return f"STOP at {stop['t_s']:.2f} s: {stop['reason']}"
+    return f"No stop: {summary['reps']} clean rep{'s' if summary['reps'] != 1 else ''} ({summary['exercise']})."

@@ -1,0 +1,411 @@
+"""The precision-fatigue detector: segment reps, end the set the moment form degrades, never cry wolf.
+
+Rules (all in seconds and real units, never frames; docs/detector.md):
+
+- **limit**: a form metric beyond its limit (personal, from the profile; else learned from the set's first clean
+  reps) for longer than ``debounce_s``. Catches a shrug or an arch as it happens.
+- **drift**: a per-rep feature (peak shoulder elevation, peak lumbar arch, loss of depth) worsening rep after rep;
+  the set ends when the *next* rep is predicted to cross the limit, so it ends clean rather than one rep late.
+- **tempo**: the working (up) phase slowing: mean velocity ``depth / up time`` down by ``tempo_loss_fraction`` from
+  the best rep, on two reps in a row (velocity-based training stops at about 20 % loss).
+
+Tracking lost pauses the detector; it never stops a set by itself. The first stop is latched until :meth:`reset`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from formwatch.core.kinematics import Col
+
+METRICS = ("shoulder_elevation_cm", "lumbar_arch_deg", "hip_hinge_deg")
+_COL = {"shoulder_elevation_cm": Col.SHOULDER_ELEVATION_CM, "lumbar_arch_deg": Col.LUMBAR_ARCH_DEG,
+        "hip_hinge_deg": Col.HIP_HINGE_DEG}
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """How reps of one exercise show in the hip angle: direction of the working movement and hysteresis levels."""
+
+    name: str
+    driver_sign: float  # +1: reps are flexion away from rest (hinge, squat); -1: extension (bridge, bird-dog)
+    enter_deg: float  # a rep starts when the driver moves this far from rest
+    exit_deg: float  # and ends when it comes back within this
+    min_rep_s: float = 0.8  # shorter excursions are fidgets, not reps
+    has_reps: bool = True
+    watched: tuple[str, ...] = ("shoulder_elevation_cm", "lumbar_arch_deg")
+
+
+EXERCISES: dict[str, ExerciseSpec] = {
+    "hinge": ExerciseSpec("hinge", +1.0, 25.0, 12.0),
+    "squat": ExerciseSpec("squat", +1.0, 30.0, 15.0),
+    "bridge": ExerciseSpec("bridge", -1.0, 15.0, 7.0),
+    "bird-dog": ExerciseSpec("bird-dog", -1.0, 15.0, 7.0),
+    "plank": ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False),
+}
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Stop-rule settings; units in the names. docs/detector.md explains each and how to tune it."""
+
+    debounce_s: float = 0.2
+    min_limit_shoulder_elevation_cm: float = 2.0  # smallest change worth stopping for
+    min_limit_lumbar_arch_deg: float = 8.0
+    depth_loss_fraction: float = 0.15  # drift rule on depth: loss from the first reps' depth
+    min_depth_loss_deg: float = 10.0
+    noise_k: float = 4.0  # a learned limit is max(noise_k x noise, min limit)
+    baseline_reps: int = 2  # the set's first reps, taken as its clean reference
+    trend_reps: int = 3  # the drift rule looks at this many last reps
+    tempo_loss_fraction: float = 0.20
+    tempo_consecutive_reps: int = 2
+    rest_window_s: float = 1.0  # still time needed at the start to learn the rest level
+    rest_still_deg: float = 8.0  # the driver's range within that window to count as still
+    drift_rule: bool = True
+    tempo_rule: bool = True
+
+
+@dataclass(frozen=True)
+class StopEvent:
+    """Why and when the set ended; ``reason`` is the sentence the user reads."""
+
+    t_s: float
+    rep: int
+    metric: str
+    value: float
+    limit: float
+    reason: str
+    rule: str
+    clean_reps: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The detector's word on one frame. ``deviations``: value / limit of each watched metric (1.0 = at limit)."""
+
+    t_s: float
+    state: str  # "ready", "clean", "drifting", "paused", "stopped"
+    rep: int  # completed reps
+    phase: str  # "rest", "down", "up", ""
+    deviations: tuple[float, float, float]  # shoulder, arch, depth loss — as fractions of their limits
+    stop: StopEvent | None = None
+
+
+@dataclass
+class RepRecord:
+    """Features of one completed rep."""
+
+    rep: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    depth_deg: float
+    down_s: float
+    up_s: float
+    peak_shoulder_elevation_cm: float
+    peak_lumbar_arch_deg: float
+
+
+_PHRASES = {
+    "shoulder_elevation_cm": ("Shoulders crept up", " cm", 1),
+    "lumbar_arch_deg": ("Low back arched", "°", 0),
+    "hip_hinge_deg": ("Hinge depth dropped", "°", 0),
+    "tempo": ("Reps slowed", " %", 0),
+}
+
+
+def reason_sentence(metric: str, value: float, rep: int, clean: int, rule: str, limit: float) -> str:
+    """The sentence a person reads across the room."""
+    label, unit, digits = _PHRASES[metric]
+    amount = f"{value:.{digits}f}{unit}"
+    clean_part = f"{clean} clean rep{'s' if clean != 1 else ''}." if rep else ""
+    where = f" at rep {rep}" if rep else ""
+    if rule == "drift":
+        return (f"{label} {amount}{where} and worsening; the next rep would pass {limit:.{digits}f}{unit} — set "
+                f"ended. {clean_part}").strip()
+    return f"{label} {amount}{where} — set ended. {clean_part}".strip()
+
+
+class Detector:
+    """Feeds on one metrics row per frame (``Col``-indexed, relative to neutral); returns a :class:`Verdict`."""
+
+    columns = ("rep", "state")
+
+    def __init__(self, exercise: str = "hinge", config: DetectorConfig = DetectorConfig(),
+                 limits: dict[str, float] | None = None, profile_loaded: bool = False) -> None:
+        if exercise not in EXERCISES:
+            raise ValueError(f"unknown exercise {exercise!r}; choose one of {', '.join(EXERCISES)}")
+        self.spec = EXERCISES[exercise]
+        self.config = config
+        self.profile_loaded = profile_loaded
+        self.given_limits = dict(limits or {})
+        self.reset()
+
+    def reset(self) -> None:
+        """Start a new set: forget reps, baselines learned from the set, and any latched stop."""
+        self.stop: StopEvent | None = None
+        self.reps: list[RepRecord] = []
+        self.limits: dict[str, float] = dict(self.given_limits)
+        # With a profile the metrics are already relative to neutral; arch has a natural zero (straight body).
+        self.baseline: dict[str, float] = {"lumbar_arch_deg": 0.0}
+        if self.profile_loaded:
+            self.baseline["shoulder_elevation_cm"] = 0.0
+        self._rest_buffer: list[tuple[float, float]] = []
+        self.rest_level: float | None = None
+        self._phase = "rest"
+        self._rep_start = 0.0
+        self._bottom_t = 0.0
+        self._bottom = -math.inf
+        self._peaks = {"shoulder_elevation_cm": -math.inf, "lumbar_arch_deg": -math.inf}
+        self._over_since: dict[str, float | None] = {m: None for m in METRICS}
+        self._early_values: dict[str, list[float]] = {"shoulder_elevation_cm": []}
+        self._slow_reps = 0
+        self._recent: deque[tuple[float, float, float]] = deque()
+        self._last_t = -math.inf
+        self._started_t: float | None = None
+
+    # ----------------------------------------------------------------------------------------------------- step
+    def step(self, t_s: float, metrics: np.ndarray) -> Verdict:
+        if self.stop is not None:
+            return Verdict(t_s, "stopped", len(self.reps), "", self._deviations(metrics), self.stop)
+        shoulder = float(metrics[Col.SHOULDER_ELEVATION_CM])
+        arch = float(metrics[Col.LUMBAR_ARCH_DEG])
+        hinge = float(metrics[Col.HIP_HINGE_DEG])
+        driver_raw = hinge if not math.isnan(hinge) else math.nan
+        if math.isnan(driver_raw) and math.isnan(shoulder):
+            for m in self._over_since:
+                self._over_since[m] = None
+            return Verdict(t_s, "paused", len(self.reps), self._phase, (math.nan,) * 3)
+
+        if self.spec.has_reps:
+            if self.rest_level is None:
+                self._learn_rest(t_s, driver_raw)
+                return Verdict(t_s, "ready", 0, "", self._deviations(metrics))
+            self._segment(t_s, self.spec.driver_sign * (driver_raw - self.rest_level), shoulder, arch)
+        elif self._started_t is None:
+            self._started_t = t_s
+
+        active = not self.spec.has_reps or self.reps or self._phase != "rest"
+        if active:
+            self._collect_baseline(shoulder)
+            stop = self._limit_rule(t_s, {"shoulder_elevation_cm": shoulder, "lumbar_arch_deg": arch})
+            if stop is not None:
+                return self._latch(stop, metrics)
+        deviations = self._deviations(metrics)
+        state = "drifting" if max((d for d in deviations if not math.isnan(d)), default=0.0) >= 0.6 else "clean"
+        return Verdict(t_s, state if active else "ready", len(self.reps), self._phase, deviations)
+
+    # -------------------------------------------------------------------------------------------- segmentation
+    def _learn_rest(self, t_s: float, driver: float) -> None:
+        """Rest level: the first still ``rest_window_s`` (set-up movement before it is ignored)."""
+        if math.isnan(driver):
+            self._rest_buffer.clear()
+            return
+        self._rest_buffer.append((t_s, driver))
+        while self._rest_buffer and t_s - self._rest_buffer[0][0] > self.config.rest_window_s:
+            self._rest_buffer.pop(0)
+        values = [v for _, v in self._rest_buffer]
+        if t_s - self._rest_buffer[0][0] >= self.config.rest_window_s * 0.95 and \
+                max(values) - min(values) <= self.config.rest_still_deg:
+            self.rest_level = float(np.median(values))
+
+    def _sustained(self, t_s: float, shoulder: float, arch: float) -> tuple[float, float]:
+        """The lowest value of each metric over the last ``debounce_s``: what was held, not a one-frame spike."""
+        window = self._recent
+        window.append((t_s, shoulder, arch))
+        while t_s - window[0][0] > self.config.debounce_s:
+            window.popleft()
+        held_shoulder = min((s for _, s, _ in window if not math.isnan(s)), default=math.nan)
+        held_arch = min((a for _, _, a in window if not math.isnan(a)), default=math.nan)
+        return held_shoulder, held_arch
+
+    def _segment(self, t_s: float, driver: float, shoulder: float, arch: float) -> None:
+        spec = self.spec
+        shoulder, arch = self._sustained(t_s, shoulder, arch)
+        if not math.isnan(shoulder):
+            self._peaks["shoulder_elevation_cm"] = max(self._peaks["shoulder_elevation_cm"], shoulder)
+        if not math.isnan(arch):
+            self._peaks["lumbar_arch_deg"] = max(self._peaks["lumbar_arch_deg"], arch)
+        if math.isnan(driver):
+            return
+        if self._phase == "rest":
+            if driver >= spec.enter_deg:
+                self._phase = "down"
+                self._rep_start = t_s
+                self._bottom, self._bottom_t = driver, t_s
+                if self.reps:  # the rest after the previous rep belongs to it (lockout arch shows there)
+                    self._close_previous_rep_features()
+                self._peaks = {"shoulder_elevation_cm": shoulder if not math.isnan(shoulder) else -math.inf,
+                               "lumbar_arch_deg": arch if not math.isnan(arch) else -math.inf}
+            return
+        if driver > self._bottom:
+            self._bottom, self._bottom_t = driver, t_s
+            self._phase = "down"
+        elif driver < self._bottom - 0.25 * (self._bottom - spec.exit_deg):
+            self._phase = "up"
+        if driver <= spec.exit_deg:
+            if t_s - self._rep_start >= spec.min_rep_s:
+                self._complete_rep(t_s)
+            self._phase = "rest"
+
+    def _complete_rep(self, t_s: float) -> None:
+        rep = RepRecord(
+            rep=len(self.reps) + 1, start_s=round(self._rep_start, 3), bottom_s=round(self._bottom_t, 3),
+            end_s=round(t_s, 3), depth_deg=round(self._bottom, 2),
+            down_s=round(self._bottom_t - self._rep_start, 3), up_s=round(t_s - self._bottom_t, 3),
+            peak_shoulder_elevation_cm=round(self._peaks["shoulder_elevation_cm"], 2),
+            peak_lumbar_arch_deg=round(self._peaks["lumbar_arch_deg"], 2))
+        self.reps.append(rep)
+        self._learn_limits()
+        if self.config.drift_rule:
+            stop = self._drift_rule(t_s)
+            if stop is not None:
+                self._latch(stop, None)
+                return
+        if self.config.tempo_rule:
+            stop = self._tempo_rule(t_s)
+            if stop is not None:
+                self._latch(stop, None)
+
+    def _close_previous_rep_features(self) -> None:
+        last = self.reps[-1]
+        last.peak_shoulder_elevation_cm = round(max(last.peak_shoulder_elevation_cm,
+                                                    self._peaks["shoulder_elevation_cm"]), 2)
+        last.peak_lumbar_arch_deg = round(max(last.peak_lumbar_arch_deg, self._peaks["lumbar_arch_deg"]), 2)
+
+    # ------------------------------------------------------------------------------------------------- limits
+    def _collect_baseline(self, shoulder: float) -> None:
+        if "shoulder_elevation_cm" not in self.baseline and not math.isnan(shoulder):
+            self._early_values["shoulder_elevation_cm"].append(shoulder)
+            if not self.spec.has_reps and len(self._early_values["shoulder_elevation_cm"]) >= 30:
+                self._learn_limits(force=True)
+
+    def _learn_limits(self, force: bool = False) -> None:
+        """From the set's first clean reps: the shoulder baseline and, without a profile, the limits."""
+        cfg = self.config
+        if "shoulder_elevation_cm" not in self.baseline and (force or len(self.reps) >= cfg.baseline_reps):
+            values = np.asarray(self._early_values["shoulder_elevation_cm"])
+            if len(values):
+                median = float(np.median(values))
+                self.baseline["shoulder_elevation_cm"] = median
+                noise = 1.4826 * float(np.median(np.abs(values - median)))
+                self.limits.setdefault("shoulder_elevation_cm",
+                                       max(cfg.noise_k * noise, cfg.min_limit_shoulder_elevation_cm))
+        self.limits.setdefault("lumbar_arch_deg", cfg.min_limit_lumbar_arch_deg)
+        self.limits.setdefault("shoulder_elevation_cm", cfg.min_limit_shoulder_elevation_cm)
+        if len(self.reps) >= cfg.baseline_reps and "hip_hinge_deg" not in self.baseline:
+            depth = float(np.mean([r.depth_deg for r in self.reps[: cfg.baseline_reps]]))
+            self.baseline["hip_hinge_deg"] = depth
+            self.limits.setdefault("hip_hinge_deg", max(cfg.depth_loss_fraction * depth, cfg.min_depth_loss_deg))
+
+    def _limit_rule(self, t_s: float, values: dict[str, float]) -> StopEvent | None:
+        for metric in self.spec.watched:
+            base = self.baseline.get(metric)
+            limit = self.limits.get(metric, self._default_limit(metric))
+            value = values[metric]
+            if base is None or math.isnan(value) or value - base <= limit:
+                self._over_since[metric] = None
+                continue
+            since = self._over_since[metric]
+            if since is None:
+                self._over_since[metric] = t_s
+            elif t_s - since >= self.config.debounce_s:
+                rep = self._current_rep()
+                clean = rep - 1 if rep else 0
+                dev = value - base
+                return StopEvent(t_s, rep, metric, round(dev, 2), round(limit, 2),
+                                 reason_sentence(metric, dev, rep, clean, "limit", limit), "limit", clean)
+        return None
+
+    def _default_limit(self, metric: str) -> float:
+        return {"shoulder_elevation_cm": self.config.min_limit_shoulder_elevation_cm,
+                "lumbar_arch_deg": self.config.min_limit_lumbar_arch_deg}.get(metric, math.inf)
+
+    def _current_rep(self) -> int:
+        if not self.spec.has_reps:
+            return 0
+        return len(self.reps) + (1 if self._phase != "rest" else 0) or len(self.reps)
+
+    def _drift_rule(self, t_s: float) -> StopEvent | None:
+        cfg = self.config
+        n = cfg.trend_reps
+        if len(self.reps) < max(cfg.baseline_reps + 1, n):
+            return None
+        recent = self.reps[-n:]
+        features = {
+            "shoulder_elevation_cm": [r.peak_shoulder_elevation_cm for r in recent],
+            "hip_hinge_deg": [-r.depth_deg for r in recent],  # worsening = shallower
+        }
+        for metric, series in features.items():
+            limit = self.limits.get(metric)
+            base = self.baseline.get(metric)
+            if limit is None or base is None or any(math.isnan(v) or math.isinf(v) for v in series):
+                continue
+            base_signed = -base if metric == "hip_hinge_deg" else base
+            devs = np.asarray(series) - base_signed
+            if not np.all(np.diff(devs) > 0):
+                continue  # not worsening rep after rep
+            slope = float(np.polyfit(np.arange(n), devs, 1)[0])
+            predicted = devs[-1] + slope
+            if predicted >= limit and devs[-1] >= 0.5 * limit:
+                rep = len(self.reps)
+                already_over = devs[-1] >= limit  # this rep itself was past the limit: it was not clean
+                clean = rep - 1 if already_over else rep
+                rule = "limit" if already_over else "drift"
+                return StopEvent(t_s, rep, metric, round(float(devs[-1]), 2), round(limit, 2),
+                                 reason_sentence(metric, float(devs[-1]), rep, clean, rule, limit), "drift", clean)
+        return None
+
+    def _tempo_rule(self, t_s: float) -> StopEvent | None:
+        cfg = self.config
+        velocities = [r.depth_deg / r.up_s for r in self.reps if r.up_s > 0]
+        if len(velocities) < cfg.baseline_reps + 1:
+            return None
+        loss = 1.0 - velocities[-1] / max(velocities)
+        self._slow_reps = self._slow_reps + 1 if loss >= cfg.tempo_loss_fraction else 0
+        if self._slow_reps >= cfg.tempo_consecutive_reps:
+            rep = len(self.reps)
+            clean = rep - cfg.tempo_consecutive_reps
+            return StopEvent(t_s, rep, "tempo", round(100 * loss, 1), round(100 * cfg.tempo_loss_fraction, 1),
+                             reason_sentence("tempo", 100 * loss, rep, clean, "limit", 0), "tempo", clean)
+        return None
+
+    # ----------------------------------------------------------------------------------------------- results
+    def _latch(self, stop: StopEvent, metrics: np.ndarray | None) -> Verdict:
+        self.stop = stop
+        devs = self._deviations(metrics) if metrics is not None else (math.nan,) * 3
+        return Verdict(stop.t_s, "stopped", len(self.reps), "", devs, stop)
+
+    def _deviations(self, metrics: np.ndarray | None) -> tuple[float, float, float]:
+        if metrics is None:
+            return (math.nan,) * 3
+        out = []
+        for metric in ("shoulder_elevation_cm", "lumbar_arch_deg"):
+            base, limit = self.baseline.get(metric), self.limits.get(metric, self._default_limit(metric))
+            value = float(metrics[_COL[metric]])
+            out.append((value - base) / limit if base is not None and limit > 0 else math.nan)
+        if self.reps and "hip_hinge_deg" in self.baseline and "hip_hinge_deg" in self.limits:
+            out.append((self.baseline["hip_hinge_deg"] - self.reps[-1].depth_deg) / self.limits["hip_hinge_deg"])
+        else:
+            out.append(math.nan)
+        return out[0], out[1], out[2]
+
+    def row(self, verdict: Verdict) -> list[Any]:
+        return [verdict.rep, verdict.state]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "exercise": self.spec.name,
+            "reps": len(self.reps),
+            "stopped": self.stop is not None,
+            "stop": asdict(self.stop) if self.stop else None,
+            "clean_reps": self.stop.clean_reps if self.stop else len(self.reps),
+            "limits": {k: round(v, 3) for k, v in self.limits.items()},
+            "baseline": {k: round(v, 3) for k, v in self.baseline.items()},
+            "rep_features": [asdict(r) for r in self.reps],
+        }

@@ -1,0 +1,107 @@
+"""Live smoothing without lag (One Euro filter) and zero-phase smoothing for stored traces.
+
+The One Euro filter (Casiez, Roussel & Vogel, CHI 2012) is a low-pass filter whose cutoff rises with speed: slow
+movement (holding a posture) is smoothed hard, so jitter disappears; fast movement (a rep) passes with little lag.
+It is driven by the data's own timestamps, never the clock, so 15 fps and 60 fps behave alike.
+
+Tuning (from the paper): set ``beta = 0`` and lower ``min_cutoff_hz`` until jitter at rest is acceptable, then raise
+``beta`` until fast movements no longer lag. Units: ``min_cutoff_hz`` and ``derivative_cutoff_hz`` in hertz;
+``beta`` in 1 / (signal unit per second), so it depends on what is filtered (here: normalised image coordinates
+and metres, both of order 1 per second during a rep).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class OneEuroConfig:
+    """Defaults tuned on real clips for landmark arrays (normalised image units and metres)."""
+
+    min_cutoff_hz: float = 1.5  # smoothing at rest: lower = smoother, more lag when starting to move
+    beta: float = 8.0  # speed coefficient: higher = less lag during fast movement, more jitter
+    derivative_cutoff_hz: float = 1.0  # smoothing of the speed estimate itself
+
+
+class OneEuroFilter:
+    """One Euro filter over an array of any fixed shape; state lives in preallocated arrays.
+
+    ``step(t_s, x)`` returns the filtered array (a view of internal state: copy it to keep it). A NaN anywhere in
+    ``x`` (no detection) resets the filter and returns NaN; the next valid sample starts afresh. Time must strictly
+    increase; otherwise ``ValueError``.
+    """
+
+    def __init__(self, shape: tuple[int, ...], config: OneEuroConfig = OneEuroConfig()) -> None:
+        self.config = config
+        self._x = np.full(shape, np.nan)
+        self._dx = np.zeros(shape)
+        self._scratch = np.empty(shape)
+        self._alpha = np.empty(shape)
+        self._t_s: float | None = None
+        self._primed = False
+
+    def reset(self) -> None:
+        """Forget the past: the next sample passes through unchanged."""
+        self._primed = False
+        self._x.fill(np.nan)
+
+    def step(self, t_s: float, x: np.ndarray) -> np.ndarray:
+        """Filter one sample taken at ``t_s`` seconds (a dozen array operations, no allocation)."""
+        if self._t_s is not None and not t_s > self._t_s:
+            raise ValueError(f"time must be strictly increasing: got {t_s} s after {self._t_s} s")
+        dt = t_s - self._t_s if self._t_s is not None else 0.0
+        self._t_s = t_s
+        if not math.isfinite(float(np.add.reduce(x, axis=None))):  # NaN (no detection) or inf anywhere
+            self.reset()
+            return self._x
+        if not self._primed:
+            np.copyto(self._x, x)
+            self._dx.fill(0.0)
+            self._primed = True
+            return self._x
+        cfg = self.config
+        delta = np.subtract(x, self._x, out=self._scratch)
+        # Speed, low-passed at a fixed cutoff: dx <- dx + a_d (delta / dt - dx).
+        a_d = _alpha(cfg.derivative_cutoff_hz, dt)
+        self._dx *= 1.0 - a_d
+        self._dx += np.multiply(delta, a_d / dt, out=self._alpha)
+        # Cutoff rises with speed; alpha = g / (1 + g) with g = 2 pi dt (min_cutoff + beta |dx|).
+        g = np.abs(self._dx, out=self._alpha)
+        g *= 2.0 * math.pi * dt * cfg.beta
+        g += 2.0 * math.pi * dt * cfg.min_cutoff_hz
+        delta *= g
+        g += 1.0
+        delta /= g
+        self._x += delta
+        return self._x
+
+
+def _alpha(cutoff_hz: float, dt_s: float) -> float:
+    tau = 1.0 / (2.0 * np.pi * cutoff_hz)
+    return 1.0 / (1.0 + tau / dt_s)
+
+
+def zero_phase_smooth(t_s: np.ndarray, values: np.ndarray, cutoff_hz: float = 3.0) -> np.ndarray:
+    """Zero-phase smoothing of stored traces ``(T, ...)``: a forward-backward first-order low-pass.
+
+    For replay and analysis only (it needs the future). NaN gaps split the trace; each piece is smoothed alone.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    out = np.array(values, copy=True)
+    if len(t_s) < 3:
+        return out
+    dt = np.median(np.diff(t_s))
+    a = _alpha(cutoff_hz, dt)
+    valid = ~np.isnan(values.reshape(len(values), -1)).any(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], valid.astype(np.int8), [0]])))
+    for start, stop in zip(edges[::2], edges[1::2]):
+        piece = out[start:stop]
+        for i in range(1, len(piece)):
+            piece[i] = piece[i - 1] + a * (piece[i] - piece[i - 1])
+        for i in range(len(piece) - 2, -1, -1):
+            piece[i] = piece[i + 1] + a * (piece[i] - piece[i + 1])
+    return out

@@ -1,0 +1,282 @@
+"""Form metrics from BlazePose landmarks: hip hinge, shoulder elevation, lumbar arching, and helpers.
+
+Every function is shape-polymorphic: poses ``(..., 33, 4)`` in, one value per pose ``(...)`` out, so one code path
+serves a single live frame and a whole recording. Angles are computed as ``atan2(cross, dot)`` (stable near 0 and
+180 degrees). See ``docs/metrics.md`` for the conventions table (landmarks, zero, sign, unit, valid views).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from formwatch.core.landmarks import Lm
+
+
+class Col(IntEnum):
+    """Columns of the metrics array returned by :func:`compute_metrics`."""
+
+    HIP_HINGE_DEG = 0
+    SHOULDER_ELEVATION_CM = 1
+    LUMBAR_ARCH_DEG = 2
+    TRUNK_INCLINE_DEG = 3
+    SHOULDER_ELEVATION_LEFT_CM = 4
+    SHOULDER_ELEVATION_RIGHT_CM = 5
+    VIEW = 6
+    QUALITY = 7
+    TORSO_LENGTH_M = 8
+    FACING = 9
+
+
+N_COLS = len(Col)
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name.lower() for c in Col)
+# The metrics a profile re-centres on the user's neutral and the detector judges.
+FORM_METRICS: tuple[Col, ...] = (Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.LUMBAR_ARCH_DEG)
+RELATIVE_METRICS: tuple[Col, ...] = (
+    Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.LUMBAR_ARCH_DEG, Col.TRUNK_INCLINE_DEG,
+    Col.SHOULDER_ELEVATION_LEFT_CM, Col.SHOULDER_ELEVATION_RIGHT_CM,
+)
+
+
+class View(IntEnum):
+    """Camera view of the body, judged from the landmarks (stored as a float in the metrics array)."""
+
+    FRONT = 0
+    OBLIQUE = 1
+    SIDE = 2
+
+
+@dataclass(frozen=True)
+class KinematicsConfig:
+    """Thresholds of the kinematics core; defaults are documented in docs/metrics.md."""
+
+    min_visibility: float = 0.5  # a landmark pair counts as seen when its better side reaches this
+    side_view_max_width_ratio: float = 0.35  # (shoulder width + hip width) / 2 / torso length, in the image
+    front_view_min_width_ratio: float = 0.55
+    # Population neutral of the ear-above-shoulder distance along the trunk, as a fraction of the hip-to-ear
+    # distance (which a shrug does not change); used only for raw shoulder elevation, until a personal profile
+    # replaces it with the user's own neutral. Measured on real clips: docs/metrics.md.
+    ear_above_shoulder_ratio: float = 0.275
+
+
+DEFAULT_CONFIG = KinematicsConfig()
+
+def _linear_operator(rows: list[dict[Lm, float]]) -> np.ndarray:
+    """Rows of weights over the 33 landmarks: each row is one virtual point or vector (a linear combination)."""
+    w = np.zeros((len(rows), 33))
+    for i, row in enumerate(rows):
+        for lm, weight in row.items():
+            w[i, lm] += weight
+    return w
+
+
+def _mid(a: Lm, b: Lm, sign: float = 1.0) -> dict[Lm, float]:
+    return {a: 0.5 * sign, b: 0.5 * sign}
+
+
+def _sub(plus: dict[Lm, float], minus: dict[Lm, float]) -> dict[Lm, float]:
+    out = dict(plus)
+    for lm, w in minus.items():
+        out[lm] = out.get(lm, 0.0) - w
+    return out
+
+
+_SHOULDERS = _mid(Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER)
+_HIPS = _mid(Lm.LEFT_HIP, Lm.RIGHT_HIP)
+_EARS = _mid(Lm.LEFT_EAR, Lm.RIGHT_EAR)
+# Image vectors, one matrix product per call: trunk, thigh, face, foot, shoulder width, hip width.
+_IMAGE_OPERATOR = _linear_operator([
+    _sub(_SHOULDERS, _HIPS),
+    _sub(_mid(Lm.LEFT_KNEE, Lm.RIGHT_KNEE), _HIPS),
+    _sub({Lm.NOSE: 1.0}, _EARS),
+    _sub(_mid(Lm.LEFT_FOOT_INDEX, Lm.RIGHT_FOOT_INDEX), _mid(Lm.LEFT_HEEL, Lm.RIGHT_HEEL)),
+    {Lm.LEFT_SHOULDER: 1.0, Lm.RIGHT_SHOULDER: -1.0},
+    {Lm.LEFT_HIP: 1.0, Lm.RIGHT_HIP: -1.0},
+])
+# World vectors: trunk, ear above left shoulder, ear above right shoulder, hips to ears.
+_WORLD_OPERATOR = _linear_operator([
+    _sub(_SHOULDERS, _HIPS),
+    {Lm.LEFT_EAR: 1.0, Lm.LEFT_SHOULDER: -1.0},
+    {Lm.RIGHT_EAR: 1.0, Lm.RIGHT_SHOULDER: -1.0},
+    _sub(_EARS, _HIPS),
+])
+# Visibility pairs (left, right): ears, shoulders, hips, knees; then the nose.
+_VIS_INDEX = np.array([Lm.LEFT_EAR, Lm.LEFT_SHOULDER, Lm.LEFT_HIP, Lm.LEFT_KNEE,
+                       Lm.RIGHT_EAR, Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.NOSE])
+_RAD_TO_DEG = 180.0 / np.pi
+_FRONT, _OBLIQUE, _SIDE = float(View.FRONT), float(View.OBLIQUE), float(View.SIDE)
+
+
+def compute_metrics(
+    image: np.ndarray,
+    world: np.ndarray,
+    frame_size_px: tuple[int, int] = (1, 1),
+    config: KinematicsConfig = DEFAULT_CONFIG,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """Raw metrics of poses ``(..., 33, 4)`` as an array ``(..., N_COLS)`` indexed by :class:`Col`.
+
+    ``image`` holds normalised image landmarks (x, y in 0..1, z, visibility), ``world`` metric world landmarks.
+    ``frame_size_px`` (width, height) turns normalised coordinates into square pixels so image angles are true.
+    A metric the pose cannot support (low visibility, wrong view, no detection) is NaN; never raises.
+    All the landmark arithmetic is two small matrix products (virtual points as linear combinations). A batch then
+    runs as array operations at memory speed; a single frame takes :func:`_metrics_one_frame`, the same formulas
+    on Python floats, because NumPy's ~1 us per call would cost ~80 us a frame (docs/performance.md). The tests
+    hold the two paths equal on random, degenerate and NaN poses.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    world = np.asarray(world, dtype=np.float64)
+    if out is None:
+        out = np.empty(image.shape[:-2] + (N_COLS,), dtype=np.float64)
+    if image.ndim == 2:
+        _metrics_one_frame(image, world, frame_size_px, config, out)
+        return out
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        # Image vectors in square pixels, as complex numbers x + iy: conj(a) * b = (a . b) + i (a x b), so every
+        # signed angle below is one np.angle over a stacked array.
+        px = (_IMAGE_OPERATOR @ image[..., :2]) * np.array([frame_size_px[0], frame_size_px[1]], dtype=np.float64)
+        z = px.view(np.complex128)[..., 0]  # (..., 6): trunk, thigh, face, foot, shoulder width, hip width
+        trunk = z[..., 0]
+        products = np.conj(trunk)[..., None] * z[..., 1:3]  # trunk with thigh, trunk with face
+        vis = image[..., _VIS_INDEX, 3]
+        seen = np.fmax(vis[..., :4], vis[..., 4:8]) >= config.min_visibility  # ears, shoulders, hips, knees
+
+        # Facing: the face is on the front side of the trunk line whatever the hinge; the toes are the fallback.
+        face_side = np.where(vis[..., 8] >= config.min_visibility, products[..., 1].imag, 0.0)
+        facing = np.sign(np.where(face_side != 0, face_side, z[..., 3].real))
+
+        # hinge = atan2(f (trunk x thigh), -(trunk . thigh)); incline = atan2(f trunk_x, -trunk_y).
+        angles = np.angle(np.stack([-np.conj(products[..., 0]), 1j * trunk], axis=-1)) * (facing * _RAD_TO_DEG)[
+            ..., None]
+        lengths = np.abs(z[..., [0, 4, 5]])
+        ratio = 0.5 * (lengths[..., 1] + lengths[..., 2]) / lengths[..., 0]
+        view = np.where(ratio <= config.side_view_max_width_ratio, _SIDE,
+                        np.where(ratio >= config.front_view_min_width_ratio, _FRONT, _OBLIQUE)) + 0.0 * ratio
+
+        quality = np.fmin(np.fmax(np.fmin(np.fmax(vis[..., 1], vis[..., 5]), np.fmax(vis[..., 2], vis[..., 6])),
+                                  0.0), 1.0)  # the worse-seen of shoulders and hips; NaN (nobody found) -> 0
+        body_seen = quality >= config.min_visibility
+        sagittal = np.where(body_seen & (view != _FRONT) & (facing != 0), 1.0, np.nan)
+        angles *= sagittal[..., None]
+        out[..., Col.HIP_HINGE_DEG] = np.where(seen[..., 3], angles[..., 0], np.nan)
+        # Lumbar arch proxy: extension of the trunk past the thigh line; with the knees unseen, past the vertical.
+        out[..., Col.LUMBAR_ARCH_DEG] = -np.where(seen[..., 3], angles[..., 0], angles[..., 1])
+        out[..., Col.TRUNK_INCLINE_DEG] = angles[..., 1]
+
+        # Shoulder elevation from metric world landmarks: rise towards the ears along the trunk axis, any view.
+        w = _WORLD_OPERATOR @ world[..., :3]  # (..., 4, 3): trunk, ear-left, ear-right, hips-to-ears
+        along = (w @ w[..., 0, :, None])[..., 0]  # each vector's component along the trunk, times trunk length
+        torso_m = np.sqrt(along[..., 0])
+        neutral = config.ear_above_shoulder_ratio * along[..., 3]
+        elevation = (neutral[..., None] - along[..., 1:3]) * (np.where(body_seen & seen[..., 0], 100.0, np.nan)
+                                                               / torso_m)[..., None]
+        out[..., Col.SHOULDER_ELEVATION_LEFT_CM] = elevation[..., 0]
+        out[..., Col.SHOULDER_ELEVATION_RIGHT_CM] = elevation[..., 1]
+        out[..., Col.SHOULDER_ELEVATION_CM] = 0.5 * (elevation[..., 0] + elevation[..., 1])
+        out[..., Col.TORSO_LENGTH_M] = torso_m
+        out[..., Col.VIEW] = view
+        out[..., Col.QUALITY] = quality
+        out[..., Col.FACING] = facing
+    return out
+
+
+def nan_reason(metrics_row: np.ndarray, column: Col, config: KinematicsConfig = DEFAULT_CONFIG) -> str:
+    """Why ``column`` is NaN in one row of metrics, in words a user can act on ('' when it is not NaN)."""
+    if not np.isnan(metrics_row[column]):
+        return ""
+    if np.isnan(metrics_row[Col.VIEW]):
+        return "nobody found in the frame"
+    if metrics_row[Col.QUALITY] < config.min_visibility:
+        return "shoulders or hips not clearly seen: step back so your whole body is in view"
+    if column in (Col.HIP_HINGE_DEG, Col.LUMBAR_ARCH_DEG, Col.TRUNK_INCLINE_DEG):
+        if metrics_row[Col.VIEW] == View.FRONT:
+            return "the camera sees you from the front, where bending happens in depth: turn side-on"
+        if column == Col.HIP_HINGE_DEG:
+            return "knees not seen: step back so your knees are in view"
+    return "ears not seen: keep your head in view"
+
+
+def _fmax(a: float, b: float) -> float:
+    """``np.fmax`` on floats: NaN only when both are NaN."""
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a >= b else b
+
+
+def _fmin(a: float, b: float) -> float:
+    """``np.fmin`` on floats."""
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a <= b else b
+
+
+def _div(a: float, b: float) -> float:
+    """Division with NumPy's IEEE results (inf, NaN) instead of ZeroDivisionError."""
+    if b == 0.0:
+        return math.nan if a == 0.0 or a != a else math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def _sign(x: float) -> float:
+    if x != x:
+        return math.nan
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+def _metrics_one_frame(
+    image: np.ndarray, world: np.ndarray, frame_size_px: tuple[int, int], config: KinematicsConfig, out: np.ndarray
+) -> None:
+    """The formulas of :func:`compute_metrics` for one ``(33, 4)`` pose, on Python floats (the live hot path)."""
+    sx, sy = float(frame_size_px[0]), float(frame_size_px[1])
+    (tx, ty), (kx, ky), (fx, fy), (footx, _), (swx, swy), (hwx, hwy) = (_IMAGE_OPERATOR @ image[:, :2]).tolist()
+    tx, ty, kx, ky, fx, fy = tx * sx, ty * sy, kx * sx, ky * sy, fx * sx, fy * sy
+    w_trunk, w_ear_l, w_ear_r, w_hip_ear = (_WORLD_OPERATOR @ world[:, :3]).tolist()
+    v_ear_l, v_sh_l, v_hip_l, v_knee_l, v_ear_r, v_sh_r, v_hip_r, v_knee_r, v_nose = image[_VIS_INDEX, 3].tolist()
+    min_vis = config.min_visibility
+    ears_seen = _fmax(v_ear_l, v_ear_r) >= min_vis
+    knees_seen = _fmax(v_knee_l, v_knee_r) >= min_vis
+
+    face_side = (tx * fy - ty * fx) if v_nose >= min_vis else 0.0
+    facing = _sign(face_side if face_side != 0 else footx * sx)
+    hinge = math.atan2(tx * ky - ty * kx, -(tx * kx + ty * ky)) * facing * _RAD_TO_DEG
+    incline = math.atan2(tx, -ty) * facing * _RAD_TO_DEG
+    ratio = _div(0.5 * (math.hypot(swx * sx, swy * sy) + math.hypot(hwx * sx, hwy * sy)), math.hypot(tx, ty))
+    if ratio <= config.side_view_max_width_ratio:
+        view = _SIDE
+    elif ratio >= config.front_view_min_width_ratio:
+        view = _FRONT
+    else:
+        view = _OBLIQUE
+    view += 0.0 * ratio
+    quality = _fmin(_fmax(_fmin(_fmax(v_sh_l, v_sh_r), _fmax(v_hip_l, v_hip_r)), 0.0), 1.0)
+    body_seen = quality >= min_vis
+    sagittal = 1.0 if body_seen and view != _FRONT and facing != 0 else math.nan
+    hinge *= sagittal
+    incline *= sagittal
+    out[Col.HIP_HINGE_DEG] = hinge if knees_seen else math.nan
+    out[Col.LUMBAR_ARCH_DEG] = -(hinge if knees_seen else incline)
+    out[Col.TRUNK_INCLINE_DEG] = incline
+
+    along0 = w_trunk[0] * w_trunk[0] + w_trunk[1] * w_trunk[1] + w_trunk[2] * w_trunk[2]
+    along_l = w_ear_l[0] * w_trunk[0] + w_ear_l[1] * w_trunk[1] + w_ear_l[2] * w_trunk[2]
+    along_r = w_ear_r[0] * w_trunk[0] + w_ear_r[1] * w_trunk[1] + w_ear_r[2] * w_trunk[2]
+    along_ear = w_hip_ear[0] * w_trunk[0] + w_hip_ear[1] * w_trunk[1] + w_hip_ear[2] * w_trunk[2]
+    torso_m = math.sqrt(along0) if along0 >= 0 else math.nan
+    neutral = config.ear_above_shoulder_ratio * along_ear
+    gate = _div(100.0 if body_seen and ears_seen else math.nan, torso_m)
+    left = (neutral - along_l) * gate
+    right = (neutral - along_r) * gate
+    out[Col.SHOULDER_ELEVATION_LEFT_CM] = left
+    out[Col.SHOULDER_ELEVATION_RIGHT_CM] = right
+    out[Col.SHOULDER_ELEVATION_CM] = 0.5 * (left + right)
+    out[Col.TORSO_LENGTH_M] = torso_m
+    out[Col.VIEW] = view
+    out[Col.QUALITY] = quality
+    out[Col.FACING] = facing

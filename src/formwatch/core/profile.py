@@ -1,0 +1,186 @@
+"""Personal neutral-posture profiles: ``calibration/<name>.json``, validated on load, written atomically."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formwatch.core.kinematics import N_COLS, Col
+from formwatch.errors import FormwatchError
+
+PROFILE_SCHEMA_VERSION = 1
+PROFILE_METRICS: dict[str, Col] = {
+    "hip_hinge_deg": Col.HIP_HINGE_DEG,
+    "shoulder_elevation_cm": Col.SHOULDER_ELEVATION_CM,
+    "lumbar_arch_deg": Col.LUMBAR_ARCH_DEG,
+    "trunk_incline_deg": Col.TRUNK_INCLINE_DEG,
+    "shoulder_elevation_left_cm": Col.SHOULDER_ELEVATION_LEFT_CM,
+    "shoulder_elevation_right_cm": Col.SHOULDER_ELEVATION_RIGHT_CM,
+}
+# Plausible ranges, for validating files from disk (a neutral outside them is a damaged or hand-broken file).
+_RANGES = {"hip_hinge_deg": 90.0, "shoulder_elevation_cm": 30.0, "lumbar_arch_deg": 90.0, "trunk_incline_deg": 90.0,
+           "shoulder_elevation_left_cm": 30.0, "shoulder_elevation_right_cm": 30.0}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class ProfileError(FormwatchError):
+    """A profile is missing, unreadable or invalid."""
+
+
+@dataclass(frozen=True)
+class MetricNeutral:
+    neutral: float
+    noise: float  # robust standard deviation (1.4826 x MAD) while holding still
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A person's neutral posture in one camera set-up, and the limits that follow from it."""
+
+    name: str
+    created: str
+    camera_view: str  # "side", "oblique", "front"
+    camera_roll_deg: float
+    torso_length_m: float
+    metrics: dict[str, MetricNeutral]
+    limits: dict[str, float]
+    landmarks_seen: list[str] = field(default_factory=list)
+    still_window_s: tuple[float, float] = (0.0, 0.0)
+    source: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    schema_version: int = PROFILE_SCHEMA_VERSION
+
+    def neutral_vector(self) -> np.ndarray:
+        """Neutral values laid out as a metrics row, for the pipeline to subtract (0 where not calibrated)."""
+        out = np.zeros(N_COLS)
+        for name, col in PROFILE_METRICS.items():
+            if name in self.metrics and math.isfinite(self.metrics[name].neutral):
+                out[col] = self.metrics[name].neutral
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["still_window_s"] = list(self.still_window_s)
+        return data
+
+
+def validate_name(name: str) -> str:
+    if not _NAME.match(name or ""):
+        raise ProfileError(f"profile name {name!r} is not usable: use letters, digits, '-', '_' or '.'")
+    return name
+
+
+def profile_path(name: str, calibration_dir: Path) -> Path:
+    return calibration_dir / f"{validate_name(name)}.json"
+
+
+def save_profile(profile: Profile, calibration_dir: Path) -> Path:
+    """Write ``<dir>/<name>.json`` atomically, readable by the user only."""
+    from formwatch.recording import write_json_atomic  # plain file I/O, no GUI or vision imports
+
+    path = profile_path(profile.name, calibration_dir)
+    try:
+        calibration_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_json_atomic(path, profile.to_json())
+    except OSError as exc:
+        raise ProfileError(f"cannot write {path} ({exc.strerror}): choose another --calibration-dir") from None
+    return path
+
+
+def _number(data: dict[str, Any], key: str, where: str, low: float, high: float) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or \
+            not low <= value <= high:
+        raise ProfileError(f"{where}: {key} must be a number from {low} to {high}, not {value!r}")
+    return float(value)
+
+
+def load_profile(name_or_path: str | Path, calibration_dir: Path) -> Profile:
+    """Load and validate a profile by name (from ``calibration_dir``) or by path; clear errors, never a traceback."""
+    path = Path(name_or_path)
+    if path.suffix != ".json":
+        path = profile_path(str(name_or_path), calibration_dir)
+    if not path.is_file():
+        known = ", ".join(list_profiles(calibration_dir)) or "none yet"
+        raise ProfileError(f"no profile {path}: run 'formwatch calibrate --profile NAME' first (profiles: {known})")
+    where = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProfileError(f"{where} is not valid JSON ({type(exc).__name__}): calibrate again to replace it"
+                           ) from None
+    return profile_from_json(data, where)
+
+
+def profile_from_json(data: Any, where: str) -> Profile:
+    """Validate a decoded profile (schema, types, ranges)."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{where} must hold a JSON object: calibrate again to replace it")
+    version = data.get("schema_version")
+    if version != PROFILE_SCHEMA_VERSION:
+        raise ProfileError(f"{where} has schema_version {version!r}; this formwatch reads "
+                           f"{PROFILE_SCHEMA_VERSION}: calibrate again")
+    metrics_raw = data.get("metrics")
+    if not isinstance(metrics_raw, dict) or not metrics_raw:
+        raise ProfileError(f"{where}: 'metrics' must map metric names to their neutral and noise")
+    metrics = {}
+    for name, entry in metrics_raw.items():
+        if name not in PROFILE_METRICS or not isinstance(entry, dict):
+            raise ProfileError(f"{where}: unknown metric {name!r} in 'metrics'")
+        span = _RANGES[name]
+        metrics[name] = MetricNeutral(_number(entry, "neutral", f"{where} {name}", -span, span),
+                                      _number(entry, "noise", f"{where} {name}", 0.0, span))
+    limits_raw = data.get("limits")
+    if not isinstance(limits_raw, dict):
+        raise ProfileError(f"{where}: 'limits' must map metric names to limits")
+    limits = {}
+    for name, value in limits_raw.items():
+        if name not in PROFILE_METRICS:
+            raise ProfileError(f"{where}: unknown metric {name!r} in 'limits'")
+        limits[name] = _number(limits_raw, name, f"{where} limits", 1e-6, _RANGES[name])
+    view = data.get("camera_view")
+    if view not in ("side", "oblique", "front"):
+        raise ProfileError(f"{where}: camera_view must be side, oblique or front, not {view!r}")
+    name = data.get("name")
+    if not isinstance(name, str):
+        raise ProfileError(f"{where}: name must be text")
+    window = data.get("still_window_s", [0.0, 0.0])
+    if not (isinstance(window, list) and len(window) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in window)):
+        raise ProfileError(f"{where}: still_window_s must be [start, end] in seconds")
+    seen = data.get("landmarks_seen", [])
+    settings = data.get("settings", {})
+    if not isinstance(seen, list) or not all(isinstance(v, str) for v in seen) or not isinstance(settings, dict):
+        raise ProfileError(f"{where}: landmarks_seen must be a list of names and settings an object")
+    return Profile(
+        name=name, created=str(data.get("created", "")), camera_view=view,
+        camera_roll_deg=_number(data, "camera_roll_deg", where, -90.0, 90.0),
+        torso_length_m=_number(data, "torso_length_m", where, 0.05, 2.0),
+        metrics=metrics, limits=limits, landmarks_seen=seen,
+        still_window_s=(float(window[0]), float(window[1])), source=str(data.get("source", "")),
+        settings=settings)
+
+
+def list_profiles(calibration_dir: Path) -> list[str]:
+    if not calibration_dir.is_dir():
+        return []
+    return sorted(p.stem for p in calibration_dir.glob("*.json") if not p.name.startswith("."))
+
+
+def describe(profile: Profile) -> str:
+    """A human-readable summary for ``calibrate --show``."""
+    lines = [f"profile {profile.name}  (created {profile.created}, from {profile.source or '?'})",
+             f"  camera view {profile.camera_view}, camera roll {profile.camera_roll_deg:+.1f}°, "
+             f"torso {100 * profile.torso_length_m:.0f} cm",
+             f"  {'metric':30s} {'neutral':>9s} {'noise':>7s} {'limit':>7s}"]
+    for name, m in profile.metrics.items():
+        limit = profile.limits.get(name)
+        lines.append(f"  {name:30s} {m.neutral:9.2f} {m.noise:7.2f} {limit if limit is not None else '':>7}")
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""A set in progress: the pipeline plus (when an exercise is given) the precision-fatigue detector, per frame.
+
+Every mode (live, analyze, replay, calibrate, tests) feeds pose samples to :meth:`SetSession.step`; this is the
+single place where a frame becomes a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from formwatch.core.kinematics import COLUMN_NAMES, Col
+from formwatch.core.pipeline import Pipeline, PipelineConfig
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What one frame produced: its time, metrics ``(N_COLS,)`` (a copy) and the detector's verdict, if any."""
+
+    t_s: float
+    metrics: np.ndarray
+    verdict: Any = None  # formwatch.core.detector.Verdict when an exercise is monitored
+
+
+class SetSession:
+    """Pipeline (+ detector) over one set; collects what the summary needs."""
+
+    def __init__(self, frame_size_px: tuple[int, int], config: PipelineConfig = PipelineConfig(),
+                 neutral: np.ndarray | None = None, detector: Any = None) -> None:
+        self.pipeline = Pipeline(frame_size_px, config, neutral)
+        self.detector = detector
+        self.frames = 0
+        self.detected_frames = 0
+        self.first_t_s: float | None = None
+        self.last_t_s: float | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        extra = self.detector.columns if self.detector is not None else ()
+        return COLUMN_NAMES + tuple(extra)
+
+    def step(self, t_s: float, image: np.ndarray, world: np.ndarray) -> FrameResult:
+        metrics = self.pipeline.step(t_s, image, world).copy()
+        self.frames += 1
+        if not np.isnan(metrics[Col.VIEW]):
+            self.detected_frames += 1
+        if self.first_t_s is None:
+            self.first_t_s = t_s
+        self.last_t_s = t_s
+        verdict = self.detector.step(t_s, metrics) if self.detector is not None else None
+        return FrameResult(t_s, metrics, verdict)
+
+    def row(self, result: FrameResult) -> list[Any]:
+        """The metrics.csv row of a frame (without t_s)."""
+        values: list[Any] = result.metrics.tolist()
+        if self.detector is not None:
+            values += self.detector.row(result.verdict)
+        return values
+
+    def summary(self) -> dict[str, Any]:
+        duration = (self.last_t_s - self.first_t_s) if self.frames > 1 else 0.0
+        summary: dict[str, Any] = {
+            "frames": self.frames,
+            "duration_s": round(duration, 3),
+            "fps": round((self.frames - 1) / duration, 3) if duration > 0 else None,
+            "detected_fraction": round(self.detected_frames / self.frames, 4) if self.frames else 0.0,
+        }
+        if self.detector is not None:
+            summary.update(self.detector.summary())
+        return summary

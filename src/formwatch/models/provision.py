@@ -1,0 +1,184 @@
+"""Find or make the pose model, offline: ``formwatch models`` and every command that needs a model.
+
+Order: a ``--model PATH`` the user gives; a ``.task`` already in ``models/`` (full, then heavy, then lite); Google's
+official download for users who are online (short timeout); otherwise build ``pose_landmarker_full.task`` from the
+BlazePose weights inside Google's mediapipe 0.10.21 wheel, fetched through pip with its sha256 checked. Results are
+written atomically and proven by running the model before they are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from formwatch.errors import FormwatchError
+from formwatch.models.bundle import add_landmark_metadata, task_bundle_is_well_formed, write_task_bundle
+
+MODEL_NAME = "pose_landmarker_full.task"
+SEARCH_ORDER = ("pose_landmarker_full.task", "pose_landmarker_heavy.task", "pose_landmarker_lite.task")
+OFFICIAL_URL = ("https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_full/float16/1/"
+                "pose_landmarker_full.task")
+WHEEL_VERSION = "0.10.21"
+WHEEL_FILE = "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
+WHEEL_SHA256 = "05dc4a9e593655a79558d05d6227d31018c2537a4bd3362b51e230cf22aecfe3"
+DETECTOR_IN_WHEEL = ("mediapipe/modules/pose_detection/pose_detection.tflite",
+                     "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c")
+LANDMARKER_IN_WHEEL = ("mediapipe/modules/pose_landmark/pose_landmark_full.tflite",
+                       "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f")
+DOWNLOAD_TIMEOUT_S = 5.0
+HOW_TO_FIX = ("put a pose_landmarker_full.task (or _lite/_heavy) in {models_dir}, or pass --model PATH; "
+              "online, 'formwatch models' fetches or builds one")
+
+
+class ModelError(FormwatchError):
+    """No usable pose model could be found or made."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model file ready to load, with where it came from."""
+
+    path: Path
+    sha256: str
+    origin: str  # "given", "models/", "downloaded", "built from mediapipe 0.10.21 wheel"
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def default_models_dir() -> Path:
+    """``$FORMWATCH_MODELS_DIR`` or ``models/`` in the working directory (the project's top level)."""
+    return Path(os.environ.get("FORMWATCH_MODELS_DIR", "models"))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def find_or_provision(
+    given: Path | None = None,
+    models_dir: Path | None = None,
+    allow_download: bool = True,
+    log: Callable[[str], None] = _say,
+) -> ModelInfo:
+    """Return a usable model, making one in ``models_dir`` if there is none (see the module docstring)."""
+    models_dir = models_dir or default_models_dir()
+    if given is not None:
+        if not given.is_file():
+            raise ModelError(f"model file {given} does not exist: check the --model path")
+        if not task_bundle_is_well_formed(given):
+            raise ModelError(f"{given} is not a MediaPipe pose landmarker .task bundle: "
+                             f"{HOW_TO_FIX.format(models_dir=models_dir)}")
+        return ModelInfo(given, sha256_of(given), "given")
+    for name in SEARCH_ORDER:
+        candidate = models_dir / name
+        if candidate.is_file() and task_bundle_is_well_formed(candidate):
+            return ModelInfo(candidate, sha256_of(candidate), "models/")
+    log(f"formwatch: no pose model in {models_dir}/ yet; provisioning {MODEL_NAME} (once)")
+    try:
+        models_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise ModelError(f"cannot create {models_dir}: {HOW_TO_FIX.format(models_dir=models_dir)}") from None
+    destination = models_dir / MODEL_NAME
+    if allow_download and _download_official(destination, log):
+        return ModelInfo(destination, sha256_of(destination), "downloaded from Google")
+    _build_from_wheel(destination, log)
+    return ModelInfo(destination, sha256_of(destination), f"built from mediapipe {WHEEL_VERSION} wheel")
+
+
+def _download_official(destination: Path, log: Callable[[str], None]) -> bool:
+    """Try Google's official file; True when it arrived, is a well-formed bundle and runs."""
+    tmp = destination.with_name(f".{destination.name}.download")
+    try:
+        with urllib.request.urlopen(OFFICIAL_URL, timeout=DOWNLOAD_TIMEOUT_S) as response, open(tmp, "wb") as f:
+            shutil.copyfileobj(response, f)
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError):
+        log("formwatch: Google's model server is out of reach; building the model from the mediapipe wheel instead")
+        tmp.unlink(missing_ok=True)
+        return False
+    if not task_bundle_is_well_formed(tmp) or not _runs(tmp):
+        log("formwatch: the downloaded model is not a working pose landmarker; building it instead")
+        tmp.unlink(missing_ok=True)
+        return False
+    os.replace(tmp, destination)
+    return True
+
+
+def _build_from_wheel(destination: Path, log: Callable[[str], None]) -> None:
+    """Fetch the pinned mediapipe wheel through pip, check it, add metadata, bundle, prove, then rename into place."""
+    with tempfile.TemporaryDirectory(prefix="formwatch-model-") as tmpdir:
+        work = Path(tmpdir)
+        log(f"formwatch: fetching mediapipe {WHEEL_VERSION} (35 MB) through pip for its BlazePose weights")
+        command = [sys.executable, "-m", "pip", "download", f"mediapipe=={WHEEL_VERSION}", "--no-deps",
+                   "--only-binary=:all:", "--platform", "manylinux_2_28_x86_64", "--python-version", "3.11",
+                   "--implementation", "cp", "--abi", "cp311", "--disable-pip-version-check", "-q", "-d", str(work)]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired):
+            result = None
+        wheel = work / WHEEL_FILE
+        if result is None or result.returncode != 0 or not wheel.is_file():
+            raise ModelError("no pose model and the package registry is out of reach: "
+                             + HOW_TO_FIX.format(models_dir=destination.parent))
+        if sha256_of(wheel) != WHEEL_SHA256:
+            raise ModelError(f"the downloaded {WHEEL_FILE} does not match its pinned sha256; refusing to use it: "
+                             + HOW_TO_FIX.format(models_dir=destination.parent))
+        with zipfile.ZipFile(wheel) as whl:
+            detector = whl.read(DETECTOR_IN_WHEEL[0])
+            landmarker = whl.read(LANDMARKER_IN_WHEEL[0])
+        for data, (member, expected) in ((detector, DETECTOR_IN_WHEEL), (landmarker, LANDMARKER_IN_WHEEL)):
+            if hashlib.sha256(data).hexdigest() != expected:
+                raise ModelError(f"{member} in the wheel does not match its pinned sha256; refusing to use it")
+        tmp = destination.with_name(f".{destination.name}.building")
+        write_task_bundle(detector, add_landmark_metadata(landmarker), tmp)
+        if not _runs(tmp):
+            tmp.unlink(missing_ok=True)
+            raise ModelError("the built pose model does not run: " + HOW_TO_FIX.format(models_dir=destination.parent))
+        os.replace(tmp, destination)
+
+
+def _runs(path: Path) -> bool:
+    """Prove a bundle: MediaPipe loads it and runs it; on a real photo (a person must be found) when available."""
+    import numpy as np
+
+    from formwatch.pose import PoseEstimator
+
+    photo = real_test_photo()
+    frame = photo if photo is not None else np.zeros((256, 256, 3), dtype=np.uint8)
+    try:
+        with PoseEstimator(path, running_mode="image") as estimator:
+            sample = estimator.estimate_bgr(frame, 0)
+    except Exception:  # noqa: BLE001 - any failure to load or run means "not a working model"
+        return False
+    return photo is None or bool(np.isfinite(sample.image).all())
+
+
+def real_test_photo() -> "np.ndarray | None":
+    """The CC0 'camera' photo (a man with a tripod) from scikit-image as a BGR frame, or None when not installed."""
+    import numpy as np
+
+    try:
+        from skimage import data
+    except ImportError:
+        return None
+    gray = data.camera()
+    return np.ascontiguousarray(np.stack([gray] * 3, axis=-1))

@@ -1,0 +1,103 @@
+"""MediaPipe Tasks ``PoseLandmarker`` behind one small adapter: BGR frame in, ``PoseSample`` arrays out.
+
+MediaPipe's API is object-per-landmark; we convert once, here, to ``(33, 4)`` float32 arrays (x, y, z, visibility)
+for the normalised image landmarks and the metric world landmarks. No detection is all-NaN, never an exception.
+VIDEO mode needs strictly increasing integer millisecond timestamps: :class:`PoseEstimator` makes them so.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+import numpy as np
+
+from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
+from formwatch.errors import FormwatchError
+from formwatch.native import quiet_native_stderr
+
+os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up chatter off the user's terminal
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+_NO_POSE = np.full((N_LANDMARKS, N_CHANNELS), np.nan, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class PoseSample:
+    """One frame's pose: time in seconds and image / world landmark arrays ``(33, 4)`` float32."""
+
+    t_s: float
+    image: np.ndarray
+    world: np.ndarray
+
+    @property
+    def detected(self) -> bool:
+        return not np.isnan(self.image[0, 0])
+
+
+class PoseEstimator:
+    """One-person BlazePose in VIDEO (default) or IMAGE running mode. Use as a context manager."""
+
+    def __init__(self, model_path: Path, running_mode: Literal["video", "image"] = "video",
+                 min_confidence: float = 0.5) -> None:
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        mode = vision.RunningMode.VIDEO if running_mode == "video" else vision.RunningMode.IMAGE
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model_path)),
+            running_mode=mode,
+            num_poses=1,
+            min_pose_detection_confidence=min_confidence,
+            min_pose_presence_confidence=min_confidence,
+            min_tracking_confidence=min_confidence,
+        )
+        try:
+            with quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            raise FormwatchError(f"the pose model {model_path} does not load ({exc}): run 'formwatch models'"
+                                 ) from None
+        self._video = running_mode == "video"
+        self._last_ms = -1
+        self._warm = False
+
+    def __enter__(self) -> "PoseEstimator":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def estimate_bgr(self, bgr: np.ndarray, t_s: float) -> PoseSample:
+        """Pose of the person in an OpenCV BGR frame taken at ``t_s`` seconds."""
+        rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        if not self._warm:  # the first inference logs too
+            self._warm = True
+            with quiet_native_stderr():
+                return self.estimate_bgr(bgr, t_s)
+        if self._video:
+            t_ms = max(int(round(t_s * 1000.0)), self._last_ms + 1)
+            self._last_ms = t_ms
+            result = self._landmarker.detect_for_video(image, t_ms)
+        else:
+            result = self._landmarker.detect(image)
+        if not result.pose_landmarks:
+            return PoseSample(t_s, _NO_POSE.copy(), _NO_POSE.copy())
+        return PoseSample(t_s, _to_array(result.pose_landmarks[0]), _to_array(result.pose_world_landmarks[0]))
+
+
+def _to_array(landmarks: list) -> np.ndarray:
+    """MediaPipe landmark objects to a ``(33, 4)`` float32 array; the one place objects become arrays."""
+    return np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in landmarks],
+                    dtype=np.float32)

@@ -1,0 +1,261 @@
+"""The recording format: a directory per set, written as it goes so a crash loses at most about a second.
+
+Layout (docs/recording-format.md): ``meta.json``, ``poses.npz`` (``t_s``, ``image``, ``world``), ``metrics.csv``,
+``summary.json`` and, when asked, ``video.mp4``. While a set runs, poses go to numbered chunk files
+``poses-NNNNN.npz`` (one a second); finishing merges them into ``poses.npz``. A recording whose program died keeps
+its chunks, and loading merges them, so nothing written is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
+from formwatch.errors import FormwatchError
+
+SCHEMA_VERSION = 1
+_CHUNK_GLOB = "poses-*.npz"
+FILE_MODE = 0o600  # recordings are health data: readable by the user only
+DIR_MODE = 0o700
+
+
+class RecordingError(FormwatchError):
+    """A recording on disk is missing, malformed or unreadable."""
+
+
+@dataclass
+class Recording:
+    """A loaded recording: metadata and pose arrays (NaN rows where nobody was found)."""
+
+    path: Path
+    meta: dict[str, Any]
+    t_s: np.ndarray  # (T,) float64
+    image: np.ndarray  # (T, 33, 4) float32
+    world: np.ndarray  # (T, 33, 4) float32
+
+    @property
+    def frame_size_px(self) -> tuple[int, int]:
+        return int(self.meta["frame_width"]), int(self.meta["frame_height"])
+
+    @property
+    def detected(self) -> np.ndarray:
+        """(T,) bool: a person was found in the frame."""
+        return ~np.isnan(self.image[:, :, 0]).all(axis=1)
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON through a temporary file and a rename, so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(_json_safe(data), f, indent=2, allow_nan=False)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and inf become null; NumPy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def prepare_output_dir(path: Path) -> Path:
+    """Create a new, empty recording directory, or fail now with a clear line (before any set starts)."""
+    try:
+        if path.exists() and any(path.iterdir()):
+            raise RecordingError(f"output directory {path} is not empty: choose a new --out directory")
+        path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        probe = path / ".write-test"
+        with open(probe, "wb") as f:
+            f.write(b"\0" * 65536)  # a full disk fails here, not mid-set
+        probe.unlink()
+    except PermissionError:
+        raise RecordingError(f"cannot write to {path}: choose a directory you can write to with --out") from None
+    except OSError as exc:
+        hint = "free some disk space" if exc.errno == 28 else "choose a directory you can write to"
+        raise RecordingError(f"cannot write to {path} ({exc.strerror}): {hint} with --out") from None
+    return path
+
+
+def default_output_dir(stem: str, base: Path | None = None) -> Path:
+    """``recordings/<stem>-<YYYYmmdd-HHMMSS>`` under the working directory (or ``base``), never an existing one."""
+    root = (base or Path.cwd()) / "recordings"
+    name = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path, n = root / name, 1
+    while path.exists():
+        n += 1
+        path = root / f"{name}-{n}"
+    return path
+
+
+class RecordingWriter:
+    """Writes a recording as the set goes: pose chunks every ``flush_every_s`` seconds, metrics rows as they come."""
+
+    def __init__(self, path: Path, meta: dict[str, Any], metric_columns: tuple[str, ...],
+                 flush_every_s: float = 1.0) -> None:
+        self.path = prepare_output_dir(path)
+        self.meta = {"schema_version": SCHEMA_VERSION, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **meta}
+        self.flush_every_s = flush_every_s
+        self._t: list[float] = []
+        self._image: list[np.ndarray] = []
+        self._world: list[np.ndarray] = []
+        self._chunk = 0
+        self._last_flush = time.monotonic()
+        self._columns = ("t_s",) + tuple(metric_columns)
+        fd = os.open(self.path / "metrics.csv", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        self._csv_file = os.fdopen(fd, "w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._csv_file)
+        self._csv.writerow(self._columns)
+        self.frames = 0
+        self.closed = False
+        write_json_atomic(self.path / "meta.json", self.meta)
+
+    def add(self, t_s: float, image: np.ndarray, world: np.ndarray, metric_values: list[Any] | None = None) -> None:
+        """Append one frame (poses copied) and its metrics row; flushes to disk about once a second."""
+        self._t.append(float(t_s))
+        self._image.append(np.asarray(image, dtype=np.float32).copy())
+        self._world.append(np.asarray(world, dtype=np.float32).copy())
+        if metric_values is not None:
+            self._csv.writerow([_csv_value(t_s)] + [_csv_value(v) for v in metric_values])
+        self.frames += 1
+        if time.monotonic() - self._last_flush >= self.flush_every_s:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered poses as the next chunk file and push metrics rows to disk."""
+        self._last_flush = time.monotonic()
+        self._csv_file.flush()
+        if not self._t:
+            return
+        self._chunk += 1
+        chunk = self.path / f"poses-{self._chunk:05d}.npz"
+        _save_npz_atomic(chunk, np.asarray(self._t), np.stack(self._image), np.stack(self._world))
+        self._t, self._image, self._world = [], [], []
+
+    def update_meta(self, **fields: Any) -> None:
+        """Add fields to meta.json (for example the stop event) and rewrite it atomically."""
+        self.meta.update(fields)
+        write_json_atomic(self.path / "meta.json", self.meta)
+
+    def close(self, summary: dict[str, Any] | None = None) -> Path:
+        """Flush, merge the chunks into poses.npz, write summary.json. Safe to call twice."""
+        if self.closed:
+            return self.path
+        self.flush()
+        self._csv_file.close()
+        merge_chunks(self.path)
+        if summary is not None:
+            write_json_atomic(self.path / "summary.json", summary)
+        self.closed = True
+        return self.path
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return "" if not math.isfinite(value) else f"{float(value):.6g}"
+    return str(value)
+
+
+def _save_npz_atomic(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as f:
+        np.savez(f, t_s=t_s.astype(np.float64), image=image.astype(np.float32), world=world.astype(np.float32))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = {"t_s", "image", "world"} - set(data.files)
+            if missing:
+                raise RecordingError(f"{path} lacks {', '.join(sorted(missing))}: it is not a formwatch pose file")
+            return data["t_s"], data["image"], data["world"]
+    except RecordingError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as exc:
+        raise RecordingError(f"{path} is unreadable ({type(exc).__name__}): the file is damaged") from None
+
+
+def merge_chunks(path: Path) -> None:
+    """Fold ``poses-*.npz`` chunks (and any existing poses.npz) into one poses.npz; remove the chunks."""
+    chunks = sorted(path.glob(_CHUNK_GLOB))
+    if not chunks:
+        if not (path / "poses.npz").exists():
+            _save_npz_atomic(path / "poses.npz", np.zeros(0), np.zeros((0, N_LANDMARKS, N_CHANNELS)),
+                             np.zeros((0, N_LANDMARKS, N_CHANNELS)))
+        return
+    parts = ([path / "poses.npz"] if (path / "poses.npz").exists() else []) + chunks
+    loaded = [_read_npz(p) for p in parts]
+    t_s, image, world = (np.concatenate([part[i] for part in loaded]) for i in range(3))
+    _save_npz_atomic(path / "poses.npz", t_s, image, world)
+    for chunk in chunks:
+        chunk.unlink()
+
+
+def load_recording(path: Path) -> Recording:
+    """Load and validate a recording directory; every problem is a :class:`RecordingError` with the fix."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RecordingError(f"{path} is not a recording directory")
+    meta_path = path / "meta.json"
+    if not meta_path.is_file():
+        raise RecordingError(f"{path} has no meta.json: it is not a formwatch recording")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RecordingError(f"{meta_path} is not valid JSON ({type(exc).__name__}): the file is damaged") from None
+    if not isinstance(meta, dict):
+        raise RecordingError(f"{meta_path} must hold a JSON object")
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise RecordingError(f"{meta_path} has schema_version {version!r}; this formwatch reads version "
+                             f"{SCHEMA_VERSION}: upgrade formwatch or re-record")
+    for key in ("frame_width", "frame_height"):
+        value = meta.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 100_000:
+            raise RecordingError(f"{meta_path}: {key} must be a positive whole number of pixels, not {value!r}")
+    parts = ([path / "poses.npz"] if (path / "poses.npz").exists() else []) + sorted(path.glob(_CHUNK_GLOB))
+    if not parts:
+        raise RecordingError(f"{path} has no poses.npz: nothing to analyze")
+    loaded = [_read_npz(p) for p in parts]
+    t_s = np.concatenate([np.asarray(p[0]) for p in loaded])
+    image = np.concatenate([np.asarray(p[1]) for p in loaded])
+    world = np.concatenate([np.asarray(p[2]) for p in loaded])
+    _validate_arrays(path, t_s, image, world)
+    return Recording(path, meta, t_s.astype(np.float64), image.astype(np.float32), world.astype(np.float32))
+
+
+def _validate_arrays(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray) -> None:
+    shape = (N_LANDMARKS, N_CHANNELS)
+    if t_s.ndim != 1 or not np.issubdtype(t_s.dtype, np.number):
+        raise RecordingError(f"{path}/poses.npz: t_s must be a 1-D array of seconds")
+    for name, arr in (("image", image), ("world", world)):
+        if arr.ndim != 3 or arr.shape[1:] != shape or arr.shape[0] != len(t_s) or not np.issubdtype(
+                arr.dtype, np.number):
+            raise RecordingError(f"{path}/poses.npz: {name} must have shape ({len(t_s)}, 33, 4), not {arr.shape}")
+    if len(t_s) and (not np.isfinite(t_s).all() or (np.diff(t_s) <= 0).any()):
+        raise RecordingError(f"{path}/poses.npz: t_s must be finite and strictly increasing")

@@ -1,0 +1,207 @@
+"""Frame sources: a video file read in order, a camera (latest frame wins), and a video file played *as* a camera.
+
+Each yields :class:`Frame` objects carrying their capture time, which travels with the frame to the verdict.
+A video file is read frame by frame, every frame, with timestamps from its own frame rate. Live sources publish
+into a :class:`LatestMailbox`, so a slow consumer sees the newest frame and counts the ones it missed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from formwatch.errors import FormwatchError
+from formwatch.mailbox import LatestMailbox
+from formwatch.native import quiet_native_stderr
+
+
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own lines about damaged files; ours are clearer
+
+
+class SourceError(FormwatchError):
+    """A video or camera cannot be opened or read."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One image: its number in the source, its capture time (seconds, source clock) and BGR pixels."""
+
+    seq: int
+    t_capture_s: float
+    bgr: np.ndarray
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    fps: float
+    frame_width: int
+    frame_height: int
+    frame_count: int  # as the container claims; may be wrong for damaged files
+
+
+def _open_video(path: Path):  # -> cv2.VideoCapture
+    import cv2
+
+    if not path.exists():
+        raise SourceError(f"{path} does not exist: check the path")
+    if path.is_dir():
+        raise SourceError(f"{path} is a directory, not a video file")
+    with quiet_native_stderr():  # FFmpeg prints its own complaint about a damaged file; ours is clearer
+        capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        raise SourceError(f"{path} is not a readable video: give an .mp4/.avi/.mov file")
+    return capture
+
+
+def probe_video(path: Path) -> VideoInfo:
+    """Frame rate, size and claimed length of a video file; a clear error when it is not a usable video."""
+    import cv2
+
+    capture = _open_video(path)
+    try:
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+        height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        ok, _ = capture.read()
+    finally:
+        capture.release()
+    if not ok or width <= 0 or height <= 0:
+        raise SourceError(f"{path} holds no video frames: record again or choose another file")
+    if not (fps and np.isfinite(fps) and 0 < fps <= 1000):
+        fps = 30.0
+    return VideoInfo(float(fps), width, height, max(count, 0))
+
+
+class VideoFileSource:
+    """Every frame of a video file, in order, timed by the file's own frame rate."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.info = probe_video(self.path)
+        self.frames_read = 0
+
+    @property
+    def truncated(self) -> bool:
+        """The file ended before the frame count its header claims (a damaged or cut file)."""
+        return 0 < self.frames_read < self.info.frame_count - 1
+
+    def __iter__(self) -> Iterator[Frame]:
+        capture = _open_video(self.path)
+        try:
+            while True:
+                ok, bgr = capture.read()
+                if not ok or bgr is None:
+                    return
+                yield Frame(self.frames_read, self.frames_read / self.info.fps, bgr)
+                self.frames_read += 1
+        finally:
+            capture.release()
+
+
+class _LiveSource:
+    """A thread that publishes frames into a latest-wins mailbox until stopped or the source ends."""
+
+    def __init__(self) -> None:
+        self.mailbox: LatestMailbox[Frame] = LatestMailbox()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.ended_reason = ""  # why the source stopped producing, if it did by itself
+        self.info: VideoInfo
+
+    def start(self) -> "_LiveSource":
+        self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+        self.mailbox.close()
+
+    def _run(self) -> None:
+        try:
+            self._produce()
+        finally:
+            self.mailbox.close()
+
+    def _produce(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def dropped(self) -> int:
+        return self.mailbox.dropped
+
+
+class PacedVideoSource(_LiveSource):
+    """A video file played as a camera at its native rate: frames the consumer is too slow to take are dropped.
+
+    The stand-in for a webcam on machines without one, and how latency is measured. Capture time is the wall
+    clock (``time.monotonic``) at which the frame "arrived", as with a real camera.
+    """
+
+    def __init__(self, path: Path, fps: float | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.info = probe_video(self.path)
+        self.fps = fps or self.info.fps
+
+    def _produce(self) -> None:
+        capture = _open_video(self.path)
+        period = 1.0 / self.fps
+        start = time.monotonic()
+        seq = 0
+        try:
+            while not self._stop.is_set():
+                ok, bgr = capture.read()
+                if not ok or bgr is None:
+                    self.ended_reason = f"the video {self.path.name} ended after {seq} frames"
+                    return
+                due = start + seq * period
+                delay = due - time.monotonic()
+                if delay > 0:
+                    self._stop.wait(delay)
+                self.mailbox.put(Frame(seq, time.monotonic(), bgr))
+                seq += 1
+        finally:
+            capture.release()
+
+
+class CameraSource(_LiveSource):
+    """A webcam by index (0, 1, ...) or device path; the newest frame wins."""
+
+    def __init__(self, device: int | str) -> None:
+        import cv2
+
+        super().__init__()
+        self.device = device
+        self._capture = cv2.VideoCapture(device)
+        if not self._capture.isOpened():
+            raise SourceError(f"camera {device!r} cannot be opened: check it is plugged in, or try --camera 1, "
+                              "or use --video FILE")
+        ok, bgr = self._capture.read()
+        if not ok or bgr is None:
+            self._capture.release()
+            raise SourceError(f"camera {device!r} opened but gives no picture: close other apps using it")
+        fps = self._capture.get(cv2.CAP_PROP_FPS)
+        self.info = VideoInfo(float(fps) if fps and 0 < fps <= 1000 else 30.0, bgr.shape[1], bgr.shape[0], 0)
+
+    def _produce(self) -> None:
+        seq = 0
+        try:
+            while not self._stop.is_set():
+                ok, bgr = self._capture.read()
+                if not ok or bgr is None:
+                    self.ended_reason = f"camera {self.device!r} stopped sending pictures (unplugged?)"
+                    return
+                self.mailbox.put(Frame(seq, time.monotonic(), bgr))
+                seq += 1
+        finally:
+            self._capture.release()

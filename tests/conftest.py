@@ -1,0 +1,46 @@
+"""Shared test fixtures: where the real data and the pose model are, and synthetic recordings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("FORMWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
+VIDEO_DIR = SHARED_DATA / "video"
+LANDMARK_DIR = SHARED_DATA / "landmarks" / "ngo_exercise_correction"
+
+
+def shared_file(*parts: str) -> Path:
+    """A file under ../shared/data, or skip the test cleanly when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not present: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The pose model, provisioned into the project's models/ on first use (offline build from the wheel)."""
+    from formwatch.models.provision import find_or_provision
+
+    return find_or_provision(None, REPO / "models", allow_download=False).path
+
+
+def write_synthetic_recording(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray,
+                              frame_size_px: tuple[int, int] = (1280, 720), **meta: object) -> Path:
+    """A minimal recording (meta.json + poses.npz), as recordings made elsewhere come in."""
+    import json
+
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "meta.json").write_text(json.dumps({"schema_version": 1, "source": "synthetic", "fps": 30.0,
+                                                "frame_width": frame_size_px[0], "frame_height": frame_size_px[1],
+                                                **meta}))
+    np.savez(path / "poses.npz", t_s=np.asarray(t_s, float), image=image.astype(np.float32),
+             world=world.astype(np.float32))
+    return path
