@@ -1,0 +1,128 @@
+"""Precision-fatigue detector scenarios: stop at the right moment for the right reason, never cry wolf."""
+
+import math
+
+import numpy as np
+import pytest
+
+from formwatch.core.detector import Detector, reason_sentence
+from formwatch.core.evaluation import run_scenario
+from formwatch.core.kinematics import N_COLS, Col
+from formwatch.core.scenarios import Scenario
+
+PROFILE_LIMITS = {"shoulder_elevation_cm": 2.0, "lumbar_arch_deg": 8.0}
+SHRUG = dict(drift_metric="shoulder_elevation_cm", drift_onset_rep=7, drift_amount=4.0, drift_duration_s=6.0)
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_shoulder_creep_from_rep_7_stops_on_the_shoulders_in_time(fps):
+    scenario = Scenario(fps=fps, **SHRUG)
+    outcome = run_scenario(scenario, limits=PROFILE_LIMITS)
+    stop = outcome.stop
+    assert stop is not None and stop.metric == "shoulder_elevation_cm"
+    assert scenario.drift_onset_s < stop.t_s <= scenario.drift_crossing_s(3.0) + 0.5
+    assert stop.rep >= 7 and "Shoulders crept up" in stop.reason and "set ended" in stop.reason
+
+
+def test_same_stop_time_at_15_30_and_60_fps():
+    times = [run_scenario(Scenario(fps=fps, **SHRUG), limits=PROFILE_LIMITS).stop.t_s for fps in (15, 30, 60)]
+    assert max(times) - min(times) <= 0.25
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(spike_at_s=12.0), dict(spike_at_s=17.3), dict(dropout=(14.0, 1.0))])
+@pytest.mark.parametrize("fps", [15, 30, 60])
+def test_clean_spiky_and_dropout_sets_do_not_stop_and_count_ten_reps(kw, fps):
+    outcome = run_scenario(Scenario(fps=fps, **kw), limits=PROFILE_LIMITS)
+    assert outcome.stop is None
+    assert outcome.reps == 10
+
+
+def test_lost_tracking_pauses_instead_of_stopping():
+    outcome = run_scenario(Scenario(dropout=(14.0, 1.0)), limits=PROFILE_LIMITS)
+    assert "paused" in outcome.states and "stopped" not in outcome.states
+
+
+def test_lumbar_arch_at_lockout_stops_on_the_arch():
+    scenario = Scenario(drift_metric="lumbar_arch_deg", drift_amount=15.0)
+    stop = run_scenario(scenario, limits=PROFILE_LIMITS).stop
+    assert stop is not None and stop.metric == "lumbar_arch_deg" and stop.value > 8.0
+    assert stop.t_s > scenario.drift_onset_s
+
+
+def test_loss_of_depth_stops_on_the_hinge():
+    stop = run_scenario(Scenario(drift_metric="hip_hinge_deg", drift_amount=30.0)).stop
+    assert stop is not None and stop.metric == "hip_hinge_deg" and stop.rule == "drift"
+    assert "depth" in stop.reason
+
+
+def test_without_profile_limits_are_learned_from_the_first_reps():
+    outcome = run_scenario(Scenario(**SHRUG))
+    assert outcome.stop is not None and outcome.stop.metric == "shoulder_elevation_cm"
+
+
+def test_stop_is_latched_until_reset():
+    d = Detector("hinge", limits=PROFILE_LIMITS, profile_loaded=True)
+    row = np.zeros(N_COLS)
+    t = 0.0
+    for _ in range(40):  # learn rest
+        t += 1 / 30
+        d.step(t, row)
+    row[Col.HIP_HINGE_DEG] = 40.0  # a rep starts
+    row[Col.SHOULDER_ELEVATION_CM] = 5.0
+    for _ in range(20):
+        t += 1 / 30
+        verdict = d.step(t, row)
+    assert verdict.stop is not None and verdict.state == "stopped"
+    row[:] = 0.0
+    assert d.step(t + 1, row).stop is verdict.stop
+    d.reset()
+    assert d.stop is None and d.step(t + 2, row).state == "ready"
+
+
+def test_tempo_loss_stops_the_set():
+    rows = []
+    d = Detector("hinge")
+    t = 0.0
+    stop = None
+    for rep, up_s in enumerate([1.0, 1.0, 1.0, 1.4, 1.5, 1.6]):
+        for phase_t, hinge in [(1.0, 0.0)] + [(1.0, 60.0)] + [(up_s, 0.0)]:
+            steps = int(phase_t * 30)
+            start = rows[-1] if rows else 0.0
+            for k in range(steps):
+                t += 1 / 30
+                value = start + (hinge - start) * (k + 1) / steps
+                rows.append(value)
+                row = np.zeros(N_COLS)
+                row[Col.HIP_HINGE_DEG] = value
+                verdict = d.step(t, row)
+                stop = stop or verdict.stop
+    assert stop is not None and stop.metric == "tempo" and "slowed" in stop.reason
+
+
+def test_plank_hold_stops_on_sagging_hips():
+    d = Detector("plank", limits=PROFILE_LIMITS, profile_loaded=True)
+    row = np.zeros(N_COLS)
+    stop = None
+    for i in range(30 * 20):
+        t = i / 30
+        row[Col.LUMBAR_ARCH_DEG] = 0.0 if t < 10 else (t - 10) * 2.0  # sag grows 2 deg/s after 10 s
+        stop = stop or d.step(t, row).stop
+    assert stop is not None and stop.metric == "lumbar_arch_deg" and stop.rep == 0
+    assert 10 + 8.0 / 2.0 < stop.t_s <= 10 + 8.0 / 2.0 + 0.5
+
+
+def test_reason_sentence_reads_like_a_coach():
+    assert reason_sentence("shoulder_elevation_cm", 2.14, 7, 6, "limit", 2.0) == \
+        "Shoulders crept up 2.1 cm at rep 7 — set ended. 6 clean reps."
+
+
+def test_unknown_exercise_is_refused():
+    with pytest.raises(ValueError, match="unknown exercise"):
+        Detector("yoga")
+
+
+def test_nan_metrics_never_raise():
+    d = Detector("hinge")
+    row = np.full(N_COLS, math.nan)
+    for i in range(100):
+        assert d.step(i / 30, row).state == "paused"
