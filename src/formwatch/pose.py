@@ -11,13 +11,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
 from formwatch.errors import FormwatchError
 from formwatch.native import quiet_native_stderr
+
+if TYPE_CHECKING:
+    from formwatch.sources import Frame
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up chatter off the user's terminal
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -77,6 +80,10 @@ class PoseEstimator:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+
+    def estimate(self, frame: "Frame", t_s: float) -> PoseSample:
+        """Pose of a source frame (the live path's call)."""
+        return self.estimate_bgr(frame.bgr, t_s)
 
     def estimate_bgr(self, bgr: np.ndarray, t_s: float) -> PoseSample:
         """Pose of the person in an OpenCV BGR frame taken at ``t_s`` seconds."""

@@ -34,7 +34,7 @@ class Frame:
 
     seq: int
     t_capture_s: float
-    bgr: np.ndarray
+    bgr: np.ndarray | None  # None for pixel-less frames (the demo's simulated camera)
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,32 @@ class PacedVideoSource(_LiveSource):
                 seq += 1
         finally:
             capture.release()
+
+
+class ScheduledSource(_LiveSource):
+    """Frames without pixels published on a schedule (``t_s`` array, scaled by ``speed``): the demo's camera.
+
+    The pose for each frame comes from a :class:`formwatch.live.FakeEstimator` by frame number, so the demo and
+    the tests run the real live path (mailbox, worker, drops) with no camera and no model.
+    """
+
+    def __init__(self, t_s: np.ndarray, frame_size_px: tuple[int, int], speed: float = 1.0) -> None:
+        super().__init__()
+        self.t_s = np.asarray(t_s, dtype=np.float64)
+        self.speed = speed
+        fps = (len(self.t_s) - 1) / (self.t_s[-1] - self.t_s[0]) if len(self.t_s) > 1 else 30.0
+        self.info = VideoInfo(float(fps), frame_size_px[0], frame_size_px[1], len(self.t_s))
+
+    def _produce(self) -> None:
+        start = time.monotonic()
+        for seq, t in enumerate(self.t_s):
+            delay = start + (t - self.t_s[0]) / self.speed - time.monotonic()
+            if delay > 0 and self._stop.wait(delay):
+                return
+            if self._stop.is_set():
+                return
+            self.mailbox.put(Frame(seq, time.monotonic(), None))
+        self.ended_reason = "the demo set is over"
 
 
 class CameraSource(_LiveSource):

@@ -9,11 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from formwatch.core.detector import EXERCISES, Detector
+from formwatch.core.detector import EXERCISES, PROFILE_LIMIT_METRICS, Detector
 from formwatch.core.profile import Profile, load_profile
-
-DETECTOR_LIMIT_METRICS = ("shoulder_elevation_cm", "lumbar_arch_deg")
-
 
 def default_calibration_dir() -> Path:
     """``$FORMWATCH_CALIBRATION_DIR`` or ``calibration/`` in the working directory."""
@@ -40,7 +37,7 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
 def detector_for(exercise: str | None, profile: Profile | None) -> Detector | None:
     if exercise is None:
         return None
-    limits = {k: v for k, v in profile.limits.items() if k in DETECTOR_LIMIT_METRICS} if profile else None
+    limits = {k: v for k, v in profile.limits.items() if k in PROFILE_LIMIT_METRICS} if profile else None
     return Detector(exercise, limits=limits, profile_loaded=profile is not None)
 
 

@@ -14,7 +14,7 @@ from formwatch.core.session import SetSession
 from formwatch.recording import RecordingWriter, default_output_dir
 
 DEMO_SCENARIO = Scenario(fps=30.0, reps=10, drift_metric="shoulder_elevation_cm", drift_onset_rep=7,
-                         drift_amount=4.0, drift_duration_s=6.0, seed=42)
+                         drift_amount=4.0, drift_duration_s=6.0, seed=42, yaw_deg=25.0)
 DEMO_FRAME_SIZE = (1280, 720)
 
 

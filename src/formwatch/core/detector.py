@@ -24,6 +24,7 @@ import numpy as np
 from formwatch.core.kinematics import Col
 
 METRICS = ("shoulder_elevation_cm", "lumbar_arch_deg", "hip_hinge_deg")
+PROFILE_LIMIT_METRICS = ("shoulder_elevation_cm", "lumbar_arch_deg")  # limits a profile sets for the limit rule
 _COL = {"shoulder_elevation_cm": Col.SHOULDER_ELEVATION_CM, "lumbar_arch_deg": Col.LUMBAR_ARCH_DEG,
         "hip_hinge_deg": Col.HIP_HINGE_DEG}
 
@@ -149,6 +150,8 @@ class Detector:
     def reset(self) -> None:
         """Start a new set: forget reps, baselines learned from the set, and any latched stop."""
         self.stop: StopEvent | None = None
+        self._stop_deviations: tuple[float, float, float] = (math.nan,) * 3
+        self._last_deviations: tuple[float, float, float] = (math.nan,) * 3
         self.reps: list[RepRecord] = []
         self.limits: dict[str, float] = dict(self.given_limits)
         # With a profile the metrics are already relative to neutral; arch has a natural zero (straight body).
@@ -171,8 +174,8 @@ class Detector:
 
     # ----------------------------------------------------------------------------------------------------- step
     def step(self, t_s: float, metrics: np.ndarray) -> Verdict:
-        if self.stop is not None:
-            return Verdict(t_s, "stopped", len(self.reps), "", self._deviations(metrics), self.stop)
+        if self.stop is not None:  # latched: the gauges stay as they were at the stop
+            return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
         shoulder = float(metrics[Col.SHOULDER_ELEVATION_CM])
         arch = float(metrics[Col.LUMBAR_ARCH_DEG])
         hinge = float(metrics[Col.HIP_HINGE_DEG])
@@ -196,7 +199,7 @@ class Detector:
             stop = self._limit_rule(t_s, {"shoulder_elevation_cm": shoulder, "lumbar_arch_deg": arch})
             if stop is not None:
                 return self._latch(stop, metrics)
-        deviations = self._deviations(metrics)
+        deviations = self._last_deviations = self._deviations(metrics)
         state = "drifting" if max((d for d in deviations if not math.isnan(d)), default=0.0) >= 0.6 else "clean"
         return Verdict(t_s, state if active else "ready", len(self.reps), self._phase, deviations)
 
@@ -378,7 +381,8 @@ class Detector:
     # ----------------------------------------------------------------------------------------------- results
     def _latch(self, stop: StopEvent, metrics: np.ndarray | None) -> Verdict:
         self.stop = stop
-        devs = self._deviations(metrics) if metrics is not None else (math.nan,) * 3
+        devs = self._deviations(metrics) if metrics is not None else self._last_deviations
+        self._stop_deviations = devs
         return Verdict(stop.t_s, "stopped", len(self.reps), "", devs, stop)
 
     def _deviations(self, metrics: np.ndarray | None) -> tuple[float, float, float]:

@@ -32,7 +32,8 @@ class Scenario:
     dropout: tuple[float, float] | None = None  # (start_s, duration_s) with nobody detected
     noise_m: float = 0.0015  # landmark jitter (metres of body; MediaPipe-like)
     seed: int = 0
-    rep_jitter: float = 0.05  # relative rep-to-rep variation of depth and tempo
+    rep_jitter: float = 0.05  # relative rep-to-rep variation of depth
+    yaw_deg: float = 0.0  # 0 = exactly side-on; a little turn makes a drawn skeleton easier to read
     extra: dict = field(default_factory=dict)
 
     @property
@@ -77,7 +78,7 @@ def generate(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if s.spike_at_s is not None:
         shrug[np.argmin(np.abs(t - s.spike_at_s))] += 0.05
     image, world = skeleton(hinge_deg=hinge - arch, thigh_deg=s.thigh_deg * hinge / max(s.depth_deg, 1e-9),
-                            shrug_m=shrug, frame_size_px=(1280, 720))
+                            shrug_m=shrug, yaw_deg=s.yaw_deg, frame_size_px=(1280, 720))
     px_per_m = 300.0
     image[..., 0] += rng.normal(0, s.noise_m * px_per_m / 1280, image[..., 0].shape)
     image[..., 1] += rng.normal(0, s.noise_m * px_per_m / 720, image[..., 1].shape)

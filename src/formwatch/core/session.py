@@ -36,6 +36,14 @@ class SetSession:
         self.first_t_s: float | None = None
         self.last_t_s: float | None = None
 
+    def reset(self) -> None:
+        """A new set: fresh filter state and counts (the neutral and configuration stay)."""
+        self.pipeline = Pipeline(self.pipeline.frame_size_px, self.pipeline.config, self.pipeline.neutral)
+        self.frames = 0
+        self.detected_frames = 0
+        self.first_t_s = None
+        self.last_t_s = None
+
     @property
     def columns(self) -> tuple[str, ...]:
         extra = self.detector.columns if self.detector is not None else ()

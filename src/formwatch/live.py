@@ -1,0 +1,191 @@
+"""The live path without a GUI: latest frame -> pose -> step -> verdict, recorded as it goes, latency measured.
+
+:class:`LiveRunner` is what the Qt worker thread runs and what ``formwatch live --headless`` runs directly, so the
+window and the headless mode share every line that decides a stop. Nothing here queues: the source's one-slot
+mailbox hands over the newest frame, and frames that arrived while a frame was being processed are counted as
+dropped.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from array import array
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Protocol
+
+import numpy as np
+
+from formwatch.core.session import FrameResult, SetSession
+from formwatch.recording import RecordingWriter
+from formwatch.sources import Frame
+
+
+class Estimator(Protocol):
+    def estimate(self, frame: Frame, t_s: float) -> Any: ...
+
+
+@dataclass
+class LiveResult:
+    """One processed frame as the overlay and the recorder see it."""
+
+    frame: Frame
+    image: np.ndarray  # (33, 4) landmarks of this frame
+    result: FrameResult
+    latency_ms: float  # capture -> verdict ready
+    processed: int
+    dropped: int
+    fps: float  # frames processed per second, recent
+
+
+@dataclass
+class LiveStats:
+    """Counts and latencies of a run (latencies kept compactly: 8 bytes a frame)."""
+
+    processed: int = 0
+    dropped: int = 0
+    latency_ms: array = field(default_factory=lambda: array("d"))
+    pose_ms: array = field(default_factory=lambda: array("d"))
+
+    def summary(self) -> dict[str, Any]:
+        lat = np.asarray(self.latency_ms)
+        pose = np.asarray(self.pose_ms)
+        total = self.processed + self.dropped
+        out: dict[str, Any] = {"processed": self.processed, "dropped": self.dropped,
+                               "processed_fraction": round(self.processed / total, 4) if total else 0.0}
+        if len(lat):
+            out["latency_ms"] = {"p50": round(float(np.median(lat)), 2), "p95": round(float(np.percentile(lat, 95)), 2),
+                                 "max": round(float(lat.max()), 2)}
+        if len(pose):
+            out["pose_ms"] = {"p50": round(float(np.median(pose)), 2), "p95": round(float(np.percentile(pose, 95)), 2),
+                              "max": round(float(pose.max()), 2)}
+        return out
+
+
+class LiveRunner:
+    """Pulls the newest frame, runs pose and the session, records, and reports each result."""
+
+    def __init__(self, source: Any, estimator: Estimator, session: SetSession, writer: RecordingWriter | None,
+                 on_result: Callable[[LiveResult], None] | None = None,
+                 on_stop: Callable[[Any], None] | None = None) -> None:
+        self.source = source
+        self.estimator = estimator
+        self.session = session
+        self.writer = writer
+        self.on_result = on_result
+        self.on_stop = on_stop
+        self.stats = LiveStats()
+        self._running = False
+        self._t0: float | None = None
+        self._last_t_s = -math.inf
+        self._recent: list[float] = []
+        self.end_reason = ""
+        self.stop_event: Any = None
+        self._new_writer: Callable[[], RecordingWriter | None] | None = None
+        self.calibration: Any = None  # a CalibrationCapture while the user calibrates
+
+    def request_new_set(self, new_writer: Callable[[], RecordingWriter | None]) -> None:
+        """End the current set (its recording is finalised) and start a fresh one, in the worker's own thread."""
+        self._new_writer = new_writer
+
+    def _start_new_set(self) -> None:
+        make, self._new_writer = self._new_writer, None
+        self.finish()
+        self.writer = make() if make is not None else None
+        if self.session.detector is not None:
+            self.session.detector.reset()
+        self.session.reset()
+        self.stats = LiveStats()
+        self.stop_event = None
+        self.end_reason = ""
+        self._t0 = None
+        self._last_t_s = -math.inf
+
+    def request_stop(self) -> None:
+        self._running = False
+
+    def run(self, max_seconds: float | None = None) -> str:
+        """Process frames until the source ends, a stop is requested or ``max_seconds`` pass. Returns why it ended."""
+        self._running = True
+        started = time.monotonic()
+        while self._running:
+            if max_seconds is not None and time.monotonic() - started >= max_seconds:
+                self.end_reason = "time limit reached"
+                break
+            frame = self.source.mailbox.get(timeout_s=0.5)
+            if frame is None:
+                if getattr(self.source, "ended_reason", ""):
+                    self.end_reason = self.source.ended_reason
+                    break
+                continue
+            self.process(frame)
+        self._running = False
+        if not self.end_reason:
+            self.end_reason = "stopped by the user"
+        return self.end_reason
+
+    def process(self, frame: Frame) -> LiveResult:
+        """One frame through pose -> step -> detector -> recorder; the unit the tests drive directly."""
+        if self._new_writer is not None:
+            self._start_new_set()
+        if self._t0 is None:
+            self._t0 = frame.t_capture_s
+        t_s = frame.t_capture_s - self._t0
+        if t_s <= self._last_t_s:
+            t_s = self._last_t_s + 1e-3  # time must strictly increase
+        self._last_t_s = t_s
+        pose_start = time.monotonic()
+        sample = self.estimator.estimate(frame, t_s)
+        self.stats.pose_ms.append(1e3 * (time.monotonic() - pose_start))
+        result = self.session.step(t_s, sample.image, sample.world)
+        if self.calibration is not None and self.calibration.feed(t_s, sample.image, sample.world):
+            self.calibration.apply(self.session)
+        now = time.monotonic()
+        latency_ms = 1e3 * (now - frame.t_capture_s)
+        self.stats.processed += 1
+        self.stats.dropped = self.source.mailbox.dropped
+        self.stats.latency_ms.append(latency_ms)
+        self._recent.append(now)
+        while self._recent and now - self._recent[0] > 1.0:
+            self._recent.pop(0)
+        live = LiveResult(frame, sample.image, result, latency_ms, self.stats.processed, self.stats.dropped,
+                          float(len(self._recent)))
+        verdict = result.verdict
+        if verdict is not None and verdict.stop is not None and self.stop_event is None:
+            self.stop_event = verdict.stop
+            if self.writer is not None:
+                self.writer.update_meta(stop=asdict(verdict.stop))
+            if self.on_stop is not None:
+                self.on_stop(verdict.stop)  # the stop travels on its own, before the paint-only result
+        if self.writer is not None:
+            self.writer.add(t_s, sample.image, sample.world, self.session.row(result))
+        if self.on_result is not None:
+            self.on_result(live)
+        return live
+
+    def finish(self) -> dict[str, Any]:
+        """Close the recording (merging its chunks) with the summary; safe to call more than once."""
+        summary = self.session.summary()
+        summary["live"] = self.stats.summary()
+        if self.end_reason:
+            summary["ended"] = self.end_reason
+        if self.writer is not None and not self.writer.closed:
+            self.writer.close(summary)
+        return summary
+
+
+class FakeEstimator:
+    """Returns precomputed poses by frame number: the demo's 'camera' and the tests' stand-in for MediaPipe."""
+
+    def __init__(self, image: np.ndarray, world: np.ndarray, delay_s: float = 0.0) -> None:
+        self.image = image
+        self.world = world
+        self.delay_s = delay_s
+
+    def estimate(self, frame: Frame, t_s: float) -> Any:
+        from formwatch.pose import PoseSample
+
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        i = min(frame.seq, len(self.image) - 1)
+        return PoseSample(t_s, self.image[i], self.world[i])

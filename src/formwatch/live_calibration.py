@@ -1,0 +1,75 @@
+"""Calibration inside the live window: a countdown, a few seconds of holding still, then the fit — in the worker.
+
+On success the profile is saved and applied at once (the pipeline's neutral and the detector's limits follow it);
+on refusal the instruction is shown and nothing is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formwatch.core.calibration import fit_profile
+from formwatch.core.detector import PROFILE_LIMIT_METRICS
+from formwatch.core.profile import Profile, save_profile
+from formwatch.errors import FormwatchError
+
+class CalibrationCapture:
+    """Collects poses after a countdown; ``feed`` returns True once, when the fit is done (or refused)."""
+
+    def __init__(self, name: str, frame_size_px: tuple[int, int], calibration_dir: Path, exercise: str = "hinge",
+                 countdown_s: float = 3.0, hold_s: float = 5.0) -> None:
+        self.name = name
+        self.frame_size_px = frame_size_px
+        self.calibration_dir = calibration_dir
+        self.exercise = exercise
+        self.countdown_s = countdown_s
+        self.hold_s = hold_s
+        self._start: float | None = None
+        self._t: list[float] = []
+        self._image: list[np.ndarray] = []
+        self._world: list[np.ndarray] = []
+        self.done = False
+        self.profile: Profile | None = None
+        self.error = ""
+        self.saved_to: Path | None = None
+        self.message = "Calibrating: stand side-on, relaxed, whole body in view"
+
+    def feed(self, t_s: float, image: np.ndarray, world: np.ndarray) -> bool:
+        if self.done:
+            return False
+        if self._start is None:
+            self._start = t_s
+        elapsed = t_s - self._start
+        if elapsed < self.countdown_s:
+            self.message = f"Calibrating: stand side-on, relaxed, whole body in view … {self.countdown_s - elapsed:.0f}"
+            return False
+        self._t.append(t_s)
+        self._image.append(np.array(image, copy=True))
+        self._world.append(np.array(world, copy=True))
+        if elapsed < self.countdown_s + self.hold_s:
+            self.message = f"Hold still … {self.countdown_s + self.hold_s - elapsed:.0f}"
+            return False
+        self.done = True
+        try:
+            self.profile = fit_profile(self.name, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
+                                       self.frame_size_px, exercise=self.exercise, source="live window")
+            self.saved_to = save_profile(self.profile, self.calibration_dir)
+            self.message = f"Calibrated: profile '{self.name}' saved — limits now follow your neutral posture"
+        except FormwatchError as exc:
+            self.error = str(exc)
+            self.message = f"Calibration refused: {exc}"
+        return True
+
+    def apply(self, session: Any) -> None:
+        """Use the new profile for the rest of the session (a new set starts relative to it)."""
+        if self.profile is None:
+            return
+        session.pipeline.neutral = self.profile.neutral_vector()
+        detector = session.detector
+        if detector is not None:
+            detector.given_limits = {k: v for k, v in self.profile.limits.items() if k in PROFILE_LIMIT_METRICS}
+            detector.profile_loaded = True
+            detector.reset()

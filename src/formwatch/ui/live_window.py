@@ -1,0 +1,160 @@
+"""The live window: overlay + worker thread + keys (Space: end/start a set, C: calibrate, R: resume, Q: quit).
+
+Used by ``formwatch live`` and ``formwatch demo``. Results reach the GUI through a one-slot hand-over: the worker
+emits only when the GUI has taken the previous result, so the Qt event queue never holds more than one.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtWidgets import QApplication, QMainWindow
+
+from formwatch.live import LiveResult, LiveRunner
+from formwatch.ui.overlay import OverlayState, OverlayWidget
+from formwatch.ui.sound import StopSound
+from formwatch.ui.view_model import overlay_state
+from formwatch.ui.worker import LiveWorker
+
+
+class LiveWindow(QMainWindow):
+    """The product's main window."""
+
+    result_ready = pyqtSignal()
+
+    def __init__(self, runner: LiveRunner, frame_size_px: tuple[int, int], title: str = "formwatch",
+                 new_writer: Callable[[], Any] | None = None, make_source: Callable[[], Any] | None = None,
+                 start_calibration: Callable[[], Any] | None = None, max_seconds: float | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle(title)
+        self.overlay = OverlayWidget(frame_size_px)
+        self.setCentralWidget(self.overlay)
+        self.resize(1280, 780)
+        self.runner = runner
+        self.new_writer = new_writer
+        self.make_source = make_source
+        self.start_calibration = start_calibration
+        self.max_seconds = max_seconds
+        self.stop_event: Any = None
+        self.ended_reason = ""
+        self.summaries: list[dict[str, Any]] = []
+        self.sound = StopSound()
+        self._slot_lock = threading.Lock()
+        self._latest: LiveResult | None = None
+        self._pending = False
+        self.result_ready.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
+        self.worker = self._make_worker(runner)
+        self.worker.start()
+
+    def _make_worker(self, runner: LiveRunner) -> LiveWorker:
+        worker = LiveWorker(runner, self.max_seconds)
+        worker.result.connect(self._offer_result, Qt.ConnectionType.DirectConnection)  # runs in the worker
+        worker.stopped.connect(self._on_stop)
+        worker.ended.connect(self._on_ended)
+        return worker
+
+    # ------------------------------------------------------------------------------------- worker hand-over
+    def _offer_result(self, live: LiveResult) -> None:
+        """Worker thread: keep only the newest result; wake the GUI only if it took the last one."""
+        with self._slot_lock:
+            self._latest = live
+            if self._pending:
+                return
+            self._pending = True
+        self.result_ready.emit()
+
+    def _take_result(self) -> None:
+        with self._slot_lock:
+            live, self._pending = self._latest, False
+        if live is None:
+            return
+        self.overlay.set_frame(live.frame.bgr, live.image)
+        view = overlay_state(live, self.runner.session.detector, self.stop_event)
+        calibration = self.runner.calibration
+        if calibration is not None:
+            view.state = "calibrating" if not calibration.done else view.state
+            view.banner = calibration.message
+            if calibration.done and not calibration.error:
+                self.runner.calibration = None if view.state != "calibrating" else calibration
+        if self.ended_reason:
+            view.banner = self.ended_reason
+        self.overlay.set_view(view)
+
+    def _on_stop(self, stop: Any) -> None:
+        self.stop_event = stop
+        self.sound.play()
+        view = self.overlay.view
+        view.state, view.banner = "stopped", f"STOP — {stop.reason}"
+        self.overlay.set_view(view)
+
+    def _on_ended(self, reason: str) -> None:
+        self.ended_reason = f"{reason[:1].upper()}{reason[1:]} — recording kept." + (
+            " Press R to resume, Q to quit." if self.make_source is not None else " Press Q to quit.")
+        view = self.overlay.view
+        view.banner = self.ended_reason
+        view.state = "stopped" if self.stop_event is not None else "paused"
+        self.overlay.set_view(view)
+
+    # ------------------------------------------------------------------------------------------------ keys
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        key = event.key()
+        if key in (Qt.Key.Key_Q, Qt.Key.Key_Escape):
+            self.close()
+        elif key == Qt.Key.Key_Space:
+            self.new_set()
+        elif key == Qt.Key.Key_C and self.start_calibration is not None:
+            self.runner.calibration = self.start_calibration()
+        elif key == Qt.Key.Key_R and self.ended_reason and self.make_source is not None:
+            self.resume()
+        else:
+            super().keyPressEvent(event)
+
+    def new_set(self) -> None:
+        """End the current set (recording finalised) and start a new one."""
+        if self.new_writer is None:
+            return
+        self.stop_event = None
+        self.runner.request_new_set(self.new_writer)
+        self.overlay.set_view(OverlayState(banner="New set — get into position"))
+
+    def resume(self) -> None:
+        """After the camera was lost: open it again and carry on into the same set."""
+        self.worker.stop()  # finalises the current recording: nothing is lost
+        self.runner.source = self.make_source()
+        self.ended_reason = ""
+        if self.new_writer is not None:
+            self.runner.request_new_set(self.new_writer)
+        self.worker = self._make_worker(self.runner)
+        self.worker.start()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.summaries.append(self.worker.stop())
+        super().closeEvent(event)
+
+
+def schedule_screenshot_and_exit(window: QMainWindow, screenshot: Path | None, exit_after_s: float | None) -> None:
+    """For documentation and checks without a person: grab the window after ``exit_after_s`` and close it."""
+    if exit_after_s is None and screenshot is None:
+        return
+    delay_ms = int(1000 * (exit_after_s if exit_after_s is not None else 3.0))
+
+    def finish() -> None:
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(screenshot))
+        window.close()
+
+    QTimer.singleShot(delay_ms, finish)
+
+
+def qt_app() -> QApplication:
+    app = QApplication.instance()
+    return app if app is not None else QApplication(["formwatch"])
+
+
+def nan_to_none(value: float) -> float | None:
+    return None if math.isnan(value) else value

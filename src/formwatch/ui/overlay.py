@@ -1,0 +1,201 @@
+"""The live overlay: camera image (or a drawn skeleton), a banner readable across a room, gauges, rep counter.
+
+The widget only paints the latest result it was handed (``set_result`` stores a reference and asks Qt for a
+repaint; Qt merges repaints), so a busy GUI can never build a backlog or delay a stop: stops are decided in the
+worker and arrive on their own signal.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PyQt6.QtCore import QPointF, QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PyQt6.QtWidgets import QSizePolicy, QWidget
+
+from formwatch.core.landmarks import SKELETON_EDGES, Lm
+
+STATE_COLOURS = {
+    "ready": QColor(90, 96, 110), "clean": QColor(30, 150, 80), "drifting": QColor(230, 140, 20),
+    "paused": QColor(90, 96, 110), "stopped": QColor(205, 40, 40), "calibrating": QColor(40, 110, 200),
+}
+GAUGES = (("Shoulders up", " cm", 1), ("Low back arch", "°", 0), ("Hinge depth lost", "°", 0))
+GAUGE_LIMIT_KEYS = ("shoulder_elevation_cm", "lumbar_arch_deg", "hip_hinge_deg")
+# Segments highlighted when a metric is at fault.
+FAULT_SEGMENTS = {
+    "shoulder_elevation_cm": {(Lm.LEFT_EAR, Lm.LEFT_SHOULDER), (Lm.RIGHT_EAR, Lm.RIGHT_SHOULDER),
+                              (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER)},
+    "lumbar_arch_deg": {(Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP),
+                        (Lm.LEFT_HIP, Lm.LEFT_KNEE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE)},
+    "hip_hinge_deg": {(Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP),
+                      (Lm.LEFT_HIP, Lm.LEFT_KNEE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE)},
+}
+_EDGES = np.array([(int(a), int(b)) for a, b in SKELETON_EDGES])
+
+
+@dataclass
+class OverlayState:
+    """Everything the overlay paints; plain values so tests can assert on them."""
+
+    state: str = "ready"
+    banner: str = "Get into position, side-on to the camera"
+    rep: int = 0
+    gauges: tuple[float, float, float] = (math.nan, math.nan, math.nan)  # value / limit
+    limits: tuple[float, float, float] = (math.nan, math.nan, math.nan)
+    fps: float = 0.0
+    latency_ms: float = math.nan
+    fault_metric: str = ""
+    summary: str = ""
+
+
+class OverlayWidget(QWidget):
+    """Paints the latest frame, skeleton and verdict."""
+
+    def __init__(self, frame_size_px: tuple[int, int], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.frame_size_px = frame_size_px
+        self.view = OverlayState()
+        self._qimage: QImage | None = None
+        self._landmarks: np.ndarray | None = None
+        self.setMinimumSize(640, 400)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    # ------------------------------------------------------------------------------------------------- input
+    def set_frame(self, bgr: np.ndarray | None, landmarks: np.ndarray | None) -> None:
+        """Keep a reference to the newest frame (wrapped, not copied) and its landmarks."""
+        if bgr is not None:
+            h, w = bgr.shape[:2]
+            self._frame_ref = bgr  # QImage does not own the buffer: keep it alive
+            self._qimage = QImage(bgr.data, w, h, bgr.strides[0], QImage.Format.Format_BGR888)
+        self._landmarks = landmarks
+        self.update()
+
+    def set_view(self, view: OverlayState) -> None:
+        self.view = view
+        self.update()
+
+    # ------------------------------------------------------------------------------------------------- paint
+    def _frame_rect(self) -> QRectF:
+        w, h = self.frame_size_px
+        scale = min(self.width() / w, self.height() / h)
+        fw, fh = w * scale, h * scale
+        return QRectF((self.width() - fw) / 2, (self.height() - fh) / 2, fw, fh)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor(18, 20, 24))
+        rect = self._frame_rect()
+        if self._qimage is not None:
+            p.drawImage(rect, self._qimage)
+        else:
+            p.fillRect(rect, QColor(34, 37, 44))
+        self._paint_skeleton(p, rect)
+        self._paint_banner(p)
+        self._paint_rep_counter(p)
+        self._paint_gauges(p)
+        self._paint_readout(p)
+        if self.view.summary:
+            self._paint_summary(p)
+        p.end()
+
+    def _paint_skeleton(self, p: QPainter, rect: QRectF) -> None:
+        lm = self._landmarks
+        if lm is None or np.isnan(lm[0, 0]):
+            return
+        xy = np.column_stack([rect.x() + lm[:, 0] * rect.width(), rect.y() + lm[:, 1] * rect.height()])
+        seen = lm[:, 3] >= 0.5
+        fault = FAULT_SEGMENTS.get(self.view.fault_metric, set())
+        fault_colour = STATE_COLOURS["stopped" if self.view.state == "stopped" else "drifting"]
+        width = max(3.0, rect.height() / 120)
+        for a, b in _EDGES:
+            if not (seen[a] and seen[b]):
+                continue
+            colour = fault_colour if (a, b) in fault or (b, a) in fault else QColor(235, 240, 245)
+            p.setPen(QPen(colour, width * (1.6 if colour is fault_colour else 1.0), Qt.PenStyle.SolidLine,
+                          Qt.PenCapStyle.RoundCap))
+            p.drawLine(QPointF(*xy[a]), QPointF(*xy[b]))
+        if seen[Lm.LEFT_EAR] or seen[Lm.RIGHT_EAR]:  # the head, as a circle round the ears and nose
+            head = np.nanmean(xy[[Lm.LEFT_EAR, Lm.RIGHT_EAR, Lm.NOSE]], axis=0)
+            radius = max(width * 3, 1.3 * float(np.hypot(*(xy[Lm.NOSE] - head))))
+            p.setPen(QPen(QColor(235, 240, 245), width))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(QPointF(*head), radius, radius)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(120, 200, 255))
+        for i in np.flatnonzero(seen[11:]) + 11:
+            p.drawEllipse(QPointF(*xy[i]), width * 0.9, width * 0.9)
+
+    def _paint_banner(self, p: QPainter) -> None:
+        h = max(48.0, self.height() * 0.12)
+        colour = QColor(STATE_COLOURS.get(self.view.state, STATE_COLOURS["ready"]))
+        colour.setAlpha(225)
+        p.fillRect(QRectF(0, 0, self.width(), h), colour)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(int(h * 0.42))
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        text = p.fontMetrics().elidedText(self.view.banner, Qt.TextElideMode.ElideRight, int(self.width() * 0.78))
+        p.drawText(QRectF(20, 0, self.width() * 0.8, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                   text)
+
+    def _paint_rep_counter(self, p: QPainter) -> None:
+        h = max(48.0, self.height() * 0.12)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(int(h * 0.55))
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(QRectF(self.width() * 0.8, 0, self.width() * 0.2 - 20, h),
+                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"Rep {self.view.rep}")
+
+    def _paint_gauges(self, p: QPainter) -> None:
+        bar_w, bar_h = max(180.0, self.width() * 0.22), max(14.0, self.height() * 0.03)
+        x0, y0 = 20.0, self.height() - 20 - 3 * (bar_h + 26)
+        font = QFont()
+        font.setPixelSize(int(bar_h * 0.95))
+        p.setFont(font)
+        for i, ((label, unit, digits), frac, limit) in enumerate(zip(GAUGES, self.view.gauges, self.view.limits)):
+            y = y0 + i * (bar_h + 26)
+            p.setPen(QColor(230, 232, 236))
+            # Only the harmful direction is shown: arching, not flexing; shoulders up, not down.
+            value = "—" if math.isnan(frac) or math.isnan(limit) else \
+                f"{max(frac, 0.0) * limit:.{digits}f}{unit} of {limit:.{digits}f}{unit}"
+            p.drawText(QRectF(x0, y, bar_w * 1.6, 22), Qt.AlignmentFlag.AlignLeft, f"{label}  {value}")
+            bar = QRectF(x0, y + 20, bar_w, bar_h)
+            p.fillRect(bar, QColor(255, 255, 255, 50))
+            if not math.isnan(frac):
+                fill = min(max(frac, 0.0), 1.5) / 1.5
+                colour = STATE_COLOURS["clean"] if frac < 0.6 else (
+                    STATE_COLOURS["drifting"] if frac < 1.0 else STATE_COLOURS["stopped"])
+                p.fillRect(QRectF(bar.x(), bar.y(), bar.width() * fill, bar.height()), colour)
+            limit_x = bar.x() + bar.width() / 1.5
+            p.setPen(QPen(QColor("white"), 2))
+            p.drawLine(QPointF(limit_x, bar.y() - 3), QPointF(limit_x, bar.bottom() + 3))
+
+    def _paint_readout(self, p: QPainter) -> None:
+        font = QFont()
+        font.setPixelSize(max(12, int(self.height() * 0.025)))
+        p.setFont(font)
+        p.setPen(QColor(200, 204, 210))
+        latency = "—" if math.isnan(self.view.latency_ms) else f"{self.view.latency_ms:.0f} ms"
+        p.drawText(QRectF(0, self.height() - 34, self.width() - 16, 28),
+                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                   f"{self.view.fps:.0f} fps · latency {latency}")
+
+    def _paint_summary(self, p: QPainter) -> None:
+        w, h = self.width() * 0.34, self.height() * 0.5
+        box = QRectF(self.width() - w - 24, self.height() * 0.18, w, h)  # beside the person, not over them
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(15, 16, 20, 225))
+        p.drawRoundedRect(box, 16, 16)
+        font = QFont()
+        font.setPixelSize(max(16, int(self.height() * 0.035)))
+        p.setFont(font)
+        p.setPen(QColor("white"))
+        p.drawText(box.adjusted(24, 18, -24, -18), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                   self.view.summary)

@@ -1,0 +1,57 @@
+"""The live worker: a QThread running :class:`formwatch.live.LiveRunner`; results out as signals.
+
+``result`` carries the newest processed frame (the GUI only keeps a reference and repaints); ``stopped`` carries
+the stop event on its own signal, emitted in the worker the moment the detector decides, so a busy GUI cannot delay
+or drop it; ``ended`` says why the source stopped (video over, camera unplugged, user).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PyQt6.QtCore import QObject, QThread, pyqtSignal
+
+from formwatch.live import LiveResult, LiveRunner
+
+
+class LiveWorker(QObject):
+    """Owns a LiveRunner; ``start()`` runs it in its own QThread."""
+
+    result = pyqtSignal(object)  # LiveResult
+    stopped = pyqtSignal(object)  # StopEvent
+    ended = pyqtSignal(str)
+
+    def __init__(self, runner: LiveRunner, max_seconds: float | None = None) -> None:
+        super().__init__()
+        self.runner = runner
+        self.max_seconds = max_seconds
+        runner.on_result = self._emit_result
+        runner.on_stop = self.stopped.emit
+        self.thread = QThread()
+        self.thread.setObjectName("formwatch-worker")
+        self.moveToThread(self.thread)
+        self.thread.started.connect(self._run)
+
+    def _emit_result(self, live: LiveResult) -> None:
+        self.result.emit(live)
+
+    def _run(self) -> None:
+        try:
+            reason = self.runner.run(self.max_seconds)
+        except Exception as exc:  # noqa: BLE001 - a crash in the worker must still end cleanly and be told
+            reason = f"the worker failed: {type(exc).__name__}: {exc}"
+        self.ended.emit(reason)
+        self.thread.quit()
+
+    def start(self) -> None:
+        self.runner.source.start()
+        self.thread.start()
+
+    def stop(self, wait_ms: int = 5000) -> dict[str, Any]:
+        """Stop the source and the loop, wait for the thread, finalise the recording; returns the summary."""
+        self.runner.request_stop()
+        self.runner.source.stop()
+        if self.thread.isRunning():
+            self.thread.quit()
+            self.thread.wait(wait_ms)
+        return self.runner.finish()
