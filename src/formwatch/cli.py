@@ -79,6 +79,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_live(args: argparse.Namespace) -> int:
+    from formwatch.commands import live
+
+    return live.run(args)
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from formwatch.commands import replay
+
+    return replay.run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="formwatch", description="Real-time exercise form monitor for back care.")
     parser.add_argument("--version", action="version", version=f"formwatch {__version__}")
@@ -119,6 +131,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close the window after this")
     p.add_argument("--speed", type=float, default=1.0, help="play faster (2 = twice real time)")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("live", help="watch the camera and end the set the moment form degrades")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
+    src.add_argument("--video", type=Path, help="play a video file as if it were the camera")
+    add_exercise_argument(p, default="hinge")
+    add_profile_arguments(p)
+    p.add_argument("--out", type=Path, help="recording directory (default: recordings/live-<time>)")
+    p.add_argument("--keep-video", action="store_true", help="also keep the video (video.mp4); poses always kept")
+    p.add_argument("--model", type=Path, help="pose model .task file")
+    p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
+    p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
+    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="end after this many seconds")
+    p.set_defaults(func=_cmd_live)
+
+    p = sub.add_parser("replay", help="replay a recording: video or skeleton beside the metric traces")
+    p.add_argument("recording", type=Path, help="a recording directory")
+    add_profile_arguments(p)
+    p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
+    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
+    p.add_argument("--export-png", type=Path, help="write the traces as a PNG and exit (no window needed)")
+    p.add_argument("--export-csv", type=Path, help="write the metrics as CSV and exit")
+    p.set_defaults(func=_cmd_replay)
 
     p = sub.add_parser("bench", help="measure per-frame and batch speed on this machine")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")

@@ -130,7 +130,7 @@ class LiveRunner:
             self._start_new_set()
         if self._t0 is None:
             self._t0 = frame.t_capture_s
-        t_s = frame.t_capture_s - self._t0
+        t_s = frame.t_data_s if frame.t_data_s is not None else frame.t_capture_s - self._t0
         if t_s <= self._last_t_s:
             t_s = self._last_t_s + 1e-3  # time must strictly increase
         self._last_t_s = t_s
@@ -158,7 +158,7 @@ class LiveRunner:
             if self.on_stop is not None:
                 self.on_stop(verdict.stop)  # the stop travels on its own, before the paint-only result
         if self.writer is not None:
-            self.writer.add(t_s, sample.image, sample.world, self.session.row(result))
+            self.writer.add(t_s, sample.image, sample.world, self.session.row(result), frame.bgr)
         if self.on_result is not None:
             self.on_result(live)
         return live

@@ -129,10 +129,14 @@ class RecordingWriter:
         self._csv.writerow(self._columns)
         self.frames = 0
         self.closed = False
+        self.video: Any = None  # an object with write(bgr) and release(), when the user asked to keep video
         write_json_atomic(self.path / "meta.json", self.meta)
 
-    def add(self, t_s: float, image: np.ndarray, world: np.ndarray, metric_values: list[Any] | None = None) -> None:
+    def add(self, t_s: float, image: np.ndarray, world: np.ndarray, metric_values: list[Any] | None = None,
+            bgr: np.ndarray | None = None) -> None:
         """Append one frame (poses copied) and its metrics row; flushes to disk about once a second."""
+        if self.video is not None and bgr is not None:
+            self.video.write(bgr)
         self._t.append(float(t_s))
         self._image.append(np.asarray(image, dtype=np.float32).copy())
         self._world.append(np.asarray(world, dtype=np.float32).copy())
@@ -164,6 +168,8 @@ class RecordingWriter:
             return self.path
         self.flush()
         self._csv_file.close()
+        if self.video is not None:
+            self.video.release()
         merge_chunks(self.path)
         if summary is not None:
             write_json_atomic(self.path / "summary.json", summary)

@@ -35,6 +35,7 @@ class Frame:
     seq: int
     t_capture_s: float
     bgr: np.ndarray | None  # None for pixel-less frames (the demo's simulated camera)
+    t_data_s: float | None = None  # the frame's own time when it is not the capture clock (simulated sets)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ class ScheduledSource(_LiveSource):
                 return
             if self._stop.is_set():
                 return
-            self.mailbox.put(Frame(seq, time.monotonic(), None))
+            self.mailbox.put(Frame(seq, time.monotonic(), None, float(t)))
         self.ended_reason = "the demo set is over"
 
 

@@ -56,4 +56,6 @@ def verdict_line(summary: dict[str, Any]) -> str:
     if summary.get("stopped"):
         stop = summary["stop"]
         return f"STOP at {stop['t_s']:.2f} s: {stop['reason']}"
+    if summary["exercise"] == "plank":
+        return f"No stop: held {summary.get('held_s') or 0:.0f} s clean (plank)."
     return f"No stop: {summary['reps']} clean rep{'s' if summary['reps'] != 1 else ''} ({summary['exercise']})."

@@ -47,7 +47,7 @@ EXERCISES: dict[str, ExerciseSpec] = {
     "squat": ExerciseSpec("squat", +1.0, 30.0, 15.0),
     "bridge": ExerciseSpec("bridge", -1.0, 15.0, 7.0),
     "bird-dog": ExerciseSpec("bird-dog", -1.0, 15.0, 7.0),
-    "plank": ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False),
+    "plank": ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=("lumbar_arch_deg",)),
 }
 
 
@@ -120,12 +120,13 @@ _PHRASES = {
 }
 
 
-def reason_sentence(metric: str, value: float, rep: int, clean: int, rule: str, limit: float) -> str:
-    """The sentence a person reads across the room."""
+def reason_sentence(metric: str, value: float, rep: int, clean: int, rule: str, limit: float,
+                    held_s: float | None = None) -> str:
+    """The sentence a person reads across the room (``held_s``: time into a hold, for exercises without reps)."""
     label, unit, digits = _PHRASES[metric]
     amount = f"{value:.{digits}f}{unit}"
     clean_part = f"{clean} clean rep{'s' if clean != 1 else ''}." if rep else ""
-    where = f" at rep {rep}" if rep else ""
+    where = f" at rep {rep}" if rep else (f" after {held_s:.0f} s of the hold" if held_s is not None else "")
     if rule == "drift":
         return (f"{label} {amount}{where} and worsening; the next rep would pass {limit:.{digits}f}{unit} — set "
                 f"ended. {clean_part}").strip()
@@ -158,7 +159,7 @@ class Detector:
         self.baseline: dict[str, float] = {"lumbar_arch_deg": 0.0}
         if self.profile_loaded:
             self.baseline["shoulder_elevation_cm"] = 0.0
-        self._rest_buffer: list[tuple[float, float]] = []
+        self._rest_buffer: list[tuple[float, float, float]] = []
         self.rest_level: float | None = None
         self._phase = "rest"
         self._rep_start = 0.0
@@ -176,6 +177,7 @@ class Detector:
     def step(self, t_s: float, metrics: np.ndarray) -> Verdict:
         if self.stop is not None:  # latched: the gauges stay as they were at the stop
             return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
+        self._last_t = t_s
         shoulder = float(metrics[Col.SHOULDER_ELEVATION_CM])
         arch = float(metrics[Col.LUMBAR_ARCH_DEG])
         hinge = float(metrics[Col.HIP_HINGE_DEG])
@@ -186,8 +188,9 @@ class Detector:
             return Verdict(t_s, "paused", len(self.reps), self._phase, (math.nan,) * 3)
 
         if self.spec.has_reps:
+            if self.rest_level is None or self._phase == "rest":
+                self._learn_rest(t_s, driver_raw, arch)
             if self.rest_level is None:
-                self._learn_rest(t_s, driver_raw)
                 return Verdict(t_s, "ready", 0, "", self._deviations(metrics))
             self._segment(t_s, self.spec.driver_sign * (driver_raw - self.rest_level), shoulder, arch)
         elif self._started_t is None:
@@ -204,18 +207,27 @@ class Detector:
         return Verdict(t_s, state if active else "ready", len(self.reps), self._phase, deviations)
 
     # -------------------------------------------------------------------------------------------- segmentation
-    def _learn_rest(self, t_s: float, driver: float) -> None:
-        """Rest level: the first still ``rest_window_s`` (set-up movement before it is ignored)."""
+    def _learn_rest(self, t_s: float, driver: float, arch: float) -> None:
+        """Rest level: the first still ``rest_window_s`` (set-up movement before it is ignored); later, a still
+        position further from the working direction replaces it (a deadlift that starts on the floor rests, for
+        the detector, once the lifter stands up)."""
         if math.isnan(driver):
             self._rest_buffer.clear()
             return
-        self._rest_buffer.append((t_s, driver))
+        self._rest_buffer.append((t_s, driver, arch))
         while self._rest_buffer and t_s - self._rest_buffer[0][0] > self.config.rest_window_s:
             self._rest_buffer.pop(0)
-        values = [v for _, v in self._rest_buffer]
+        values = [v for _, v, _ in self._rest_buffer]
         if t_s - self._rest_buffer[0][0] >= self.config.rest_window_s * 0.95 and \
                 max(values) - min(values) <= self.config.rest_still_deg:
-            self.rest_level = float(np.median(values))
+            candidate = float(np.median(values))
+            sign = self.spec.driver_sign
+            if self.rest_level is None or sign * (candidate - self.rest_level) < -0.5 * self.spec.exit_deg:
+                self.rest_level = candidate
+                arches = [a for _, _, a in self._rest_buffer if not math.isnan(a)]
+                if not self.profile_loaded and sign > 0 and arches:
+                    # No profile: the set's own standing posture is the arch reference (its first clean reps).
+                    self.baseline["lumbar_arch_deg"] = float(np.median(arches))
 
     def _sustained(self, t_s: float, shoulder: float, arch: float) -> tuple[float, float]:
         """The lowest value of each metric over the last ``debounce_s``: what was held, not a one-frame spike."""
@@ -321,8 +333,9 @@ class Detector:
                 rep = self._current_rep()
                 clean = rep - 1 if rep else 0
                 dev = value - base
+                held = t_s - self._started_t if self._started_t is not None and not self.spec.has_reps else None
                 return StopEvent(t_s, rep, metric, round(dev, 2), round(limit, 2),
-                                 reason_sentence(metric, dev, rep, clean, "limit", limit), "limit", clean)
+                                 reason_sentence(metric, dev, rep, clean, "limit", limit, held), "limit", clean)
         return None
 
     def _default_limit(self, metric: str) -> float:
@@ -409,6 +422,7 @@ class Detector:
             "stopped": self.stop is not None,
             "stop": asdict(self.stop) if self.stop else None,
             "clean_reps": self.stop.clean_reps if self.stop else len(self.reps),
+            "held_s": round(self._last_t - self._started_t, 2) if self._started_t is not None else None,
             "limits": {k: round(v, 3) for k, v in self.limits.items()},
             "baseline": {k: round(v, 3) for k, v in self.baseline.items()},
             "rep_features": [asdict(r) for r in self.reps],

@@ -136,21 +136,21 @@ class OverlayWidget(QWidget):
         p.fillRect(QRectF(0, 0, self.width(), h), colour)
         font = QFont()
         font.setBold(True)
-        font.setPixelSize(int(h * 0.42))
+        font.setPixelSize(int(min(h * 0.42, self.width() / 30)))
         p.setFont(font)
         p.setPen(QColor("white"))
-        text = p.fontMetrics().elidedText(self.view.banner, Qt.TextElideMode.ElideRight, int(self.width() * 0.78))
-        p.drawText(QRectF(20, 0, self.width() * 0.8, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+        text = p.fontMetrics().elidedText(self.view.banner, Qt.TextElideMode.ElideRight, int(self.width() * 0.74))
+        p.drawText(QRectF(20, 0, self.width() * 0.76, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                    text)
 
     def _paint_rep_counter(self, p: QPainter) -> None:
         h = max(48.0, self.height() * 0.12)
         font = QFont()
         font.setBold(True)
-        font.setPixelSize(int(h * 0.55))
+        font.setPixelSize(int(min(h * 0.55, self.width() / 20)))
         p.setFont(font)
         p.setPen(QColor("white"))
-        p.drawText(QRectF(self.width() * 0.8, 0, self.width() * 0.2 - 20, h),
+        p.drawText(QRectF(self.width() * 0.78, 0, self.width() * 0.22 - 20, h),
                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"Rep {self.view.rep}")
 
     def _paint_gauges(self, p: QPainter) -> None:
@@ -165,7 +165,8 @@ class OverlayWidget(QWidget):
             # Only the harmful direction is shown: arching, not flexing; shoulders up, not down.
             value = "—" if math.isnan(frac) or math.isnan(limit) else \
                 f"{max(frac, 0.0) * limit:.{digits}f}{unit} of {limit:.{digits}f}{unit}"
-            p.drawText(QRectF(x0, y, bar_w * 1.6, 22), Qt.AlignmentFlag.AlignLeft, f"{label}  {value}")
+            p.drawText(QRectF(x0, y, self.width() - x0 - 20, bar_h + 8), Qt.AlignmentFlag.AlignLeft,
+                       f"{label}  {value}")
             bar = QRectF(x0, y + 20, bar_w, bar_h)
             p.fillRect(bar, QColor(255, 255, 255, 50))
             if not math.isnan(frac):
@@ -178,6 +179,8 @@ class OverlayWidget(QWidget):
             p.drawLine(QPointF(limit_x, bar.y() - 3), QPointF(limit_x, bar.bottom() + 3))
 
     def _paint_readout(self, p: QPainter) -> None:
+        if self.view.fps <= 0 and math.isnan(self.view.latency_ms):
+            return  # nothing live to report (replay)
         font = QFont()
         font.setPixelSize(max(12, int(self.height() * 0.025)))
         p.setFont(font)

@@ -1,0 +1,150 @@
+"""``formwatch live``: camera (or a video played as a camera) -> overlay that ends the set; ``--headless`` prints.
+
+Every set is recorded (poses always; video only with ``--keep-video``). Ctrl-C, closing the window or the camera
+disappearing all finalise the recording; an unwritable ``--out`` is refused before the set starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from formwatch.commands.common import detector_for, neutral_for, profile_from_args, profile_meta, verdict_line
+from formwatch.core.session import SetSession
+from formwatch.errors import FormwatchError
+from formwatch.live import LiveResult, LiveRunner
+from formwatch.recording import RecordingWriter, default_output_dir, prepare_output_dir
+
+
+def open_source(args: argparse.Namespace) -> Any:
+    from formwatch.sources import CameraSource, PacedVideoSource
+
+    if args.video is not None:
+        return PacedVideoSource(args.video)
+    device: int | str = int(args.camera) if str(args.camera).isdigit() else args.camera
+    return CameraSource(device)
+
+
+class _SetDirs:
+    """Recording directories for successive sets: DIR, DIR-2, DIR-3, ..."""
+
+    def __init__(self, first: Path) -> None:
+        self.first = first
+        self.count = 0
+
+    def next(self) -> Path:
+        self.count += 1
+        return self.first if self.count == 1 else self.first.with_name(f"{self.first.name}-{self.count}")
+
+
+def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
+    from formwatch.models.provision import find_or_provision
+    from formwatch.pose import PoseEstimator
+
+    profile = profile_from_args(args)
+    dirs = _SetDirs(args.out or default_output_dir("live"))
+    prepare_output_dir(dirs.first)  # refuse an unwritable or full --out before anything starts
+    model = find_or_provision(args.model)
+    source = open_source(args)
+    size = (source.info.frame_width, source.info.frame_height)
+    session = SetSession(size, neutral=neutral_for(profile), detector=detector_for(args.exercise, profile))
+    meta = {"source": f"video {args.video}" if args.video else f"camera {args.camera}", "fps": source.info.fps,
+            "frame_width": size[0], "frame_height": size[1], "exercise": args.exercise,
+            "model": {"name": model.name, "sha256": model.sha256, "origin": model.origin}, **profile_meta(profile)}
+
+    def new_writer() -> RecordingWriter:
+        writer = RecordingWriter(dirs.next(), meta, session.columns)
+        if args.keep_video:
+            from formwatch.video_writer import attach_video
+
+            attach_video(writer, size, source.info.fps)
+        return writer
+
+    estimator = PoseEstimator(model.path)
+    runner = LiveRunner(source, estimator, session, new_writer())
+    return runner, new_writer, estimator
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    runner, _, estimator = build_runner(args)
+    last = {"state": "", "rep": 0}
+
+    def report(live: LiveResult) -> None:
+        verdict = live.result.verdict
+        if verdict is None:
+            return
+        if verdict.rep != last["rep"]:
+            print(f"  {live.result.t_s:6.2f} s  rep {verdict.rep} done", flush=True)
+            last["rep"] = verdict.rep
+        if verdict.state != last["state"] and verdict.state != "stopped":
+            print(f"  {live.result.t_s:6.2f} s  {verdict.state}", flush=True)
+            last["state"] = verdict.state
+
+    def stopped(stop: Any) -> None:
+        print(f"  {stop.t_s:6.2f} s  STOP — {stop.reason}", flush=True)
+
+    runner.on_result, runner.on_stop = report, stopped
+    previous = signal.signal(signal.SIGTERM, lambda *_: runner.request_stop())
+    runner.source.start()
+    try:
+        reason = runner.run(args.exit_after)
+    except KeyboardInterrupt:
+        reason = "interrupted (Ctrl-C)"
+        runner.end_reason = reason
+    finally:
+        runner.source.stop()
+        summary = runner.finish()
+        estimator.close()
+        signal.signal(signal.SIGTERM, previous)
+    live = summary.get("live", {})
+    print(f"ended: {reason}; {live.get('processed', 0)} frames processed, {live.get('dropped', 0)} dropped")
+    if line := verdict_line(summary):
+        print(line)
+    print(f"recording: {runner.writer.path if runner.writer else '-'}")
+    return 0
+
+
+def run_window(args: argparse.Namespace) -> int:
+    from formwatch.commands.common import default_calibration_dir
+    from formwatch.live_calibration import CalibrationCapture
+    from formwatch.ui.live_window import LiveWindow, qt_app, schedule_screenshot_and_exit
+
+    app = qt_app()
+    runner, new_writer, estimator = build_runner(args)
+    size = runner.session.pipeline.frame_size_px
+
+    def start_calibration() -> CalibrationCapture:
+        return CalibrationCapture(args.profile or "default", size, args.calibration_dir or default_calibration_dir(),
+                                  exercise=args.exercise or "hinge")
+
+    window = LiveWindow(runner, size, title="formwatch", new_writer=new_writer,
+                        make_source=lambda: open_source(args), start_calibration=start_calibration)
+    schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
+    window.show()
+    try:
+        app.exec()
+    finally:
+        if window.isVisible():
+            window.close()
+        estimator.close()
+    for summary in window.summaries:
+        if line := verdict_line(summary):
+            print(line)
+    print(f"recording: {runner.writer.path if runner.writer else '-'}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from formwatch.commands.demo import display_available
+
+    if args.headless or (not display_available() and not args.screenshot):
+        if not args.headless:
+            print("formwatch: no display found; running headless", file=sys.stderr)
+        return run_headless(args)
+    try:
+        return run_window(args)
+    except ImportError as exc:
+        raise FormwatchError(f"the window cannot open ({exc}): run with --headless") from None

@@ -1,0 +1,37 @@
+"""``formwatch replay RECORDING``: the replay window, or just the exports when asked."""
+
+from __future__ import annotations
+
+import argparse
+
+from formwatch.commands.common import neutral_for, profile_from_args
+from formwatch.replay_data import export_csv, load_replay
+
+
+def run(args: argparse.Namespace) -> int:
+    profile = profile_from_args(args)
+    data = load_replay(args.recording, neutral=neutral_for(profile))
+    if args.export_csv:
+        print(export_csv(data, args.export_csv))
+    if args.export_png or args.screenshot or not args.export_csv:
+        from formwatch.commands.demo import display_available
+        from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
+        from formwatch.ui.replay_window import ReplayWindow
+
+        headless_export = args.export_png and not args.screenshot and args.exit_after is None
+        if not display_available() and not (args.export_png or args.screenshot):
+            from formwatch.errors import FormwatchError
+
+            raise FormwatchError("replay needs a display; without one use --export-png FILE or --export-csv FILE")
+        app = qt_app()
+        window = ReplayWindow(data)
+        if args.export_png:
+            print(window.export_png(args.export_png))
+        if headless_export:
+            return 0
+        schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
+        window.show()
+        if args.screenshot or args.exit_after is not None:
+            window.toggle_play()
+        app.exec()
+    return 0

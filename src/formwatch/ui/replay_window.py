@@ -1,0 +1,228 @@
+"""``formwatch replay``: the video (or the drawn skeleton) beside pyqtgraph traces of the three metrics.
+
+Limit lines, rep boundaries and the stop are marked; a cursor follows the frame; clicking a trace seeks; play,
+pause, scrub and speed; export the traces as PNG and the metrics as CSV. Plot items are created once and only
+``setValue``/``setData`` are called afterwards (pyqtgraph's fast path).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QSlider,
+                             QSplitter, QVBoxLayout, QWidget)
+
+from formwatch.replay_data import TRACE_METRICS, ReplayData, export_csv
+from formwatch.ui.overlay import OverlayState, OverlayWidget
+
+TITLES = {"hip_hinge_deg": ("Hip hinge", "°"), "shoulder_elevation_cm": ("Shoulder elevation", "cm"),
+          "lumbar_arch_deg": ("Lumbar arch (proxy)", "°")}
+COLOURS = {"hip_hinge_deg": (80, 170, 255), "shoulder_elevation_cm": (255, 190, 60),
+           "lumbar_arch_deg": (200, 120, 255)}
+
+
+class VideoFrames:
+    """Random access to a recording's video.mp4 (sequential reads are the fast path)."""
+
+    def __init__(self, path: Path) -> None:
+        import cv2
+
+        self._cv2 = cv2
+        self.capture = cv2.VideoCapture(str(path))
+        self.next_index = 0
+
+    def frame(self, index: int) -> np.ndarray | None:
+        if index != self.next_index:
+            self.capture.set(self._cv2.CAP_PROP_POS_FRAMES, index)
+        ok, bgr = self.capture.read()
+        self.next_index = index + 1
+        return bgr if ok else None
+
+
+class ReplayWindow(QMainWindow):
+    def __init__(self, data: ReplayData) -> None:
+        super().__init__()
+        self.data = data
+        self.setWindowTitle(f"formwatch replay — {data.recording.path.name}")
+        self.resize(1500, 820)
+        self.index = 0
+        self.speed = 1.0
+        self.video = VideoFrames(data.video_path) if data.video_path else None
+        fps = float(data.recording.meta.get("fps") or 30.0)
+        self.frame_period_ms = 1000.0 / fps
+
+        self.overlay = OverlayWidget(data.recording.frame_size_px)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground((18, 20, 24))
+        self.cursors: dict[str, pg.InfiniteLine] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._build_plots()
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.overlay)
+        splitter.addWidget(self.plots)
+        splitter.setSizes([650, 850])
+
+        self.play_button = QPushButton("Play")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, len(data.t_s) - 1)
+        self.slider.valueChanged.connect(self.seek_index)
+        self.speed_box = QComboBox()
+        for s in ("0.25x", "0.5x", "1x", "2x"):
+            self.speed_box.addItem(s)
+        self.speed_box.setCurrentText("1x")
+        self.speed_box.currentTextChanged.connect(self._speed_changed)
+        self.time_label = QLabel()
+        png_button = QPushButton("Export traces PNG…")
+        png_button.clicked.connect(self._ask_export_png)
+        csv_button = QPushButton("Export metrics CSV…")
+        csv_button.clicked.connect(self._ask_export_csv)
+        controls = QHBoxLayout()
+        for w in (self.play_button, self.slider, self.time_label, self.speed_box, png_button, csv_button):
+            controls.addWidget(w)
+        controls.setStretch(1, 1)
+
+        root = QWidget()
+        layout = QVBoxLayout(root)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(controls)
+        self.setCentralWidget(root)
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._advance)
+        self.seek_index(0)
+
+    # --------------------------------------------------------------------------------------------- plots
+    def _build_plots(self) -> None:
+        data = self.data
+        stop_t = data.stop.get("t_s") if data.stop else None
+        first = None
+        for row, metric in enumerate(TRACE_METRICS):
+            title, unit = TITLES[metric]
+            plot = self.plots.addPlot(row=row, col=0, title=title)
+            plot.setLabel("left", unit)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            if row == len(TRACE_METRICS) - 1:
+                plot.setLabel("bottom", "time", "s")
+            self.curves[metric] = plot.plot(data.t_s, data.traces[metric], pen=pg.mkPen(COLOURS[metric], width=2),
+                                            connect="finite")
+            limit = data.limit_line(metric)
+            if limit is not None:
+                label = "depth limit" if metric == "hip_hinge_deg" else "limit"
+                plot.addItem(pg.InfiniteLine(pos=limit, angle=0, pen=pg.mkPen((230, 60, 60), width=1.5,
+                                                                                 style=Qt.PenStyle.DashLine),
+                                             label=label, labelOpts={"position": 0.05, "color": (230, 90, 90)}))
+            for rep in data.reps:
+                plot.addItem(pg.InfiniteLine(pos=rep["start_s"], angle=90, pen=pg.mkPen((120, 130, 140, 120))))
+                if row == 0:
+                    plot.addItem(pg.TextItem(f"{rep['rep']}", color=(170, 180, 190), anchor=(0, 0)),
+                                 ignoreBounds=True)
+                    plot.items[-1].setPos(rep["start_s"], np.nanmax(data.traces[metric]))
+            if stop_t is not None:
+                plot.addItem(pg.InfiniteLine(pos=stop_t, angle=90, pen=pg.mkPen((230, 40, 40), width=3),
+                                             label="STOP" if row == 0 else None,
+                                             labelOpts={"position": 0.9, "color": (240, 60, 60)}))
+            cursor = pg.InfiniteLine(pos=float(data.t_s[0]), angle=90, pen=pg.mkPen((240, 240, 240), width=1.5))
+            plot.addItem(cursor)
+            self.cursors[metric] = cursor
+            plot.scene().sigMouseClicked.connect(self._clicked)
+        self._first_plot = first
+
+    def _clicked(self, event) -> None:
+        """Clicking anywhere on the traces seeks there."""
+        for metric in TRACE_METRICS:
+            plot = self.cursors[metric].getViewBox()
+            if plot is not None and plot.sceneBoundingRect().contains(event.scenePos()):
+                t = plot.mapSceneToView(event.scenePos()).x()
+                self.seek_time(t)
+                return
+
+    # ----------------------------------------------------------------------------------------- playback
+    def seek_time(self, t_s: float) -> None:
+        self.slider.setValue(self.data.index_at(t_s))
+
+    def seek_index(self, index: int) -> None:
+        self.index = int(index)
+        if self.slider.value() != self.index:
+            self.slider.blockSignals(True)
+            self.slider.setValue(self.index)
+            self.slider.blockSignals(False)
+        t = float(self.data.t_s[self.index])
+        for cursor in self.cursors.values():
+            cursor.setValue(t)
+        bgr = self.video.frame(self.index) if self.video is not None else None
+        self.overlay.set_frame(bgr, self.data.recording.image[self.index])
+        self.overlay.set_view(self._view_at(t))
+        self.time_label.setText(f"{t:6.2f} s / {self.data.t_s[-1]:.2f} s")
+
+    def _view_at(self, t: float) -> OverlayState:
+        stop = self.data.stop
+        reps_done = sum(1 for r in self.data.reps if r["end_s"] <= t)
+        if stop and t >= stop["t_s"]:
+            return OverlayState(state="stopped", banner=f"STOP — {stop['reason']}", rep=reps_done,
+                                fault_metric=stop["metric"])
+        limits, baseline = self.data.summary.get("limits", {}), self.data.summary.get("baseline", {})
+        gauges, limit_values = [], []
+        for metric in ("shoulder_elevation_cm", "lumbar_arch_deg"):
+            limit = limits.get(metric, math.nan)
+            value = float(self.data.traces[metric][self.index]) - baseline.get(metric, 0.0)
+            gauges.append(value / limit if limit == limit and limit > 0 else math.nan)
+            limit_values.append(limit)
+        done = [r for r in self.data.reps if r["end_s"] <= t]
+        depth_limit = limits.get("hip_hinge_deg", math.nan)
+        lost = (baseline["hip_hinge_deg"] - done[-1]["depth_deg"]) / depth_limit \
+            if done and "hip_hinge_deg" in baseline and depth_limit == depth_limit else math.nan
+        state = "clean" if max((g for g in gauges if g == g), default=0.0) < 0.6 else "drifting"
+        detected = not math.isnan(self.data.traces["hip_hinge_deg"][self.index]) or \
+            not math.isnan(self.data.traces["shoulder_elevation_cm"][self.index])
+        return OverlayState(state=state if detected else "paused",
+                            banner=f"Replay  {t:.1f} s" if detected else f"Replay  {t:.1f} s — no pose in this frame",
+                            rep=reps_done, gauges=(gauges[0], gauges[1], lost),
+                            limits=(limit_values[0], limit_values[1], depth_limit))
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.play_button.setText("Play")
+        else:
+            self.timer.start(max(1, int(self.frame_period_ms / self.speed)))
+            self.play_button.setText("Pause")
+
+    def _speed_changed(self, text: str) -> None:
+        self.speed = float(text.rstrip("x"))
+        if self.timer.isActive():
+            self.timer.setInterval(max(1, int(self.frame_period_ms / self.speed)))
+
+    def _advance(self) -> None:
+        if self.index >= len(self.data.t_s) - 1:
+            self.toggle_play()
+            return
+        self.seek_index(self.index + 1)
+
+    # ------------------------------------------------------------------------------------------- export
+    def export_png(self, path: Path) -> Path:
+        import pyqtgraph.exporters
+
+        exporter = pyqtgraph.exporters.ImageExporter(self.plots.ci)
+        exporter.parameters()["width"] = 1600
+        exporter.export(str(path))
+        return path
+
+    def _ask_export_png(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export traces", "traces.png", "PNG (*.png)")
+        if name:
+            self.export_png(Path(name))
+
+    def _ask_export_csv(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export metrics", "metrics.csv", "CSV (*.csv)")
+        if name:
+            export_csv(self.data, Path(name))

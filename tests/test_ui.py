@@ -1,0 +1,140 @@
+"""The Qt shell offscreen: the worker in a real QThread ends the set; the overlay and replay hold the right state."""
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PyQt6")
+
+from formwatch.core.detector import Detector  # noqa: E402
+from formwatch.core.scenarios import Scenario, generate  # noqa: E402
+from formwatch.core.session import SetSession  # noqa: E402
+from formwatch.live import FakeEstimator, LiveRunner  # noqa: E402
+from formwatch.recording import RecordingWriter  # noqa: E402
+from formwatch.sources import ScheduledSource  # noqa: E402
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "tests" / "screenshots"
+SHRUG = Scenario(drift_metric="shoulder_elevation_cm", drift_onset_rep=4, reps=6, yaw_deg=25.0)
+
+
+def make_runner(tmp_path, scenario=SHRUG, speed=6.0, delay_s=0.0):
+    t, image, world = generate(scenario)
+    session = SetSession((1280, 720), detector=Detector("hinge"))
+    writer = RecordingWriter(tmp_path / "rec", {"fps": scenario.fps, "frame_width": 1280, "frame_height": 720},
+                             session.columns)
+    return LiveRunner(ScheduledSource(t, (1280, 720), speed), FakeEstimator(image, world, delay_s), session, writer)
+
+
+def test_worker_in_a_real_qthread_emits_the_stop(qtbot, tmp_path):
+    from formwatch.ui.worker import LiveWorker
+
+    runner = make_runner(tmp_path)
+    worker = LiveWorker(runner)
+    results = []
+    worker.result.connect(results.append)
+    with qtbot.waitSignal(worker.stopped, timeout=20000) as blocker:
+        worker.start()
+    stop = blocker.args[0]
+    assert stop.metric == "shoulder_elevation_cm" and "Shoulders" in stop.reason
+    assert worker.thread.isRunning()
+    summary = worker.stop()
+    assert summary["stopped"] and summary["live"]["processed"] > 100
+    assert (tmp_path / "rec" / "poses.npz").is_file()
+
+
+def test_slow_worker_drops_frames_instead_of_queueing(qtbot, tmp_path):
+    from formwatch.ui.worker import LiveWorker
+
+    runner = make_runner(tmp_path, Scenario(reps=3), speed=2.0, delay_s=0.03)  # 60 fps camera, 33 fps worker
+    worker = LiveWorker(runner)
+    with qtbot.waitSignal(worker.ended, timeout=20000):
+        worker.start()
+    summary = worker.stop()
+    live = summary["live"]
+    assert live["dropped"] > 0 and live["processed"] + live["dropped"] == len(generate(Scenario(reps=3))[0])
+    assert live["latency_ms"]["p95"] < 200  # bounded: newest frame only, no backlog
+
+
+def test_live_window_overlay_follows_results_and_shows_the_stop(qtbot, tmp_path):
+    from formwatch.ui.live_window import LiveWindow
+
+    runner = make_runner(tmp_path)
+    window = LiveWindow(runner, (1280, 720), new_writer=lambda: RecordingWriter(
+        tmp_path / "rec2", {"fps": 30.0, "frame_width": 1280, "frame_height": 720}, runner.session.columns))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.overlay.view.state == "clean", timeout=15000)
+    assert window.overlay.view.rep >= 0 and window.overlay.view.banner == "Clean"
+    qtbot.waitUntil(lambda: window.stop_event is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.overlay.view.summary != "", timeout=5000)
+    view = window.overlay.view
+    assert view.state == "stopped" and view.banner.startswith("STOP — Shoulders crept up")
+    assert view.fault_metric == "shoulder_elevation_cm"
+    assert view.gauges[0] >= 0.6 and view.limits[0] == pytest.approx(2.0)
+    assert window.sound.played == 1
+    SCREENSHOTS.mkdir(exist_ok=True)
+    window.grab().save(str(SCREENSHOTS / "live_stop.png"))
+    window.new_set()
+    qtbot.waitUntil(lambda: (tmp_path / "rec" / "summary.json").is_file(), timeout=5000)  # first set finalised
+    window.close()
+    assert (tmp_path / "rec2" / "meta.json").is_file()
+
+
+def test_view_model_words():
+    from formwatch.ui.view_model import overlay_state
+
+    class Live:
+        fps, latency_ms = 30.0, 12.0
+
+        class result:
+            class verdict:
+                state, rep, deviations = "drifting", 5, (0.8, 0.1, math.nan)
+
+    class Det:
+        limits = {"shoulder_elevation_cm": 2.0}
+        rest_level = 0.0
+
+    view = overlay_state(Live, Det)
+    assert view.banner == "Careful — shoulders creeping up" and view.fault_metric == "shoulder_elevation_cm"
+    assert view.limits[0] == 2.0 and math.isnan(view.limits[1])
+
+
+def test_replay_curves_hold_the_recording_and_cursor_follows_seeking(qtbot, tmp_path):
+    from formwatch.commands.demo import run_headless
+    from formwatch.replay_data import load_replay
+    from formwatch.ui.replay_window import ReplayWindow
+
+    run_headless(tmp_path / "demo")
+    data = load_replay(tmp_path / "demo")
+    window = ReplayWindow(data)
+    qtbot.addWidget(window)
+    window.show()
+    for metric, curve in window.curves.items():
+        x, y = curve.getData()
+        np.testing.assert_allclose(x, data.t_s)
+        np.testing.assert_allclose(y, data.traces[metric], equal_nan=True)
+    window.seek_time(10.0)
+    assert window.cursors["hip_hinge_deg"].value() == pytest.approx(10.0, abs=1 / 30)
+    assert window.slider.value() == data.index_at(10.0)
+    window.slider.setValue(30)
+    assert window.cursors["shoulder_elevation_cm"].value() == pytest.approx(data.t_s[30])
+    window.seek_time(data.stop["t_s"] + 0.01)
+    assert window.overlay.view.state == "stopped"
+    png = window.export_png(tmp_path / "traces.png")
+    assert png.stat().st_size > 10_000
+    SCREENSHOTS.mkdir(exist_ok=True)
+    window.grab().save(str(SCREENSHOTS / "replay.png"))
+
+
+def test_demo_without_any_display_prints_the_stop(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
+    result = subprocess.run([sys.executable, "-m", "formwatch", "demo", "--out", str(tmp_path / "d")],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "STOP" in result.stdout and "Shoulders crept up" in result.stdout
