@@ -49,10 +49,13 @@ def test_lumbar_arch_at_lockout_stops_on_the_arch():
     assert stop.t_s > scenario.drift_onset_s
 
 
-def test_loss_of_depth_stops_on_the_hinge():
-    stop = run_scenario(Scenario(drift_metric="hip_hinge_deg", drift_amount=30.0)).stop
-    assert stop is not None and stop.metric == "hip_hinge_deg" and stop.rule == "drift"
-    assert "depth" in stop.reason
+def test_loss_of_depth_stops_at_the_turn_of_the_short_rep():
+    scenario = Scenario(drift_metric="hip_hinge_deg", drift_amount=30.0)
+    stop = run_scenario(scenario).stop
+    assert stop is not None and stop.metric == "hip_hinge_deg" and "depth" in stop.reason
+    bottom_of_rep_8 = scenario.lead_in_s + 7.5 * scenario.rep_period_s
+    assert bottom_of_rep_8 < stop.t_s < bottom_of_rep_8 + 0.5  # at the turn, not at the end of the rep
+    assert stop.rep == 8 and stop.clean_reps == 7
 
 
 def test_without_profile_limits_are_learned_from_the_first_reps():

@@ -63,6 +63,7 @@ class DetectorConfig:
     noise_k: float = 4.0  # a learned limit is max(noise_k x noise, min limit)
     baseline_reps: int = 2  # the set's first reps, taken as its clean reference
     trend_reps: int = 3  # the drift rule looks at this many last reps
+    turn_deg: float = 2.0  # a rep has turned once the angle is back this far (or 5 % of its depth) from its peak
     tempo_loss_fraction: float = 0.20
     tempo_consecutive_reps: int = 2
     rest_window_s: float = 1.0  # still time needed at the start to learn the rest level
@@ -110,6 +111,7 @@ class RepRecord:
     up_s: float
     peak_shoulder_elevation_cm: float
     peak_lumbar_arch_deg: float
+    fully_tracked: bool = True  # False when tracking was lost during the rep: its features are not trusted
 
 
 _PHRASES = {
@@ -169,6 +171,7 @@ class Detector:
         self._over_since: dict[str, float | None] = {m: None for m in METRICS}
         self._early_values: dict[str, list[float]] = {"shoulder_elevation_cm": []}
         self._slow_reps = 0
+        self._rep_gap = False
         self._recent: deque[tuple[float, float, float]] = deque()
         self._last_t = -math.inf
         self._started_t: float | None = None
@@ -185,6 +188,7 @@ class Detector:
         if math.isnan(driver_raw) and math.isnan(shoulder):
             for m in self._over_since:
                 self._over_since[m] = None
+            self._rep_gap = self._rep_gap or self._phase != "rest"
             return Verdict(t_s, "paused", len(self.reps), self._phase, (math.nan,) * 3)
 
         if self.spec.has_reps:
@@ -193,6 +197,8 @@ class Detector:
             if self.rest_level is None:
                 return Verdict(t_s, "ready", 0, "", self._deviations(metrics))
             self._segment(t_s, self.spec.driver_sign * (driver_raw - self.rest_level), shoulder, arch)
+            if self.stop is not None:  # a rule decided at a rep's turn or end
+                return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
         elif self._started_t is None:
             self._started_t = t_s
 
@@ -247,10 +253,12 @@ class Detector:
         if not math.isnan(arch):
             self._peaks["lumbar_arch_deg"] = max(self._peaks["lumbar_arch_deg"], arch)
         if math.isnan(driver):
+            self._rep_gap = self._rep_gap or self._phase != "rest"
             return
         if self._phase == "rest":
             if driver >= spec.enter_deg:
                 self._phase = "down"
+                self._rep_gap = False
                 self._rep_start = t_s
                 self._bottom, self._bottom_t = driver, t_s
                 if self.reps:  # the rest after the previous rep belongs to it (lockout arch shows there)
@@ -261,12 +269,26 @@ class Detector:
         if driver > self._bottom:
             self._bottom, self._bottom_t = driver, t_s
             self._phase = "down"
-        elif driver < self._bottom - 0.25 * (self._bottom - spec.exit_deg):
-            self._phase = "up"
+        elif self._phase == "down" and driver < self._bottom - max(self.config.turn_deg,
+                                                                   0.05 * (self._bottom - spec.exit_deg)):
+            self._phase = "up"  # the rep turned: its depth is known now, not at its end
+            self._check_depth(t_s)
         if driver <= spec.exit_deg:
             if t_s - self._rep_start >= spec.min_rep_s:
                 self._complete_rep(t_s)
             self._phase = "rest"
+
+    def _check_depth(self, t_s: float) -> None:
+        """Limit rule on depth, at the turn: this rep came up short of the set's first reps by more than the limit."""
+        base, limit = self.baseline.get("hip_hinge_deg"), self.limits.get("hip_hinge_deg")
+        if base is None or limit is None or self.stop is not None or self._rep_gap:
+            return  # a rep seen only in part (tracking lost) says nothing about depth
+        lost = base - self._bottom
+        if lost > limit:
+            rep = len(self.reps) + 1
+            self._latch(StopEvent(t_s, rep, "hip_hinge_deg", round(lost, 2), round(limit, 2),
+                                  reason_sentence("hip_hinge_deg", lost, rep, rep - 1, "limit", limit), "limit",
+                                  rep - 1), None)
 
     def _complete_rep(self, t_s: float) -> None:
         rep = RepRecord(
@@ -274,8 +296,10 @@ class Detector:
             end_s=round(t_s, 3), depth_deg=round(self._bottom, 2),
             down_s=round(self._bottom_t - self._rep_start, 3), up_s=round(t_s - self._bottom_t, 3),
             peak_shoulder_elevation_cm=round(self._peaks["shoulder_elevation_cm"], 2),
-            peak_lumbar_arch_deg=round(self._peaks["lumbar_arch_deg"], 2))
+            peak_lumbar_arch_deg=round(self._peaks["lumbar_arch_deg"], 2), fully_tracked=not self._rep_gap)
         self.reps.append(rep)
+        if not rep.fully_tracked:
+            return  # neither a reference nor evidence of drift or slowing
         self._learn_limits()
         if self.config.drift_rule:
             stop = self._drift_rule(t_s)
@@ -313,8 +337,9 @@ class Detector:
                                        max(cfg.noise_k * noise, cfg.min_limit_shoulder_elevation_cm))
         self.limits.setdefault("lumbar_arch_deg", cfg.min_limit_lumbar_arch_deg)
         self.limits.setdefault("shoulder_elevation_cm", cfg.min_limit_shoulder_elevation_cm)
-        if len(self.reps) >= cfg.baseline_reps and "hip_hinge_deg" not in self.baseline:
-            depth = float(np.mean([r.depth_deg for r in self.reps[: cfg.baseline_reps]]))
+        tracked = [r for r in self.reps if r.fully_tracked]
+        if len(tracked) >= cfg.baseline_reps and "hip_hinge_deg" not in self.baseline:
+            depth = float(np.mean([r.depth_deg for r in tracked[: cfg.baseline_reps]]))
             self.baseline["hip_hinge_deg"] = depth
             self.limits.setdefault("hip_hinge_deg", max(cfg.depth_loss_fraction * depth, cfg.min_depth_loss_deg))
 
@@ -350,9 +375,10 @@ class Detector:
     def _drift_rule(self, t_s: float) -> StopEvent | None:
         cfg = self.config
         n = cfg.trend_reps
-        if len(self.reps) < max(cfg.baseline_reps + 1, n):
+        tracked = [r for r in self.reps if r.fully_tracked]
+        if len(tracked) < max(cfg.baseline_reps + 1, n):
             return None
-        recent = self.reps[-n:]
+        recent = tracked[-n:]
         features = {
             "shoulder_elevation_cm": [r.peak_shoulder_elevation_cm for r in recent],
             "hip_hinge_deg": [-r.depth_deg for r in recent],  # worsening = shallower
@@ -379,7 +405,7 @@ class Detector:
 
     def _tempo_rule(self, t_s: float) -> StopEvent | None:
         cfg = self.config
-        velocities = [r.depth_deg / r.up_s for r in self.reps if r.up_s > 0]
+        velocities = [r.depth_deg / r.up_s for r in self.reps if r.up_s > 0 and r.fully_tracked]
         if len(velocities) < cfg.baseline_reps + 1:
             return None
         loss = 1.0 - velocities[-1] / max(velocities)

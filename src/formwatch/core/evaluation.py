@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formwatch.core.detector import Detector, DetectorConfig, StopEvent
-from formwatch.core.scenarios import Scenario, generate
+from formwatch.core.scenarios import Scenario, generate, generate_with_truth
 from formwatch.core.session import SetSession
 
 
@@ -44,3 +44,78 @@ def _synthetic_neutral() -> np.ndarray:
     neutral = np.zeros(N_COLS)
     neutral[list(RELATIVE_METRICS)] = raw[list(RELATIVE_METRICS)]
     return neutral
+
+
+PROFILE_LIMITS = {"shoulder_elevation_cm": 2.0, "lumbar_arch_deg": 8.0}
+DRIFTS = {  # metric -> scenario settings of a realistic gradual fault starting at rep 7
+    "shoulder_elevation_cm": dict(drift_amount=4.0, drift_duration_s=6.0),
+    "lumbar_arch_deg": dict(drift_amount=15.0, drift_duration_s=6.0),
+    "hip_hinge_deg": dict(drift_amount=30.0, drift_duration_s=6.0),
+}
+
+
+def limit_crossing_s(scenario: Scenario, limits: dict[str, float], depth_limit_fraction: float = 0.15,
+                     min_depth_loss_deg: float = 10.0, baseline_reps: int = 2) -> float:
+    """When the generated fault first passes the limit (the truth the detection delay is measured from).
+
+    Shoulders and arch: the first frame the true signal exceeds the limit. Depth: the bottom of the first rep
+    whose depth falls short of the first reps' mean by more than the limit (a rep's depth exists at its bottom).
+    """
+    t, _, _, truth = generate_with_truth(scenario)
+    metric = scenario.drift_metric
+    if metric in ("shoulder_elevation_cm", "lumbar_arch_deg"):
+        # The lumbar-arch metric is extension past the straight line, so its truth is (arch - hinge).
+        signal = truth[metric] - (truth["hip_hinge_deg"] if metric == "lumbar_arch_deg" else 0.0)
+        over = np.flatnonzero(signal > limits[metric])
+        return float(t[over[0]]) if len(over) else float("inf")
+    depths = []
+    for rep in range(scenario.reps):
+        start = scenario.lead_in_s + rep * scenario.rep_period_s
+        inside = (t >= start) & (t < start + scenario.rep_period_s)
+        k = np.argmax(np.where(inside, truth["hip_hinge_deg"], -np.inf))
+        depths.append((float(truth["hip_hinge_deg"][k]), float(t[k])))
+    base = float(np.mean([d for d, _ in depths[:baseline_reps]]))
+    limit = max(depth_limit_fraction * base, min_depth_loss_deg)
+    for depth, when in depths:
+        if base - depth > limit:
+            return when
+    return float("inf")
+
+
+@dataclass
+class HarnessReport:
+    clean_sets: int
+    false_stops: int
+    delays_s: dict[str, list[float]]
+    missed: dict[str, int]
+    wrong_metric: dict[str, int]
+
+
+def run_harness(clean_sets: int = 100, drift_sets: int = 20, fps_choices: tuple[float, ...] = (15.0, 30.0, 60.0),
+                limits: dict[str, float] | None = PROFILE_LIMITS) -> HarnessReport:
+    """Clean sets with realistic noise, spikes and dropouts (false stops), then each drift (detection delay)."""
+    rng = np.random.default_rng(2026)
+    false_stops = 0
+    for i in range(clean_sets):
+        fps = float(fps_choices[i % len(fps_choices)])
+        spike = float(rng.uniform(4, 30)) if i % 3 == 0 else None
+        dropout = (float(rng.uniform(4, 28)), 1.0) if i % 4 == 1 else None
+        scenario = Scenario(fps=fps, seed=1000 + i, spike_at_s=spike, dropout=dropout,
+                            noise_m=float(rng.uniform(0.001, 0.003)))
+        if run_scenario(scenario, limits=limits).stop is not None:
+            false_stops += 1
+    delays: dict[str, list[float]] = {m: [] for m in DRIFTS}
+    missed = {m: 0 for m in DRIFTS}
+    wrong = {m: 0 for m in DRIFTS}
+    for metric, settings in DRIFTS.items():
+        for i in range(drift_sets):
+            fps = float(fps_choices[i % len(fps_choices)])
+            scenario = Scenario(fps=fps, seed=2000 + i, drift_metric=metric, **settings)
+            stop = run_scenario(scenario, limits=limits).stop
+            if stop is None:
+                missed[metric] += 1
+            elif stop.metric != metric:
+                wrong[metric] += 1
+            else:
+                delays[metric].append(stop.t_s - limit_crossing_s(scenario, limits or PROFILE_LIMITS))
+    return HarnessReport(clean_sets, false_stops, delays, missed, wrong)

@@ -53,6 +53,12 @@ class Scenario:
 
 def generate(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``t_s (T,)``, image and world ``(T, 33, 4)`` of the scenario, float32 poses as MediaPipe gives."""
+    t, image, world, _ = generate_with_truth(s)
+    return t, image, world
+
+
+def generate_with_truth(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """As :func:`generate`, plus the true signals: shrug (cm), arch (deg), hinge (deg) per frame."""
     rng = np.random.default_rng(s.seed)
     t = np.arange(int(round(s.duration_s * s.fps))) / s.fps
     # Rep profile: a smooth down-and-up (raised cosine) per rep, with slight rep-to-rep variation.
@@ -87,4 +93,6 @@ def generate(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lost = (t >= s.dropout[0]) & (t < s.dropout[0] + s.dropout[1])
         image[lost] = np.nan
         world[lost] = np.nan
-    return t, image.astype(np.float32), world.astype(np.float32)
+    truth = {"shoulder_elevation_cm": 100.0 * shrug, "lumbar_arch_deg": arch, "hip_hinge_deg": hinge,
+             "rep_depth_deg": depth}
+    return t, image.astype(np.float32), world.astype(np.float32), truth

@@ -1,0 +1,95 @@
+"""Evaluate the precision-fatigue detector: false stops on clean synthetic sets, detection delay per metric, and
+the verdicts on the real clips in ../shared/data/video.
+
+    .venv/bin/python scripts/evaluate_detector.py [--clean 100] [--drift 30] [--write docs/detector-evaluation.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import SHARED_DATA, machine_line, poses_of  # noqa: E402
+
+from formwatch.analyze import analyze  # noqa: E402
+from formwatch.core.detector import Detector  # noqa: E402
+from formwatch.core.evaluation import DRIFTS, PROFILE_LIMITS, run_harness  # noqa: E402
+
+CLIPS = {  # clip -> (exercise, what a physiotherapist would expect)
+    "formfit_deadlift.mp4": ("hinge", "no stop (clean conventional deadlift)"),
+    "gymtracker_deadlift2.mp4": ("hinge", "no stop"),
+    "entrenamiento2_rdl.mp4": ("hinge", "no stop"),
+    "kaiakol_data_videos_pushup_correct_001.mp4": ("plank", "no stop (push-ups labelled correct)"),
+    "kaiakol_data_videos_pushup_incorrect_001.mp4": ("plank", "STOP on the arch (hips sag)"),
+    "kaiakol_data_plank_correct_plank_correct_001.mp4": ("plank", "no stop"),
+    "myguides_glute-bridge.mp4": ("bridge", "no stop"),
+    "myguides_bird-dog.mp4": ("bird-dog", "no stop"),
+    "formfit_curl.mp4": ("hinge", "no stop (standing curl, no hinge reps)"),
+}
+
+
+def real_clip_verdicts() -> list[dict]:
+    rows = []
+    video_dir = SHARED_DATA / "video"
+    for clip, (exercise, expected) in CLIPS.items():
+        path = video_dir / clip
+        if not path.is_file():
+            continue
+        poses = poses_of(path)
+        out = poses.parent / f"{poses.name}-{exercise}"
+        if out.exists():
+            import shutil
+
+            shutil.rmtree(out)
+        result = analyze(poses, out, detector=Detector(exercise), progress=False)
+        s = result.summary
+        stop = s.get("stop")
+        rows.append({"clip": clip, "exercise": exercise, "expected": expected, "reps": s["reps"],
+                     "verdict": f"STOP at {stop['t_s']:.2f} s: {stop['reason']}" if stop else
+                     ("no stop" + (f", {s['reps']} reps" if exercise != "plank" else f", held {s.get('held_s') or 0:.0f} s"))})
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clean", type=int, default=100, help="clean synthetic sets")
+    parser.add_argument("--drift", type=int, default=30, help="synthetic sets per drifting metric")
+    parser.add_argument("--write", type=Path, help="write the report as Markdown here")
+    args = parser.parse_args()
+
+    report = run_harness(args.clean, args.drift)
+    lines = [f"Detector evaluation — {machine_line()}", "",
+             f"Command: `.venv/bin/python scripts/evaluate_detector.py --clean {args.clean} --drift {args.drift}`",
+             "", f"Limits (as from a profile): {json.dumps(PROFILE_LIMITS)}; depth: 15 % of the first reps' depth "
+             "(at least 10°).", "",
+             f"**False stops: {report.false_stops} of {report.clean_sets} clean sets** (15/30/60 fps, landmark "
+             "noise 1–3 mm, a one-frame 5 cm shrug spike in every third set, 1 s of lost tracking in every fourth).",
+             "", "| drifting metric | sets | stopped on it | missed | other metric | median delay after the limit "
+             "crossing | min | max |", "|---|---|---|---|---|---|---|---|"]
+    for metric in DRIFTS:
+        d = np.asarray(report.delays_s[metric])
+        n = len(d) + report.missed[metric] + report.wrong_metric[metric]
+        lines.append(f"| {metric} | {n} | {len(d)} | {report.missed[metric]} | {report.wrong_metric[metric]} | "
+                     f"{np.median(d):+.2f} s | {d.min():+.2f} s | {d.max():+.2f} s |" if len(d) else
+                     f"| {metric} | {n} | 0 | {report.missed[metric]} | {report.wrong_metric[metric]} | — | — | — |")
+    lines += ["", "A negative delay is a stop *before* the limit is crossed: the drift rule predicted that the next "
+              "rep would cross it and ended the set clean.", ""]
+    if SHARED_DATA.is_dir():
+        lines += ["Real clips (no profile: limits learned from each set's first reps):", "",
+                  "| clip | exercise | expected | verdict |", "|---|---|---|---|"]
+        for row in real_clip_verdicts():
+            lines.append(f"| {row['clip']} | {row['exercise']} | {row['expected']} | {row['verdict']} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.write:
+        args.write.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
