@@ -70,12 +70,16 @@ def test_non_increasing_time_raises(t2):
         f.step(t2, np.zeros(2))
 
 
-def test_gap_resets_cleanly():
+def test_gaps_reset_cleanly_element_by_element():
     f = OneEuroFilter((2,))
     for i in range(10):
         f.step(i / 30, np.zeros(2))
-    assert np.isnan(f.step(11 / 30, np.array([np.nan, 0.0]))).all()
-    np.testing.assert_array_equal(f.step(12 / 30, np.array([5.0, 5.0])), [5.0, 5.0])  # fresh start, no lag
+    out = f.step(11 / 30, np.array([np.nan, 1.0]))
+    assert np.isnan(out[0]) and 0.0 < out[1] < 1.0  # the measured element keeps its smoothing
+    out = f.step(12 / 30, np.array([5.0, 1.0]))
+    assert out[0] == 5.0  # the returning element starts afresh, with no lag from before the gap
+    assert np.isnan(f.step(13 / 30, np.full(2, np.nan))).all()  # nobody found: all NaN
+    np.testing.assert_array_equal(f.step(14 / 30, np.array([2.0, 3.0])), [2.0, 3.0])
 
 
 def test_zero_phase_smoother_has_no_lag_and_respects_gaps():

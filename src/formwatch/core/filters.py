@@ -50,19 +50,21 @@ class OneEuroFilter:
         self._x.fill(np.nan)
 
     def step(self, t_s: float, x: np.ndarray) -> np.ndarray:
-        """Filter one sample taken at ``t_s`` seconds (a dozen array operations, no allocation)."""
+        """Filter one sample taken at ``t_s`` seconds (a dozen array operations, no allocation).
+
+        NaN elements (not measured this frame) come out NaN and restart on their own when measured again; the
+        rest of the array keeps its smoothing.
+        """
         if self._t_s is not None and not t_s > self._t_s:
             raise ValueError(f"time must be strictly increasing: got {t_s} s after {self._t_s} s")
         dt = t_s - self._t_s if self._t_s is not None else 0.0
         self._t_s = t_s
-        if not math.isfinite(float(np.add.reduce(x, axis=None))):  # NaN (no detection) or inf anywhere
-            self.reset()
-            return self._x
-        if not self._primed:
-            np.copyto(self._x, x)
-            self._dx.fill(0.0)
-            self._primed = True
-            return self._x
+        if not self._primed or not math.isfinite(float(np.add.reduce(x, axis=None))):
+            return self._step_with_gaps(x, dt)
+        self._smooth(x, dt)
+        return self._x
+
+    def _smooth(self, x: np.ndarray, dt: float) -> None:
         cfg = self.config
         delta = np.subtract(x, self._x, out=self._scratch)
         # Speed, low-passed at a fixed cutoff: dx <- dx + a_d (delta / dt - dx).
@@ -77,6 +79,19 @@ class OneEuroFilter:
         g += 1.0
         delta /= g
         self._x += delta
+
+    def _step_with_gaps(self, x: np.ndarray, dt: float) -> np.ndarray:
+        """Slow path: some elements missing now or before. Fresh elements pass through; missing ones go NaN."""
+        x = np.asarray(x, dtype=np.float64)
+        fresh = np.isnan(self._x) | ~np.isfinite(self._dx)
+        if dt > 0 and not fresh.all():
+            self._smooth(np.where(fresh, self._x, x), dt)
+        self._x[fresh] = x[fresh]
+        self._dx[fresh] = 0.0
+        missing = ~np.isfinite(x)
+        self._x[missing] = np.nan
+        self._dx[missing] = 0.0
+        self._primed = not np.isnan(self._x).any()
         return self._x
 
 

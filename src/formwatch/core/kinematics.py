@@ -13,6 +13,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from formwatch.core.landmarks import N_CHANNELS as N_CHANNELS_IN
 from formwatch.core.landmarks import Lm
 
 
@@ -87,7 +88,8 @@ def _sub(plus: dict[Lm, float], minus: dict[Lm, float]) -> dict[Lm, float]:
 _SHOULDERS = _mid(Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER)
 _HIPS = _mid(Lm.LEFT_HIP, Lm.RIGHT_HIP)
 _EARS = _mid(Lm.LEFT_EAR, Lm.RIGHT_EAR)
-# Image vectors, one matrix product per call: trunk, thigh, face, foot, shoulder width, hip width.
+# Image vectors, one matrix product per call: trunk, thigh, face (from the ears), foot, shoulder width, hip width,
+# face from the shoulders (when the ears are not tracked).
 _IMAGE_OPERATOR = _linear_operator([
     _sub(_SHOULDERS, _HIPS),
     _sub(_mid(Lm.LEFT_KNEE, Lm.RIGHT_KNEE), _HIPS),
@@ -95,6 +97,7 @@ _IMAGE_OPERATOR = _linear_operator([
     _sub(_mid(Lm.LEFT_FOOT_INDEX, Lm.RIGHT_FOOT_INDEX), _mid(Lm.LEFT_HEEL, Lm.RIGHT_HEEL)),
     {Lm.LEFT_SHOULDER: 1.0, Lm.RIGHT_SHOULDER: -1.0},
     {Lm.LEFT_HIP: 1.0, Lm.RIGHT_HIP: -1.0},
+    _sub({Lm.NOSE: 1.0}, _SHOULDERS),
 ])
 # World vectors: trunk, ear above left shoulder, ear above right shoulder, hips to ears.
 _WORLD_OPERATOR = _linear_operator([
@@ -106,6 +109,44 @@ _WORLD_OPERATOR = _linear_operator([
 # Visibility pairs (left, right): ears, shoulders, hips, knees; then the nose.
 _VIS_INDEX = np.array([Lm.LEFT_EAR, Lm.LEFT_SHOULDER, Lm.LEFT_HIP, Lm.LEFT_KNEE,
                        Lm.RIGHT_EAR, Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.NOSE])
+_IMAGE_USES = (_IMAGE_OPERATOR != 0).astype(np.float64).T  # (33, rows): which landmarks each row needs
+_WORLD_USES = (_WORLD_OPERATOR != 0).astype(np.float64).T
+
+
+class _BatchOperator:
+    """A linear operator over whole poses ``(T, 33, 4)`` as one BLAS product ``(T, 132) @ (132, rows*C)``.
+
+    Frames with a missing landmark (NaN, which would spoil every row through 0 x NaN) are redone with masking,
+    so a missing knee spoils only the rows that use the knee. MediaPipe gives all landmarks or none, so that
+    slow path only sees frames where nobody was found.
+    """
+
+    def __init__(self, operator: np.ndarray, channels: int) -> None:
+        self.operator = operator
+        self.rows = operator.shape[0]
+        self.channels = channels
+        selector = np.zeros((N_CHANNELS_IN, channels))
+        selector[:channels, :channels] = np.eye(channels)
+        expanded = np.kron(operator.T, selector)  # (33*4, rows*C)
+        self.columns = np.flatnonzero(expanded.any(axis=1))  # only the (landmark, channel) inputs used
+        self.expanded = expanded[self.columns]
+        self.expanded32 = self.expanded.astype(np.float32)
+        self.uses = (operator != 0).astype(np.float64).T  # (33, rows)
+
+    def __call__(self, poses: np.ndarray) -> np.ndarray:
+        batch = poses.shape[:-2]
+        flat = np.ascontiguousarray(poses).reshape(batch + (-1,))
+        weights = self.expanded32 if flat.dtype == np.float32 else self.expanded
+        used = np.take(flat, self.columns, axis=-1)
+        out = (used @ weights).astype(np.float64, copy=False).reshape(batch + (self.rows, self.channels))
+        bad = np.isnan(out).any(axis=(-1, -2))
+        if bad.any():
+            out[bad] = _apply(self.operator, self.uses, np.asarray(poses[bad][..., : self.channels], np.float64))
+        return out
+
+
+_IMAGE_BATCH = _BatchOperator(_IMAGE_OPERATOR, 2)
+_WORLD_BATCH = _BatchOperator(_WORLD_OPERATOR, 3)
 _RAD_TO_DEG = 180.0 / np.pi
 _FRONT, _OBLIQUE, _SIDE = float(View.FRONT), float(View.OBLIQUE), float(View.SIDE)
 
@@ -127,8 +168,8 @@ def compute_metrics(
     on Python floats, because NumPy's ~1 us per call would cost ~80 us a frame (docs/performance.md). The tests
     hold the two paths equal on random, degenerate and NaN poses.
     """
-    image = np.asarray(image, dtype=np.float64)
-    world = np.asarray(world, dtype=np.float64)
+    image = np.asarray(image)
+    world = np.asarray(world)
     if out is None:
         out = np.empty(image.shape[:-2] + (N_COLS,), dtype=np.float64)
     if image.ndim == 2:
@@ -137,16 +178,17 @@ def compute_metrics(
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # Image vectors in square pixels, as complex numbers x + iy: conj(a) * b = (a . b) + i (a x b), so every
         # signed angle below is one np.angle over a stacked array.
-        px = (_IMAGE_OPERATOR @ image[..., :2]) * np.array([frame_size_px[0], frame_size_px[1]], dtype=np.float64)
-        z = px.view(np.complex128)[..., 0]  # (..., 6): trunk, thigh, face, foot, shoulder width, hip width
+        px = _IMAGE_BATCH(image) * np.array([frame_size_px[0], frame_size_px[1]], dtype=np.float64)
+        z = px.view(np.complex128)[..., 0]  # (..., 7): trunk, thigh, face, foot, shoulder w., hip w., face 2
         trunk = z[..., 0]
-        products = np.conj(trunk)[..., None] * z[..., 1:3]  # trunk with thigh, trunk with face
-        vis = image[..., _VIS_INDEX, 3]
+        products = np.conj(trunk)[..., None] * z[..., [1, 2, 6]]  # trunk with thigh, with face, with face 2
+        vis = image[..., _VIS_INDEX, 3].astype(np.float64)
         seen = np.fmax(vis[..., :4], vis[..., 4:8]) >= config.min_visibility  # ears, shoulders, hips, knees
 
         # Facing: the face is on the front side of the trunk line whatever the hinge; the toes are the fallback.
-        face_side = np.where(vis[..., 8] >= config.min_visibility, products[..., 1].imag, 0.0)
-        facing = np.sign(np.where(face_side != 0, face_side, z[..., 3].real))
+        face = np.where(np.isnan(products[..., 1].imag), products[..., 2].imag, products[..., 1].imag)
+        face_side = np.where(vis[..., 8] >= config.min_visibility, face, 0.0)
+        facing = np.sign(np.where((face_side != 0) & ~np.isnan(face_side), face_side, z[..., 3].real))
 
         # hinge = atan2(f (trunk x thigh), -(trunk . thigh)); incline = atan2(f trunk_x, -trunk_y).
         angles = np.angle(np.stack([-np.conj(products[..., 0]), 1j * trunk], axis=-1)) * (facing * _RAD_TO_DEG)[
@@ -167,7 +209,7 @@ def compute_metrics(
         out[..., Col.TRUNK_INCLINE_DEG] = angles[..., 1]
 
         # Shoulder elevation from metric world landmarks: rise towards the ears along the trunk axis, any view.
-        w = _WORLD_OPERATOR @ world[..., :3]  # (..., 4, 3): trunk, ear-left, ear-right, hips-to-ears
+        w = _WORLD_BATCH(world)  # (..., 4, 3): trunk, ear-left, ear-right, hips-to-ears
         along = (w @ w[..., 0, :, None])[..., 0]  # each vector's component along the trunk, times trunk length
         torso_m = np.sqrt(along[..., 0])
         neutral = config.ear_above_shoulder_ratio * along[..., 3]
@@ -197,6 +239,15 @@ def nan_reason(metrics_row: np.ndarray, column: Col, config: KinematicsConfig = 
         if column == Col.HIP_HINGE_DEG:
             return "knees not seen: step back so your knees are in view"
     return "ears not seen: keep your head in view"
+
+
+def _apply(operator: np.ndarray, uses: np.ndarray, coords: np.ndarray) -> np.ndarray:
+    """``operator @ coords`` where a missing (NaN) landmark spoils only the rows that use it (0 x NaN is NaN)."""
+    missing = np.isnan(coords).any(axis=-1)  # (..., 33)
+    out = operator @ np.where(np.isnan(coords), 0.0, coords)
+    spoiled = (missing.astype(np.float64) @ uses) > 0  # (..., rows)
+    out[spoiled] = np.nan
+    return out
 
 
 def _fmax(a: float, b: float) -> float:
@@ -230,21 +281,58 @@ def _sign(x: float) -> float:
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
+N_FRAME_VECTORS = 7 * 2 + 4 * 3  # image vectors (x, y) then world vectors (x, y, z), flattened
+
+
+def frame_vectors(image: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """The linear part of the metrics for one pose: ``(26,)`` = 7 image vectors (x, y), 4 world vectors (x, y, z).
+
+    These 'virtual landmarks' (trunk, thigh, face, ...) are what the live filter smooths: the One Euro filter
+    then runs on 26 numbers instead of 198, and the nonlinear metrics follow from the smoothed vectors.
+    """
+    xy, xyz = image[:, :2], world[:, :3]
+    if math.isnan(float(np.add.reduce(xy, axis=None))):  # some landmarks missing: mask them row by row
+        xy = _apply(_IMAGE_OPERATOR, _IMAGE_USES, xy)
+    else:
+        xy = _IMAGE_OPERATOR @ xy
+    if math.isnan(float(np.add.reduce(xyz, axis=None))):
+        xyz = _apply(_WORLD_OPERATOR, _WORLD_USES, xyz)
+    else:
+        xyz = _WORLD_OPERATOR @ xyz
+    return np.concatenate((xy.ravel(), xyz.ravel()))
+
+
+def frame_visibility(image: np.ndarray) -> list[float]:
+    """Visibility of ears, shoulders, hips, knees (left, then right) and the nose, as the metrics read it."""
+    return image[_VIS_INDEX, 3].tolist()
+
+
 def _metrics_one_frame(
     image: np.ndarray, world: np.ndarray, frame_size_px: tuple[int, int], config: KinematicsConfig, out: np.ndarray
 ) -> None:
     """The formulas of :func:`compute_metrics` for one ``(33, 4)`` pose, on Python floats (the live hot path)."""
+    metrics_from_frame_vectors(frame_vectors(image, world), frame_visibility(image), frame_size_px, config, out)
+
+
+def metrics_from_frame_vectors(
+    vectors: np.ndarray, visibility: list[float], frame_size_px: tuple[int, int], config: KinematicsConfig,
+    out: np.ndarray,
+) -> None:
+    """The nonlinear part for one frame, from :func:`frame_vectors` (possibly filtered) and the visibilities."""
     sx, sy = float(frame_size_px[0]), float(frame_size_px[1])
-    (tx, ty), (kx, ky), (fx, fy), (footx, _), (swx, swy), (hwx, hwy) = (_IMAGE_OPERATOR @ image[:, :2]).tolist()
-    tx, ty, kx, ky, fx, fy = tx * sx, ty * sy, kx * sx, ky * sy, fx * sx, fy * sy
-    w_trunk, w_ear_l, w_ear_r, w_hip_ear = (_WORLD_OPERATOR @ world[:, :3]).tolist()
-    v_ear_l, v_sh_l, v_hip_l, v_knee_l, v_ear_r, v_sh_r, v_hip_r, v_knee_r, v_nose = image[_VIS_INDEX, 3].tolist()
+    (tx, ty, kx, ky, fx, fy, footx, _, swx, swy, hwx, hwy, gx, gy, *world) = vectors.tolist()
+    tx, ty, kx, ky, fx, fy, gx, gy = tx * sx, ty * sy, kx * sx, ky * sy, fx * sx, fy * sy, gx * sx, gy * sy
+    w_trunk, w_ear_l, w_ear_r, w_hip_ear = world[0:3], world[3:6], world[6:9], world[9:12]
+    v_ear_l, v_sh_l, v_hip_l, v_knee_l, v_ear_r, v_sh_r, v_hip_r, v_knee_r, v_nose = visibility
     min_vis = config.min_visibility
     ears_seen = _fmax(v_ear_l, v_ear_r) >= min_vis
     knees_seen = _fmax(v_knee_l, v_knee_r) >= min_vis
 
-    face_side = (tx * fy - ty * fx) if v_nose >= min_vis else 0.0
-    facing = _sign(face_side if face_side != 0 else footx * sx)
+    face = tx * fy - ty * fx
+    if face != face:
+        face = tx * gy - ty * gx
+    face_side = face if v_nose >= min_vis else 0.0
+    facing = _sign(face_side if face_side != 0 and face_side == face_side else footx * sx)
     hinge = math.atan2(tx * ky - ty * kx, -(tx * kx + ty * ky)) * facing * _RAD_TO_DEG
     incline = math.atan2(tx, -ty) * facing * _RAD_TO_DEG
     ratio = _div(0.5 * (math.hypot(swx * sx, swy * sy) + math.hypot(hwx * sx, hwy * sy)), math.hypot(tx, ty))

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formwatch.core.filters import OneEuroConfig, OneEuroFilter
-from formwatch.core.kinematics import DEFAULT_CONFIG, N_COLS, KinematicsConfig, compute_metrics
-from formwatch.core.landmarks import N_LANDMARKS
+from formwatch.core.kinematics import (DEFAULT_CONFIG, N_COLS, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
+                                       frame_vectors, frame_visibility, metrics_from_frame_vectors)
 
 
 @dataclass(frozen=True)
@@ -36,21 +36,23 @@ class Pipeline:
         self.frame_size_px = frame_size_px
         self.config = config
         self.neutral = np.zeros(N_COLS) if neutral is None else np.asarray(neutral, dtype=np.float64)
-        self._filter = OneEuroFilter((2, N_LANDMARKS, 3), config.one_euro)
-        self._xyz = np.empty((2, N_LANDMARKS, 3))
-        self._pose = np.empty((2, N_LANDMARKS, 4))
+        self._filter = OneEuroFilter((N_FRAME_VECTORS,), config.one_euro)
+        self._metrics = np.empty(N_COLS)
 
     def step(self, t_s: float, image: np.ndarray, world: np.ndarray) -> np.ndarray:
-        """Metrics ``(N_COLS,)`` of one pose sample, filtered and relative to neutral (NaN where unmeasurable)."""
-        self._xyz[0] = image[:, :3]
-        self._xyz[1] = world[:, :3]
-        smoothed = self._filter.step(t_s, self._xyz) if self.config.smoothing else self._xyz
-        self._pose[:, :, :3] = smoothed
-        self._pose[0, :, 3] = image[:, 3]
-        self._pose[1, :, 3] = world[:, 3]
-        metrics = compute_metrics(self._pose[0], self._pose[1], self.frame_size_px, self.config.kinematics)
-        metrics -= self.neutral
-        return metrics
+        """Metrics ``(N_COLS,)`` of one pose sample, filtered and relative to neutral (NaN where unmeasurable).
+
+        The landmarks' linear combinations the metrics use (trunk, thigh, face ... vectors) are smoothed, not the
+        33 landmarks one by one: the same One Euro filter on 26 numbers instead of 198 (docs/performance.md).
+        The returned array is reused by the next call: copy it to keep it.
+        """
+        vectors = frame_vectors(image, world)
+        if self.config.smoothing:
+            vectors = self._filter.step(t_s, vectors)
+        metrics_from_frame_vectors(vectors, frame_visibility(image), self.frame_size_px, self.config.kinematics,
+                                   self._metrics)
+        self._metrics -= self.neutral
+        return self._metrics
 
 
 def metrics_batch(
