@@ -2,13 +2,18 @@
 
 - ``step_us``: one frame through the live step (One Euro filter + all metrics), p50 / p95 microseconds.
 - ``kinematics_batch_frames_per_s``: a whole ``(T, 33, 4)`` recording through the metrics at once.
-- ``pose_ms`` (with ``--pose``): MediaPipe inference alone in VIDEO mode on a real clip.
+- ``pose_ms``: MediaPipe inference alone in VIDEO mode on a real clip.
+- ``live``: that clip played as a 30 fps camera through the full live path (capture thread, latest-frame mailbox,
+  pose, step, detector, recorder), headless: processed fraction and capture-to-verdict latency.
+- ``rss_growth_mb``: memory growth over ten minutes of frames through the live runner and recorder.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -71,6 +76,98 @@ def bench_pose(video: Path, model: Path, frames: int = 200) -> dict[str, float]:
     return _percentiles(timings[5:], 1e3)
 
 
+def default_clip() -> Path:
+    """A real clip from ../shared/data when present, else a built-in clip rendered from the demo set."""
+    import os
+
+    shared = Path(os.environ.get("FORMWATCH_SHARED_DATA", "../shared/data")) / "video" / "formfit_deadlift.mp4"
+    if shared.is_file():
+        return shared
+    return render_builtin_clip(Path(tempfile.gettempdir()) / "formwatch-bench-clip.avi")
+
+
+def render_builtin_clip(path: Path, seconds: float = 12.0) -> Path:
+    """The demo's simulated person drawn as a thick skeleton into a video (a stand-in when no real clip exists)."""
+    import cv2
+
+    from formwatch.commands.demo import DEMO_SCENARIO
+    from formwatch.core.landmarks import SKELETON_EDGES
+    from formwatch.core.scenarios import generate
+
+    t, image, _ = generate(DEMO_SCENARIO)
+    width, height = 640, 360
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), DEMO_SCENARIO.fps, (width, height))
+    for i in range(min(len(t), int(seconds * DEMO_SCENARIO.fps))):
+        frame = np.full((height, width, 3), 235, np.uint8)
+        xy = (image[i, :, :2] * (width, height)).astype(int)
+        for a, b in SKELETON_EDGES:
+            cv2.line(frame, tuple(map(int, xy[a])), tuple(map(int, xy[b])), (60, 60, 60), 9)
+        cv2.circle(frame, tuple(map(int, xy[0])), 14, (60, 60, 60), -1)
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path | None = None) -> dict[str, Any]:
+    """The clip played as a camera through the full live path, headless; capture-to-verdict latency."""
+    from formwatch.core.detector import Detector
+    from formwatch.core.session import SetSession
+    from formwatch.live import LiveRunner
+    from formwatch.pose import PoseEstimator
+    from formwatch.recording import RecordingWriter
+    from formwatch.sources import PacedVideoSource
+
+    source = PacedVideoSource(video, fps=camera_fps)
+    size = (source.info.frame_width, source.info.frame_height)
+    session = SetSession(size, detector=Detector("hinge"))
+    with tempfile.TemporaryDirectory(prefix="formwatch-bench-") as tmp, PoseEstimator(model) as estimator:
+        writer = RecordingWriter(Path(out_dir or tmp) / "rec", {"fps": camera_fps, "frame_width": size[0],
+                                                                "frame_height": size[1]}, session.columns)
+        runner = LiveRunner(source, estimator, session, writer)
+        source.start()
+        runner.run()
+        source.stop()
+        summary = runner.finish()["live"]
+    return {"camera_fps": camera_fps, "frames": summary["processed"] + summary["dropped"], **summary}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def bench_rss_growth(minutes: float = 10.0, fps: float = 30.0) -> dict[str, float]:
+    """Memory growth over ``minutes`` of frames through the live runner and recorder (pose from the demo set)."""
+    from formwatch.core.detector import Detector
+    from formwatch.core.scenarios import Scenario, generate
+    from formwatch.core.session import SetSession
+    from formwatch.live import FakeEstimator, LiveRunner
+    from formwatch.recording import RecordingWriter
+    from formwatch.sources import Frame
+
+    t, image, world = generate(Scenario(fps=fps, reps=int(minutes * 60 / 3.0)))
+    session = SetSession((1280, 720), detector=Detector("hinge"))
+    with tempfile.TemporaryDirectory(prefix="formwatch-bench-") as tmp:
+        writer = RecordingWriter(Path(tmp) / "rec", {"fps": fps, "frame_width": 1280, "frame_height": 720},
+                                 session.columns)
+
+        class _Box:  # the runner reads only the mailbox's drop count here
+            class mailbox:
+                dropped = 0
+
+        runner = LiveRunner(_Box, FakeEstimator(image, world), session, writer)
+        warm = min(1000, len(t) // 10)
+        before = 0.0
+        for i in range(len(t)):
+            if i == warm:
+                before = rss_mb()
+            runner.process(Frame(i, 1000.0 + t[i], None, float(t[i])))
+        after = rss_mb()
+        runner.finish()
+    return {"minutes_of_frames": minutes, "frames": len(t), "rss_before_mb": round(before, 1),
+            "rss_after_mb": round(after, 1), "growth_mb": round(after - before, 2)}
+
+
 def machine() -> dict[str, Any]:
     import os
 
@@ -78,13 +175,19 @@ def machine() -> dict[str, Any]:
             "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "numpy": np.__version__}
 
 
-def run(as_json: bool, pose_video: Path | None = None, model: Path | None = None, extra: dict | None = None
+def run(as_json: bool, video: Path | None = None, model: Path | None = None, quick: bool = False
         ) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "step_us": bench_step(),
                                "kinematics_batch_frames_per_s": round(bench_batch())}
-    if pose_video is not None and model is not None:
-        results["pose_ms"] = bench_pose(pose_video, model)
-    results.update(extra or {})
+    if model is not None:
+        clip = video or default_clip()
+        results["clip"] = str(clip)
+        results["pose_ms"] = bench_pose(clip, model)
+        results["live"] = bench_live(clip, model)
+    if not quick:
+        rss = bench_rss_growth()
+        results["rss_growth_mb"] = rss["growth_mb"]
+        results["rss"] = rss
     if as_json:
         print(json.dumps(results, indent=2))
     else:

@@ -68,14 +68,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     from formwatch import bench
 
     model = None
-    video = args.video
-    if args.pose:
+    if not args.no_pose:
         from formwatch.models.provision import find_or_provision
 
         model = find_or_provision(args.model).path
-        if video is None:
-            raise FormwatchError("--pose needs --video FILE, a real clip to time the pose model on")
-    bench.run(args.json, video, model)
+    bench.run(args.json, args.video, model, quick=args.quick)
     return 0
 
 
@@ -157,8 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="measure per-frame and batch speed on this machine")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--pose", action="store_true", help="also time the pose model on --video")
-    p.add_argument("--video", type=Path, help="a real clip for the pose timing")
+    p.add_argument("--no-pose", action="store_true", help="skip the pose model and live-path timings")
+    p.add_argument("--quick", action="store_true", help="skip the ten-minute memory-growth run")
+    p.add_argument("--video", type=Path, help="clip for the pose and live timings (default: formfit_deadlift.mp4 "
+                   "from ../shared/data, else a built-in rendered clip)")
     p.add_argument("--model", type=Path, help="pose model .task file")
     p.set_defaults(func=_cmd_bench)
     return parser
