@@ -209,7 +209,8 @@ class CameraSource(_LiveSource):
 
         super().__init__()
         self.device = device
-        self._capture = cv2.VideoCapture(device)
+        with quiet_native_stderr():  # OpenCV's backends print their own warnings for a missing camera
+            self._capture = cv2.VideoCapture(device)
         if not self._capture.isOpened():
             raise SourceError(f"camera {device!r} cannot be opened: check it is plugged in, or try --camera 1, "
                               "or use --video FILE")
