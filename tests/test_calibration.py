@@ -58,6 +58,7 @@ def test_noisy_camera_gets_wider_limits_than_a_steady_one():
     (lambda: (lambda t, i, w: (t, _hide(i, [25, 26, 27, 28]), w))(*sway_then_still()), "knees and ankles"),
     (lambda: sway_then_still(yaw_deg=90), "side view"),
     (lambda: sway_then_still(seconds=1.0), "at least 2 s"),
+    (lambda: sway_then_still(still_hinge=60.0), "bent over"),
 ])
 def test_refusals_say_what_to_do_and_write_nothing(tmp_path, make, words):
     t, image, world = make()

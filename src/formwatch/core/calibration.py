@@ -38,6 +38,7 @@ class CalibrationConfig:
     min_limit_shoulder_elevation_cm: float = 2.0
     min_limit_lumbar_arch_deg: float = 8.0
     min_limit_hip_hinge_deg: float = 10.0
+    max_upright_deg: float = 30.0  # neutral is standing: the hinge and trunk incline must be within this
 
 
 BODY_PARTS: dict[str, tuple[Lm, ...]] = {
@@ -85,7 +86,12 @@ def fit_profile(
         raise CalibrationError(f"the camera sees you from the front; {exercise} needs a side view: turn side-on to "
                                "the camera and calibrate again")
 
-    start, stop, score = _stillest_window(t_s, metrics, detected, config)
+    upright = (np.abs(metrics[:, Col.HIP_HINGE_DEG]) <= config.max_upright_deg) & \
+        (np.abs(metrics[:, Col.TRUNK_INCLINE_DEG]) <= config.max_upright_deg)
+    start, stop, score = _stillest_window(t_s, metrics, detected & upright, config)
+    if start < 0 and _stillest_window(t_s, metrics, detected, config)[2] <= 1.0:
+        raise CalibrationError("you held still only while bent over: stand upright and relaxed, side-on, and hold "
+                               "still until the countdown ends")
     if start < 0 or score > 1.0:
         how_much = f" (the stillest moment moved {score:.1f}x too much)" if np.isfinite(score) else ""
         raise CalibrationError(f"you never held still for {config.window_s:.0f} s{how_much}: stand relaxed, "

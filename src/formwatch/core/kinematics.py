@@ -281,25 +281,26 @@ def _sign(x: float) -> float:
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
-N_FRAME_VECTORS = 7 * 2 + 4 * 3  # image vectors (x, y) then world vectors (x, y, z), flattened
+N_FRAME_VECTORS = 7 * 4 + 4 * 4  # the operators applied to all four channels: image rows, then world rows
+_OPERATORS = {np.dtype(np.float64): (_IMAGE_OPERATOR, _WORLD_OPERATOR),
+              np.dtype(np.float32): (_IMAGE_OPERATOR.astype(np.float32), _WORLD_OPERATOR.astype(np.float32))}
 
 
 def frame_vectors(image: np.ndarray, world: np.ndarray) -> np.ndarray:
-    """The linear part of the metrics for one pose: ``(26,)`` = 7 image vectors (x, y), 4 world vectors (x, y, z).
+    """The linear part of the metrics for one pose, ``(44,)``: the 7 image rows (trunk, thigh, face, foot, shoulder
+    width, hip width, face-from-shoulders) and the 4 world rows (trunk, ear above each shoulder, hips to ears), each
+    over the four channels (x, y, z, visibility; only x, y of image rows and x, y, z of world rows are used).
 
-    These 'virtual landmarks' (trunk, thigh, face, ...) are what the live filter smooths: the One Euro filter
-    then runs on 26 numbers instead of 198, and the nonlinear metrics follow from the smoothed vectors.
+    These 'virtual landmarks' are what the live filter smooths: the One Euro filter runs on 44 numbers instead of
+    264, and the nonlinear metrics follow from the smoothed vectors. Two small matrix products and a check.
     """
-    xy, xyz = image[:, :2], world[:, :3]
-    if math.isnan(float(np.add.reduce(xy, axis=None))):  # some landmarks missing: mask them row by row
-        xy = _apply(_IMAGE_OPERATOR, _IMAGE_USES, xy)
-    else:
-        xy = _IMAGE_OPERATOR @ xy
-    if math.isnan(float(np.add.reduce(xyz, axis=None))):
-        xyz = _apply(_WORLD_OPERATOR, _WORLD_USES, xyz)
-    else:
-        xyz = _WORLD_OPERATOR @ xyz
-    return np.concatenate((xy.ravel(), xyz.ravel()))
+    image_op, world_op = _OPERATORS.get(image.dtype, _OPERATORS[np.dtype(np.float64)])
+    vectors = np.concatenate(((image_op @ image).ravel(), (world_op @ world).ravel()))
+    if math.isnan(float(np.add.reduce(vectors))):  # some landmark missing: it spoils only the rows that use it
+        xy = _apply(_IMAGE_OPERATOR, _IMAGE_USES, np.asarray(image, np.float64))
+        xyz = _apply(_WORLD_OPERATOR, _WORLD_USES, np.asarray(world, np.float64))
+        vectors = np.concatenate((xy.ravel(), xyz.ravel()))
+    return vectors
 
 
 def frame_visibility(image: np.ndarray) -> list[float]:
@@ -320,9 +321,10 @@ def metrics_from_frame_vectors(
 ) -> None:
     """The nonlinear part for one frame, from :func:`frame_vectors` (possibly filtered) and the visibilities."""
     sx, sy = float(frame_size_px[0]), float(frame_size_px[1])
-    (tx, ty, kx, ky, fx, fy, footx, _, swx, swy, hwx, hwy, gx, gy, *world) = vectors.tolist()
-    tx, ty, kx, ky, fx, fy, gx, gy = tx * sx, ty * sy, kx * sx, ky * sy, fx * sx, fy * sy, gx * sx, gy * sy
-    w_trunk, w_ear_l, w_ear_r, w_hip_ear = world[0:3], world[3:6], world[6:9], world[9:12]
+    v = vectors.tolist()
+    tx, ty, kx, ky, fx, fy, footx = v[0] * sx, v[1] * sy, v[4] * sx, v[5] * sy, v[8] * sx, v[9] * sy, v[12]
+    swx, swy, hwx, hwy, gx, gy = v[16], v[17], v[20], v[21], v[24] * sx, v[25] * sy
+    w_trunk, w_ear_l, w_ear_r, w_hip_ear = v[28:31], v[32:35], v[36:39], v[40:43]
     v_ear_l, v_sh_l, v_hip_l, v_knee_l, v_ear_r, v_sh_r, v_hip_r, v_knee_r, v_nose = visibility
     min_vis = config.min_visibility
     ears_seen = _fmax(v_ear_l, v_ear_r) >= min_vis
