@@ -336,7 +336,7 @@ def metrics_from_frame_vectors(
     face_side = face if v_nose >= min_vis else 0.0
     facing = _sign(face_side if face_side != 0 and face_side == face_side else footx * sx)
     hinge = math.atan2(tx * ky - ty * kx, -(tx * kx + ty * ky)) * facing * _RAD_TO_DEG
-    incline = math.atan2(tx, -ty) * facing * _RAD_TO_DEG
+    incline = math.atan2(tx + 0.0, -ty + 0.0) * facing * _RAD_TO_DEG  # + 0.0: signed zeros as NumPy has them
     ratio = _div(0.5 * (math.hypot(swx * sx, swy * sy) + math.hypot(hwx * sx, hwy * sy)), math.hypot(tx, ty))
     if ratio <= config.side_view_max_width_ratio:
         view = _SIDE
