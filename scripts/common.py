@@ -36,3 +36,11 @@ def poses_of(video: Path) -> Path:
 def machine_line() -> str:
     return (f"{time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}")
+
+
+def emit(lines: list[str], write: Path | None) -> None:
+    """Print the report and, when asked, write it as Markdown."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if write:
+        write.write_text(text, encoding="utf-8")

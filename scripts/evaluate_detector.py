@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SHARED_DATA, machine_line, poses_of  # noqa: E402
+from common import SHARED_DATA, emit, machine_line, poses_of  # noqa: E402
 
 from formwatch.analyze import analyze  # noqa: E402
 from formwatch.core.detector import Detector  # noqa: E402
@@ -84,10 +84,7 @@ def main() -> int:
                   "| clip | exercise | expected | verdict |", "|---|---|---|---|"]
         for row in real_clip_verdicts():
             lines.append(f"| {row['clip']} | {row['exercise']} | {row['expected']} | {row['verdict']} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        args.write.write_text(text, encoding="utf-8")
+    emit(lines, args.write)
     return 0
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SHARED_DATA, machine_line, poses_of, require_shared_data  # noqa: E402
+from common import SHARED_DATA, emit, machine_line, poses_of, require_shared_data  # noqa: E402
 
 from formwatch.core.kinematics import COLUMN_NAMES, Col, compute_metrics  # noqa: E402
 from formwatch.core.landmarks import Lm  # noqa: E402
@@ -161,10 +161,7 @@ def main() -> int:
     lines += ["", "plank_model__kaggle.csv holds only correct frames, so it has no AUC. Frames are not independent "
               "(consecutive frames of a few videos), so these AUCs say the proxy ranks these recordings' faulty "
               "frames above their correct ones; they overstate how well it generalises to new people and cameras."]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        args.write.write_text(text, encoding="utf-8")
+    emit(lines, args.write)
     return 0
 
 

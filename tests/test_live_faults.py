@@ -140,3 +140,18 @@ def test_fuzzed_profiles_give_only_profile_errors(profile):
     except ProfileError:
         return
     assert loaded.torso_length_m > 0
+
+
+@pytest.mark.realdata
+def test_keep_video_writes_the_frames_beside_the_poses(tmp_path, model_path):
+    import cv2
+
+    video = shared_file("video", "kaiakol_data_videos_pushup_correct_001.mp4")
+    cmd, env = live_cli("--video", str(video), "--out", str(tmp_path / "rec"), "--model", str(model_path),
+                        "--keep-video", "--exercise", "plank")
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    capture = cv2.VideoCapture(str(tmp_path / "rec" / "video.mp4"))
+    frames = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    assert frames == len(load_recording(tmp_path / "rec").t_s) > 30
+    assert json.loads((tmp_path / "rec" / "meta.json").read_text())["video"] == "video.mp4"

@@ -138,3 +138,60 @@ def test_demo_without_any_display_prints_the_stop(tmp_path):
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "STOP" in result.stdout and "Shoulders crept up" in result.stdout
+
+
+def test_camera_lost_pauses_keeps_the_recording_and_resumes(qtbot, tmp_path):
+    from formwatch.ui.live_window import LiveWindow
+
+    runner = make_runner(tmp_path, Scenario(reps=2), speed=8.0)
+    t, image, world = generate(Scenario(reps=2))
+    writers = iter(range(2, 10))
+    window = LiveWindow(runner, (1280, 720),
+                        new_writer=lambda: RecordingWriter(tmp_path / f"rec{next(writers)}",
+                                                           {"fps": 30.0, "frame_width": 1280, "frame_height": 720},
+                                                           runner.session.columns),
+                        make_source=lambda: ScheduledSource(t, (1280, 720), 8.0))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.ended_reason != "", timeout=20000)  # the 'camera' ran out of frames
+    assert "recording kept" in window.overlay.view.banner and "Press R" in window.overlay.view.banner
+    from formwatch.recording import load_recording
+
+    first = load_recording(tmp_path / "rec")  # finalised or not, everything processed is on disk
+    assert len(first.t_s) > 50
+    window.resume()
+    qtbot.waitUntil(lambda: window.ended_reason == "" and runner.stats.processed > 20, timeout=20000)
+    window.close()
+    assert (tmp_path / "rec" / "summary.json").is_file()
+
+
+def test_calibration_in_the_window_saves_and_applies_the_profile(tmp_path):
+    from formwatch.core.session import SetSession
+    from formwatch.core.synth import skeleton
+    from formwatch.live_calibration import CalibrationCapture
+
+    capture = CalibrationCapture("me", (1280, 720), tmp_path / "cal", countdown_s=1.0, hold_s=3.0)
+    session = SetSession((1280, 720), detector=Detector("hinge"))
+    image, world = skeleton(hinge_deg=np.full(150, 4.0))
+    done = False
+    for i in range(150):
+        if capture.feed(i / 30, image[i], world[i]):
+            done = True
+            capture.apply(session)
+            break
+    assert done and capture.error == "" and (tmp_path / "cal" / "me.json").is_file()
+    assert "Calibrated" in capture.message
+    assert session.pipeline.neutral[0] == pytest.approx(4.0, abs=0.5)
+    assert session.detector.profile_loaded and session.detector.given_limits["shoulder_elevation_cm"] >= 2.0
+
+
+def test_calibration_in_the_window_refuses_with_the_instruction(tmp_path):
+    from formwatch.core.synth import skeleton
+    from formwatch.live_calibration import CalibrationCapture
+
+    capture = CalibrationCapture("me", (1280, 720), tmp_path / "cal", countdown_s=0.5, hold_s=3.0)
+    image, world = skeleton(hinge_deg=np.full(150, 4.0), yaw_deg=90)
+    for i in range(150):
+        if capture.feed(i / 30, image[i], world[i]):
+            break
+    assert "turn side-on" in capture.message and not (tmp_path / "cal" / "me.json").exists()

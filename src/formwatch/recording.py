@@ -9,7 +9,6 @@ its chunks, and loading merges them, so nothing written is lost.
 from __future__ import annotations
 
 import csv
-import json
 import math
 import os
 import time
@@ -22,10 +21,10 @@ import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
 from formwatch.errors import FormwatchError
+from formwatch.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
 
 SCHEMA_VERSION = 1
 _CHUNK_GLOB = "poses-*.npz"
-FILE_MODE = 0o600  # recordings are health data: readable by the user only
 DIR_MODE = 0o700
 
 
@@ -51,33 +50,6 @@ class Recording:
     def detected(self) -> np.ndarray:
         """(T,) bool: a person was found in the frame."""
         return ~np.isnan(self.image[:, :, 0]).all(axis=1)
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON through a temporary file and a rename, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(_json_safe(data), f, indent=2, allow_nan=False)
-        f.write("\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def _json_safe(value: Any) -> Any:
-    """NaN and inf become null; NumPy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 def prepare_output_dir(path: Path) -> Path:
@@ -230,16 +202,8 @@ def load_recording(path: Path) -> Recording:
     meta_path = path / "meta.json"
     if not meta_path.is_file():
         raise RecordingError(f"{path} has no meta.json: it is not a formwatch recording")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecordingError(f"{meta_path} is not valid JSON ({type(exc).__name__}): the file is damaged") from None
-    if not isinstance(meta, dict):
-        raise RecordingError(f"{meta_path} must hold a JSON object")
-    version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise RecordingError(f"{meta_path} has schema_version {version!r}; this formwatch reads version "
-                             f"{SCHEMA_VERSION}: upgrade formwatch or re-record")
+    meta = read_json_object(meta_path, RecordingError, "the file is damaged")
+    require_schema_version(meta, SCHEMA_VERSION, str(meta_path), RecordingError, "upgrade formwatch or re-record")
     for key in ("frame_width", "frame_height"):
         value = meta.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 100_000:

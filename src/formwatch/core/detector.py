@@ -171,6 +171,7 @@ class Detector:
         self._over_since: dict[str, float | None] = {m: None for m in METRICS}
         self._early_values: dict[str, list[float]] = {"shoulder_elevation_cm": []}
         self._slow_reps = 0
+        self._drifting = False
         self._rep_gap = False
         self._recent: deque[tuple[float, float, float]] = deque()
         self._last_t = -math.inf
@@ -209,7 +210,10 @@ class Detector:
             if stop is not None:
                 return self._latch(stop, metrics)
         deviations = self._last_deviations = self._deviations(metrics)
-        state = "drifting" if max((d for d in deviations if not math.isnan(d)), default=0.0) >= 0.6 else "clean"
+        worst = max((d for d in deviations if not math.isnan(d)), default=0.0)
+        # Hysteresis, so the banner does not flicker: drifting from 60 % of a limit, clean again below 45 %.
+        self._drifting = worst >= 0.6 or (self._drifting and worst >= 0.45)
+        state = "drifting" if self._drifting else "clean"
         return Verdict(t_s, state if active else "ready", len(self.reps), self._phase, deviations)
 
     # -------------------------------------------------------------------------------------------- segmentation

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ import numpy as np
 
 from formwatch.core.kinematics import N_COLS, Col
 from formwatch.errors import FormwatchError
+from formwatch.jsonfiles import read_json_object, require_schema_version, write_json_atomic
 
 PROFILE_SCHEMA_VERSION = 1
 PROFILE_METRICS: dict[str, Col] = {
@@ -83,8 +82,6 @@ def profile_path(name: str, calibration_dir: Path) -> Path:
 
 def save_profile(profile: Profile, calibration_dir: Path) -> Path:
     """Write ``<dir>/<name>.json`` atomically, readable by the user only."""
-    from formwatch.recording import write_json_atomic  # plain file I/O, no GUI or vision imports
-
     path = profile_path(profile.name, calibration_dir)
     try:
         calibration_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -110,23 +107,14 @@ def load_profile(name_or_path: str | Path, calibration_dir: Path) -> Profile:
     if not path.is_file():
         known = ", ".join(list_profiles(calibration_dir)) or "none yet"
         raise ProfileError(f"no profile {path}: run 'formwatch calibrate --profile NAME' first (profiles: {known})")
-    where = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProfileError(f"{where} is not valid JSON ({type(exc).__name__}): calibrate again to replace it"
-                           ) from None
-    return profile_from_json(data, where)
+    return profile_from_json(read_json_object(path, ProfileError, "calibrate again to replace it"), str(path))
 
 
 def profile_from_json(data: Any, where: str) -> Profile:
     """Validate a decoded profile (schema, types, ranges)."""
     if not isinstance(data, dict):
         raise ProfileError(f"{where} must hold a JSON object: calibrate again to replace it")
-    version = data.get("schema_version")
-    if version != PROFILE_SCHEMA_VERSION:
-        raise ProfileError(f"{where} has schema_version {version!r}; this formwatch reads "
-                           f"{PROFILE_SCHEMA_VERSION}: calibrate again")
+    require_schema_version(data, PROFILE_SCHEMA_VERSION, where, ProfileError, "calibrate again")
     metrics_raw = data.get("metrics")
     if not isinstance(metrics_raw, dict) or not metrics_raw:
         raise ProfileError(f"{where}: 'metrics' must map metric names to their neutral and noise")

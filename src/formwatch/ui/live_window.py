@@ -6,7 +6,6 @@ emits only when the GUI has taken the previous result, so the Qt event queue nev
 
 from __future__ import annotations
 
-import math
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -155,6 +154,3 @@ def qt_app() -> QApplication:
     app = QApplication.instance()
     return app if app is not None else QApplication(["formwatch"])
 
-
-def nan_to_none(value: float) -> float | None:
-    return None if math.isnan(value) else value
