@@ -17,7 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SHARED_DATA, emit, machine_line, poses_of, require_shared_data  # noqa: E402
 
-from formwatch.core.kinematics import COLUMN_NAMES, Col, compute_metrics  # noqa: E402
+from formwatch.core.kinematics import Col, compute_metrics  # noqa: E402
 from formwatch.core.landmarks import Lm  # noqa: E402
 from formwatch.replay_data import load_replay  # noqa: E402
 
@@ -127,7 +127,7 @@ def main() -> int:
     trace_png(dead, args.images / "deadlift_traces.png", "formfit_deadlift.mp4")
     standing = hinge[hinge < np.nanpercentile(hinge, 25)]
     lines += ["## formfit_deadlift.mp4 (side view, conventional deadlift)", "",
-              f"![deadlift traces](images/deadlift_traces.png)", "",
+              "![deadlift traces](images/deadlift_traces.png)", "",
               f"- hip hinge: standing (lowest quarter of frames) median {np.nanmedian(standing):+.1f}°, "
               f"bottom of the lift {np.nanmax(hinge):.0f}° (deep flexion); "
               f"{count_peaks(-hinge, data.t_s, 60)} lockouts between the floor positions.",

@@ -87,7 +87,7 @@ def test_tempo_loss_stops_the_set():
     d = Detector("hinge")
     t = 0.0
     stop = None
-    for rep, up_s in enumerate([1.0, 1.0, 1.0, 1.4, 1.5, 1.6]):
+    for up_s in [1.0, 1.0, 1.0, 1.4, 1.5, 1.6]:
         for phase_t, hinge in [(1.0, 0.0)] + [(1.0, 60.0)] + [(up_s, 0.0)]:
             steps = int(phase_t * 30)
             start = rows[-1] if rows else 0.0

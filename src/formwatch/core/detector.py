@@ -421,6 +421,13 @@ class Detector:
                              reason_sentence("tempo", 100 * loss, rep, clean, "limit", 0), "tempo", clean)
         return None
 
+    @property
+    def held_s(self) -> float | None:
+        """Seconds into a hold (exercises without reps), None before it starts."""
+        if self._started_t is None:
+            return None
+        return (self.stop.t_s if self.stop is not None else self._last_t) - self._started_t
+
     # ----------------------------------------------------------------------------------------------- results
     def _latch(self, stop: StopEvent, metrics: np.ndarray | None) -> Verdict:
         self.stop = stop
@@ -433,6 +440,9 @@ class Detector:
             return (math.nan,) * 3
         out = []
         for metric in ("shoulder_elevation_cm", "lumbar_arch_deg"):
+            if metric not in self.spec.watched:
+                out.append(math.nan)  # not judged for this exercise: no gauge
+                continue
             base, limit = self.baseline.get(metric), self.limits.get(metric, self._default_limit(metric))
             value = float(metrics[_COL[metric]])
             out.append((value - base) / limit if base is not None and limit > 0 else math.nan)
@@ -452,7 +462,7 @@ class Detector:
             "stopped": self.stop is not None,
             "stop": asdict(self.stop) if self.stop else None,
             "clean_reps": self.stop.clean_reps if self.stop else len(self.reps),
-            "held_s": round(self._last_t - self._started_t, 2) if self._started_t is not None else None,
+            "held_s": round(self.held_s, 2) if self.held_s is not None else None,
             "limits": {k: round(v, 3) for k, v in self.limits.items()},
             "baseline": {k: round(v, 3) for k, v in self.baseline.items()},
             "rep_features": [asdict(r) for r in self.reps],

@@ -129,7 +129,7 @@ def profile_from_json(data: Any, where: str) -> Profile:
     if not isinstance(limits_raw, dict):
         raise ProfileError(f"{where}: 'limits' must map metric names to limits")
     limits = {}
-    for name, value in limits_raw.items():
+    for name in limits_raw:
         if name not in PROFILE_METRICS:
             raise ProfileError(f"{where}: unknown metric {name!r} in 'limits'")
         limits[name] = _number(limits_raw, name, f"{where} limits", 1e-6, _RANGES[name])

@@ -19,10 +19,13 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from formwatch.errors import FormwatchError
 from formwatch.models.bundle import add_landmark_metadata, task_bundle_is_well_formed, write_task_bundle
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_NAME = "pose_landmarker_full.task"
 SEARCH_ORDER = ("pose_landmarker_full.task", "pose_landmarker_heavy.task", "pose_landmarker_lite.task")

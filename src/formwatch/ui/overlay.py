@@ -48,6 +48,7 @@ class OverlayState:
     latency_ms: float = math.nan
     fault_metric: str = ""
     summary: str = ""
+    counter: str = ""  # overrides "Rep N" (a hold shows its seconds)
 
 
 class OverlayWidget(QWidget):
@@ -151,11 +152,13 @@ class OverlayWidget(QWidget):
         p.setFont(font)
         p.setPen(QColor("white"))
         p.drawText(QRectF(self.width() * 0.78, 0, self.width() * 0.22 - 20, h),
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"Rep {self.view.rep}")
+                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                   self.view.counter or f"Rep {self.view.rep}")
 
     def _paint_gauges(self, p: QPainter) -> None:
         bar_w, bar_h = max(180.0, self.width() * 0.22), max(14.0, self.height() * 0.03)
         x0, y0 = 20.0, self.height() - 20 - 3 * (bar_h + 26)
+        p.fillRect(QRectF(x0 - 12, y0 - 10, bar_w * 1.45 + 24, 3 * (bar_h + 26) + 14), QColor(10, 12, 16, 170))
         font = QFont()
         font.setPixelSize(int(bar_h * 0.95))
         p.setFont(font)
@@ -191,10 +194,10 @@ class OverlayWidget(QWidget):
                    f"{self.view.fps:.0f} fps · latency {latency}")
 
     def _paint_summary(self, p: QPainter) -> None:
-        w, h = self.width() * 0.34, self.height() * 0.5
-        box = QRectF(self.width() - w - 24, self.height() * 0.18, w, h)  # beside the person, not over them
+        w, h = self.width() * 0.34, self.height() * 0.36
+        box = QRectF(self.width() - w - 24, self.height() - h - 48, w, h)  # low and to the side, off the body
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(15, 16, 20, 225))
+        p.setBrush(QColor(15, 16, 20, 200))
         p.drawRoundedRect(box, 16, 16)
         font = QFont()
         font.setPixelSize(max(16, int(self.height() * 0.035)))

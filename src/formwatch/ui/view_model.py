@@ -40,5 +40,10 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     if stop is not None:
         summary = (f"Set ended at rep {stop.rep}\n{stop.reason}\n\nPress Space for a new set, Q to quit."
                    if stop.rep else f"Set ended\n{stop.reason}\n\nPress Space for a new set, Q to quit.")
+    counter = ""
+    spec = getattr(detector, "spec", None)
+    if spec is not None and not spec.has_reps:
+        held = detector.held_s
+        counter = f"Hold {held:.0f} s" if held is not None else "Hold"
     return OverlayState(state=state, banner=banner, rep=verdict.rep, gauges=gauges, limits=limits, fps=live.fps,
-                        latency_ms=live.latency_ms, fault_metric=fault, summary=summary)
+                        latency_ms=live.latency_ms, fault_metric=fault, summary=summary, counter=counter)
