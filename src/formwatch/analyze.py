@@ -30,11 +30,13 @@ class Progress:
     def __init__(self, total: int, enabled: bool | None = None) -> None:
         self.total = total
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.start = time.monotonic()
+        self.start: float | None = None  # set at the first frame, so model loading does not count
         self._last_draw = 0.0
 
     def update(self, done: int) -> None:
         now = time.monotonic()
+        if self.start is None:
+            self.start = now
         if not self.enabled or now - self._last_draw < 0.2:
             return
         self._last_draw = now

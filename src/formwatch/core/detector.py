@@ -38,6 +38,7 @@ class ExerciseSpec:
     enter_deg: float  # a rep starts when the driver moves this far from rest
     exit_deg: float  # and ends when it comes back within this
     min_rep_s: float = 0.8  # shorter excursions are fidgets, not reps
+    exit_fraction: float = 0.0  # a rep also ends once back below this fraction of its peak (alternating limbs)
     has_reps: bool = True
     watched: tuple[str, ...] = ("shoulder_elevation_cm", "lumbar_arch_deg")
 
@@ -46,7 +47,8 @@ EXERCISES: dict[str, ExerciseSpec] = {
     "hinge": ExerciseSpec("hinge", +1.0, 25.0, 12.0),
     "squat": ExerciseSpec("squat", +1.0, 30.0, 15.0),
     "bridge": ExerciseSpec("bridge", -1.0, 15.0, 7.0),
-    "bird-dog": ExerciseSpec("bird-dog", -1.0, 15.0, 7.0),
+    # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
+    "bird-dog": ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6),
     "plank": ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=("lumbar_arch_deg",)),
 }
 
@@ -277,7 +279,7 @@ class Detector:
                                                                    0.05 * (self._bottom - spec.exit_deg)):
             self._phase = "up"  # the rep turned: its depth is known now, not at its end
             self._check_depth(t_s)
-        if driver <= spec.exit_deg:
+        if driver <= max(spec.exit_deg, spec.exit_fraction * self._bottom):
             if t_s - self._rep_start >= spec.min_rep_s:
                 self._complete_rep(t_s)
             self._phase = "rest"
