@@ -51,7 +51,8 @@ def real_clip_verdicts() -> list[dict]:
         stop = s.get("stop")
         rows.append({"clip": clip, "exercise": exercise, "expected": expected, "reps": s["reps"],
                      "verdict": f"STOP at {stop['t_s']:.2f} s: {stop['reason']}" if stop else
-                     ("no stop" + (f", {s['reps']} reps" if exercise != "plank" else f", held {s.get('held_s') or 0:.0f} s"))})
+                     ("no stop" + (f", {s['reps']} rep{'s' if s['reps'] != 1 else ''}" if exercise != "plank"
+                                   else f", held {s.get('held_s') or 0:.0f} s"))})
     return rows
 
 

@@ -30,7 +30,7 @@ def test_same_stop_time_at_15_30_and_60_fps():
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(spike_at_s=12.0), dict(spike_at_s=17.3), dict(dropout=(14.0, 1.0))])
-@pytest.mark.parametrize("fps", [15, 30, 60])
+@pytest.mark.parametrize("fps", [15, 24, 25, 30, 60])
 def test_clean_spiky_and_dropout_sets_do_not_stop_and_count_ten_reps(kw, fps):
     outcome = run_scenario(Scenario(fps=fps, **kw), limits=PROFILE_LIMITS)
     assert outcome.stop is None

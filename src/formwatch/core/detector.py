@@ -68,7 +68,7 @@ class DetectorConfig:
     turn_deg: float = 2.0  # a rep has turned once the angle is back this far (or 5 % of its depth) from its peak
     tempo_loss_fraction: float = 0.20
     tempo_consecutive_reps: int = 2
-    rest_window_s: float = 1.0  # still time needed at the start to learn the rest level
+    rest_window_s: float = 0.8  # still time needed to learn (or re-learn) the rest level
     rest_still_deg: float = 8.0  # the driver's range within that window to count as still
     drift_rule: bool = True
     tempo_rule: bool = True
@@ -226,12 +226,12 @@ class Detector:
         if math.isnan(driver):
             self._rest_buffer.clear()
             return
-        self._rest_buffer.append((t_s, driver, arch))
-        while self._rest_buffer and t_s - self._rest_buffer[0][0] > self.config.rest_window_s:
-            self._rest_buffer.pop(0)
-        values = [v for _, v, _ in self._rest_buffer]
-        if t_s - self._rest_buffer[0][0] >= self.config.rest_window_s * 0.95 and \
-                max(values) - min(values) <= self.config.rest_still_deg:
+        buffer = self._rest_buffer
+        buffer.append((t_s, driver, arch))
+        while len(buffer) > 1 and t_s - buffer[1][0] >= self.config.rest_window_s:
+            buffer.pop(0)  # keep just enough samples to span the window, whatever the frame rate
+        values = [v for _, v, _ in buffer]
+        if t_s - buffer[0][0] >= self.config.rest_window_s and max(values) - min(values) <= self.config.rest_still_deg:
             candidate = float(np.median(values))
             sign = self.spec.driver_sign
             if self.rest_level is None or sign * (candidate - self.rest_level) < -0.5 * self.spec.exit_deg:

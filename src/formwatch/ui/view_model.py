@@ -38,8 +38,9 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
         banner = "Clean"
     summary = ""
     if stop is not None:
-        summary = (f"Set ended at rep {stop.rep}\n{stop.reason}\n\nPress Space for a new set, Q to quit."
-                   if stop.rep else f"Set ended\n{stop.reason}\n\nPress Space for a new set, Q to quit.")
+        where = f"at rep {stop.rep}, " if stop.rep else ""
+        summary = (f"Set ended {where}{stop.t_s:.1f} s in\n{stop.reason}\n\n"
+                   "Press Space for a new set, Q to quit.")
     counter = ""
     spec = getattr(detector, "spec", None)
     if spec is not None and not spec.has_reps:
