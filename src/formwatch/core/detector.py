@@ -15,42 +15,22 @@ Tracking lost pauses the detector; it never stops a set by itself. The first sto
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from formwatch.core.kinematics import Col
+from formwatch.core.reps import (COMPLETED, EXERCISES, REST_LEARNED, TURNED, ExerciseSpec, RepRecord, RepSegmenter,
+                                 SegmenterConfig)
+
+__all__ = ["EXERCISES", "Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict",
+           "reason_sentence"]
 
 METRICS = ("shoulder_elevation_cm", "lumbar_arch_deg", "hip_hinge_deg")
 PROFILE_LIMIT_METRICS = ("shoulder_elevation_cm", "lumbar_arch_deg")  # limits a profile sets for the limit rule
 _COL = {"shoulder_elevation_cm": Col.SHOULDER_ELEVATION_CM, "lumbar_arch_deg": Col.LUMBAR_ARCH_DEG,
         "hip_hinge_deg": Col.HIP_HINGE_DEG}
-
-
-@dataclass(frozen=True)
-class ExerciseSpec:
-    """How reps of one exercise show in the hip angle: direction of the working movement and hysteresis levels."""
-
-    name: str
-    driver_sign: float  # +1: reps are flexion away from rest (hinge, squat); -1: extension (bridge, bird-dog)
-    enter_deg: float  # a rep starts when the driver moves this far from rest
-    exit_deg: float  # and ends when it comes back within this
-    min_rep_s: float = 0.8  # shorter excursions are fidgets, not reps
-    exit_fraction: float = 0.0  # a rep also ends once back below this fraction of its peak (alternating limbs)
-    has_reps: bool = True
-    watched: tuple[str, ...] = ("shoulder_elevation_cm", "lumbar_arch_deg")
-
-
-EXERCISES: dict[str, ExerciseSpec] = {
-    "hinge": ExerciseSpec("hinge", +1.0, 25.0, 12.0),
-    "squat": ExerciseSpec("squat", +1.0, 30.0, 15.0),
-    "bridge": ExerciseSpec("bridge", -1.0, 15.0, 7.0),
-    # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
-    "bird-dog": ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6),
-    "plank": ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=("lumbar_arch_deg",)),
-}
 
 
 @dataclass(frozen=True)
@@ -100,22 +80,6 @@ class Verdict:
     stop: StopEvent | None = None
 
 
-@dataclass
-class RepRecord:
-    """Features of one completed rep."""
-
-    rep: int
-    start_s: float
-    bottom_s: float
-    end_s: float
-    depth_deg: float
-    down_s: float
-    up_s: float
-    peak_shoulder_elevation_cm: float
-    peak_lumbar_arch_deg: float
-    fully_tracked: bool = True  # False when tracking was lost during the rep: its features are not trusted
-
-
 _PHRASES = {
     "shoulder_elevation_cm": ("Shoulders crept up", " cm", 1),
     "lumbar_arch_deg": ("Low back arched", "°", 0),
@@ -154,30 +118,31 @@ class Detector:
 
     def reset(self) -> None:
         """Start a new set: forget reps, baselines learned from the set, and any latched stop."""
+        cfg = self.config
+        self.segmenter = RepSegmenter(self.spec, SegmenterConfig(cfg.rest_window_s, cfg.rest_still_deg, cfg.turn_deg,
+                                                                 cfg.debounce_s))
         self.stop: StopEvent | None = None
         self._stop_deviations: tuple[float, float, float] = (math.nan,) * 3
         self._last_deviations: tuple[float, float, float] = (math.nan,) * 3
-        self.reps: list[RepRecord] = []
         self.limits: dict[str, float] = dict(self.given_limits)
         # With a profile the metrics are already relative to neutral; arch has a natural zero (straight body).
         self.baseline: dict[str, float] = {"lumbar_arch_deg": 0.0}
         if self.profile_loaded:
             self.baseline["shoulder_elevation_cm"] = 0.0
-        self._rest_buffer: list[tuple[float, float, float]] = []
-        self.rest_level: float | None = None
-        self._phase = "rest"
-        self._rep_start = 0.0
-        self._bottom_t = 0.0
-        self._bottom = -math.inf
-        self._peaks = {"shoulder_elevation_cm": -math.inf, "lumbar_arch_deg": -math.inf}
         self._over_since: dict[str, float | None] = {m: None for m in METRICS}
-        self._early_values: dict[str, list[float]] = {"shoulder_elevation_cm": []}
+        self._early_shoulder: list[float] = []
         self._slow_reps = 0
         self._drifting = False
-        self._rep_gap = False
-        self._recent: deque[tuple[float, float, float]] = deque()
         self._last_t = -math.inf
         self._started_t: float | None = None
+
+    @property
+    def reps(self) -> list[RepRecord]:
+        return self.segmenter.reps
+
+    @property
+    def rest_level(self) -> float | None:
+        return self.segmenter.rest_level
 
     # ----------------------------------------------------------------------------------------------------- step
     def step(self, t_s: float, metrics: np.ndarray) -> Verdict:
@@ -187,25 +152,31 @@ class Detector:
         shoulder = float(metrics[Col.SHOULDER_ELEVATION_CM])
         arch = float(metrics[Col.LUMBAR_ARCH_DEG])
         hinge = float(metrics[Col.HIP_HINGE_DEG])
-        driver_raw = hinge if not math.isnan(hinge) else math.nan
-        if math.isnan(driver_raw) and math.isnan(shoulder):
+        segmenter = self.segmenter
+        if math.isnan(hinge) and math.isnan(shoulder):  # nobody seen: pause, never stop
             for m in self._over_since:
                 self._over_since[m] = None
-            self._rep_gap = self._rep_gap or self._phase != "rest"
-            return Verdict(t_s, "paused", len(self.reps), self._phase, (math.nan,) * 3)
+            segmenter.lost()
+            return Verdict(t_s, "paused", len(self.reps), segmenter.phase, (math.nan,) * 3)
 
         if self.spec.has_reps:
-            if self.rest_level is None or self._phase == "rest":
-                self._learn_rest(t_s, driver_raw, arch)
-            if self.rest_level is None:
-                return Verdict(t_s, "ready", 0, "", self._deviations(metrics))
-            self._segment(t_s, self.spec.driver_sign * (driver_raw - self.rest_level), shoulder, arch)
+            event = segmenter.step(t_s, hinge, shoulder, arch)
+            if event == REST_LEARNED and not self.profile_loaded and self.spec.driver_sign > 0 \
+                    and segmenter.rest_arch is not None:
+                # No profile: the set's own standing posture is the arch reference (its first clean reps).
+                self.baseline["lumbar_arch_deg"] = segmenter.rest_arch
+            elif event == TURNED:
+                self._check_depth(t_s)
+            elif event == COMPLETED:
+                self._rep_completed(t_s)
             if self.stop is not None:  # a rule decided at a rep's turn or end
                 return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
+            if segmenter.rest_level is None:
+                return Verdict(t_s, "ready", 0, "", self._deviations(metrics))
         elif self._started_t is None:
             self._started_t = t_s
 
-        active = not self.spec.has_reps or self.reps or self._phase != "rest"
+        active = not self.spec.has_reps or self.reps or segmenter.phase != "rest"
         if active:
             self._collect_baseline(shoulder)
             stop = self._limit_rule(t_s, {"shoulder_elevation_cm": shoulder, "lumbar_arch_deg": arch})
@@ -216,125 +187,43 @@ class Detector:
         # Hysteresis, so the banner does not flicker: drifting from 60 % of a limit, clean again below 45 %.
         self._drifting = worst >= 0.6 or (self._drifting and worst >= 0.45)
         state = "drifting" if self._drifting else "clean"
-        return Verdict(t_s, state if active else "ready", len(self.reps), self._phase, deviations)
-
-    # -------------------------------------------------------------------------------------------- segmentation
-    def _learn_rest(self, t_s: float, driver: float, arch: float) -> None:
-        """Rest level: the first still ``rest_window_s`` (set-up movement before it is ignored); later, a still
-        position further from the working direction replaces it (a deadlift that starts on the floor rests, for
-        the detector, once the lifter stands up)."""
-        if math.isnan(driver):
-            self._rest_buffer.clear()
-            return
-        buffer = self._rest_buffer
-        buffer.append((t_s, driver, arch))
-        while len(buffer) > 1 and t_s - buffer[1][0] >= self.config.rest_window_s:
-            buffer.pop(0)  # keep just enough samples to span the window, whatever the frame rate
-        values = [v for _, v, _ in buffer]
-        if t_s - buffer[0][0] >= self.config.rest_window_s and max(values) - min(values) <= self.config.rest_still_deg:
-            candidate = float(np.median(values))
-            sign = self.spec.driver_sign
-            if self.rest_level is None or sign * (candidate - self.rest_level) < -0.5 * self.spec.exit_deg:
-                self.rest_level = candidate
-                arches = [a for _, _, a in self._rest_buffer if not math.isnan(a)]
-                if not self.profile_loaded and sign > 0 and arches:
-                    # No profile: the set's own standing posture is the arch reference (its first clean reps).
-                    self.baseline["lumbar_arch_deg"] = float(np.median(arches))
-
-    def _sustained(self, t_s: float, shoulder: float, arch: float) -> tuple[float, float]:
-        """The lowest value of each metric over the last ``debounce_s``: what was held, not a one-frame spike."""
-        window = self._recent
-        window.append((t_s, shoulder, arch))
-        while t_s - window[0][0] > self.config.debounce_s:
-            window.popleft()
-        held_shoulder = min((s for _, s, _ in window if not math.isnan(s)), default=math.nan)
-        held_arch = min((a for _, _, a in window if not math.isnan(a)), default=math.nan)
-        return held_shoulder, held_arch
-
-    def _segment(self, t_s: float, driver: float, shoulder: float, arch: float) -> None:
-        spec = self.spec
-        shoulder, arch = self._sustained(t_s, shoulder, arch)
-        if not math.isnan(shoulder):
-            self._peaks["shoulder_elevation_cm"] = max(self._peaks["shoulder_elevation_cm"], shoulder)
-        if not math.isnan(arch):
-            self._peaks["lumbar_arch_deg"] = max(self._peaks["lumbar_arch_deg"], arch)
-        if math.isnan(driver):
-            self._rep_gap = self._rep_gap or self._phase != "rest"
-            return
-        if self._phase == "rest":
-            if driver >= spec.enter_deg:
-                self._phase = "down"
-                self._rep_gap = False
-                self._rep_start = t_s
-                self._bottom, self._bottom_t = driver, t_s
-                if self.reps:  # the rest after the previous rep belongs to it (lockout arch shows there)
-                    self._close_previous_rep_features()
-                self._peaks = {"shoulder_elevation_cm": shoulder if not math.isnan(shoulder) else -math.inf,
-                               "lumbar_arch_deg": arch if not math.isnan(arch) else -math.inf}
-            return
-        if driver > self._bottom:
-            self._bottom, self._bottom_t = driver, t_s
-            self._phase = "down"
-        elif self._phase == "down" and driver < self._bottom - max(self.config.turn_deg,
-                                                                   0.05 * (self._bottom - spec.exit_deg)):
-            self._phase = "up"  # the rep turned: its depth is known now, not at its end
-            self._check_depth(t_s)
-        if driver <= max(spec.exit_deg, spec.exit_fraction * self._bottom):
-            if t_s - self._rep_start >= spec.min_rep_s:
-                self._complete_rep(t_s)
-            self._phase = "rest"
+        return Verdict(t_s, state if active else "ready", len(self.reps), segmenter.phase, deviations)
 
     def _check_depth(self, t_s: float) -> None:
         """Limit rule on depth, at the turn: this rep came up short of the set's first reps by more than the limit."""
         base, limit = self.baseline.get("hip_hinge_deg"), self.limits.get("hip_hinge_deg")
-        if base is None or limit is None or self.stop is not None or self._rep_gap:
+        if base is None or limit is None or self.stop is not None or self.segmenter.gap:
             return  # a rep seen only in part (tracking lost) says nothing about depth
-        lost = base - self._bottom
+        lost = base - self.segmenter.bottom
         if lost > limit:
             rep = len(self.reps) + 1
             self._latch(StopEvent(t_s, rep, "hip_hinge_deg", round(lost, 2), round(limit, 2),
                                   reason_sentence("hip_hinge_deg", lost, rep, rep - 1, "limit", limit), "limit",
                                   rep - 1), None)
 
-    def _complete_rep(self, t_s: float) -> None:
-        rep = RepRecord(
-            rep=len(self.reps) + 1, start_s=round(self._rep_start, 3), bottom_s=round(self._bottom_t, 3),
-            end_s=round(t_s, 3), depth_deg=round(self._bottom, 2),
-            down_s=round(self._bottom_t - self._rep_start, 3), up_s=round(t_s - self._bottom_t, 3),
-            peak_shoulder_elevation_cm=round(self._peaks["shoulder_elevation_cm"], 2),
-            peak_lumbar_arch_deg=round(self._peaks["lumbar_arch_deg"], 2), fully_tracked=not self._rep_gap)
-        self.reps.append(rep)
-        if not rep.fully_tracked:
+    def _rep_completed(self, t_s: float) -> None:
+        """A rep ended: learn from it, then ask the drift and tempo rules."""
+        if not self.reps[-1].fully_tracked:
             return  # neither a reference nor evidence of drift or slowing
         self._learn_limits()
-        if self.config.drift_rule:
-            stop = self._drift_rule(t_s)
+        for enabled, rule in ((self.config.drift_rule, self._drift_rule), (self.config.tempo_rule, self._tempo_rule)):
+            stop = rule(t_s) if enabled else None
             if stop is not None:
                 self._latch(stop, None)
                 return
-        if self.config.tempo_rule:
-            stop = self._tempo_rule(t_s)
-            if stop is not None:
-                self._latch(stop, None)
-
-    def _close_previous_rep_features(self) -> None:
-        last = self.reps[-1]
-        last.peak_shoulder_elevation_cm = round(max(last.peak_shoulder_elevation_cm,
-                                                    self._peaks["shoulder_elevation_cm"]), 2)
-        last.peak_lumbar_arch_deg = round(max(last.peak_lumbar_arch_deg, self._peaks["lumbar_arch_deg"]), 2)
 
     # ------------------------------------------------------------------------------------------------- limits
     def _collect_baseline(self, shoulder: float) -> None:
         if "shoulder_elevation_cm" not in self.baseline and not math.isnan(shoulder):
-            self._early_values["shoulder_elevation_cm"].append(shoulder)
-            if not self.spec.has_reps and len(self._early_values["shoulder_elevation_cm"]) >= 30:
+            self._early_shoulder.append(shoulder)
+            if not self.spec.has_reps and len(self._early_shoulder) >= 30:
                 self._learn_limits(force=True)
 
     def _learn_limits(self, force: bool = False) -> None:
         """From the set's first clean reps: the shoulder baseline and, without a profile, the limits."""
         cfg = self.config
         if "shoulder_elevation_cm" not in self.baseline and (force or len(self.reps) >= cfg.baseline_reps):
-            values = np.asarray(self._early_values["shoulder_elevation_cm"])
+            values = np.asarray(self._early_shoulder)
             if len(values):
                 median = float(np.median(values))
                 self.baseline["shoulder_elevation_cm"] = median
@@ -374,9 +263,7 @@ class Detector:
                 "lumbar_arch_deg": self.config.min_limit_lumbar_arch_deg}.get(metric, math.inf)
 
     def _current_rep(self) -> int:
-        if not self.spec.has_reps:
-            return 0
-        return len(self.reps) + (1 if self._phase != "rest" else 0) or len(self.reps)
+        return self.segmenter.current_rep if self.spec.has_reps else 0
 
     def _drift_rule(self, t_s: float) -> StopEvent | None:
         cfg = self.config

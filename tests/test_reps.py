@@ -1,0 +1,68 @@
+"""Rep segmentation on its own: hysteresis, minimum rep time, set-up movement, turns and per-rep features."""
+
+import math
+
+import numpy as np
+
+from formwatch.core.reps import COMPLETED, EXERCISES, REST_LEARNED, TURNED, RepSegmenter
+
+
+def feed(segmenter, t, hinge, shoulder=None, arch=None):
+    shoulder = np.zeros_like(t) if shoulder is None else shoulder
+    arch = np.zeros_like(t) if arch is None else arch
+    return [segmenter.step(float(a), float(b), float(c), float(d)) for a, b, c, d in zip(t, hinge, shoulder, arch)]
+
+
+def test_counts_reps_with_hysteresis_and_ignores_setup_and_fidgets():
+    fps = 30
+    t = np.arange(0, 20, 1 / fps)
+    hinge = np.zeros_like(t)
+    hinge[(t > 0.2) & (t < 0.6)] = 40.0  # set-up movement before the first still moment: ignored
+    for start in (3.0, 7.0, 11.0):  # three real reps of 2 s, 60 degrees deep
+        inside = (t >= start) & (t < start + 2.0)
+        hinge[inside] = 60.0 * np.sin(np.pi * (t[inside] - start) / 2.0)
+    fidget = (t >= 15.0) & (t < 15.5)  # 0.5 s excursion: shorter than a rep can be
+    hinge[fidget] = 30.0 * np.sin(np.pi * (t[fidget] - 15.0) / 0.5)
+    hinge[(t > 17) & (t < 17.3)] = 20.0  # below the start level: not a rep
+    segmenter = RepSegmenter(EXERCISES["hinge"])
+    events = feed(segmenter, t, hinge)
+    assert events.count(REST_LEARNED) == 1 and events.count(COMPLETED) == 3 and events.count(TURNED) == 3
+    assert [r.rep for r in segmenter.reps] == [1, 2, 3]
+    for rep in segmenter.reps:
+        assert math.isclose(rep.depth_deg, 60.0, abs_tol=0.5)
+        assert 0.6 < rep.down_s < 0.8 and rep.fully_tracked  # timed from the start level (25 deg) to the bottom
+
+
+def test_one_frame_spike_is_not_a_rep_peak_but_a_held_rise_is():
+    fps = 30
+    t = np.arange(0, 8, 1 / fps)
+    hinge = np.where((t >= 2) & (t < 4), 50 * np.sin(np.pi * (t - 2) / 2).clip(0), 0.0)
+    shoulder = np.zeros_like(t)
+    shoulder[np.argmin(np.abs(t - 2.5))] = 5.0  # one frame
+    shoulder[(t > 3.0) & (t < 3.5)] = 1.5  # held for half a second
+    segmenter = RepSegmenter(EXERCISES["hinge"])
+    feed(segmenter, t, hinge, shoulder)
+    assert len(segmenter.reps) == 1
+    assert math.isclose(segmenter.reps[0].peak_shoulder_elevation_cm, 1.5)
+
+
+def test_tracking_lost_mid_rep_marks_the_rep():
+    fps = 30
+    t = np.arange(0, 8, 1 / fps)
+    hinge = np.where((t >= 2) & (t < 4), 50 * np.sin(np.pi * (t - 2) / 2).clip(0), 0.0)
+    hinge[(t > 2.8) & (t < 3.2)] = np.nan
+    segmenter = RepSegmenter(EXERCISES["hinge"])
+    feed(segmenter, t, hinge)
+    assert len(segmenter.reps) == 1 and not segmenter.reps[0].fully_tracked
+
+
+def test_a_set_that_starts_at_the_bottom_rests_once_standing():
+    fps = 24
+    t = np.arange(0, 12, 1 / fps)
+    hinge = np.full_like(t, 120.0)  # bent over the bar
+    hinge[(t >= 2) & (t < 4)] = 0.0  # stands up and holds
+    hinge[(t >= 4) & (t < 6)] = 120.0 * np.sin(np.pi * (t[(t >= 4) & (t < 6)] - 4) / 2)
+    hinge[t >= 6] = 0.0
+    segmenter = RepSegmenter(EXERCISES["hinge"])
+    feed(segmenter, t, hinge)
+    assert segmenter.rest_level == 0.0 and len(segmenter.reps) == 1
