@@ -195,3 +195,23 @@ def test_calibration_in_the_window_refuses_with_the_instruction(tmp_path):
         if capture.feed(i / 30, image[i], world[i]):
             break
     assert "turn side-on" in capture.message and not (tmp_path / "cal" / "me.json").exists()
+
+
+def test_ctrl_c_closes_the_window_and_finalises_the_recording(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    # --screenshot forces the window even offscreen; --exit-after far away so only Ctrl-C ends it
+    proc = subprocess.Popen([sys.executable, "-m", "formwatch", "demo", "--out", str(tmp_path / "d"),
+                             "--screenshot", str(tmp_path / "s.png"), "--exit-after", "60"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (tmp_path / "d" / "poses-00002.npz").exists():
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert (tmp_path / "d" / "summary.json").is_file() and (tmp_path / "d" / "poses.npz").is_file()

@@ -110,7 +110,7 @@ def run_headless(args: argparse.Namespace) -> int:
 def run_window(args: argparse.Namespace) -> int:
     from formwatch.commands.common import default_calibration_dir
     from formwatch.live_calibration import CalibrationCapture
-    from formwatch.ui.live_window import LiveWindow, qt_app, schedule_screenshot_and_exit
+    from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, schedule_screenshot_and_exit
 
     app = qt_app()
     runner, new_writer, estimator = build_runner(args)
@@ -123,6 +123,7 @@ def run_window(args: argparse.Namespace) -> int:
     window = LiveWindow(runner, size, title="formwatch", new_writer=new_writer,
                         make_source=lambda: open_source(args), start_calibration=start_calibration)
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
+    close_on_interrupt(window)
     window.show()
     try:
         app.exec()

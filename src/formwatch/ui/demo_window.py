@@ -11,7 +11,7 @@ from formwatch.core.session import SetSession
 from formwatch.live import FakeEstimator, LiveRunner
 from formwatch.recording import RecordingWriter, default_output_dir
 from formwatch.sources import ScheduledSource
-from formwatch.ui.live_window import LiveWindow, qt_app, schedule_screenshot_and_exit
+from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, schedule_screenshot_and_exit
 
 
 def build_demo_runner(out, speed: float = 1.0) -> LiveRunner:
@@ -26,6 +26,7 @@ def run_demo_window(args: argparse.Namespace) -> int:
     runner = build_demo_runner(args.out, args.speed)
     window = LiveWindow(runner, DEMO_FRAME_SIZE, title="formwatch demo — simulated hip hinges")
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
+    close_on_interrupt(window)
     window.show()
     app.exec()
     stop = runner.stop_event

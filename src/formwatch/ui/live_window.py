@@ -150,6 +150,22 @@ def schedule_screenshot_and_exit(window: QMainWindow, screenshot: Path | None, e
     QTimer.singleShot(delay_ms, finish)
 
 
+def close_on_interrupt(window: QMainWindow) -> QTimer:
+    """Ctrl-C in the terminal closes the window (which finalises the recording) instead of being swallowed while
+    Qt's event loop runs: a short timer hands control back to Python so the signal handler can run."""
+    import signal
+
+    def handler(*_: object) -> None:
+        window.close()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(200)
+    return timer
+
+
 def qt_app() -> QApplication:
     app = QApplication.instance()
     return app if app is not None else QApplication(["formwatch"])
