@@ -109,6 +109,7 @@ _WORLD_OPERATOR = _linear_operator([
 # Visibility pairs (left, right): ears, shoulders, hips, knees; then the nose.
 _VIS_INDEX = np.array([Lm.LEFT_EAR, Lm.LEFT_SHOULDER, Lm.LEFT_HIP, Lm.LEFT_KNEE,
                        Lm.RIGHT_EAR, Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.NOSE])
+_VIS_LIST = [int(i) for i in _VIS_INDEX]
 _IMAGE_USES = (_IMAGE_OPERATOR != 0).astype(np.float64).T  # (33, rows): which landmarks each row needs
 _WORLD_USES = (_WORLD_OPERATOR != 0).astype(np.float64).T
 
@@ -305,7 +306,8 @@ def frame_vectors(image: np.ndarray, world: np.ndarray) -> np.ndarray:
 
 def frame_visibility(image: np.ndarray) -> list[float]:
     """Visibility of ears, shoulders, hips, knees (left, then right) and the nose, as the metrics read it."""
-    return image[_VIS_INDEX, 3].tolist()
+    vis = image[:, 3].tolist()
+    return [vis[i] for i in _VIS_LIST]
 
 
 def _metrics_one_frame(
@@ -350,9 +352,6 @@ def metrics_from_frame_vectors(
     sagittal = 1.0 if body_seen and view != _FRONT and facing != 0 else math.nan
     hinge *= sagittal
     incline *= sagittal
-    out[Col.HIP_HINGE_DEG] = hinge if knees_seen else math.nan
-    out[Col.LUMBAR_ARCH_DEG] = -(hinge if knees_seen else incline)
-    out[Col.TRUNK_INCLINE_DEG] = incline
 
     along0 = w_trunk[0] * w_trunk[0] + w_trunk[1] * w_trunk[1] + w_trunk[2] * w_trunk[2]
     along_l = w_ear_l[0] * w_trunk[0] + w_ear_l[1] * w_trunk[1] + w_ear_l[2] * w_trunk[2]
@@ -363,10 +362,6 @@ def metrics_from_frame_vectors(
     gate = _div(100.0 if body_seen and ears_seen else math.nan, torso_m)
     left = (neutral - along_l) * gate
     right = (neutral - along_r) * gate
-    out[Col.SHOULDER_ELEVATION_LEFT_CM] = left
-    out[Col.SHOULDER_ELEVATION_RIGHT_CM] = right
-    out[Col.SHOULDER_ELEVATION_CM] = 0.5 * (left + right)
-    out[Col.TORSO_LENGTH_M] = torso_m
-    out[Col.VIEW] = view
-    out[Col.QUALITY] = quality
-    out[Col.FACING] = facing
+    # One assignment of the whole row, in Col order (ten separate item assignments cost more than the maths).
+    out[:] = (hinge if knees_seen else math.nan, 0.5 * (left + right), -(hinge if knees_seen else incline), incline,
+              left, right, view, quality, torso_m, facing)

@@ -51,8 +51,19 @@ class Pipeline:
             vectors = self._filter.step(t_s, vectors)
         metrics_from_frame_vectors(vectors, frame_visibility(image), self.frame_size_px, self.config.kinematics,
                                    self._metrics)
-        self._metrics -= self.neutral
+        if self._has_neutral:
+            self._metrics -= self._neutral
         return self._metrics
+
+    @property
+    def neutral(self) -> np.ndarray:
+        """The neutral posture subtracted from every metrics row (zeros: raw metrics)."""
+        return self._neutral
+
+    @neutral.setter
+    def neutral(self, value: np.ndarray) -> None:
+        self._neutral = np.asarray(value, dtype=np.float64)
+        self._has_neutral = bool(self._neutral.any())
 
 
 def metrics_batch(
