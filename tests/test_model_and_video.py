@@ -126,3 +126,18 @@ def test_truncated_real_video_keeps_the_frames_before_the_cut(tmp_path, model_pa
     summary = json.loads((tmp_path / "rec" / "summary.json").read_text())
     assert 100 < summary["frames"] < 279
     assert "ends early" in summary["notes"][0]
+
+
+def test_a_download_that_is_not_googles_file_is_refused(tmp_path, monkeypatch, model_path):
+    """Online users get Google's file only if its sha256 matches the pinned one; anything else is thrown away."""
+    import io
+    import urllib.request
+
+    from formwatch.models import provision
+
+    served = model_path.read_bytes()  # a working bundle, but not byte-identical to Google's
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: io.BytesIO(served))
+    messages = []
+    assert provision._download_official(tmp_path / "pose_landmarker_full.task", messages.append) is False
+    assert not (tmp_path / "pose_landmarker_full.task").exists()
+    assert "does not match" in messages[0]

@@ -1,7 +1,7 @@
 """Find or make the pose model, offline: ``formwatch models`` and every command that needs a model.
 
 Order: a ``--model PATH`` the user gives; a ``.task`` already in ``models/`` (full, then heavy, then lite); Google's
-official download for users who are online (short timeout); otherwise build ``pose_landmarker_full.task`` from the
+official download for users who are online (short timeout, sha256 pinned); otherwise build ``pose_landmarker_full.task`` from the
 BlazePose weights inside Google's mediapipe 0.10.21 wheel, fetched through pip with its sha256 checked. Results are
 written atomically and proven by running the model before they are kept.
 """
@@ -31,6 +31,8 @@ MODEL_NAME = "pose_landmarker_full.task"
 SEARCH_ORDER = ("pose_landmarker_full.task", "pose_landmarker_heavy.task", "pose_landmarker_lite.task")
 OFFICIAL_URL = ("https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_full/float16/1/"
                 "pose_landmarker_full.task")
+# Google's version-1 float16 full bundle (9,398,198 bytes), as pinned by many public projects that fetch it.
+OFFICIAL_SHA256 = "5134a3aad27a58b93da0088d431f366da362b44e3ccfbe3462b3827a839011b1"
 WHEEL_VERSION = "0.10.21"
 WHEEL_FILE = "mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl"
 WHEEL_SHA256 = "05dc4a9e593655a79558d05d6227d31018c2537a4bd3362b51e230cf22aecfe3"
@@ -118,8 +120,8 @@ def _download_official(destination: Path, log: Callable[[str], None]) -> bool:
         log("formwatch: Google's model server is out of reach; building the model from the mediapipe wheel instead")
         tmp.unlink(missing_ok=True)
         return False
-    if not task_bundle_is_well_formed(tmp) or not _runs(tmp):
-        log("formwatch: the downloaded model is not a working pose landmarker; building it instead")
+    if sha256_of(tmp) != OFFICIAL_SHA256 or not task_bundle_is_well_formed(tmp) or not _runs(tmp):
+        log("formwatch: the downloaded model does not match Google's published file; building it instead")
         tmp.unlink(missing_ok=True)
         return False
     os.replace(tmp, destination)
