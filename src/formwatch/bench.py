@@ -16,6 +16,7 @@ import platform
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -151,11 +152,8 @@ def bench_rss_growth(minutes: float = 10.0, fps: float = 30.0) -> dict[str, floa
         writer = RecordingWriter(Path(tmp) / "rec", {"fps": fps, "frame_width": 1280, "frame_height": 720},
                                  session.columns)
 
-        class _Box:  # the runner reads only the mailbox's drop count here
-            class mailbox:
-                dropped = 0
-
-        runner = LiveRunner(_Box, FakeEstimator(image, world), session, writer)
+        no_camera = SimpleNamespace(mailbox=SimpleNamespace(dropped=0))  # frames are handed to process() directly
+        runner = LiveRunner(no_camera, FakeEstimator(image, world), session, writer)
         warm = min(1000, len(t) // 10)
         before = 0.0
         for i in range(len(t)):

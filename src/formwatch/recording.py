@@ -24,6 +24,7 @@ from formwatch.errors import FormwatchError
 from formwatch.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
 
 SCHEMA_VERSION = 1
+MAX_BUFFERED_FRAMES = 256  # a fast analysis flushes by count, so memory stays bounded whatever the speed
 _CHUNK_GLOB = "poses-*.npz"
 DIR_MODE = 0o700
 
@@ -115,7 +116,7 @@ class RecordingWriter:
         if metric_values is not None:
             self._csv.writerow([_csv_value(t_s)] + [_csv_value(v) for v in metric_values])
         self.frames += 1
-        if time.monotonic() - self._last_flush >= self.flush_every_s:
+        if len(self._t) >= MAX_BUFFERED_FRAMES or time.monotonic() - self._last_flush >= self.flush_every_s:
             self.flush()
 
     def flush(self) -> None:
