@@ -92,6 +92,8 @@ def test_view_model_words():
         fps, latency_ms = 30.0, 12.0
 
         class result:
+            metrics = np.zeros(10)
+
             class verdict:
                 state, rep, deviations = "drifting", 5, (0.8, 0.1, math.nan)
 
@@ -102,6 +104,13 @@ def test_view_model_words():
     view = overlay_state(Live, Det)
     assert view.banner == "Careful — shoulders creeping up" and view.fault_metric == "shoulder_elevation_cm"
     assert view.limits[0] == 2.0 and math.isnan(view.limits[1])
+    # Seen from the front, the banner says so instead of a generic message.
+    from formwatch.core.kinematics import compute_metrics
+    from formwatch.core.synth import skeleton
+
+    Live.result.metrics = compute_metrics(*skeleton(hinge_deg=20, yaw_deg=90), (1280, 720))
+    Live.result.verdict.state = "ready"
+    assert overlay_state(Live, Det).banner.startswith("Ready — the camera sees you from the front")
 
 
 def test_replay_curves_hold_the_recording_and_cursor_follows_seeking(qtbot, tmp_path):
@@ -215,3 +224,18 @@ def test_ctrl_c_closes_the_window_and_finalises_the_recording(tmp_path):
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert (tmp_path / "d" / "summary.json").is_file() and (tmp_path / "d" / "poses.npz").is_file()
+
+
+def test_replay_can_smooth_traces_without_moving_them(tmp_path):
+    from formwatch.commands.demo import run_headless
+    from formwatch.replay_data import export_csv, load_replay
+
+    run_headless(tmp_path / "demo")
+    raw = load_replay(tmp_path / "demo")
+    smooth = load_replay(tmp_path / "demo", smooth_hz=2.0)
+    r, s = raw.traces["shoulder_elevation_cm"], smooth.traces["shoulder_elevation_cm"]
+    assert np.nanstd(np.diff(s)) < 0.5 * np.nanstd(np.diff(r))  # less jitter
+    lag = np.argmax(np.correlate(s - np.nanmean(s), r - np.nanmean(r), "full")) - (len(r) - 1)
+    assert lag == 0  # no lag
+    rows = export_csv(smooth, tmp_path / "m.csv").read_text().splitlines()
+    assert rows[0] == "t_s,hip_hinge_deg,shoulder_elevation_cm,lumbar_arch_deg" and len(rows) == len(r) + 1

@@ -148,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_profile_arguments(p)
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
+    p.add_argument("--smooth-hz", type=float, default=None, metavar="HZ",
+                   help="smooth the traces without lag (zero-phase low-pass at HZ, e.g. 3) for review")
     p.add_argument("--export-png", type=Path, help="write the traces as a PNG and exit (no window needed)")
     p.add_argument("--export-csv", type=Path, help="write the metrics as CSV and exit")
     p.set_defaults(func=_cmd_replay)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from formwatch.core.filters import zero_phase_smooth
 from formwatch.core.kinematics import COLUMN_NAMES
 from formwatch.core.session import SetSession
 from formwatch.recording import Recording, RecordingError, load_recording
@@ -73,8 +74,12 @@ def _read_json(path: Path) -> dict[str, Any]:
         return {}
 
 
-def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = None) -> ReplayData:
-    """Load a recording for replay; recompute traces when metrics.csv is absent or a new neutral is given."""
+def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = None,
+                smooth_hz: float | None = None) -> ReplayData:
+    """Load a recording for replay; recompute traces when metrics.csv is absent or a new neutral is given.
+
+    ``smooth_hz``: also smooth the stored traces with the zero-phase filter (no lag, for review only).
+    """
     recording = load_recording(path)
     if len(recording.t_s) == 0:
         raise RecordingError(f"{path} holds no frames: nothing to replay")
@@ -89,7 +94,10 @@ def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = N
         summary = {**summary, **session.summary()}
     stop = recording.meta.get("stop") or summary.get("stop")
     video = Path(path) / "video.mp4"
-    return ReplayData(recording, recording.t_s, {m: metrics[m] for m in TRACE_METRICS}, summary, stop,
+    traces = {m: metrics[m] for m in TRACE_METRICS}
+    if smooth_hz:
+        traces = {m: zero_phase_smooth(recording.t_s, v, smooth_hz) for m, v in traces.items()}
+    return ReplayData(recording, recording.t_s, traces, summary, stop,
                       summary.get("rep_features", []), video if video.is_file() else None)
 
 

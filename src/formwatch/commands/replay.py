@@ -10,7 +10,7 @@ from formwatch.replay_data import export_csv, load_replay
 
 def run(args: argparse.Namespace) -> int:
     profile = profile_from_args(args)
-    data = load_replay(args.recording, neutral=neutral_for(profile))
+    data = load_replay(args.recording, neutral=neutral_for(profile), smooth_hz=args.smooth_hz)
     if args.export_csv:
         print(export_csv(data, args.export_csv))
     if args.export_png or args.screenshot or not args.export_csv:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from formwatch.core.kinematics import Col, nan_reason
 from formwatch.ui.overlay import GAUGE_LIMIT_KEYS, OverlayState
 
 _DRIFT_WORDS = ("shoulders creeping up", "low back arching", "hinge getting shallower")
@@ -26,6 +27,8 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     if stop is not None:
         banner = f"STOP — {stop.reason}"
         fault = stop.metric
+    elif state in ("ready", "paused") and (why := nan_reason(live.result.metrics, Col.HIP_HINGE_DEG)):
+        banner = f"{'Paused' if state == 'paused' else 'Ready'} — {why}"  # say what is wrong, in the user's words
     elif state == "ready":
         banner = "Ready — start your first rep" if detector is not None and detector.rest_level is not None \
             else "Get into position, side-on to the camera, and stand still"
