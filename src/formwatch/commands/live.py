@@ -47,8 +47,13 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
     profile = profile_from_args(args)
     dirs = _SetDirs(args.out or default_output_dir("live"))
     prepare_output_dir(dirs.first)  # refuse an unwritable or full --out before anything starts
-    model = find_or_provision(args.model)
-    source = open_source(args)
+    try:
+        model = find_or_provision(args.model)
+        source = open_source(args)
+    except FormwatchError:
+        if not any(dirs.first.iterdir()):
+            dirs.first.rmdir()  # nothing was recorded: leave no empty directory behind
+        raise
     size = (source.info.frame_width, source.info.frame_height)
     session = SetSession(size, neutral=neutral_for(profile), detector=detector_for(args.exercise, profile))
     meta = {"source": f"video {args.video}" if args.video else f"camera {args.camera}", "fps": source.info.fps,
