@@ -168,10 +168,12 @@ def test_camera_lost_pauses_keeps_the_recording_and_resumes(qtbot, tmp_path):
 
     first = load_recording(tmp_path / "rec")  # finalised or not, everything processed is on disk
     assert len(first.t_s) > 50
+    reps_before = len(runner.session.detector.reps)
     window.resume()
-    qtbot.waitUntil(lambda: window.ended_reason == "" and runner.stats.processed > 20, timeout=20000)
+    qtbot.waitUntil(lambda: window.ended_reason == "" and runner.writer.frames > 20, timeout=20000)
+    assert len(runner.session.detector.reps) >= reps_before  # the same set goes on
     window.close()
-    assert (tmp_path / "rec" / "summary.json").is_file()
+    assert (tmp_path / "rec" / "summary.json").is_file() and (tmp_path / "rec2" / "summary.json").is_file()
 
 
 def test_calibration_in_the_window_saves_and_applies_the_profile(tmp_path):

@@ -121,12 +121,14 @@ class LiveWindow(QMainWindow):
         self.overlay.set_view(OverlayState(banner="New set — get into position"))
 
     def resume(self) -> None:
-        """After the camera was lost: open it again and carry on into the same set."""
+        """After the camera was lost: open it again and carry on with the same set (reps, limits and stop state
+        kept); what was recorded so far is finalised, and recording continues in the next directory."""
         self.worker.stop()  # finalises the current recording: nothing is lost
         self.runner.source = self.make_source()
+        self.runner.end_reason = ""
         self.ended_reason = ""
         if self.new_writer is not None:
-            self.runner.request_new_set(self.new_writer)
+            self.runner.writer = self.new_writer()
         self.worker = self._make_worker(self.runner)
         self.worker.start()
 
