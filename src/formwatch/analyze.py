@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from formwatch.core.pipeline import PipelineConfig
-from formwatch.core.session import FrameResult, SetSession
+from formwatch.core.session import SetSession
 from formwatch.errors import FormwatchError
 from formwatch.recording import RecordingWriter, default_output_dir, load_recording
 
@@ -109,14 +109,15 @@ def analyze(
     writer = RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns)
     bar = Progress(total, progress)
     started = time.monotonic()
-    result: FrameResult | None = None
+    stop_written = False
     try:
         for t_s, image, world in samples:
             result = session.step(t_s, image, world)
             writer.add(t_s, image, world, session.row(result))
             bar.update(session.frames)
-            if detector is not None and result.verdict is not None and result.verdict.stop is not None:
-                writer.update_meta(stop=asdict(result.verdict.stop))
+            if not stop_written and result.verdict is not None and result.verdict.stop is not None:
+                writer.update_meta(stop=asdict(result.verdict.stop))  # once: the stop is latched afterwards
+                stop_written = True
     finally:
         bar.finish()
         elapsed = time.monotonic() - started

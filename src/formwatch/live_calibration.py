@@ -34,7 +34,6 @@ class CalibrationCapture:
         self.done = False
         self.profile: Profile | None = None
         self.error = ""
-        self.saved_to: Path | None = None
         self.message = "Calibrating: stand side-on, relaxed, whole body in view"
 
     def feed(self, t_s: float, image: np.ndarray, world: np.ndarray) -> bool:
@@ -56,7 +55,7 @@ class CalibrationCapture:
         try:
             self.profile = fit_profile(self.name, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
                                        self.frame_size_px, exercise=self.exercise, source="live window")
-            self.saved_to = save_profile(self.profile, self.calibration_dir)
+            save_profile(self.profile, self.calibration_dir)
             self.message = f"Calibrated: profile '{self.name}' saved — limits now follow your neutral posture"
         except FormwatchError as exc:
             self.error = str(exc)

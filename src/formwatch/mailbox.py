@@ -47,8 +47,3 @@ class LatestMailbox(Generic[T]):
             self._taken = self._seq
             item, self._item = self._item, None
             return item
-
-    @property
-    def published(self) -> int:
-        with self._cond:
-            return self._seq

@@ -47,11 +47,6 @@ class Recording:
     def frame_size_px(self) -> tuple[int, int]:
         return int(self.meta["frame_width"]), int(self.meta["frame_height"])
 
-    @property
-    def detected(self) -> np.ndarray:
-        """(T,) bool: a person was found in the frame."""
-        return ~np.isnan(self.image[:, :, 0]).all(axis=1)
-
 
 def prepare_output_dir(path: Path) -> Path:
     """Create a new, empty recording directory, or fail now with a clear line (before any set starts)."""

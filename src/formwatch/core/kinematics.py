@@ -34,8 +34,7 @@ class Col(IntEnum):
 
 N_COLS = len(Col)
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name.lower() for c in Col)
-# The metrics a profile re-centres on the user's neutral and the detector judges.
-FORM_METRICS: tuple[Col, ...] = (Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.LUMBAR_ARCH_DEG)
+# The metrics a profile re-centres on the user's neutral.
 RELATIVE_METRICS: tuple[Col, ...] = (
     Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.LUMBAR_ARCH_DEG, Col.TRUNK_INCLINE_DEG,
     Col.SHOULDER_ELEVATION_LEFT_CM, Col.SHOULDER_ELEVATION_RIGHT_CM,

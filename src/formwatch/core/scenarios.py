@@ -6,7 +6,7 @@ ground truth (when the drift starts, when it crosses a given size), at any frame
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,7 +34,6 @@ class Scenario:
     seed: int = 0
     rep_jitter: float = 0.05  # relative rep-to-rep variation of depth
     yaw_deg: float = 0.0  # 0 = exactly side-on; a little turn makes a drawn skeleton easier to read
-    extra: dict = field(default_factory=dict)
 
     @property
     def duration_s(self) -> float:

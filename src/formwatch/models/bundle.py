@@ -20,14 +20,6 @@ _ALIGN_EXTRA_ID = 0xD935  # the id Android's zipalign uses for padding extra fie
 _LANDMARK_OUTPUT_NAMES = ("landmarks", "pose_flag", "segmentation", "heatmap", "world_landmarks")
 
 
-def has_tflite_metadata(model_bytes: bytes) -> bool:
-    """True when the TFLite flatbuffer already carries a ``TFLITE_METADATA`` entry."""
-    from mediapipe.tasks.metadata import schema_py_generated as schema
-
-    model = schema.Model.GetRootAsModel(model_bytes, 0)
-    return any(model.Metadata(i).Name() == _METADATA_NAME for i in range(model.MetadataLength()))
-
-
 def add_landmark_metadata(model_bytes: bytes) -> bytes:
     """Return the landmark model with image-input metadata added: RGB, pixel/255 (mean 0, std 255)."""
     import flatbuffers
