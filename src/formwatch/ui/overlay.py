@@ -194,13 +194,13 @@ class OverlayWidget(QWidget):
                    f"{self.view.fps:.0f} fps · latency {latency}")
 
     def _paint_summary(self, p: QPainter) -> None:
-        w, h = self.width() * 0.34, self.height() * 0.36
+        w, h = self.width() * 0.36, self.height() * 0.44
         box = QRectF(self.width() - w - 24, self.height() - h - 48, w, h)  # low and to the side, off the body
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(15, 16, 20, 200))
         p.drawRoundedRect(box, 16, 16)
         font = QFont()
-        font.setPixelSize(max(16, int(self.height() * 0.035)))
+        font.setPixelSize(max(14, int(min(self.height() * 0.032, self.width() * 0.018))))
         p.setFont(font)
         p.setPen(QColor("white"))
         p.drawText(box.adjusted(24, 18, -24, -18), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
