@@ -20,7 +20,7 @@ def require_shared_data() -> Path:
 
 def poses_of(video: Path) -> Path:
     """A recording of the clip's MediaPipe poses (made once, then reused from the cache)."""
-    from formwatch.analyze import analyze
+    from formwatch.app.analyze import analyze
 
     out = CACHE / video.stem
     if (out / "summary.json").is_file():

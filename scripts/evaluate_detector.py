@@ -16,9 +16,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SHARED_DATA, emit, machine_line, poses_of  # noqa: E402
 
-from formwatch.analyze import analyze  # noqa: E402
+from formwatch.app.analyze import analyze  # noqa: E402
 from formwatch.core.detector import Detector  # noqa: E402
-from formwatch.core.evaluation import DRIFTS, PROFILE_LIMITS, run_harness  # noqa: E402
+from formwatch.sim.evaluation import DRIFTS, PROFILE_LIMITS, run_harness  # noqa: E402
 
 CLIPS = {  # clip -> (exercise, what a physiotherapist would expect)
     "formfit_deadlift.mp4": ("hinge", "no stop (clean conventional deadlift)"),

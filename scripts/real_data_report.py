@@ -19,7 +19,7 @@ from common import SHARED_DATA, emit, machine_line, poses_of, require_shared_dat
 
 from formwatch.core.kinematics import Col, compute_metrics  # noqa: E402
 from formwatch.core.landmarks import Lm  # noqa: E402
-from formwatch.replay_data import load_replay  # noqa: E402
+from formwatch.app.replay_data import load_replay  # noqa: E402
 
 ASPECT_ASSUMED = (1280, 720)  # the labelled CSVs hold normalised coordinates of videos of unknown size
 

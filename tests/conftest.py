@@ -27,7 +27,7 @@ def shared_file(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The pose model, provisioned into the project's models/ on first use (offline build from the wheel)."""
-    from formwatch.models.provision import find_or_provision
+    from formwatch.capture.models.provision import find_or_provision
 
     return find_or_provision(None, REPO / "models", allow_download=False).path
 

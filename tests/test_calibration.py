@@ -8,8 +8,10 @@ import pytest
 from conftest import shared_file, write_synthetic_recording
 from formwatch.cli import main
 from formwatch.core.calibration import CalibrationConfig, CalibrationError, fit_profile
-from formwatch.core.profile import ProfileError, load_profile, profile_from_json, save_profile
-from formwatch.core.synth import skeleton
+from formwatch.core.registry import SHOULDER_ELEVATION
+from formwatch.core.profile import ProfileError, profile_from_json
+from formwatch.io.profiles import load_profile, save_profile
+from formwatch.sim.synth import skeleton
 from test_cli_analyze import assert_one_line_error, run_cli
 
 FPS = 30.0
@@ -42,7 +44,7 @@ def test_camera_roll_is_measured():
 
 
 def test_noisy_camera_gets_wider_limits_than_a_steady_one():
-    config = CalibrationConfig(min_limit_shoulder_elevation_cm=0.5)
+    config = CalibrationConfig(min_limits={SHOULDER_ELEVATION: 0.5})
     steady = fit_profile("a", *sway_then_still(noise=0.0005), (1280, 720), config=config)
     noisy = fit_profile("b", *sway_then_still(noise=0.005), (1280, 720), config=config)
     for metric in ("shoulder_elevation_cm", "hip_hinge_deg"):

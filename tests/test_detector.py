@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from formwatch.core.detector import Detector, reason_sentence
-from formwatch.core.evaluation import run_scenario
-from formwatch.core.kinematics import N_COLS, Col
-from formwatch.core.scenarios import Scenario
+from formwatch.sim.evaluation import run_scenario
+from formwatch.core.kinematics import Col
+from formwatch.core.registry import REGISTRY
+from formwatch.sim.scenarios import Scenario
 
 PROFILE_LIMITS = {"shoulder_elevation_cm": 2.0, "lumbar_arch_deg": 8.0}
 SHRUG = dict(drift_metric="shoulder_elevation_cm", drift_onset_rep=7, drift_amount=4.0, drift_duration_s=6.0)
@@ -65,7 +66,7 @@ def test_without_profile_limits_are_learned_from_the_first_reps():
 
 def test_stop_is_latched_until_reset():
     d = Detector("hinge", limits=PROFILE_LIMITS, profile_loaded=True)
-    row = np.zeros(N_COLS)
+    row = np.zeros(len(REGISTRY))
     t = 0.0
     for _ in range(40):  # learn rest
         t += 1 / 30
@@ -95,7 +96,7 @@ def test_tempo_loss_stops_the_set():
                 t += 1 / 30
                 value = start + (hinge - start) * (k + 1) / steps
                 rows.append(value)
-                row = np.zeros(N_COLS)
+                row = np.zeros(len(REGISTRY))
                 row[Col.HIP_HINGE_DEG] = value
                 verdict = d.step(t, row)
                 stop = stop or verdict.stop
@@ -104,7 +105,7 @@ def test_tempo_loss_stops_the_set():
 
 def test_plank_hold_stops_on_sagging_hips():
     d = Detector("plank", limits=PROFILE_LIMITS, profile_loaded=True)
-    row = np.zeros(N_COLS)
+    row = np.zeros(len(REGISTRY))
     stop = None
     for i in range(30 * 20):
         t = i / 30
@@ -126,6 +127,6 @@ def test_unknown_exercise_is_refused():
 
 def test_nan_metrics_never_raise():
     d = Detector("hinge")
-    row = np.full(N_COLS, math.nan)
+    row = np.full(len(REGISTRY), math.nan)
     for i in range(100):
         assert d.step(i / 30, row).state == "paused"

@@ -10,10 +10,10 @@ import pytest
 from conftest import REPO, shared_file
 from formwatch.cli import main
 from formwatch.core.landmarks import Lm
-from formwatch.models.bundle import task_bundle_is_well_formed
-from formwatch.models.provision import ModelError, find_or_provision, real_test_photo
-from formwatch.pose import PoseEstimator
-from formwatch.sources import PacedVideoSource, SourceError, VideoFileSource, probe_video
+from formwatch.capture.models.bundle import task_bundle_is_well_formed
+from formwatch.capture.models.provision import ModelError, find_or_provision, real_test_photo
+from formwatch.capture.pose import PoseEstimator
+from formwatch.capture.sources import PacedVideoSource, SourceError, VideoFileSource, probe_video
 
 
 def test_provisioned_model_is_a_well_formed_bundle(model_path):
@@ -44,9 +44,13 @@ def test_empty_frame_gives_all_nan_not_an_exception(model_path):
 
 
 def test_video_mode_timestamps_need_not_increase_by_the_caller(model_path):
+    sent = []
     with PoseEstimator(model_path) as estimator:
         for t in (0.0, 0.0, 0.0004, 0.01):  # same millisecond twice: the adapter keeps them strictly increasing
-            estimator.estimate_bgr(np.zeros((64, 64, 3), np.uint8), t)
+            sample = estimator.estimate_bgr(np.zeros((64, 64, 3), np.uint8), t)
+            assert sample.t_s == t and not sample.detected  # the caller's time comes back unchanged
+            sent.append(estimator._last_ms)
+    assert sent == [0, 1, 2, 10]  # what MediaPipe was given: strictly increasing milliseconds
 
 
 def test_existing_model_in_models_dir_is_used(tmp_path, model_path):
@@ -133,7 +137,7 @@ def test_a_download_that_is_not_googles_file_is_refused(tmp_path, monkeypatch, m
     import io
     import urllib.request
 
-    from formwatch.models import provision
+    from formwatch.capture.models import provision
 
     served = model_path.read_bytes()  # a working bundle, but not byte-identical to Google's
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: io.BytesIO(served))

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from conftest import write_synthetic_recording
-from formwatch.core.synth import skeleton
-from formwatch.recording import RecordingError, RecordingWriter, load_recording
+from formwatch.sim.synth import skeleton
+from formwatch.io.recording import RecordingError, RecordingWriter, load_recording
 
 
 def frames(n):

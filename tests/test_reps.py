@@ -4,13 +4,15 @@ import math
 
 import numpy as np
 
-from formwatch.core.reps import COMPLETED, EXERCISES, REST_LEARNED, TURNED, RepSegmenter
+from formwatch.core.exercises import get_exercise
+from formwatch.core.registry import SHOULDER_ELEVATION
+from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepSegmenter
 
 
 def feed(segmenter, t, hinge, shoulder=None, arch=None):
     shoulder = np.zeros_like(t) if shoulder is None else shoulder
     arch = np.zeros_like(t) if arch is None else arch
-    return [segmenter.step(float(a), float(b), float(c), float(d)) for a, b, c, d in zip(t, hinge, shoulder, arch)]
+    return [segmenter.step(float(a), float(b), [float(c), float(d)]) for a, b, c, d in zip(t, hinge, shoulder, arch)]
 
 
 def test_counts_reps_with_hysteresis_and_ignores_setup_and_fidgets():
@@ -24,7 +26,7 @@ def test_counts_reps_with_hysteresis_and_ignores_setup_and_fidgets():
     fidget = (t >= 15.0) & (t < 15.5)  # 0.5 s excursion: shorter than a rep can be
     hinge[fidget] = 30.0 * np.sin(np.pi * (t[fidget] - 15.0) / 0.5)
     hinge[(t > 17) & (t < 17.3)] = 20.0  # below the start level: not a rep
-    segmenter = RepSegmenter(EXERCISES["hinge"])
+    segmenter = RepSegmenter(get_exercise("hinge"))
     events = feed(segmenter, t, hinge)
     assert events.count(REST_LEARNED) == 1 and events.count(COMPLETED) == 3 and events.count(TURNED) == 3
     assert [r.rep for r in segmenter.reps] == [1, 2, 3]
@@ -40,10 +42,10 @@ def test_one_frame_spike_is_not_a_rep_peak_but_a_held_rise_is():
     shoulder = np.zeros_like(t)
     shoulder[np.argmin(np.abs(t - 2.5))] = 5.0  # one frame
     shoulder[(t > 3.0) & (t < 3.5)] = 1.5  # held for half a second
-    segmenter = RepSegmenter(EXERCISES["hinge"])
+    segmenter = RepSegmenter(get_exercise("hinge"))
     feed(segmenter, t, hinge, shoulder)
     assert len(segmenter.reps) == 1
-    assert math.isclose(segmenter.reps[0].peak_shoulder_elevation_cm, 1.5)
+    assert math.isclose(segmenter.reps[0].peaks[SHOULDER_ELEVATION], 1.5)
 
 
 def test_tracking_lost_mid_rep_marks_the_rep():
@@ -51,7 +53,7 @@ def test_tracking_lost_mid_rep_marks_the_rep():
     t = np.arange(0, 8, 1 / fps)
     hinge = np.where((t >= 2) & (t < 4), 50 * np.sin(np.pi * (t - 2) / 2).clip(0), 0.0)
     hinge[(t > 2.8) & (t < 3.2)] = np.nan
-    segmenter = RepSegmenter(EXERCISES["hinge"])
+    segmenter = RepSegmenter(get_exercise("hinge"))
     feed(segmenter, t, hinge)
     assert len(segmenter.reps) == 1 and not segmenter.reps[0].fully_tracked
 
@@ -63,6 +65,6 @@ def test_a_set_that_starts_at_the_bottom_rests_once_standing():
     hinge[(t >= 2) & (t < 4)] = 0.0  # stands up and holds
     hinge[(t >= 4) & (t < 6)] = 120.0 * np.sin(np.pi * (t[(t >= 4) & (t < 6)] - 4) / 2)
     hinge[t >= 6] = 0.0
-    segmenter = RepSegmenter(EXERCISES["hinge"])
+    segmenter = RepSegmenter(get_exercise("hinge"))
     feed(segmenter, t, hinge)
     assert segmenter.rest_level == 0.0 and len(segmenter.reps) == 1

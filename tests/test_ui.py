@@ -12,11 +12,12 @@ import pytest
 pytest.importorskip("PyQt6")
 
 from formwatch.core.detector import Detector  # noqa: E402
-from formwatch.core.scenarios import Scenario, generate  # noqa: E402
+from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, REGISTRY, SHOULDER_ELEVATION  # noqa: E402
+from formwatch.sim.scenarios import Scenario, generate  # noqa: E402
 from formwatch.core.session import SetSession  # noqa: E402
-from formwatch.live import FakeEstimator, LiveRunner  # noqa: E402
-from formwatch.recording import RecordingWriter  # noqa: E402
-from formwatch.sources import ScheduledSource  # noqa: E402
+from formwatch.app.live import FakeEstimator, LiveRunner  # noqa: E402
+from formwatch.io.recording import RecordingWriter  # noqa: E402
+from formwatch.capture.sources import ScheduledSource  # noqa: E402
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "tests" / "screenshots"
 SHRUG = Scenario(drift_metric="shoulder_elevation_cm", drift_onset_rep=4, reps=6, yaw_deg=25.0)
@@ -69,14 +70,17 @@ def test_live_window_overlay_follows_results_and_shows_the_stop(qtbot, tmp_path)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.overlay.view.state == "clean", timeout=15000)
-    assert window.overlay.view.rep >= 0 and window.overlay.view.banner == "Clean"
+    assert window.overlay.view.banner == "Clean" and window.overlay.view.gauges  # watched metrics have gauges
     qtbot.waitUntil(lambda: window.stop_event is not None, timeout=20000)
     qtbot.waitUntil(lambda: window.overlay.view.summary != "", timeout=5000)
     view = window.overlay.view
     assert view.state == "stopped" and view.banner.startswith("STOP — Shoulders crept up")
-    assert view.fault_metric == "shoulder_elevation_cm"
-    assert view.gauges[0] >= 0.6 and view.limits[0] == pytest.approx(2.0)
+    assert view.fault_metric == SHOULDER_ELEVATION
+    assert view.gauges[0].name == SHOULDER_ELEVATION
+    assert view.gauges[0].fraction >= 0.6 and view.gauges[0].limit == pytest.approx(2.0)
     assert window.sound.played == 1
+    # The shrug starts at rep 4: at least three clean reps were counted, and the counter shows the detector's count.
+    assert view.rep == len(runner.session.detector.reps) >= 3
     SCREENSHOTS.mkdir(exist_ok=True)
     window.grab().save(str(SCREENSHOTS / "live_stop.png"))
     window.new_set()
@@ -88,25 +92,26 @@ def test_live_window_overlay_follows_results_and_shows_the_stop(qtbot, tmp_path)
 def test_view_model_words():
     from formwatch.ui.view_model import overlay_state
 
+    from formwatch.core.detector import Detector
+
     class Live:
         fps, latency_ms = 30.0, 12.0
 
         class result:
-            metrics = np.zeros(10)
+            metrics = np.zeros(len(REGISTRY))
 
             class verdict:
                 state, rep, deviations = "drifting", 5, (0.8, 0.1, math.nan)
 
-    class Det:
-        limits = {"shoulder_elevation_cm": 2.0}
-        rest_level = 0.0
-
+    Det = Detector("hinge", limits={SHOULDER_ELEVATION: 2.0})
     view = overlay_state(Live, Det)
-    assert view.banner == "Careful — shoulders creeping up" and view.fault_metric == "shoulder_elevation_cm"
-    assert view.limits[0] == 2.0 and math.isnan(view.limits[1])
+    assert view.banner == "Careful — shoulders creeping up" and view.fault_metric == SHOULDER_ELEVATION
+    assert [g.name for g in view.gauges] == [SHOULDER_ELEVATION, LUMBAR_ARCH, HIP_HINGE]
+    assert view.gauges[0].limit == 2.0 and view.gauges[0].reading == "1.6 cm of 2.0 cm"
+    assert math.isnan(view.gauges[2].limit) and view.gauges[2].reading == "—"  # depth unknown before any rep
     # Seen from the front, the banner says so instead of a generic message.
     from formwatch.core.kinematics import compute_metrics
-    from formwatch.core.synth import skeleton
+    from formwatch.sim.synth import skeleton
 
     Live.result.metrics = compute_metrics(*skeleton(hinge_deg=20, yaw_deg=90), (1280, 720))
     Live.result.verdict.state = "ready"
@@ -114,8 +119,8 @@ def test_view_model_words():
 
 
 def test_replay_curves_hold_the_recording_and_cursor_follows_seeking(qtbot, tmp_path):
-    from formwatch.commands.demo import run_headless
-    from formwatch.replay_data import load_replay
+    from formwatch.cli.demo import run_headless
+    from formwatch.app.replay_data import load_replay
     from formwatch.ui.replay_window import ReplayWindow
 
     run_headless(tmp_path / "demo")
@@ -164,7 +169,7 @@ def test_camera_lost_pauses_keeps_the_recording_and_resumes(qtbot, tmp_path):
     window.show()
     qtbot.waitUntil(lambda: window.ended_reason != "", timeout=20000)  # the 'camera' ran out of frames
     assert "recording kept" in window.overlay.view.banner and "Press R" in window.overlay.view.banner
-    from formwatch.recording import load_recording
+    from formwatch.io.recording import load_recording
 
     first = load_recording(tmp_path / "rec")  # finalised or not, everything processed is on disk
     assert len(first.t_s) > 50
@@ -178,8 +183,8 @@ def test_camera_lost_pauses_keeps_the_recording_and_resumes(qtbot, tmp_path):
 
 def test_calibration_in_the_window_saves_and_applies_the_profile(tmp_path):
     from formwatch.core.session import SetSession
-    from formwatch.core.synth import skeleton
-    from formwatch.live_calibration import CalibrationCapture
+    from formwatch.sim.synth import skeleton
+    from formwatch.app.live_calibration import CalibrationCapture
 
     capture = CalibrationCapture("me", (1280, 720), tmp_path / "cal", countdown_s=1.0, hold_s=3.0)
     session = SetSession((1280, 720), detector=Detector("hinge"))
@@ -197,8 +202,8 @@ def test_calibration_in_the_window_saves_and_applies_the_profile(tmp_path):
 
 
 def test_calibration_in_the_window_refuses_with_the_instruction(tmp_path):
-    from formwatch.core.synth import skeleton
-    from formwatch.live_calibration import CalibrationCapture
+    from formwatch.sim.synth import skeleton
+    from formwatch.app.live_calibration import CalibrationCapture
 
     capture = CalibrationCapture("me", (1280, 720), tmp_path / "cal", countdown_s=0.5, hold_s=3.0)
     image, world = skeleton(hinge_deg=np.full(150, 4.0), yaw_deg=90)
@@ -229,8 +234,8 @@ def test_ctrl_c_closes_the_window_and_finalises_the_recording(tmp_path):
 
 
 def test_replay_can_smooth_traces_without_moving_them(tmp_path):
-    from formwatch.commands.demo import run_headless
-    from formwatch.replay_data import export_csv, load_replay
+    from formwatch.cli.demo import run_headless
+    from formwatch.app.replay_data import export_csv, load_replay
 
     run_headless(tmp_path / "demo")
     raw = load_replay(tmp_path / "demo")

@@ -8,15 +8,19 @@ is found, part of the body is out of view, the person never holds still, or the 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from formwatch.core.kinematics import Col, View
 from formwatch.core.landmarks import Lm
-from formwatch.core.pipeline import Pipeline, PipelineConfig
-from formwatch.core.profile import PROFILE_METRICS, MetricNeutral, Profile, validate_name
-from formwatch.errors import FormwatchError
+from formwatch.core.driver import metrics_of
+from formwatch.core.pipeline import PipelineConfig
+from formwatch.core.session import SetSession
+from formwatch.core.exercises import get_exercise
+from formwatch.core.profile import MetricNeutral, Profile, profile_metrics, validate_name
+from formwatch.core.registry import HIP_HINGE, REGISTRY, SHOULDER_ELEVATION, TRUNK_INCLINE
+from formwatch.core.errors import FormwatchError
 
 
 class CalibrationError(FormwatchError):
@@ -27,17 +31,11 @@ class CalibrationError(FormwatchError):
 class CalibrationConfig:
     """Settings of the fit; units in the names (docs/calibration.md)."""
 
-    window_s: float = 2.0
-    # A window is still when every metric's spread (10th to 90th percentile) stays within these.
-    still_hinge_deg: float = 6.0
-    still_shoulder_cm: float = 1.5
-    still_arch_deg: float = 6.0
+    window_s: float = 2.0  # a window is still when every metric's 10-90 % spread stays within its still_tolerance
     min_detected_fraction: float = 0.5
     min_visibility: float = 0.5
-    noise_k: float = 4.0  # limit = max(noise_k x noise, minimum meaningful change)
-    min_limit_shoulder_elevation_cm: float = 2.0
-    min_limit_lumbar_arch_deg: float = 8.0
-    min_limit_hip_hinge_deg: float = 10.0
+    noise_k: float = 4.0  # limit = max(noise_k x noise, the metric's min_limit in the registry)
+    min_limits: dict[str, float] = field(default_factory=dict)  # per-metric overrides of the registry's min_limit
     max_upright_deg: float = 30.0  # neutral is standing: the hinge and trunk incline must be within this
 
 
@@ -49,7 +47,6 @@ BODY_PARTS: dict[str, tuple[Lm, ...]] = {
     "ankles": (Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE),
 }
 _VIEW_NAMES = {View.FRONT: "front", View.OBLIQUE: "oblique", View.SIDE: "side"}
-NEEDS_SIDE_VIEW = ("hinge", "squat", "bridge", "bird-dog", "plank")
 
 
 def fit_profile(
@@ -73,8 +70,7 @@ def fit_profile(
     if detected.mean() < config.min_detected_fraction:
         raise CalibrationError("nobody found in most of the video: stand 2-3 m from the camera, whole body in view, "
                                "in good light")
-    pipeline = Pipeline(frame_size_px, pipeline_config)
-    metrics = np.stack([pipeline.step(float(t), image[i], world[i]).copy() for i, t in enumerate(t_s)])
+    metrics = metrics_of(SetSession(frame_size_px, pipeline_config), t_s, image, world)
 
     seen = _parts_seen(image[detected], config.min_visibility)
     missing = [part for part, ok in seen.items() if not ok]
@@ -82,7 +78,7 @@ def fit_profile(
         raise CalibrationError(f"your {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in view: "
                                "step back until your whole body, head to ankles, is in the picture")
     view = View(int(np.nanmedian(metrics[detected, Col.VIEW])))
-    if exercise in NEEDS_SIDE_VIEW and view == View.FRONT:
+    if get_exercise(exercise).view == "side" and view == View.FRONT:
         raise CalibrationError(f"the camera sees you from the front; {exercise} needs a side view: turn side-on to "
                                "the camera and calibrate again")
 
@@ -99,7 +95,7 @@ def fit_profile(
     window = slice(start, stop)
 
     neutrals: dict[str, MetricNeutral] = {}
-    for metric, col in PROFILE_METRICS.items():
+    for metric, col in profile_metrics().items():
         values = metrics[window, col]
         values = values[~np.isnan(values)]
         if len(values) < 0.5 * (stop - start):
@@ -107,35 +103,28 @@ def fit_profile(
         median = float(np.median(values))
         neutrals[metric] = MetricNeutral(round(median, 3), round(1.4826 * float(np.median(np.abs(values - median))),
                                                                  4))
-    if "shoulder_elevation_cm" not in neutrals or "hip_hinge_deg" not in neutrals:
+    if SHOULDER_ELEVATION not in neutrals or HIP_HINGE not in neutrals:
         raise CalibrationError("shoulders, hips and knees must be clearly seen: face sideways to the camera, "
                                "whole body in view, in good light")
-    limits = {
-        "shoulder_elevation_cm": max(config.noise_k * neutrals["shoulder_elevation_cm"].noise,
-                                     config.min_limit_shoulder_elevation_cm),
-        "hip_hinge_deg": max(config.noise_k * neutrals["hip_hinge_deg"].noise, config.min_limit_hip_hinge_deg),
-    }
-    if "lumbar_arch_deg" in neutrals:
-        limits["lumbar_arch_deg"] = max(config.noise_k * neutrals["lumbar_arch_deg"].noise,
-                                        config.min_limit_lumbar_arch_deg)
-    roll = neutrals.get("trunk_incline_deg", MetricNeutral(0.0, 0.0)).neutral
+    min_limits = {s.name: config.min_limits.get(s.name, s.min_limit) for s in REGISTRY.form_metrics
+                  if s.min_limit is not None}
+    limits = {name: max(config.noise_k * neutrals[name].noise, floor) for name, floor in min_limits.items()
+              if name in neutrals}
+    roll = neutrals.get(TRUNK_INCLINE, MetricNeutral(0.0, 0.0)).neutral
     return Profile(
         name=name, created=time.strftime("%Y-%m-%dT%H:%M:%S%z"), camera_view=_VIEW_NAMES[view],
         camera_roll_deg=round(roll, 2), torso_length_m=round(float(np.nanmedian(metrics[window, Col.TORSO_LENGTH_M])), 3),
         metrics=neutrals, limits={k: round(v, 3) for k, v in limits.items()},
         landmarks_seen=[part for part, ok in seen.items() if ok],
         still_window_s=(round(float(t_s[start]), 3), round(float(t_s[stop - 1]), 3)), source=source,
-        settings={"noise_k": config.noise_k, "exercise": exercise,
-                  "min_limits": {"shoulder_elevation_cm": config.min_limit_shoulder_elevation_cm,
-                                 "lumbar_arch_deg": config.min_limit_lumbar_arch_deg,
-                                 "hip_hinge_deg": config.min_limit_hip_hinge_deg}})
+        settings={"noise_k": config.noise_k, "exercise": exercise, "min_limits": min_limits})
 
 
 def _stillest_window(t_s: np.ndarray, metrics: np.ndarray, detected: np.ndarray, config: CalibrationConfig
                      ) -> tuple[int, int, float]:
     """(start, stop, score) of the window of at least ``window_s`` whose metrics move least; score <= 1 is still."""
-    tolerances = ((Col.HIP_HINGE_DEG, config.still_hinge_deg), (Col.SHOULDER_ELEVATION_CM, config.still_shoulder_cm),
-                  (Col.LUMBAR_ARCH_DEG, config.still_arch_deg))
+    tolerances = [(REGISTRY.index(s.name), s.still_tolerance) for s in REGISTRY.form_metrics
+                  if s.still_tolerance is not None]
     best = (-1, -1, np.inf)
     ends = np.searchsorted(t_s, t_s + config.window_s)
     step = max(1, int(len(t_s) / max(t_s[-1] - t_s[0], 1e-9) / 8))  # about 8 candidate starts a second

@@ -15,30 +15,16 @@ import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS as N_CHANNELS_IN
 from formwatch.core.landmarks import Lm
+from formwatch.core.registry import BUILTIN_METRICS, REGISTRY
 
 
-class Col(IntEnum):
-    """Columns of the metrics array returned by :func:`compute_metrics`."""
-
-    HIP_HINGE_DEG = 0
-    SHOULDER_ELEVATION_CM = 1
-    LUMBAR_ARCH_DEG = 2
-    TRUNK_INCLINE_DEG = 3
-    SHOULDER_ELEVATION_LEFT_CM = 4
-    SHOULDER_ELEVATION_RIGHT_CM = 5
-    VIEW = 6
-    QUALITY = 7
-    TORSO_LENGTH_M = 8
-    FACING = 9
-
-
-N_COLS = len(Col)
-COLUMN_NAMES: tuple[str, ...] = tuple(c.name.lower() for c in Col)
-# The metrics a profile re-centres on the user's neutral.
-RELATIVE_METRICS: tuple[Col, ...] = (
-    Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.LUMBAR_ARCH_DEG, Col.TRUNK_INCLINE_DEG,
-    Col.SHOULDER_ELEVATION_LEFT_CM, Col.SHOULDER_ELEVATION_RIGHT_CM,
-)
+# Columns of the metrics array written by the kinematics core, named and ordered by the registry's built-in specs
+# (core/registry.py); metrics added to the registry follow them, computed by their own functions.
+Col = IntEnum("Col", {spec.name.upper(): i for i, spec in enumerate(BUILTIN_METRICS)})  # type: ignore[misc]
+N_CORE_COLS = len(Col)
+# (column, low, high) of the core's metrics with a finite plausible range (core/registry.py).
+_CORE_BOUNDS = tuple((i, s.plausible[0], s.plausible[1]) for i, s in enumerate(BUILTIN_METRICS)
+                     if math.isfinite(s.plausible[0]) or math.isfinite(s.plausible[1]))
 
 
 class View(IntEnum):
@@ -158,7 +144,8 @@ def compute_metrics(
     config: KinematicsConfig = DEFAULT_CONFIG,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Raw metrics of poses ``(..., 33, 4)`` as an array ``(..., N_COLS)`` indexed by :class:`Col`.
+    """Raw metrics of poses ``(..., 33, 4)`` as an array ``(..., len(REGISTRY))``; this fills the core's columns
+    (indexed by :class:`Col`), the pipeline the metrics added to the registry.
 
     ``image`` holds normalised image landmarks (x, y in 0..1, z, visibility), ``world`` metric world landmarks.
     ``frame_size_px`` (width, height) turns normalised coordinates into square pixels so image angles are true.
@@ -171,7 +158,7 @@ def compute_metrics(
     image = np.asarray(image)
     world = np.asarray(world)
     if out is None:
-        out = np.empty(image.shape[:-2] + (N_COLS,), dtype=np.float64)
+        out = np.full(image.shape[:-2] + (len(REGISTRY),), np.nan)
     if image.ndim == 2:
         _metrics_one_frame(image, world, frame_size_px, config, out)
         return out
@@ -222,6 +209,9 @@ def compute_metrics(
         out[..., Col.VIEW] = view
         out[..., Col.QUALITY] = quality
         out[..., Col.FACING] = facing
+        for col, low, high in _CORE_BOUNDS:  # implausible readings are NaN, as on the single-frame path
+            column = out[..., col]
+            column[(column < low) | (column > high)] = np.nan
     return out
 
 
@@ -319,8 +309,9 @@ def _metrics_one_frame(
 def metrics_from_frame_vectors(
     vectors: np.ndarray, visibility: list[float], frame_size_px: tuple[int, int], config: KinematicsConfig,
     out: np.ndarray,
-) -> None:
-    """The nonlinear part for one frame, from :func:`frame_vectors` (possibly filtered) and the visibilities."""
+) -> int:
+    """The nonlinear part for one frame, from :func:`frame_vectors` (possibly filtered) and the visibilities.
+    Readings outside their metric's plausible range become NaN; returns how many did."""
     sx, sy = float(frame_size_px[0]), float(frame_size_px[1])
     v = vectors.tolist()
     tx, ty, kx, ky, fx, fy, footx = v[0] * sx, v[1] * sy, v[4] * sx, v[5] * sy, v[8] * sx, v[9] * sy, v[12]
@@ -361,6 +352,14 @@ def metrics_from_frame_vectors(
     gate = _div(100.0 if body_seen and ears_seen else math.nan, torso_m)
     left = (neutral - along_l) * gate
     right = (neutral - along_r) * gate
+    row = [hinge if knees_seen else math.nan, 0.5 * (left + right), -(hinge if knees_seen else incline), incline,
+           left, right, view, quality, torso_m, facing]
+    implausible = 0
+    for col, low, high in _CORE_BOUNDS:  # on Python floats: far cheaper than masking the NumPy row
+        value = row[col]
+        if value < low or value > high:
+            row[col] = math.nan
+            implausible += 1
     # One assignment of the whole row, in Col order (ten separate item assignments cost more than the maths).
-    out[:] = (hinge if knees_seen else math.nan, 0.5 * (left + right), -(hinge if knees_seen else incline), incline,
-              left, right, view, quality, torso_m, facing)
+    out[:N_CORE_COLS] = row
+    return implausible

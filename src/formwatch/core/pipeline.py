@@ -1,18 +1,22 @@
 """The one step function every mode calls: pose sample in, filtered metrics (and, with a detector, a verdict) out.
 
 Live, analyze, replay, calibrate and the tests all drive :class:`Pipeline` with ``step()``; threads only move data
-to and from it. Time comes from the data, so a recording replays exactly as it ran live.
+to and from it. Time comes from the data, so a recording replays exactly as it ran live. The metrics row is laid
+out by the registry (core/registry.py): the kinematics core's columns, then any added metric's, each masked to NaN
+outside its plausible range (an impossible reading never reaches the detector) and relative to the neutral.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from formwatch.core.filters import OneEuroConfig, OneEuroFilter
-from formwatch.core.kinematics import (DEFAULT_CONFIG, N_COLS, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
+from formwatch.core.kinematics import (DEFAULT_CONFIG, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
                                        frame_vectors, frame_visibility, metrics_from_frame_vectors)
+from formwatch.core.registry import REGISTRY
 
 
 @dataclass(frozen=True)
@@ -35,25 +39,37 @@ class Pipeline:
     ) -> None:
         self.frame_size_px = frame_size_px
         self.config = config
-        self.neutral = np.zeros(N_COLS) if neutral is None else np.asarray(neutral, dtype=np.float64)
+        self.n_columns = len(REGISTRY)
+        self.neutral = np.zeros(self.n_columns) if neutral is None else neutral
         self._filter = OneEuroFilter((N_FRAME_VECTORS,), config.one_euro)
-        self._metrics = np.empty(N_COLS)
+        self._metrics = np.empty(self.n_columns)
+        self._added = REGISTRY.added
+        self.implausible = 0  # readings masked to NaN because they were outside their metric's plausible range
 
     def step(self, t_s: float, image: np.ndarray, world: np.ndarray) -> np.ndarray:
-        """Metrics ``(N_COLS,)`` of one pose sample, filtered and relative to neutral (NaN where unmeasurable).
+        """Metrics ``(len(REGISTRY),)`` of one pose sample, filtered and relative to neutral (NaN where
+        unmeasurable or implausible).
 
         The landmarks' linear combinations the metrics use (trunk, thigh, face ... vectors) are smoothed, not the
-        33 landmarks one by one: the same One Euro filter on 26 numbers instead of 198 (docs/performance.md).
+        33 landmarks one by one: the same One Euro filter on 44 numbers instead of 132 (docs/performance.md).
         The returned array is reused by the next call: copy it to keep it.
         """
         vectors = frame_vectors(image, world)
         if self.config.smoothing:
             vectors = self._filter.step(t_s, vectors)
-        metrics_from_frame_vectors(vectors, frame_visibility(image), self.frame_size_px, self.config.kinematics,
-                                   self._metrics)
+        metrics = self._metrics
+        self.implausible += metrics_from_frame_vectors(vectors, frame_visibility(image), self.frame_size_px,
+                                                       self.config.kinematics, metrics)
+        for col, spec in self._added:
+            value = float(spec.compute(image, world, self.frame_size_px))  # type: ignore[misc]
+            low, high = spec.plausible
+            if value < low or value > high:
+                value = math.nan
+                self.implausible += 1
+            metrics[col] = value
         if self._has_neutral:
-            self._metrics -= self._neutral
-        return self._metrics
+            metrics -= self._neutral
+        return metrics
 
     @property
     def neutral(self) -> np.ndarray:
@@ -62,8 +78,17 @@ class Pipeline:
 
     @neutral.setter
     def neutral(self, value: np.ndarray) -> None:
-        self._neutral = np.asarray(value, dtype=np.float64)
+        self._neutral = fit_row(value, self.n_columns)
         self._has_neutral = bool(self._neutral.any())
+
+
+def fit_row(values: np.ndarray, n_columns: int) -> np.ndarray:
+    """A neutral row padded with zeros (or cut) to the registry's current width."""
+    values = np.asarray(values, dtype=np.float64)
+    out = np.zeros(n_columns)
+    n = min(n_columns, values.shape[-1])
+    out[:n] = values[:n]
+    return out
 
 
 def metrics_batch(
@@ -73,8 +98,12 @@ def metrics_batch(
     neutral: np.ndarray | None = None,
     config: KinematicsConfig = DEFAULT_CONFIG,
 ) -> np.ndarray:
-    """Unfiltered metrics of a whole recording ``(T, 33, 4)`` at once, relative to ``neutral``: ``(T, N_COLS)``."""
+    """Unfiltered metrics of a whole recording ``(T, 33, 4)`` at once, relative to ``neutral``: ``(T, columns)``."""
     metrics = compute_metrics(image, world, frame_size_px, config)
+    with np.errstate(invalid="ignore"):
+        for col, spec in REGISTRY.added:
+            values = np.asarray(spec.compute(image, world, frame_size_px), dtype=np.float64)  # type: ignore[misc]
+            metrics[..., col] = np.where((values < spec.plausible[0]) | (values > spec.plausible[1]), np.nan, values)
     if neutral is not None:
-        metrics -= neutral
+        metrics -= fit_row(neutral, metrics.shape[-1])
     return metrics

@@ -5,27 +5,27 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from formwatch.core.kinematics import N_COLS, Col
-from formwatch.errors import FormwatchError
-from formwatch.jsonfiles import read_json_object, require_schema_version, write_json_atomic
+from formwatch.core.registry import REGISTRY
+from formwatch.core.errors import FormwatchError
+from formwatch.core.errors import require_schema_version
 
 PROFILE_SCHEMA_VERSION = 1
-PROFILE_METRICS: dict[str, Col] = {
-    "hip_hinge_deg": Col.HIP_HINGE_DEG,
-    "shoulder_elevation_cm": Col.SHOULDER_ELEVATION_CM,
-    "lumbar_arch_deg": Col.LUMBAR_ARCH_DEG,
-    "trunk_incline_deg": Col.TRUNK_INCLINE_DEG,
-    "shoulder_elevation_left_cm": Col.SHOULDER_ELEVATION_LEFT_CM,
-    "shoulder_elevation_right_cm": Col.SHOULDER_ELEVATION_RIGHT_CM,
-}
-# Plausible ranges, for validating files from disk (a neutral outside them is a damaged or hand-broken file).
-_RANGES = {"hip_hinge_deg": 90.0, "shoulder_elevation_cm": 30.0, "lumbar_arch_deg": 90.0, "trunk_incline_deg": 90.0,
-           "shoulder_elevation_left_cm": 30.0, "shoulder_elevation_right_cm": 30.0}
+# The metrics a profile holds a neutral for: every metric the registry re-centres (core/registry.py).
+def profile_metrics() -> dict[str, int]:
+    """Metric name -> column, for every metric re-centred on the neutral."""
+    return {spec.name: i for i, spec in enumerate(REGISTRY) if spec.relative}
+
+
+def _neutral_span(name: str) -> float:
+    """How far from zero a stored neutral or limit may be (a value beyond is a damaged or hand-broken file)."""
+    low, high = REGISTRY[name].plausible
+    return min(max(abs(low), abs(high)), 90.0)
+
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -58,8 +58,8 @@ class Profile:
 
     def neutral_vector(self) -> np.ndarray:
         """Neutral values laid out as a metrics row, for the pipeline to subtract (0 where not calibrated)."""
-        out = np.zeros(N_COLS)
-        for name, col in PROFILE_METRICS.items():
+        out = np.zeros(len(REGISTRY))
+        for name, col in profile_metrics().items():
             if name in self.metrics and math.isfinite(self.metrics[name].neutral):
                 out[col] = self.metrics[name].neutral
         return out
@@ -76,38 +76,12 @@ def validate_name(name: str) -> str:
     return name
 
 
-def profile_path(name: str, calibration_dir: Path) -> Path:
-    return calibration_dir / f"{validate_name(name)}.json"
-
-
-def save_profile(profile: Profile, calibration_dir: Path) -> Path:
-    """Write ``<dir>/<name>.json`` atomically, readable by the user only."""
-    path = profile_path(profile.name, calibration_dir)
-    try:
-        calibration_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_json_atomic(path, profile.to_json())
-    except OSError as exc:
-        raise ProfileError(f"cannot write {path} ({exc.strerror}): choose another --calibration-dir") from None
-    return path
-
-
 def _number(data: dict[str, Any], key: str, where: str, low: float, high: float) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or \
             not low <= value <= high:
         raise ProfileError(f"{where}: {key} must be a number from {low} to {high}, not {value!r}")
     return float(value)
-
-
-def load_profile(name_or_path: str | Path, calibration_dir: Path) -> Profile:
-    """Load and validate a profile by name (from ``calibration_dir``) or by path; clear errors, never a traceback."""
-    path = Path(name_or_path)
-    if path.suffix != ".json":
-        path = profile_path(str(name_or_path), calibration_dir)
-    if not path.is_file():
-        known = ", ".join(list_profiles(calibration_dir)) or "none yet"
-        raise ProfileError(f"no profile {path}: run 'formwatch calibrate --profile NAME' first (profiles: {known})")
-    return profile_from_json(read_json_object(path, ProfileError, "calibrate again to replace it"), str(path))
 
 
 def profile_from_json(data: Any, where: str) -> Profile:
@@ -119,10 +93,11 @@ def profile_from_json(data: Any, where: str) -> Profile:
     if not isinstance(metrics_raw, dict) or not metrics_raw:
         raise ProfileError(f"{where}: 'metrics' must map metric names to their neutral and noise")
     metrics = {}
+    known = profile_metrics()
     for name, entry in metrics_raw.items():
-        if name not in PROFILE_METRICS or not isinstance(entry, dict):
+        if name not in known or not isinstance(entry, dict):
             raise ProfileError(f"{where}: unknown metric {name!r} in 'metrics'")
-        span = _RANGES[name]
+        span = _neutral_span(name)
         metrics[name] = MetricNeutral(_number(entry, "neutral", f"{where} {name}", -span, span),
                                       _number(entry, "noise", f"{where} {name}", 0.0, span))
     limits_raw = data.get("limits")
@@ -130,9 +105,9 @@ def profile_from_json(data: Any, where: str) -> Profile:
         raise ProfileError(f"{where}: 'limits' must map metric names to limits")
     limits = {}
     for name in limits_raw:
-        if name not in PROFILE_METRICS:
+        if name not in known:
             raise ProfileError(f"{where}: unknown metric {name!r} in 'limits'")
-        limits[name] = _number(limits_raw, name, f"{where} limits", 1e-6, _RANGES[name])
+        limits[name] = _number(limits_raw, name, f"{where} limits", 1e-6, _neutral_span(name))
     view = data.get("camera_view")
     if view not in ("side", "oblique", "front"):
         raise ProfileError(f"{where}: camera_view must be side, oblique or front, not {view!r}")
@@ -154,12 +129,6 @@ def profile_from_json(data: Any, where: str) -> Profile:
         metrics=metrics, limits=limits, landmarks_seen=seen,
         still_window_s=(float(window[0]), float(window[1])), source=str(data.get("source", "")),
         settings=settings)
-
-
-def list_profiles(calibration_dir: Path) -> list[str]:
-    if not calibration_dir.is_dir():
-        return []
-    return sorted(p.stem for p in calibration_dir.glob("*.json") if not p.name.startswith("."))
 
 
 def describe(profile: Profile) -> str:

@@ -14,29 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class ExerciseSpec:
-    """How reps of one exercise show in the hip angle: direction of the working movement and hysteresis levels."""
-
-    name: str
-    driver_sign: float  # +1: reps are flexion away from rest (hinge, squat); -1: extension (bridge, bird-dog)
-    enter_deg: float  # a rep starts when the driver moves this far from rest
-    exit_deg: float  # and ends when it comes back within this
-    min_rep_s: float = 0.8  # shorter excursions are fidgets, not reps
-    exit_fraction: float = 0.0  # a rep also ends once back below this fraction of its peak (alternating limbs)
-    has_reps: bool = True
-    watched: tuple[str, ...] = ("shoulder_elevation_cm", "lumbar_arch_deg")
-
-
-EXERCISES: dict[str, ExerciseSpec] = {
-    "hinge": ExerciseSpec("hinge", +1.0, 25.0, 12.0),
-    "squat": ExerciseSpec("squat", +1.0, 30.0, 15.0),
-    "bridge": ExerciseSpec("bridge", -1.0, 15.0, 7.0),
-    # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
-    "bird-dog": ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6),
-    "plank": ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=("lumbar_arch_deg",)),
-}
+from formwatch.core.exercises import ExerciseSpec
+from formwatch.core.registry import REGISTRY, MetricSpec
 
 
 @dataclass(frozen=True)
@@ -51,7 +30,8 @@ class SegmenterConfig:
 
 @dataclass
 class RepRecord:
-    """Features of one completed rep."""
+    """Features of one completed rep. ``peaks``: each watched metric's worst value held for the debounce time,
+    in the metric's own units (worst = highest, lowest, or furthest from zero, as its spec says)."""
 
     rep: int
     start_s: float
@@ -60,8 +40,7 @@ class RepRecord:
     depth_deg: float
     down_s: float
     up_s: float
-    peak_shoulder_elevation_cm: float
-    peak_lumbar_arch_deg: float
+    peaks: dict[str, float]
     fully_tracked: bool = True  # False when tracking was lost during the rep: its features are not trusted
 
 
@@ -69,23 +48,29 @@ class RepRecord:
 NOTHING, REST_LEARNED, TURNED, COMPLETED = "", "rest learned", "turned", "completed"
 
 
+def _unworsen(spec: MetricSpec, worsening: float) -> float:
+    """A value in 'positive is worse' orientation back in the metric's own units."""
+    return -worsening if spec.worse == "lower" else worsening
+
+
 class RepSegmenter:
-    """Feeds on the hip angle and the two form metrics, one frame at a time; keeps ``reps``."""
+    """Feeds on the driver angle and the watched metrics' values, one frame at a time; keeps ``reps``."""
 
     def __init__(self, spec: ExerciseSpec, config: SegmenterConfig = SegmenterConfig()) -> None:
         self.spec = spec
         self.config = config
+        self.metrics: tuple[MetricSpec, ...] = tuple(REGISTRY[m] for m in spec.watched)
         self.reps: list[RepRecord] = []
         self.rest_level: float | None = None
-        self.rest_arch: float | None = None  # median lumbar arch while resting, when the rest was learned
+        self.rest_values: dict[str, float] = {}  # median of each watched metric while resting, when rest was learned
         self.phase = "rest"
         self.bottom = -math.inf  # deepest driver value of the rep in progress (degrees from rest)
         self.gap = False  # tracking was lost during the rep in progress
-        self._rest_buffer: list[tuple[float, float, float]] = []
+        self._rest_buffer: list[tuple[float, float, tuple[float, ...]]] = []
         self._rep_start = 0.0
         self._bottom_t = 0.0
-        self._peaks = {"shoulder_elevation_cm": -math.inf, "lumbar_arch_deg": -math.inf}
-        self._recent: deque[tuple[float, float, float]] = deque()
+        self._peaks = [-math.inf] * len(self.metrics)  # 'positive is worse' orientation
+        self._recent: deque[tuple[float, list[float]]] = deque()
 
     @property
     def current_rep(self) -> int:
@@ -96,24 +81,25 @@ class RepSegmenter:
         """Nobody seen this frame."""
         self.gap = self.gap or self.phase != "rest"
 
-    def step(self, t_s: float, hinge: float, shoulder: float, arch: float) -> str:
-        """Advance by one frame; returns what happened (``NOTHING``, ``REST_LEARNED``, ``TURNED``, ``COMPLETED``)."""
+    def step(self, t_s: float, driver_value: float, watched: tuple[float, ...] | list[float]) -> str:
+        """Advance by one frame; ``watched`` holds the exercise's watched metrics in order. Returns what happened
+        (``NOTHING``, ``REST_LEARNED``, ``TURNED``, ``COMPLETED``)."""
         event = NOTHING
         if self.rest_level is None or self.phase == "rest":
-            event = self._learn_rest(t_s, hinge, arch)
+            event = self._learn_rest(t_s, driver_value, tuple(watched))
         if self.rest_level is None:
             return event
-        driver = self.spec.driver_sign * (hinge - self.rest_level)
-        return self._segment(t_s, driver, shoulder, arch) or event
+        driver = self.spec.driver_sign * (driver_value - self.rest_level)
+        return self._segment(t_s, driver, watched) or event
 
-    def _learn_rest(self, t_s: float, hinge: float, arch: float) -> str:
+    def _learn_rest(self, t_s: float, driver_value: float, watched: tuple[float, ...]) -> str:
         """Rest level: the first still ``rest_window_s``; later, a still position further from the working direction
         replaces it (a deadlift that starts on the floor rests, for the detector, once the lifter stands up)."""
-        if math.isnan(hinge):
+        if math.isnan(driver_value):
             self._rest_buffer.clear()
             return NOTHING
         buffer = self._rest_buffer
-        buffer.append((t_s, hinge, arch))
+        buffer.append((t_s, driver_value, watched))
         while len(buffer) > 1 and t_s - buffer[1][0] >= self.config.rest_window_s:
             buffer.pop(0)  # keep just enough samples to span the window, whatever the frame rate
         values = [v for _, v, _ in buffer]
@@ -124,27 +110,29 @@ class RepSegmenter:
                 self.spec.driver_sign * (candidate - self.rest_level) >= -0.5 * self.spec.exit_deg:
             return NOTHING
         self.rest_level = candidate
-        arches = [a for _, _, a in buffer if not math.isnan(a)]
-        self.rest_arch = float(np.median(arches)) if arches else None
+        self.rest_values = {}
+        for i, metric in enumerate(self.metrics):
+            seen = [w[i] for _, _, w in buffer if not math.isnan(w[i])]
+            if seen:
+                self.rest_values[metric.name] = float(np.median(seen))
         return REST_LEARNED
 
-    def _held(self, t_s: float, shoulder: float, arch: float) -> tuple[float, float]:
-        """The lowest value of each metric over the last ``hold_s``: what was held, not a one-frame spike."""
+    def _held(self, t_s: float, watched: tuple[float, ...] | list[float]) -> list[float]:
+        """Each metric's least-bad value over the last ``hold_s`` ('positive is worse'): what was held, not a
+        one-frame spike."""
         window = self._recent
-        window.append((t_s, shoulder, arch))
+        window.append((t_s, [m.worsening(v) for m, v in zip(self.metrics, watched)]))
         while t_s - window[0][0] > self.config.hold_s:
             window.popleft()
-        held_shoulder = min((s for _, s, _ in window if not math.isnan(s)), default=math.nan)
-        held_arch = min((a for _, _, a in window if not math.isnan(a)), default=math.nan)
-        return held_shoulder, held_arch
+        return [min((w[i] for _, w in window if not math.isnan(w[i])), default=math.nan)
+                for i in range(len(self.metrics))]
 
-    def _segment(self, t_s: float, driver: float, shoulder: float, arch: float) -> str:
+    def _segment(self, t_s: float, driver: float, watched: tuple[float, ...] | list[float]) -> str:
         spec = self.spec
-        shoulder, arch = self._held(t_s, shoulder, arch)
-        if not math.isnan(shoulder):
-            self._peaks["shoulder_elevation_cm"] = max(self._peaks["shoulder_elevation_cm"], shoulder)
-        if not math.isnan(arch):
-            self._peaks["lumbar_arch_deg"] = max(self._peaks["lumbar_arch_deg"], arch)
+        held = self._held(t_s, watched)
+        for i, value in enumerate(held):
+            if not math.isnan(value) and value > self._peaks[i]:
+                self._peaks[i] = value
         if math.isnan(driver):
             self.lost()
             return NOTHING
@@ -156,8 +144,7 @@ class RepSegmenter:
                 self.bottom, self._bottom_t = driver, t_s
                 if self.reps:  # the rest after the previous rep belongs to it (lockout arch shows there)
                     self._close_previous_rep()
-                self._peaks = {"shoulder_elevation_cm": shoulder if not math.isnan(shoulder) else -math.inf,
-                               "lumbar_arch_deg": arch if not math.isnan(arch) else -math.inf}
+                self._peaks = [v if not math.isnan(v) else -math.inf for v in held]
             return NOTHING
         event = NOTHING
         if driver > self.bottom:
@@ -180,11 +167,11 @@ class RepSegmenter:
             rep=len(self.reps) + 1, start_s=round(self._rep_start, 3), bottom_s=round(self._bottom_t, 3),
             end_s=round(t_s, 3), depth_deg=round(self.bottom, 2),
             down_s=round(self._bottom_t - self._rep_start, 3), up_s=round(t_s - self._bottom_t, 3),
-            peak_shoulder_elevation_cm=round(self._peaks["shoulder_elevation_cm"], 2),
-            peak_lumbar_arch_deg=round(self._peaks["lumbar_arch_deg"], 2), fully_tracked=not self.gap))
+            peaks={m.name: round(_unworsen(m, p), 2) for m, p in zip(self.metrics, self._peaks)},
+            fully_tracked=not self.gap))
 
     def _close_previous_rep(self) -> None:
         last = self.reps[-1]
-        last.peak_shoulder_elevation_cm = round(max(last.peak_shoulder_elevation_cm,
-                                                    self._peaks["shoulder_elevation_cm"]), 2)
-        last.peak_lumbar_arch_deg = round(max(last.peak_lumbar_arch_deg, self._peaks["lumbar_arch_deg"]), 2)
+        for metric, peak in zip(self.metrics, self._peaks):
+            previous = metric.worsening(last.peaks[metric.name])
+            last.peaks[metric.name] = round(_unworsen(metric, max(previous, peak)), 2)

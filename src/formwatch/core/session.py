@@ -11,13 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from formwatch.core.kinematics import COLUMN_NAMES, Col
+from formwatch.core.kinematics import Col
 from formwatch.core.pipeline import Pipeline, PipelineConfig
+from formwatch.core.registry import REGISTRY
 
 
 @dataclass(frozen=True)
 class FrameResult:
-    """What one frame produced: its time, metrics ``(N_COLS,)`` (a copy) and the detector's verdict, if any."""
+    """What one frame produced: its time, metrics ``(len(REGISTRY),)`` (a copy) and the detector's verdict, if any."""
 
     t_s: float
     metrics: np.ndarray
@@ -47,7 +48,7 @@ class SetSession:
     @property
     def columns(self) -> tuple[str, ...]:
         extra = self.detector.columns if self.detector is not None else ()
-        return COLUMN_NAMES + tuple(extra)
+        return REGISTRY.names + tuple(extra)
 
     def step(self, t_s: float, image: np.ndarray, world: np.ndarray) -> FrameResult:
         metrics = self.pipeline.step(t_s, image, world).copy()
@@ -74,6 +75,7 @@ class SetSession:
             "duration_s": round(duration, 3),
             "fps": round((self.frames - 1) / duration, 3) if duration > 0 else None,
             "detected_fraction": round(self.detected_frames / self.frames, 4) if self.frames else 0.0,
+            "implausible_readings": self.pipeline.implausible,
         }
         if self.detector is not None:
             summary.update(self.detector.summary())

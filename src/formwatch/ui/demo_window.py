@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from formwatch.commands.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta
+from formwatch.cli.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta
 from formwatch.core.detector import Detector
-from formwatch.core.scenarios import generate
+from formwatch.sim.scenarios import generate
 from formwatch.core.session import SetSession
-from formwatch.live import FakeEstimator, LiveRunner
-from formwatch.recording import RecordingWriter, default_output_dir
-from formwatch.sources import ScheduledSource
+from formwatch.app.live import FakeEstimator, LiveRunner
+from formwatch.io.recording import RecordingWriter, default_output_dir
+from formwatch.capture.sources import ScheduledSource
 from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, schedule_screenshot_and_exit
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMainWindow
 
-from formwatch.live import LiveResult, LiveRunner
+from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
 from formwatch.ui.view_model import overlay_state

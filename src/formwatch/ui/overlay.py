@@ -8,7 +8,6 @@ worker and arrive on their own signal.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
@@ -16,39 +15,13 @@ from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from formwatch.core.landmarks import SKELETON_EDGES, Lm
+from formwatch.ui.view_model import OverlayState
 
 STATE_COLOURS = {
     "ready": QColor(90, 96, 110), "clean": QColor(30, 150, 80), "drifting": QColor(230, 140, 20),
     "paused": QColor(90, 96, 110), "stopped": QColor(205, 40, 40), "calibrating": QColor(40, 110, 200),
 }
-GAUGES = (("Shoulders up", " cm", 1), ("Low back arch", "°", 0), ("Hinge depth lost", "°", 0))
-GAUGE_LIMIT_KEYS = ("shoulder_elevation_cm", "lumbar_arch_deg", "hip_hinge_deg")
-# Segments highlighted when a metric is at fault.
-FAULT_SEGMENTS = {
-    "shoulder_elevation_cm": {(Lm.LEFT_EAR, Lm.LEFT_SHOULDER), (Lm.RIGHT_EAR, Lm.RIGHT_SHOULDER),
-                              (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER)},
-    "lumbar_arch_deg": {(Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP),
-                        (Lm.LEFT_HIP, Lm.LEFT_KNEE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE)},
-    "hip_hinge_deg": {(Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP),
-                      (Lm.LEFT_HIP, Lm.LEFT_KNEE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE)},
-}
 _EDGES = np.array([(int(a), int(b)) for a, b in SKELETON_EDGES])
-
-
-@dataclass
-class OverlayState:
-    """Everything the overlay paints; plain values so tests can assert on them."""
-
-    state: str = "ready"
-    banner: str = "Get into position, side-on to the camera"
-    rep: int = 0
-    gauges: tuple[float, float, float] = (math.nan, math.nan, math.nan)  # value / limit
-    limits: tuple[float, float, float] = (math.nan, math.nan, math.nan)
-    fps: float = 0.0
-    latency_ms: float = math.nan
-    fault_metric: str = ""
-    summary: str = ""
-    counter: str = ""  # overrides "Rep N" (a hold shows its seconds)
 
 
 class OverlayWidget(QWidget):
@@ -109,13 +82,13 @@ class OverlayWidget(QWidget):
             return
         xy = np.column_stack([rect.x() + lm[:, 0] * rect.width(), rect.y() + lm[:, 1] * rect.height()])
         seen = lm[:, 3] >= 0.5
-        fault = FAULT_SEGMENTS.get(self.view.fault_metric, set())
+        fault = self.view.fault_segments
         fault_colour = STATE_COLOURS["stopped" if self.view.state == "stopped" else "drifting"]
         width = max(3.0, rect.height() / 120)
         for a, b in _EDGES:
             if not (seen[a] and seen[b]):
                 continue
-            colour = fault_colour if (a, b) in fault or (b, a) in fault else QColor(235, 240, 245)
+            colour = fault_colour if (a, b) in fault else QColor(235, 240, 245)
             p.setPen(QPen(colour, width * (1.6 if colour is fault_colour else 1.0), Qt.PenStyle.SolidLine,
                           Qt.PenCapStyle.RoundCap))
             p.drawLine(QPointF(*xy[a]), QPointF(*xy[b]))
@@ -156,22 +129,24 @@ class OverlayWidget(QWidget):
                    self.view.counter or f"Rep {self.view.rep}")
 
     def _paint_gauges(self, p: QPainter) -> None:
+        gauges = self.view.gauges
+        if not gauges:
+            return
         bar_w, bar_h = max(180.0, self.width() * 0.22), max(14.0, self.height() * 0.03)
-        x0, y0 = 20.0, self.height() - 20 - 3 * (bar_h + 26)
-        p.fillRect(QRectF(x0 - 12, y0 - 10, bar_w * 1.45 + 24, 3 * (bar_h + 26) + 14), QColor(10, 12, 16, 170))
+        row_h = bar_h + 26
+        x0, y0 = 20.0, self.height() - 20 - len(gauges) * row_h
+        p.fillRect(QRectF(x0 - 12, y0 - 10, bar_w * 1.45 + 24, len(gauges) * row_h + 14), QColor(10, 12, 16, 170))
         font = QFont()
         font.setPixelSize(int(bar_h * 0.95))
         p.setFont(font)
-        for i, ((label, unit, digits), frac, limit) in enumerate(zip(GAUGES, self.view.gauges, self.view.limits)):
-            y = y0 + i * (bar_h + 26)
+        for i, gauge in enumerate(gauges):
+            y = y0 + i * row_h
             p.setPen(QColor(230, 232, 236))
-            # Only the harmful direction is shown: arching, not flexing; shoulders up, not down.
-            value = "—" if math.isnan(frac) or math.isnan(limit) else \
-                f"{max(frac, 0.0) * limit:.{digits}f}{unit} of {limit:.{digits}f}{unit}"
             p.drawText(QRectF(x0, y, self.width() - x0 - 20, bar_h + 8), Qt.AlignmentFlag.AlignLeft,
-                       f"{label}  {value}")
+                       f"{gauge.label}  {gauge.reading}")
             bar = QRectF(x0, y + 20, bar_w, bar_h)
             p.fillRect(bar, QColor(255, 255, 255, 50))
+            frac = gauge.fraction
             if not math.isnan(frac):
                 fill = min(max(frac, 0.0), 1.5) / 1.5
                 colour = STATE_COLOURS["clean"] if frac < 0.6 else (

@@ -7,7 +7,6 @@ pause, scrub and speed; export the traces as PNG and the metrics as CSV. Plot it
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +15,10 @@ from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QSlider,
                              QSplitter, QVBoxLayout, QWidget)
 
-from formwatch.replay_data import TRACE_METRICS, ReplayData, export_csv
-from formwatch.ui.overlay import OverlayState, OverlayWidget
-
-TITLES = {"hip_hinge_deg": ("Hip hinge", "°"), "shoulder_elevation_cm": ("Shoulder elevation", "cm"),
-          "lumbar_arch_deg": ("Lumbar arch (proxy)", "°")}
-COLOURS = {"hip_hinge_deg": (80, 170, 255), "shoulder_elevation_cm": (255, 190, 60),
-           "lumbar_arch_deg": (200, 120, 255)}
+from formwatch.app.replay_data import ReplayData, export_csv
+from formwatch.core.registry import REGISTRY
+from formwatch.ui.overlay import OverlayWidget
+from formwatch.ui.view_model import OverlayState, replay_state
 
 
 class VideoFrames:
@@ -102,22 +98,23 @@ class ReplayWindow(QMainWindow):
         data = self.data
         stop_t = data.stop.get("t_s") if data.stop else None
         first = None
-        for row, metric in enumerate(TRACE_METRICS):
-            title, unit = TITLES[metric]
-            plot = self.plots.addPlot(row=row, col=0, title=title)
-            plot.setLabel("left", unit)
+        names = tuple(data.traces)
+        for row, metric in enumerate(names):
+            spec = REGISTRY[metric]
+            plot = self.plots.addPlot(row=row, col=0, title=spec.label)
+            plot.setLabel("left", spec.unit.strip())
             plot.showGrid(x=True, y=True, alpha=0.2)
             if first is None:
                 first = plot
             else:
                 plot.setXLink(first)
-            if row == len(TRACE_METRICS) - 1:
+            if row == len(names) - 1:
                 plot.setLabel("bottom", "time", "s")
-            self.curves[metric] = plot.plot(data.t_s, data.traces[metric], pen=pg.mkPen(COLOURS[metric], width=2),
+            self.curves[metric] = plot.plot(data.t_s, data.traces[metric], pen=pg.mkPen(spec.colour, width=2),
                                             connect="finite")
             limit = data.limit_line(metric)
             if limit is not None:
-                label = "depth limit" if metric == "hip_hinge_deg" else "limit"
+                label = "depth limit" if spec.worse == "lower" else "limit"
                 plot.addItem(pg.InfiniteLine(pos=limit, angle=0, pen=pg.mkPen((230, 60, 60), width=1.5,
                                                                                  style=Qt.PenStyle.DashLine),
                                              label=label, labelOpts={"position": 0.05, "color": (230, 90, 90)}))
@@ -139,7 +136,7 @@ class ReplayWindow(QMainWindow):
 
     def _clicked(self, event) -> None:
         """Clicking anywhere on the traces seeks there."""
-        for metric in TRACE_METRICS:
+        for metric in self.cursors:
             plot = self.cursors[metric].getViewBox()
             if plot is not None and plot.sceneBoundingRect().contains(event.scenePos()):
                 t = plot.mapSceneToView(event.scenePos()).x()
@@ -165,29 +162,7 @@ class ReplayWindow(QMainWindow):
         self.time_label.setText(f"{t:6.2f} s / {self.data.t_s[-1]:.2f} s")
 
     def _view_at(self, t: float) -> OverlayState:
-        stop = self.data.stop
-        reps_done = sum(1 for r in self.data.reps if r["end_s"] <= t)
-        if stop and t >= stop["t_s"]:
-            return OverlayState(state="stopped", banner=f"STOP — {stop['reason']}", rep=reps_done,
-                                fault_metric=stop["metric"])
-        limits, baseline = self.data.summary.get("limits", {}), self.data.summary.get("baseline", {})
-        gauges, limit_values = [], []
-        for metric in ("shoulder_elevation_cm", "lumbar_arch_deg"):
-            limit = limits.get(metric, math.nan)
-            value = float(self.data.traces[metric][self.index]) - baseline.get(metric, 0.0)
-            gauges.append(value / limit if limit == limit and limit > 0 else math.nan)
-            limit_values.append(limit)
-        done = [r for r in self.data.reps if r["end_s"] <= t]
-        depth_limit = limits.get("hip_hinge_deg", math.nan)
-        lost = (baseline["hip_hinge_deg"] - done[-1]["depth_deg"]) / depth_limit \
-            if done and "hip_hinge_deg" in baseline and depth_limit == depth_limit else math.nan
-        state = "clean" if max((g for g in gauges if g == g), default=0.0) < 0.6 else "drifting"
-        detected = not math.isnan(self.data.traces["hip_hinge_deg"][self.index]) or \
-            not math.isnan(self.data.traces["shoulder_elevation_cm"][self.index])
-        return OverlayState(state=state if detected else "paused",
-                            banner=f"Replay  {t:.1f} s" if detected else f"Replay  {t:.1f} s — no pose in this frame",
-                            rep=reps_done, gauges=(gauges[0], gauges[1], lost),
-                            limits=(limit_values[0], limit_values[1], depth_limit))
+        return replay_state(self.data, self.data.index_at(t))
 
     def toggle_play(self) -> None:
         if self.timer.isActive():

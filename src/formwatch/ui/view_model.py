@@ -1,53 +1,132 @@
-"""From a processed frame and the detector's state to what the overlay shows (plain data, testable without Qt)."""
+"""What the overlay shows, as plain data (no Qt): banner, gauges, counters, fault segments.
+
+Built from a live frame and the detector (:func:`overlay_state`) or from a recording's stored per-frame verdicts
+(:func:`replay_state`), so replay shows exactly what live showed. Labels, units and segments come from the metric
+registry.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 from formwatch.core.kinematics import Col, nan_reason
-from formwatch.ui.overlay import GAUGE_LIMIT_KEYS, OverlayState
+from formwatch.core.landmarks import Lm
+from formwatch.core.registry import REGISTRY
 
-_DRIFT_WORDS = ("shoulders creeping up", "low back arching", "hinge getting shallower")
+
+@dataclass(frozen=True)
+class Gauge:
+    """One metric against its limit: ``fraction`` = deviation / limit (1.0 at the limit), ``limit`` in units."""
+
+    name: str
+    label: str
+    unit: str
+    digits: int
+    fraction: float
+    limit: float
+
+    @property
+    def reading(self) -> str:
+        """"1.2 cm of 2.0 cm" (only the harmful direction: a shrug up, not down), or a dash when unknown."""
+        if math.isnan(self.fraction) or math.isnan(self.limit):
+            return "—"
+        amount = max(self.fraction, 0.0) * self.limit
+        return f"{amount:.{self.digits}f}{self.unit} of {self.limit:.{self.digits}f}{self.unit}"
+
+
+def gauges_for(names: tuple[str, ...], fractions: tuple[float, ...], limits: tuple[float, ...]) -> tuple[Gauge, ...]:
+    """Gauges for the named metrics, labelled from the registry."""
+    out = []
+    for name, fraction, limit in zip(names, fractions, limits):
+        spec = REGISTRY[name]
+        out.append(Gauge(name, spec.label, spec.unit, spec.digits, float(fraction), float(limit)))
+    return tuple(out)
+
+
+@dataclass
+class OverlayState:
+    """Everything the overlay paints; plain values so tests can assert on them."""
+
+    state: str = "ready"
+    banner: str = "Get into position, side-on to the camera"
+    rep: int = 0
+    gauges: tuple[Gauge, ...] = field(default_factory=tuple)
+    fps: float = 0.0
+    latency_ms: float = math.nan
+    fault_metric: str = ""
+    summary: str = ""
+    counter: str = ""  # overrides "Rep N" (a hold shows its seconds)
+
+    @property
+    def fault_segments(self) -> frozenset[tuple[Lm, Lm]]:
+        """Skeleton segments to draw in the fault colour (both directions)."""
+        if self.fault_metric not in REGISTRY:
+            return frozenset()
+        segments = REGISTRY[self.fault_metric].segments
+        return frozenset(segments) | frozenset((b, a) for a, b in segments)
+
+
+def stop_summary(stop: Any) -> str:
+    """The stop panel's text: when, what and how much, then what to do."""
+    where = f"at rep {stop.rep}, " if stop.rep else ""
+    advice = f"\nNext time: {stop.advice}." if getattr(stop, "advice", "") else ""
+    return f"Set ended {where}{stop.t_s:.1f} s in\n{stop.reason}{advice}\n\nPress Space for a new set, Q to quit."
 
 
 def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     """Banner, gauges and counters for ``live`` (a LiveResult); ``stop`` is the latched StopEvent, if any."""
     verdict = live.result.verdict
-    limits = tuple(float(detector.limits.get(k, math.nan)) if detector is not None else math.nan
-                   for k in GAUGE_LIMIT_KEYS)
     if verdict is None:
         return OverlayState(state="clean", banner="Watching (no exercise chosen)", fps=live.fps,
                             latency_ms=live.latency_ms)
-    gauges = verdict.deviations
+    gauges = gauges_for(detector.gauge_names, verdict.deviations, detector.gauge_limits())
     state = "stopped" if stop is not None else verdict.state
     fault = ""
-    finite = [(g, i) for i, g in enumerate(gauges) if not math.isnan(g)]
-    worst = max(finite, default=(0.0, -1))
+    worst = max(((g.fraction, g) for g in gauges if not math.isnan(g.fraction)), default=(0.0, None),
+                key=lambda pair: pair[0])[1]
     if stop is not None:
         banner = f"STOP — {stop.reason}"
         fault = stop.metric
     elif state in ("ready", "paused") and (why := nan_reason(live.result.metrics, Col.HIP_HINGE_DEG)):
         banner = f"{'Paused' if state == 'paused' else 'Ready'} — {why}"  # say what is wrong, in the user's words
     elif state == "ready":
-        banner = "Ready — start your first rep" if detector is not None and detector.rest_level is not None \
+        banner = "Ready — start your first rep" if detector.rest_level is not None \
             else "Get into position, side-on to the camera, and stand still"
     elif state == "paused":
         banner = "Paused — can't see you: step back into view"
-    elif state == "drifting" and worst[1] >= 0:
-        banner = f"Careful — {_DRIFT_WORDS[worst[1]]}"
-        fault = GAUGE_LIMIT_KEYS[worst[1]]
+    elif state == "drifting" and worst is not None:
+        banner = f"Careful — {REGISTRY[worst.name].drifting}"
+        fault = worst.name
     else:
         banner = "Clean"
-    summary = ""
-    if stop is not None:
-        where = f"at rep {stop.rep}, " if stop.rep else ""
-        summary = (f"Set ended {where}{stop.t_s:.1f} s in\n{stop.reason}\n\n"
-                   "Press Space for a new set, Q to quit.")
     counter = ""
-    spec = getattr(detector, "spec", None)
-    if spec is not None and not spec.has_reps:
+    if not detector.spec.has_reps:
         held = detector.held_s
         counter = f"Hold {held:.0f} s" if held is not None else "Hold"
-    return OverlayState(state=state, banner=banner, rep=verdict.rep, gauges=gauges, limits=limits, fps=live.fps,
-                        latency_ms=live.latency_ms, fault_metric=fault, summary=summary, counter=counter)
+    return OverlayState(state=state, banner=banner, rep=verdict.rep, gauges=gauges, fps=live.fps,
+                        latency_ms=live.latency_ms, fault_metric=fault,
+                        summary=stop_summary(stop) if stop is not None else "", counter=counter)
+
+
+def replay_state(data: Any, index: int) -> OverlayState:
+    """The overlay at frame ``index`` of a replay (a ReplayData), from the verdicts recorded with it."""
+    t = float(data.t_s[index])
+    stop = data.stop
+    reps_done = sum(1 for r in data.reps if r["end_s"] <= t)
+    if stop and t >= stop["t_s"]:
+        return OverlayState(state="stopped", banner=f"STOP — {stop['reason']}", rep=reps_done,
+                            fault_metric=stop["metric"])
+    verdicts = data.verdicts
+    detected = any(not math.isnan(trace[index]) for trace in data.traces.values())
+    if verdicts is None:
+        return OverlayState(state="clean" if detected else "paused", banner=f"Replay  {t:.1f} s", rep=reps_done)
+    names = verdicts.gauge_names
+    nan = math.nan
+    gauges = gauges_for(names, tuple(float(verdicts.deviations[g][index]) for g in names),
+                        tuple(float(verdicts.limits[g][index]) if g in verdicts.limits else nan for g in names))
+    state = verdicts.state[index] or "clean"
+    banner = f"Replay  {t:.1f} s" + ("" if detected else " — no pose in this frame")
+    rep = verdicts.rep[index]
+    return OverlayState(state=state, banner=banner, rep=int(rep) if rep == rep else reps_done, gauges=gauges)

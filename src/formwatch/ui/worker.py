@@ -1,4 +1,4 @@
-"""The live worker: a QThread running :class:`formwatch.live.LiveRunner`; results out as signals.
+"""The live worker: a QThread running :class:`formwatch.app.live.LiveRunner`; results out as signals.
 
 ``result`` carries the newest processed frame (the GUI only keeps a reference and repaints); ``stopped`` carries
 the stop event on its own signal, emitted in the worker the moment the detector decides, so a busy GUI cannot delay
@@ -11,7 +11,7 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
-from formwatch.live import LiveResult, LiveRunner
+from formwatch.app.live import LiveResult, LiveRunner
 
 
 class LiveWorker(QObject):

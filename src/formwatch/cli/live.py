@@ -12,15 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from formwatch.commands.common import detector_for, neutral_for, profile_from_args, profile_meta, verdict_line
+from formwatch.cli.common import detector_for, neutral_for, profile_from_args, profile_meta, verdict_line
 from formwatch.core.session import SetSession
-from formwatch.errors import FormwatchError
-from formwatch.live import LiveResult, LiveRunner
-from formwatch.recording import RecordingWriter, default_output_dir, prepare_output_dir
+from formwatch.core.errors import FormwatchError
+from formwatch.app.live import LiveResult, LiveRunner
+from formwatch.io.recording import RecordingWriter, default_output_dir, prepare_output_dir
 
 
 def open_source(args: argparse.Namespace) -> Any:
-    from formwatch.sources import CameraSource, PacedVideoSource
+    from formwatch.capture.sources import CameraSource, PacedVideoSource
 
     if args.video is not None:
         return PacedVideoSource(args.video)
@@ -41,8 +41,8 @@ class _SetDirs:
 
 
 def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
-    from formwatch.models.provision import find_or_provision
-    from formwatch.pose import PoseEstimator
+    from formwatch.capture.models.provision import find_or_provision
+    from formwatch.capture.pose import PoseEstimator
 
     profile = profile_from_args(args)
     dirs = _SetDirs(args.out or default_output_dir("live"))
@@ -63,7 +63,7 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
     def new_writer() -> RecordingWriter:
         writer = RecordingWriter(dirs.next(), meta, session.columns)
         if args.keep_video:
-            from formwatch.video_writer import attach_video
+            from formwatch.capture.video_writer import attach_video
 
             attach_video(writer, size, source.info.fps)
         return writer
@@ -113,8 +113,8 @@ def run_headless(args: argparse.Namespace) -> int:
 
 
 def run_window(args: argparse.Namespace) -> int:
-    from formwatch.commands.common import default_calibration_dir
-    from formwatch.live_calibration import CalibrationCapture
+    from formwatch.cli.common import default_calibration_dir
+    from formwatch.app.live_calibration import CalibrationCapture
     from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, schedule_screenshot_and_exit
 
     app = qt_app()
@@ -144,7 +144,7 @@ def run_window(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from formwatch.commands.demo import display_available
+    from formwatch.cli.demo import display_available
 
     if args.headless or (not display_available() and not args.screenshot):
         if not args.headless:

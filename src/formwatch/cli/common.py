@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from formwatch.core.detector import EXERCISES, PROFILE_LIMIT_METRICS, Detector
-from formwatch.core.profile import Profile, load_profile
+from formwatch.core.detector import Detector
+from formwatch.core.exercises import exercise_names, exercises_help, get_exercise
+from formwatch.core.profile import Profile
+from formwatch.io.profiles import load_profile
 
 def default_calibration_dir() -> Path:
     """``$FORMWATCH_CALIBRATION_DIR`` or ``calibration/`` in the working directory."""
@@ -23,9 +25,18 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where profiles live (default: ./calibration)")
 
 
+def exercise_word(word: str) -> str:
+    """argparse type: an exercise name or alias ("deadlift", "glute bridge") -> its canonical name."""
+    try:
+        return get_exercise(word).name
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_exercise_argument(parser: argparse.ArgumentParser, default: str | None = None) -> None:
-    parser.add_argument("--exercise", choices=sorted(EXERCISES), default=default,
-                        help="monitor this exercise and end the set when form degrades")
+    parser.add_argument("--exercise", type=exercise_word, default=default, metavar="KIND",
+                        help=f"monitor this exercise and end the set when form degrades: {', '.join(exercise_names())}"
+                             f" ({exercises_help()})" + (f"; default {default}" if default else ""))
 
 
 def profile_from_args(args: argparse.Namespace) -> Profile | None:
@@ -37,7 +48,8 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
 def detector_for(exercise: str | None, profile: Profile | None) -> Detector | None:
     if exercise is None:
         return None
-    limits = {k: v for k, v in profile.limits.items() if k in PROFILE_LIMIT_METRICS} if profile else None
+    watched = get_exercise(exercise).watched
+    limits = {k: v for k, v in profile.limits.items() if k in watched} if profile else None
     return Detector(exercise, limits=limits, profile_loaded=profile is not None)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from formwatch import __version__
-from formwatch.commands.common import add_exercise_argument, add_profile_arguments
-from formwatch.errors import FormwatchError
+from formwatch.cli.common import add_exercise_argument, add_profile_arguments
+from formwatch.core.errors import FormwatchError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,7 +20,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from formwatch.models.provision import find_or_provision
+    from formwatch.capture.models.provision import find_or_provision
 
     info = find_or_provision(args.model, args.models_dir, allow_download=not args.offline)
     print(f"model:  {info.path.resolve()}")
@@ -30,8 +30,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from formwatch.analyze import analyze
-    from formwatch.commands.common import (detector_for, neutral_for, profile_from_args, profile_meta,
+    from formwatch.app.analyze import analyze
+    from formwatch.cli.common import (detector_for, neutral_for, profile_from_args, profile_meta,
                                            verdict_line)
 
     profile = profile_from_args(args)
@@ -49,13 +49,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from formwatch.commands import calibrate
+    from formwatch.cli import calibrate
 
     return calibrate.run(args)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from formwatch.commands import demo
+    from formwatch.cli import demo
 
     if args.headless or not demo.display_available() and not args.screenshot:
         return demo.run_headless(args.out)
@@ -65,11 +65,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from formwatch import bench
+    from formwatch.app import bench
 
     model = None
     if not args.no_pose:
-        from formwatch.models.provision import find_or_provision
+        from formwatch.capture.models.provision import find_or_provision
 
         model = find_or_provision(args.model).path
     bench.run(args.json, args.video, model, quick=args.quick)
@@ -77,13 +77,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_live(args: argparse.Namespace) -> int:
-    from formwatch.commands import live
+    from formwatch.cli import live
 
     return live.run(args)
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from formwatch.commands import replay
+    from formwatch.cli import replay
 
     return replay.run(args)
 

@@ -13,15 +13,15 @@ import math
 import os
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
-from formwatch.errors import FormwatchError
-from formwatch.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
+from formwatch.core.errors import FormwatchError
+from formwatch.io.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
 
 SCHEMA_VERSION = 1
 MAX_BUFFERED_FRAMES = 256  # a fast analysis flushes by count, so memory stays bounded whatever the speed
@@ -98,6 +98,7 @@ class RecordingWriter:
         self.frames = 0
         self.closed = False
         self.video: Any = None  # an object with write(bgr) and release(), when the user asked to keep video
+        self.summary_on_exit: dict[str, Any] | None = None  # what a ``with`` block's end writes as summary.json
         write_json_atomic(self.path / "meta.json", self.meta)
 
     def add(self, t_s: float, image: np.ndarray, world: np.ndarray, metric_values: list[Any] | None = None,
@@ -124,6 +125,21 @@ class RecordingWriter:
         chunk = self.path / f"poses-{self._chunk:05d}.npz"
         _save_npz_atomic(chunk, np.asarray(self._t), np.stack(self._image), np.stack(self._world))
         self._t, self._image, self._world = [], [], []
+
+    # -------------------------------------------------------------- as a sink of the set driver (core/driver.py)
+    def on_frame(self, t_s: float, image: np.ndarray, world: np.ndarray, result: Any, row: list[Any],
+                 bgr: np.ndarray | None = None) -> None:
+        self.add(t_s, image, world, row, bgr)
+
+    def on_stop(self, stop: Any) -> None:
+        """The stop goes into meta.json at once (a crash after it keeps the reason)."""
+        self.update_meta(stop=asdict(stop))
+
+    def __enter__(self) -> "RecordingWriter":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close(self.summary_on_exit)
 
     def update_meta(self, **fields: Any) -> None:
         """Add fields to meta.json (for example the stop event) and rewrite it atomically."""

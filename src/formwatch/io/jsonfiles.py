@@ -10,6 +10,10 @@ from typing import Any
 
 import numpy as np
 
+from formwatch.core.errors import require_schema_version
+
+__all__ = ["FILE_MODE", "read_json_object", "require_schema_version", "write_json_atomic"]
+
 FILE_MODE = 0o600  # recordings and profiles are health data: readable by the user only
 
 
@@ -49,9 +53,3 @@ def read_json_object(path: Path, error: type[Exception], fix: str) -> dict[str, 
     if not isinstance(data, dict):
         raise error(f"{path} must hold a JSON object: {fix}")
     return data
-
-
-def require_schema_version(data: dict[str, Any], expected: int, where: str, error: type[Exception], fix: str) -> None:
-    version = data.get("schema_version")
-    if version != expected:
-        raise error(f"{where} has schema_version {version!r}; this formwatch reads {expected}: {fix}")

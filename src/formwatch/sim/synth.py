@@ -93,6 +93,14 @@ def skeleton(
         put(Lm[f"MOUTH_{side}"], head + 0.09 * normal - 0.10 * trunk, sign * 0.025)
     put(Lm.NOSE, (s.torso_m + s.ear_above_shoulder_m) * trunk + 0.11 * normal - 0.06 * trunk, 0.0)
 
+    return _place_in_view(body, pitch, yaw, roll, vis, center_px, px_per_m, frame_size_px)
+
+
+def _place_in_view(body: np.ndarray, pitch: np.ndarray, yaw: np.ndarray, roll: np.ndarray, vis: np.ndarray,
+                   center_px: tuple[float, float], px_per_m: float, frame_size_px: tuple[int, int]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """A body in its own frame (forward, down, left), tipped, turned and rolled, projected into the image."""
+    batch = body.shape[:-2]
     # Tip the whole body forward about the hips (plank, bird-dog, ...).
     p = np.radians(pitch)[..., None]
     f, d = body[..., 0].copy(), body[..., 1].copy()

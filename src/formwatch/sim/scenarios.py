@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formwatch.core.synth import skeleton
+from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, SHOULDER_ELEVATION
+from formwatch.sim.synth import skeleton
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Scenario:
     tail_s: float = 1.5
     depth_deg: float = 70.0
     thigh_deg: float = 10.0
-    drift_metric: str | None = None  # "shoulder_elevation_cm", "lumbar_arch_deg", "hip_hinge_deg" (depth loss)
+    drift_metric: str | None = None  # a registry metric name: shoulder elevation, lumbar arch, hip hinge (depth)
     drift_onset_rep: int = 7  # 1-based rep at whose start the drift begins
     drift_amount: float = 4.0  # cm of shrug, degrees of arch at lockout, or degrees of depth lost
     drift_duration_s: float = 6.0
@@ -71,12 +72,12 @@ def generate_with_truth(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray
     arch = np.zeros_like(t)
     if s.drift_metric is not None:
         ramp = np.clip((t - s.drift_onset_s) / s.drift_duration_s, 0, 1) * s.drift_amount
-        if s.drift_metric == "shoulder_elevation_cm":
+        if s.drift_metric == SHOULDER_ELEVATION:
             shrug = ramp / 100.0
-        elif s.drift_metric == "lumbar_arch_deg":
+        elif s.drift_metric == LUMBAR_ARCH:
             # leaning back at lockout: the extension shows when the hinge is near the top
             arch = ramp * np.clip(1 - hinge / 20.0, 0, 1)
-        elif s.drift_metric == "hip_hinge_deg":
+        elif s.drift_metric == HIP_HINGE:
             hinge = hinge * (1 - np.clip(ramp / np.maximum(depth[rep_index], 1e-9), 0, 1))
         else:
             raise ValueError(f"unknown drift metric {s.drift_metric!r}")
@@ -92,6 +93,6 @@ def generate_with_truth(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray
         lost = (t >= s.dropout[0]) & (t < s.dropout[0] + s.dropout[1])
         image[lost] = np.nan
         world[lost] = np.nan
-    truth = {"shoulder_elevation_cm": 100.0 * shrug, "lumbar_arch_deg": arch, "hip_hinge_deg": hinge,
+    truth = {SHOULDER_ELEVATION: 100.0 * shrug, LUMBAR_ARCH: arch, HIP_HINGE: hinge,
              "rep_depth_deg": depth}
     return t, image.astype(np.float32), world.astype(np.float32), truth

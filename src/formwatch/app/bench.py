@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from formwatch.core.pipeline import Pipeline, metrics_batch
-from formwatch.core.synth import skeleton
+from formwatch.sim.synth import skeleton
 
 
 def _percentiles(samples: list[float], scale: float) -> dict[str, float]:
@@ -63,8 +63,8 @@ def bench_batch(frames: int = 100_000, repeats: int = 5) -> float:
 
 def bench_pose(video: Path, model: Path, frames: int = 200) -> dict[str, float]:
     """MediaPipe VIDEO-mode inference time per frame on a real clip."""
-    from formwatch.pose import PoseEstimator
-    from formwatch.sources import VideoFileSource
+    from formwatch.capture.pose import PoseEstimator
+    from formwatch.capture.sources import VideoFileSource
 
     timings = []
     with PoseEstimator(model) as estimator:
@@ -91,9 +91,9 @@ def render_builtin_clip(path: Path, seconds: float = 12.0) -> Path:
     """The demo's simulated person drawn as a thick skeleton into a video (a stand-in when no real clip exists)."""
     import cv2
 
-    from formwatch.commands.demo import DEMO_SCENARIO
+    from formwatch.cli.demo import DEMO_SCENARIO
     from formwatch.core.landmarks import SKELETON_EDGES
-    from formwatch.core.scenarios import generate
+    from formwatch.sim.scenarios import generate
 
     t, image, _ = generate(DEMO_SCENARIO)
     width, height = 640, 360
@@ -113,10 +113,10 @@ def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path
     """The clip played as a camera through the full live path, headless; capture-to-verdict latency."""
     from formwatch.core.detector import Detector
     from formwatch.core.session import SetSession
-    from formwatch.live import LiveRunner
-    from formwatch.pose import PoseEstimator
-    from formwatch.recording import RecordingWriter
-    from formwatch.sources import PacedVideoSource
+    from formwatch.app.live import LiveRunner
+    from formwatch.capture.pose import PoseEstimator
+    from formwatch.io.recording import RecordingWriter
+    from formwatch.capture.sources import PacedVideoSource
 
     source = PacedVideoSource(video, fps=camera_fps)
     size = (source.info.frame_width, source.info.frame_height)
@@ -140,11 +140,11 @@ def rss_mb() -> float:
 def bench_rss_growth(minutes: float = 10.0, fps: float = 30.0) -> dict[str, float]:
     """Memory growth over ``minutes`` of frames through the live runner and recorder (pose from the demo set)."""
     from formwatch.core.detector import Detector
-    from formwatch.core.scenarios import Scenario, generate
+    from formwatch.sim.scenarios import Scenario, generate
     from formwatch.core.session import SetSession
-    from formwatch.live import FakeEstimator, LiveRunner
-    from formwatch.recording import RecordingWriter
-    from formwatch.sources import Frame
+    from formwatch.app.live import FakeEstimator, LiveRunner
+    from formwatch.io.recording import RecordingWriter
+    from formwatch.capture.sources import Frame
 
     t, image, world = generate(Scenario(fps=fps, reps=int(minutes * 60 / 3.0)))
     session = SetSession((1280, 720), detector=Detector("hinge"))

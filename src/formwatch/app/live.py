@@ -11,14 +11,15 @@ from __future__ import annotations
 import math
 import time
 from array import array
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 import numpy as np
 
+from formwatch.core.driver import SetDriver
 from formwatch.core.session import FrameResult, SetSession
-from formwatch.recording import RecordingWriter
-from formwatch.sources import Frame
+from formwatch.io.recording import RecordingWriter
+from formwatch.capture.sources import Frame
 
 
 class Estimator(Protocol):
@@ -62,6 +63,13 @@ class LiveStats:
         return out
 
 
+@dataclass
+class _StopRelay:
+    """A driver sink that passes the stop to a callback."""
+
+    on_stop: Callable[[Any], None]
+
+
 class LiveRunner:
     """Pulls the newest frame, runs pose and the session, records, and reports each result."""
 
@@ -71,9 +79,10 @@ class LiveRunner:
         self.source = source
         self.estimator = estimator
         self.session = session
-        self.writer = writer
         self.on_result = on_result
         self.on_stop = on_stop
+        self.driver = SetDriver(session)
+        self.writer = writer
         self.stats = LiveStats()
         self._running = False
         self._t0: float | None = None
@@ -92,14 +101,27 @@ class LiveRunner:
         make, self._new_writer = self._new_writer, None
         self.finish()
         self.writer = make() if make is not None else None
-        if self.session.detector is not None:
-            self.session.detector.reset()
-        self.session.reset()
+        self.driver.new_set()
         self.stats = LiveStats()
         self.stop_event = None
         self.end_reason = ""
         self._t0 = None
         self._last_t_s = -math.inf
+
+    @property
+    def writer(self) -> RecordingWriter | None:
+        return self._writer
+
+    @writer.setter
+    def writer(self, writer: RecordingWriter | None) -> None:
+        """The recording of the current set: it and the stop callback are the driver's sinks."""
+        self._writer = writer
+        self.driver.sinks = [sink for sink in (writer, _StopRelay(self.on_stop_event)) if sink is not None]
+
+    def on_stop_event(self, stop: Any) -> None:
+        self.stop_event = stop
+        if self.on_stop is not None:
+            self.on_stop(stop)  # the stop travels on its own, before the paint-only result
 
     def request_stop(self) -> None:
         self._running = False
@@ -137,7 +159,7 @@ class LiveRunner:
         pose_start = time.monotonic()
         sample = self.estimator.estimate(frame, t_s)
         self.stats.pose_ms.append(1e3 * (time.monotonic() - pose_start))
-        result = self.session.step(t_s, sample.image, sample.world)
+        result = self.driver.feed(t_s, sample.image, sample.world, frame.bgr)
         if self.calibration is not None and self.calibration.feed(t_s, sample.image, sample.world):
             self.calibration.apply(self.session)
         now = time.monotonic()
@@ -150,15 +172,6 @@ class LiveRunner:
             self._recent.pop(0)
         live = LiveResult(frame, sample.image, result, latency_ms, self.stats.processed, self.stats.dropped,
                           float(len(self._recent)))
-        verdict = result.verdict
-        if verdict is not None and verdict.stop is not None and self.stop_event is None:
-            self.stop_event = verdict.stop
-            if self.writer is not None:
-                self.writer.update_meta(stop=asdict(verdict.stop))
-            if self.on_stop is not None:
-                self.on_stop(verdict.stop)  # the stop travels on its own, before the paint-only result
-        if self.writer is not None:
-            self.writer.add(t_s, sample.image, sample.world, self.session.row(result), frame.bgr)
         if self.on_result is not None:
             self.on_result(live)
         return live
@@ -183,7 +196,7 @@ class FakeEstimator:
         self.delay_s = delay_s
 
     def estimate(self, frame: Frame, t_s: float) -> Any:
-        from formwatch.pose import PoseSample
+        from formwatch.capture.pose import PoseSample
 
         if self.delay_s:
             time.sleep(self.delay_s)

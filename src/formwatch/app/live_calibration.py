@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from formwatch.core.calibration import fit_profile
-from formwatch.core.detector import PROFILE_LIMIT_METRICS
-from formwatch.core.profile import Profile, save_profile
-from formwatch.errors import FormwatchError
+from formwatch.core.profile import Profile
+from formwatch.io.profiles import save_profile
+from formwatch.core.errors import FormwatchError
 
 class CalibrationCapture:
     """Collects poses after a countdown; ``feed`` returns True once, when the fit is done (or refused)."""
@@ -69,6 +69,6 @@ class CalibrationCapture:
         session.pipeline.neutral = self.profile.neutral_vector()
         detector = session.detector
         if detector is not None:
-            detector.given_limits = {k: v for k, v in self.profile.limits.items() if k in PROFILE_LIMIT_METRICS}
+            detector.given_limits = {k: v for k, v in self.profile.limits.items() if k in detector.spec.watched}
             detector.profile_loaded = True
             detector.reset()

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import numpy as np
 
-from formwatch.commands.common import default_calibration_dir
+from formwatch.cli.common import default_calibration_dir
 from formwatch.core.calibration import fit_profile
-from formwatch.core.profile import describe, list_profiles, load_profile, save_profile
-from formwatch.errors import FormwatchError
+from formwatch.core.profile import describe
+from formwatch.io.profiles import list_profiles, load_profile, save_profile
+from formwatch.core.errors import FormwatchError
 
 
 def poses_from_video(path: Path, model: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
-    from formwatch.models.provision import find_or_provision
-    from formwatch.pose import PoseEstimator
-    from formwatch.sources import VideoFileSource
+    from formwatch.capture.models.provision import find_or_provision
+    from formwatch.capture.pose import PoseEstimator
+    from formwatch.capture.sources import VideoFileSource
 
     source = VideoFileSource(path)
     model_info = find_or_provision(model)
@@ -37,9 +38,9 @@ def poses_from_video(path: Path, model: Path | None) -> tuple[np.ndarray, np.nda
 def poses_from_camera(device: int | str, model: Path | None, seconds: float = 6.0, countdown_s: int = 5
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
     """Guide the person in the terminal, then record ``seconds`` of them standing still."""
-    from formwatch.models.provision import find_or_provision
-    from formwatch.pose import PoseEstimator
-    from formwatch.sources import CameraSource
+    from formwatch.capture.models.provision import find_or_provision
+    from formwatch.capture.pose import PoseEstimator
+    from formwatch.capture.sources import CameraSource
 
     model_info = find_or_provision(model)
     source = CameraSource(device)
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.profile:
         raise FormwatchError("name the profile: formwatch calibrate --profile NAME --video FILE (or --camera N)")
     if args.recording:
-        from formwatch.recording import load_recording
+        from formwatch.io.recording import load_recording
 
         rec = load_recording(args.recording)
         t, image, world, size, source = rec.t_s, rec.image, rec.world, rec.frame_size_px, f"recording {rec.path}"

@@ -11,9 +11,10 @@ from typing import Any, Iterator
 import numpy as np
 
 from formwatch.core.pipeline import PipelineConfig
+from formwatch.core.driver import SetDriver
 from formwatch.core.session import SetSession
-from formwatch.errors import FormwatchError
-from formwatch.recording import RecordingWriter, default_output_dir, load_recording
+from formwatch.core.errors import FormwatchError
+from formwatch.io.recording import RecordingWriter, default_output_dir, load_recording
 
 
 @dataclass
@@ -32,6 +33,12 @@ class Progress:
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.start: float | None = None  # set at the first frame, so model loading does not count
         self._last_draw = 0.0
+        self.done = 0
+
+    def on_frame(self, *frame: Any) -> None:
+        """As a sink of the set driver: one more frame done."""
+        self.done += 1
+        self.update(self.done)
 
     def update(self, done: int) -> None:
         now = time.monotonic()
@@ -55,8 +62,8 @@ class Progress:
 
 def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iterator[tuple[float, Any, Any]],
                                                                              dict[str, Any], int]:
-    from formwatch.pose import PoseEstimator
-    from formwatch.sources import VideoFileSource
+    from formwatch.capture.pose import PoseEstimator
+    from formwatch.capture.sources import VideoFileSource
 
     source = VideoFileSource(path)
     info = source.info
@@ -97,7 +104,7 @@ def analyze(
         meta["source"] = f"recording {input_path}"
         total = len(recording.t_s)
     else:
-        from formwatch.models.provision import find_or_provision
+        from formwatch.capture.models.provision import find_or_provision
 
         model_info = find_or_provision(model)
         samples, meta, total = _video_samples(input_path, model_info.path, notes)
@@ -106,25 +113,18 @@ def analyze(
     meta.update(extra_meta or {})
 
     session = SetSession((int(meta["frame_width"]), int(meta["frame_height"])), config, neutral, detector)
-    writer = RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns)
     bar = Progress(total, progress)
     started = time.monotonic()
-    stop_written = False
-    try:
-        for t_s, image, world in samples:
-            result = session.step(t_s, image, world)
-            writer.add(t_s, image, world, session.row(result))
-            bar.update(session.frames)
-            if not stop_written and result.verdict is not None and result.verdict.stop is not None:
-                writer.update_meta(stop=asdict(result.verdict.stop))  # once: the stop is latched afterwards
-                stop_written = True
-    finally:
-        bar.finish()
-        elapsed = time.monotonic() - started
-        summary = session.summary()
-        if notes:
-            summary["notes"] = notes
-        writer.close(summary)
+    with RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns) as writer:
+        driver = SetDriver(session, [writer, bar])
+        try:
+            driver.run(samples)
+        finally:
+            bar.finish()
+            elapsed = time.monotonic() - started
+            writer.summary_on_exit = summary = session.summary()
+            if notes:
+                summary["notes"] = notes
     if session.frames == 0:
         raise FormwatchError(f"{input_path} gave no frames to analyze: record again or choose another file")
     return AnalysisResult(writer.path, summary, session.frames / max(elapsed, 1e-9), notes)

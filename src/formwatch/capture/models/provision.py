@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from formwatch.errors import FormwatchError
-from formwatch.models.bundle import add_landmark_metadata, task_bundle_is_well_formed, write_task_bundle
+from formwatch.core.errors import FormwatchError
+from formwatch.capture.models.bundle import add_landmark_metadata, task_bundle_is_well_formed, write_task_bundle
 
 if TYPE_CHECKING:
     import numpy as np
@@ -165,7 +165,7 @@ def _runs(path: Path) -> bool:
     """Prove a bundle: MediaPipe loads it and runs it; on a real photo (a person must be found) when available."""
     import numpy as np
 
-    from formwatch.pose import PoseEstimator
+    from formwatch.capture.pose import PoseEstimator
 
     photo = real_test_photo()
     frame = photo if photo is not None else np.zeros((256, 256, 3), dtype=np.uint8)

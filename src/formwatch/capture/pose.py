@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
-from formwatch.errors import FormwatchError
-from formwatch.native import quiet_native_stderr
+from formwatch.core.errors import FormwatchError
+from formwatch.capture.native import quiet_native_stderr
 
 if TYPE_CHECKING:
-    from formwatch.sources import Frame
+    from formwatch.capture.sources import Frame
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up chatter off the user's terminal
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from formwatch.recording import FILE_MODE, RecordingWriter
-from formwatch.sources import SourceError
+from formwatch.io.recording import FILE_MODE, RecordingWriter
+from formwatch.capture.sources import SourceError
 
 
 def attach_video(writer: RecordingWriter, frame_size_px: tuple[int, int], fps: float) -> None:

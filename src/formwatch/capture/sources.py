@@ -16,9 +16,9 @@ from typing import Iterator
 
 import numpy as np
 
-from formwatch.errors import FormwatchError
-from formwatch.mailbox import LatestMailbox
-from formwatch.native import quiet_native_stderr
+from formwatch.core.errors import FormwatchError
+from formwatch.capture.mailbox import LatestMailbox
+from formwatch.capture.native import quiet_native_stderr
 
 
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own lines about damaged files; ours are clearer
@@ -121,6 +121,12 @@ class _LiveSource:
         self._thread.start()
         return self
 
+    def __enter__(self) -> "_LiveSource":
+        return self.start() if self._thread is None else self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
@@ -178,7 +184,7 @@ class PacedVideoSource(_LiveSource):
 class ScheduledSource(_LiveSource):
     """Frames without pixels published on a schedule (``t_s`` array, scaled by ``speed``): the demo's camera.
 
-    The pose for each frame comes from a :class:`formwatch.live.FakeEstimator` by frame number, so the demo and
+    The pose for each frame comes from a :class:`formwatch.app.live.FakeEstimator` by frame number, so the demo and
     the tests run the real live path (mailbox, worker, drops) with no camera and no model.
     """
 

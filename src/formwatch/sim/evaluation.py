@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from formwatch.core.detector import Detector, DetectorConfig, StopEvent
-from formwatch.core.scenarios import Scenario, generate, generate_with_truth
+from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, REGISTRY, SHOULDER_ELEVATION
+from formwatch.sim.scenarios import Scenario, generate, generate_with_truth
 from formwatch.core.session import SetSession
 
 
@@ -37,20 +38,22 @@ def run_scenario(scenario: Scenario, exercise: str = "hinge", limits: dict[str, 
 
 def _synthetic_neutral() -> np.ndarray:
     """The neutral a calibration of the synthetic body would find: its standing metrics."""
-    from formwatch.core.kinematics import N_COLS, RELATIVE_METRICS, compute_metrics
-    from formwatch.core.synth import skeleton
+    from formwatch.core.pipeline import metrics_batch
+    from formwatch.sim.synth import skeleton
 
-    raw = compute_metrics(*skeleton(), (1280, 720))
-    neutral = np.zeros(N_COLS)
-    neutral[list(RELATIVE_METRICS)] = raw[list(RELATIVE_METRICS)]
+    image, world = skeleton()
+    raw = metrics_batch(image[None], world[None], (1280, 720))[0]
+    neutral = np.zeros(len(REGISTRY))
+    relative = list(REGISTRY.relative_columns)
+    neutral[relative] = np.nan_to_num(raw[relative])
     return neutral
 
 
-PROFILE_LIMITS = {"shoulder_elevation_cm": 2.0, "lumbar_arch_deg": 8.0}
+PROFILE_LIMITS = {SHOULDER_ELEVATION: 2.0, LUMBAR_ARCH: 8.0}
 DRIFTS = {  # metric -> scenario settings of a realistic gradual fault starting at rep 7
-    "shoulder_elevation_cm": dict(drift_amount=4.0, drift_duration_s=6.0),
-    "lumbar_arch_deg": dict(drift_amount=15.0, drift_duration_s=6.0),
-    "hip_hinge_deg": dict(drift_amount=30.0, drift_duration_s=6.0),
+    SHOULDER_ELEVATION: dict(drift_amount=4.0, drift_duration_s=6.0),
+    LUMBAR_ARCH: dict(drift_amount=15.0, drift_duration_s=6.0),
+    HIP_HINGE: dict(drift_amount=30.0, drift_duration_s=6.0),
 }
 
 
@@ -63,17 +66,17 @@ def limit_crossing_s(scenario: Scenario, limits: dict[str, float], depth_limit_f
     """
     t, _, _, truth = generate_with_truth(scenario)
     metric = scenario.drift_metric
-    if metric in ("shoulder_elevation_cm", "lumbar_arch_deg"):
+    if metric in (SHOULDER_ELEVATION, LUMBAR_ARCH):
         # The lumbar-arch metric is extension past the straight line, so its truth is (arch - hinge).
-        signal = truth[metric] - (truth["hip_hinge_deg"] if metric == "lumbar_arch_deg" else 0.0)
+        signal = truth[metric] - (truth[HIP_HINGE] if metric == LUMBAR_ARCH else 0.0)
         over = np.flatnonzero(signal > limits[metric])
         return float(t[over[0]]) if len(over) else float("inf")
     depths = []
     for rep in range(scenario.reps):
         start = scenario.lead_in_s + rep * scenario.rep_period_s
         inside = (t >= start) & (t < start + scenario.rep_period_s)
-        k = np.argmax(np.where(inside, truth["hip_hinge_deg"], -np.inf))
-        depths.append((float(truth["hip_hinge_deg"][k]), float(t[k])))
+        k = np.argmax(np.where(inside, truth[HIP_HINGE], -np.inf))
+        depths.append((float(truth[HIP_HINGE][k]), float(t[k])))
     base = float(np.mean([d for d, _ in depths[:baseline_reps]]))
     limit = max(depth_limit_fraction * base, min_depth_loss_deg)
     for depth, when in depths:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from formwatch.commands.common import neutral_for, profile_from_args
-from formwatch.replay_data import export_csv, load_replay
+from formwatch.cli.common import neutral_for, profile_from_args
+from formwatch.app.replay_data import export_csv, load_replay
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,13 +14,13 @@ def run(args: argparse.Namespace) -> int:
     if args.export_csv:
         print(export_csv(data, args.export_csv))
     if args.export_png or args.screenshot or not args.export_csv:
-        from formwatch.commands.demo import display_available
+        from formwatch.cli.demo import display_available
         from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
         from formwatch.ui.replay_window import ReplayWindow
 
         headless_export = args.export_png and not args.screenshot and args.exit_after is None
         if not display_available() and not (args.export_png or args.screenshot):
-            from formwatch.errors import FormwatchError
+            from formwatch.core.errors import FormwatchError
 
             raise FormwatchError("replay needs a display; without one use --export-png FILE or --export-csv FILE")
         app = qt_app()

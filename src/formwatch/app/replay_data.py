@@ -1,0 +1,174 @@
+"""Everything a replay shows, loaded from a recording directory (no Qt): poses, metric traces, reps, the stop, and
+each frame's verdict (state, rep, every gauge's deviation and the limit in force) exactly as it was recorded live.
+
+When ``metrics.csv`` is missing (a recording made elsewhere) or a profile is given, the traces and verdicts are
+recomputed through the same set driver the live path uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formwatch.core.driver import SetDriver
+from formwatch.core.filters import zero_phase_smooth
+from formwatch.core.registry import REGISTRY
+from formwatch.core.session import SetSession
+from formwatch.io.recording import Recording, RecordingError, load_recording
+
+
+def trace_metrics() -> tuple[str, ...]:
+    """The metrics replay draws and exports: every form metric in the registry."""
+    return tuple(spec.name for spec in REGISTRY.form_metrics)
+
+
+@dataclass
+class FrameVerdicts:
+    """Per-frame verdict columns: state and rep, and for each gauge its deviation (fraction of the limit) and the
+    limit in force, as the live overlay showed them."""
+
+    state: list[str]
+    rep: np.ndarray
+    gauge_names: tuple[str, ...]
+    deviations: dict[str, np.ndarray]
+    limits: dict[str, np.ndarray]
+
+
+@dataclass
+class ReplayData:
+    recording: Recording
+    t_s: np.ndarray
+    traces: dict[str, np.ndarray]  # metric name -> (T,) values
+    summary: dict[str, Any]
+    stop: dict[str, Any] | None
+    reps: list[dict[str, Any]] = field(default_factory=list)
+    video_path: Path | None = None
+    verdicts: FrameVerdicts | None = None
+
+    def limit_line(self, metric: str) -> float | None:
+        """Where a trace crosses its limit (baseline +/- limit, by the way it gets worse), in the trace's units;
+        None if not limited."""
+        limits, baseline = self.summary.get("limits", {}), self.summary.get("baseline", {})
+        if metric not in limits or metric not in REGISTRY:
+            return None
+        spec = REGISTRY[metric]
+        if spec.worse == "lower":
+            return baseline[metric] - limits[metric] if metric in baseline else None
+        return baseline.get(metric, 0.0) + limits[metric]
+
+    def index_at(self, t_s: float) -> int:
+        return int(np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1))
+
+
+def _number(text: str) -> float:
+    return float(text) if text else math.nan
+
+
+def _read_metrics_csv(path: Path, frames: int) -> tuple[dict[str, np.ndarray], FrameVerdicts | None] | None:
+    """The recorded traces and per-frame verdicts; None when the file is absent or does not match the poses."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except OSError:
+        return None
+    if len(rows) < 2 or len(rows) - 1 != frames:
+        return None
+    header, body = rows[0], rows[1:]
+    columns = {name: i for i, name in enumerate(header)}
+
+    def column(name: str) -> np.ndarray:
+        i = columns[name]
+        return np.array([_number(r[i]) if i < len(r) else math.nan for r in body])
+
+    if "t_s" not in columns:
+        return None
+    traces = {name: column(name) for name in trace_metrics() if name in columns}
+    verdicts = None
+    if "state" in columns:
+        gauges = tuple(name[: -len("_dev")] for name in header if name.endswith("_dev"))
+        verdicts = FrameVerdicts([r[columns["state"]] for r in body], column("rep"), gauges,
+                                 {g: column(f"{g}_dev") for g in gauges},
+                                 {g: column(f"{g}_limit") for g in gauges if f"{g}_limit" in columns})
+    return traces, verdicts
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+
+
+class _Collector:
+    """A driver sink that keeps every frame's metrics and verdict row."""
+
+    def __init__(self) -> None:
+        self.metrics: list[np.ndarray] = []
+        self.rows: list[list[Any]] = []
+
+    def on_frame(self, t_s: float, image: Any, world: Any, result: Any, row: list[Any], bgr: Any = None) -> None:
+        self.metrics.append(result.metrics)
+        self.rows.append(row)
+
+
+def _recompute(recording: Recording, neutral: np.ndarray | None, detector: Any
+               ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, Any]]:
+    session = SetSession(recording.frame_size_px, neutral=neutral, detector=detector)
+    collector = _Collector()
+    SetDriver(session, [collector]).run(zip(recording.t_s.tolist(), recording.image, recording.world))
+    metrics = np.stack(collector.metrics)
+    traces = {name: metrics[:, REGISTRY.index(name)] for name in trace_metrics()}
+    verdicts = None
+    if detector is not None:
+        n = len(REGISTRY)
+        names = detector.gauge_names
+        verdict_cols = np.array([[math.nan if isinstance(v, str) else float(v) for v in row[n:]]
+                                 for row in collector.rows])
+        verdicts = FrameVerdicts([row[n + 1] for row in collector.rows], verdict_cols[:, 0], names,
+                                 {g: verdict_cols[:, 3 + 2 * i] for i, g in enumerate(names)},
+                                 {g: verdict_cols[:, 4 + 2 * i] for i, g in enumerate(names)})
+    return traces, verdicts, session.summary()
+
+
+def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = None,
+                smooth_hz: float | None = None) -> ReplayData:
+    """Load a recording for replay; recompute traces when metrics.csv is absent or a new neutral is given.
+
+    ``smooth_hz``: also smooth the stored traces with the zero-phase filter (no lag, for review only).
+    """
+    recording = load_recording(path)
+    if len(recording.t_s) == 0:
+        raise RecordingError(f"{path} holds no frames: nothing to replay")
+    summary = _read_json(Path(path) / "summary.json")
+    stored = None if neutral is not None or detector is not None else _read_metrics_csv(
+        Path(path) / "metrics.csv", len(recording.t_s))
+    if stored is None or len(stored[0]) < len(trace_metrics()):
+        traces, verdicts, recomputed = _recompute(recording, neutral, detector)
+        summary = {**summary, **recomputed}
+    else:
+        traces, verdicts = stored
+    stop = recording.meta.get("stop") or summary.get("stop")
+    video = Path(path) / "video.mp4"
+    if smooth_hz:
+        traces = {m: zero_phase_smooth(recording.t_s, v, smooth_hz) for m, v in traces.items()}
+    return ReplayData(recording, recording.t_s, traces, summary, stop,
+                      summary.get("rep_features", []), video if video.is_file() else None, verdicts)
+
+
+def export_csv(data: ReplayData, destination: Path) -> Path:
+    """The traces as CSV: t_s and one column per metric."""
+    names = tuple(data.traces)
+    with open(destination, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(("t_s",) + names)
+        for i, t in enumerate(data.t_s):
+            writer.writerow([f"{t:.4f}"] + ["" if math.isnan(data.traces[m][i]) else f"{data.traces[m][i]:.4f}"
+                                            for m in names])
+    return destination

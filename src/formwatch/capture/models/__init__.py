@@ -1,0 +1,1 @@
+"""Provisioning the pose model offline (bundled from the mediapipe wheel, verified by sha256)."""

@@ -1,1 +1,0 @@
-"""The subcommands' bodies: each module turns parsed arguments into work and a printed result."""

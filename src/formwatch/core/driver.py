@@ -1,0 +1,72 @@
+"""One set driver for every mode: pose samples in, one result per frame out to sinks.
+
+Live, analyze, the demo, calibration and replay's recompute all push samples through :class:`SetDriver`; what
+differs between them is only which sinks listen (a recording writer, a terminal printer, the Qt worker's signal).
+The driver itself does no I/O, so it stays in the pure core; sinks live in the shells.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Protocol
+
+import numpy as np
+
+from formwatch.core.session import FrameResult, SetSession
+
+
+class Sink(Protocol):
+    """Something that listens to a set: a recording writer, a printer, a GUI bridge. Every hook is optional."""
+
+    def on_frame(self, t_s: float, image: np.ndarray, world: np.ndarray, result: FrameResult, row: list[Any],
+                 bgr: np.ndarray | None) -> None: ...
+
+
+class SetDriver:
+    """Steps a :class:`SetSession` and hands each frame, the stop (once) and the summary to the sinks."""
+
+    def __init__(self, session: SetSession, sinks: Iterable[Any] = ()) -> None:
+        self.session = session
+        self.sinks: list[Any] = list(sinks)
+        self.stop: Any = None
+
+    def _each(self, hook: str) -> list[Any]:
+        return [getattr(sink, hook) for sink in self.sinks if hasattr(sink, hook)]
+
+    def feed(self, t_s: float, image: np.ndarray, world: np.ndarray, bgr: np.ndarray | None = None) -> FrameResult:
+        """One pose sample through the session; the stop goes to the sinks first, on its own, then the frame."""
+        result = self.session.step(t_s, image, world)
+        verdict = result.verdict
+        if verdict is not None and verdict.stop is not None and self.stop is None:
+            self.stop = verdict.stop
+            for on_stop in self._each("on_stop"):
+                on_stop(verdict.stop)
+        row = self.session.row(result)
+        for on_frame in self._each("on_frame"):
+            on_frame(t_s, image, world, result, row, bgr)
+        return result
+
+    def run(self, samples: Iterable[tuple[float, np.ndarray, np.ndarray]], until_stop: bool = False) -> None:
+        """Feed every ``(t_s, image, world)`` sample (or until the set is stopped, when asked)."""
+        for t_s, image, world in samples:
+            self.feed(float(t_s), image, world)
+            if until_stop and self.stop is not None:
+                break
+
+    def summary(self) -> dict[str, Any]:
+        return self.session.summary()
+
+    def new_set(self) -> None:
+        """Forget the set (reps, baselines, stop, filter state); the neutral and the sinks stay."""
+        if self.session.detector is not None:
+            self.session.detector.reset()
+        self.session.reset()
+        self.stop = None
+
+
+def metrics_of(session: SetSession, t_s: np.ndarray, image: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """Every frame's metrics row through the session, as one ``(T, columns)`` array (calibration, replay)."""
+    rows = np.empty((len(t_s), session.pipeline.n_columns))
+    driver = SetDriver(session)
+    for i, t in enumerate(np.asarray(t_s, dtype=np.float64).tolist()):
+        rows[i] = driver.feed(t, image[i], world[i]).metrics
+    return rows

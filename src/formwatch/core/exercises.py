@@ -1,0 +1,102 @@
+"""Exercises as data: one frozen spec per exercise, with the names people use for it.
+
+An exercise says which metric drives its reps and in which direction, the hysteresis levels that start and end a
+rep, which form metrics it watches, whether it is done in reps or held, the camera view it needs, and which stop
+rules apply (``core/rules.py``). The detector, the rep segmenter, calibration, the CLI's ``--exercise`` choices and
+its help all read these specs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Iterator
+
+from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, REGISTRY, SHOULDER_ELEVATION
+
+ALL_RULES = ("limit", "drift", "depth", "tempo")
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """How one exercise is monitored."""
+
+    name: str
+    driver_sign: float  # +1: reps are flexion away from rest (hinge, squat); -1: extension (bridge, bird-dog)
+    enter_deg: float  # a rep starts when the driver moves this far from rest
+    exit_deg: float  # and ends when it comes back within this
+    min_rep_s: float = 0.8  # shorter excursions are fidgets, not reps
+    exit_fraction: float = 0.0  # a rep also ends once back below this fraction of its peak (alternating limbs)
+    has_reps: bool = True
+    watched: tuple[str, ...] = (SHOULDER_ELEVATION, LUMBAR_ARCH)
+    driver: str = HIP_HINGE
+    view: str = "side"  # the camera view it needs ("side", or "any")
+    aliases: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ALL_RULES
+    covers: str = ""  # what people call it, for --help
+
+    def __post_init__(self) -> None:
+        for metric in self.watched + (self.driver,):
+            REGISTRY.index(metric)  # unknown metric names fail at definition, not mid-set
+        unknown = set(self.rules) - set(ALL_RULES)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown rules {sorted(unknown)}; known: {', '.join(ALL_RULES)}")
+
+
+_EXERCISES: dict[str, ExerciseSpec] = {spec.name: spec for spec in (
+    ExerciseSpec("hinge", +1.0, 25.0, 12.0, aliases=("deadlift", "rdl", "romanian-deadlift", "good-morning",
+                                                     "hip-hinge"),
+                 covers="deadlift, Romanian deadlift, good morning"),
+    ExerciseSpec("squat", +1.0, 30.0, 15.0, aliases=("squats", "goblet-squat", "box-squat"),
+                 covers="squat, goblet squat, box squat"),
+    ExerciseSpec("bridge", -1.0, 15.0, 7.0, aliases=("glute-bridge", "hip-bridge"), covers="glute bridge"),
+    # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
+    ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6, aliases=("birddog", "bird-dogs"),
+                 covers="bird-dog on all fours"),
+    ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=(LUMBAR_ARCH,),
+                 aliases=("front-plank", "forearm-plank"), rules=("limit",), covers="a timed plank hold"),
+)}
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace(" ", "-").replace("_", "-")
+
+
+def exercise_names() -> tuple[str, ...]:
+    return tuple(_EXERCISES)
+
+
+def all_exercise_words() -> tuple[str, ...]:
+    """Every accepted word: names and aliases."""
+    return tuple(sorted({w for s in _EXERCISES.values() for w in (s.name,) + s.aliases}))
+
+
+def get_exercise(name: str) -> ExerciseSpec:
+    """The spec for a name or an alias ("deadlift", "glute bridge"); ValueError naming the choices otherwise."""
+    key = _key(name)
+    for spec in _EXERCISES.values():
+        if key == spec.name or key in spec.aliases:
+            return spec
+    raise ValueError(f"unknown exercise {name!r}; choose one of {', '.join(_EXERCISES)} "
+                     f"(or a name such as {', '.join(a for s in _EXERCISES.values() for a in s.aliases[:1])})")
+
+
+def register_exercise(spec: ExerciseSpec) -> ExerciseSpec:
+    if spec.name in _EXERCISES:
+        raise ValueError(f"exercise {spec.name!r} is registered already")
+    _EXERCISES[spec.name] = spec
+    return spec
+
+
+@contextlib.contextmanager
+def registered_exercise(spec: ExerciseSpec) -> Iterator[ExerciseSpec]:
+    """Register ``spec`` for a ``with`` block."""
+    register_exercise(spec)
+    try:
+        yield spec
+    finally:
+        del _EXERCISES[spec.name]
+
+
+def exercises_help() -> str:
+    return "; ".join(f"{s.name}: {s.covers}" for s in _EXERCISES.values())

@@ -1,0 +1,194 @@
+"""Stop rules as small blocks, each with its own configuration; an exercise lists the rules it uses.
+
+Every rule reads the set's state through a :class:`SetContext` (the detector) and answers with a
+:class:`StopEvent` or ``None``. Hooks: ``on_frame`` (every frame while the set is active), ``on_turn`` (a rep has
+just turned, its depth known) and ``on_rep`` (a fully tracked rep has just completed). All thresholds are in
+seconds and real units, never frames (docs/detector.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from formwatch.core.registry import REGISTRY, MetricSpec
+
+
+@dataclass(frozen=True)
+class StopEvent:
+    """Why and when the set ended; ``reason`` is the sentence the user reads, ``advice`` what to do next time."""
+
+    t_s: float
+    rep: int
+    metric: str
+    value: float
+    limit: float
+    reason: str
+    rule: str
+    clean_reps: int
+    advice: str = ""
+
+
+TEMPO = "tempo"  # the pseudo-metric of the tempo rule
+
+
+def _wording(metric: str) -> tuple[str, str, int]:
+    if metric == TEMPO:
+        return "Reps slowed", " %", 0
+    spec = REGISTRY[metric]
+    return spec.phrase or spec.label, spec.unit, spec.digits
+
+
+def reason_sentence(metric: str, value: float, rep: int, clean: int, rule: str, limit: float,
+                    held_s: float | None = None) -> str:
+    """The sentence a person reads across the room (``held_s``: time into a hold, for exercises without reps)."""
+    label, unit, digits = _wording(metric)
+    amount = f"{value:.{digits}f}{unit}"
+    clean_part = f"{clean} clean rep{'s' if clean != 1 else ''}." if rep else ""
+    where = f" at rep {rep}" if rep else (f" after {held_s:.0f} s of the hold" if held_s is not None else "")
+    if rule == "drift":
+        return (f"{label} {amount}{where} and worsening; the next rep would pass {limit:.{digits}f}{unit} — set "
+                f"ended. {clean_part}").strip()
+    return f"{label} {amount}{where} — set ended. {clean_part}".strip()
+
+
+def make_stop(t_s: float, rep: int, metric: str, value: float, limit: float, rule: str, clean: int,
+              sentence_rule: str | None = None, held_s: float | None = None) -> StopEvent:
+    """A StopEvent with its sentence and the metric's advice."""
+    advice = REGISTRY[metric].advice if metric in REGISTRY else "Rest, then start a fresh set with fewer reps"
+    return StopEvent(t_s, rep, metric, round(value, 2), round(limit, 2),
+                     reason_sentence(metric, value, rep, clean, sentence_rule or rule, limit, held_s), rule, clean,
+                     advice)
+
+
+class SetContext(Protocol):
+    """What rules read of the set in progress (the detector provides it)."""
+
+    watched: tuple[MetricSpec, ...]
+    baseline: dict[str, float]
+    limits: dict[str, float]
+
+    @property
+    def reps(self) -> list: ...
+
+    def limit_of(self, metric: MetricSpec) -> float: ...
+
+    def current_rep(self) -> int: ...
+
+    def held_time(self, t_s: float) -> float | None: ...
+
+
+@dataclass
+class LimitRule:
+    """A watched metric beyond its limit for longer than ``debounce_s``: catches a shrug or an arch as it happens."""
+
+    debounce_s: float = 0.2
+
+    def __post_init__(self) -> None:
+        self._over_since: dict[str, float] = {}
+
+    def reset(self) -> None:
+        self._over_since.clear()
+
+    def on_frame(self, ctx: SetContext, t_s: float, values: list[float]) -> StopEvent | None:
+        for metric, value in zip(ctx.watched, values):
+            base = ctx.baseline.get(metric.name)
+            limit = ctx.limit_of(metric)
+            deviation = metric.worsening(value - base) if base is not None else math.nan
+            if math.isnan(deviation) or deviation <= limit:
+                self._over_since.pop(metric.name, None)
+                continue
+            since = self._over_since.setdefault(metric.name, t_s)
+            if t_s - since >= self.debounce_s:
+                rep = ctx.current_rep()
+                return make_stop(t_s, rep, metric.name, deviation, limit, "limit", rep - 1 if rep else 0,
+                                 held_s=ctx.held_time(t_s))
+        return None
+
+
+@dataclass
+class DepthRule:
+    """At a rep's turn: it came up short of the set's first reps' depth by more than the limit."""
+
+    loss_fraction: float = 0.15  # of the first reps' depth
+    min_loss_deg: float = 10.0
+    baseline_reps: int = 2
+
+    def learn(self, ctx: SetContext, driver: str) -> None:
+        tracked = [r for r in ctx.reps if r.fully_tracked]
+        if len(tracked) >= self.baseline_reps and driver not in ctx.baseline:
+            depth = float(np.mean([r.depth_deg for r in tracked[: self.baseline_reps]]))
+            ctx.baseline[driver] = depth
+            ctx.limits.setdefault(driver, max(self.loss_fraction * depth, self.min_loss_deg))
+
+    def on_turn(self, ctx: SetContext, t_s: float, driver: str, bottom_deg: float) -> StopEvent | None:
+        base, limit = ctx.baseline.get(driver), ctx.limits.get(driver)
+        if base is None or limit is None:
+            return None
+        lost = base - bottom_deg
+        if lost <= limit:
+            return None
+        rep = len(ctx.reps) + 1
+        return make_stop(t_s, rep, driver, lost, limit, "limit", rep - 1)
+
+
+@dataclass
+class DriftRule:
+    """A per-rep feature worsening rep after rep; stops when the *next* rep is predicted to cross the limit."""
+
+    trend_reps: int = 3
+    baseline_reps: int = 2
+
+    def on_rep(self, ctx: SetContext, t_s: float, driver: str) -> StopEvent | None:
+        n = self.trend_reps
+        tracked = [r for r in ctx.reps if r.fully_tracked]
+        if len(tracked) < max(self.baseline_reps + 1, n):
+            return None
+        recent = tracked[-n:]
+        series = [(m.name, [m.worsening(r.peaks[m.name] - ctx.baseline[m.name]) for r in recent])
+                  for m in ctx.watched if m.trend and m.name in ctx.baseline]
+        if driver in ctx.baseline:  # worsening depth = shallower than the first reps
+            series.append((driver, [ctx.baseline[driver] - r.depth_deg for r in recent]))
+        for metric, values in series:
+            limit = ctx.limits.get(metric)
+            devs = np.asarray(values, dtype=np.float64)
+            if limit is None or not np.all(np.isfinite(devs)) or not np.all(np.diff(devs) > 0):
+                continue  # not worsening rep after rep
+            predicted = devs[-1] + float(np.polyfit(np.arange(n), devs, 1)[0])
+            if predicted >= limit and devs[-1] >= 0.5 * limit:
+                rep = len(ctx.reps)
+                already_over = devs[-1] >= limit  # this rep itself was past the limit: it was not clean
+                return make_stop(t_s, rep, metric, float(devs[-1]), limit, "drift", rep - 1 if already_over else rep,
+                                 sentence_rule="limit" if already_over else "drift")
+        return None
+
+
+@dataclass
+class TempoRule:
+    """The working phase slowing: mean velocity ``depth / up time`` down by ``loss_fraction`` from the best rep,
+    on ``consecutive_reps`` reps in a row (velocity-based training stops at about 20 % loss)."""
+
+    loss_fraction: float = 0.20
+    consecutive_reps: int = 2
+    baseline_reps: int = 2
+
+    def __post_init__(self) -> None:
+        self._slow_reps = 0
+
+    def reset(self) -> None:
+        self._slow_reps = 0
+
+    def on_rep(self, ctx: SetContext, t_s: float, driver: str) -> StopEvent | None:
+        velocities = [r.depth_deg / r.up_s for r in ctx.reps if r.up_s > 0 and r.fully_tracked]
+        if len(velocities) < self.baseline_reps + 1:
+            return None
+        loss = 1.0 - velocities[-1] / max(velocities)
+        self._slow_reps = self._slow_reps + 1 if loss >= self.loss_fraction else 0
+        if self._slow_reps < self.consecutive_reps:
+            return None
+        rep = len(ctx.reps)
+        return make_stop(t_s, rep, TEMPO, 100 * loss, 100 * self.loss_fraction, TEMPO, rep - self.consecutive_reps,
+                         sentence_rule="limit")

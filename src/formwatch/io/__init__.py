@@ -1,0 +1,1 @@
+"""Files a user owns: recordings, profiles and JSON written atomically and privately."""

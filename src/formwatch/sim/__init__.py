@@ -1,0 +1,1 @@
+"""Synthetic people, scenarios and the detector evaluation harness (tests and reports; not the core)."""

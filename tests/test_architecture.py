@@ -1,0 +1,84 @@
+"""The architecture, enforced: package boundaries, Qt only in ui/, a Qt-free view model, short functions, and
+metric names spelled out in as few modules as the registry promises."""
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "formwatch"
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports (top level or inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _package_of(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def test_core_modules_load_no_gui_vision_or_pose_libraries():
+    code = (
+        "import sys, pkgutil, importlib, formwatch.core as core\n"
+        "for m in pkgutil.iter_modules(core.__path__): importlib.import_module('formwatch.core.' + m.name)\n"
+        "bad = [m for m in ('PyQt6', 'cv2', 'mediapipe', 'pyqtgraph') if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_the_core_imports_nothing_of_formwatch_outside_the_core():
+    offenders = {str(p.relative_to(PACKAGE)): sorted(m for m in _imports(p)
+                                                     if m.startswith("formwatch") and not m.startswith("formwatch.core"))
+                 for p in SOURCES if _package_of(p) == "core"}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_only_ui_imports_qt_and_pyqtgraph():
+    offenders = [str(p.relative_to(PACKAGE)) for p in SOURCES if _package_of(p) != "ui"
+                 and any(m.split(".")[0] in ("PyQt6", "pyqtgraph") for m in _imports(p))]
+    assert offenders == []
+
+
+def test_the_view_model_is_qt_free():
+    code = ("import sys, formwatch.ui.view_model\n"
+            "print(','.join(m for m in ('PyQt6', 'pyqtgraph') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_no_function_is_longer_than_80_lines():
+    long = []
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > 80:
+                    long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({length} lines)")
+    assert long == []
+
+
+def test_at_most_four_loose_modules_at_the_top_of_the_package():
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(loose) <= 4, loose
+
+
+def test_a_metric_name_is_spelled_out_in_at_most_two_modules():
+    from formwatch.core.registry import REGISTRY
+
+    for name in REGISTRY.names:
+        pattern = re.compile(rf"[\"']{re.escape(name)}[\"']")
+        modules = [str(p.relative_to(PACKAGE)) for p in SOURCES if pattern.search(p.read_text(encoding="utf-8"))]
+        assert len(modules) <= 2, (name, modules)
