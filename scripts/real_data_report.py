@@ -1,5 +1,6 @@
-"""The kinematics core on real data: traces of real clips (PNG) and how well the lumbar-arch proxy separates
-labelled faulty from correct frames (ROC AUC).
+"""The kinematics core on real data: traces of real clips (PNG), the silhouette's trunk profile drawn on frames of
+every clip, the trunk-shape metrics clip by clip, and how well the landmark hip-extension angle separates labelled
+faulty from correct frames (ROC AUC).
 
     .venv/bin/python scripts/real_data_report.py [--write docs/real-data.md] [--images docs/images]
 """
@@ -17,9 +18,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import SHARED_DATA, emit, machine_line, poses_of, require_shared_data  # noqa: E402
 
+from formwatch.app.replay_data import load_replay  # noqa: E402
 from formwatch.core.kinematics import Col, compute_metrics  # noqa: E402
 from formwatch.core.landmarks import Lm  # noqa: E402
-from formwatch.app.replay_data import load_replay  # noqa: E402
+from formwatch.core.pipeline import metrics_batch  # noqa: E402
+from formwatch.core.silhouette import edge_points  # noqa: E402
+from formwatch.core.trunk import lumbar_curve_deg, rib_flare_deg  # noqa: E402
+from formwatch.io.recording import load_recording  # noqa: E402
 
 ASPECT_ASSUMED = (1280, 720)  # the labelled CSVs hold normalised coordinates of videos of unknown size
 
@@ -56,7 +61,7 @@ def load_labelled(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def arch_scores(poses: np.ndarray) -> np.ndarray:
     metrics = compute_metrics(poses, np.full_like(poses, np.nan), ASPECT_ASSUMED)
-    return metrics[:, Col.LUMBAR_ARCH_DEG]
+    return metrics[:, Col.HIP_EXTENSION_DEG]
 
 
 def auc_rows() -> list[tuple[str, str, int, int, float]]:
@@ -77,6 +82,66 @@ def auc_rows() -> list[tuple[str, str, int, int, float]]:
         pos, neg = score[labels == fault], score[labels == "C"]
         out.append((name, kind, int((~np.isnan(pos)).sum()), int((~np.isnan(neg)).sum()), roc_auc(pos, neg)))
     return out
+
+
+def profile_strip(video: Path, recording: Path, destination: Path, tiles: int = 4, height_px: int = 300) -> None:
+    """Frames of a clip with the measured back (red) and front (green) edges and the hip-shoulder line drawn."""
+    import cv2
+
+    rec = load_recording(recording)
+    valid = np.flatnonzero(~np.isnan(rec.profile[:, 0]).all(axis=1)) if rec.profile is not None else np.array([])
+    picks = valid[np.linspace(0, len(valid) - 1, tiles).astype(int)] if len(valid) >= tiles else valid
+    capture = cv2.VideoCapture(str(video))
+    images = []
+    for index in picks:
+        capture.set(cv2.CAP_PROP_POS_FRAMES, int(index))
+        ok, bgr = capture.read()
+        if not ok:
+            continue
+        h, w = bgr.shape[:2]
+        edges = edge_points(rec.profile[index], rec.image[index], (w, h)) * np.array([w, h])
+        hip = rec.image[index, [Lm.LEFT_HIP, Lm.RIGHT_HIP], :2].mean(0) * (w, h)
+        shoulder = rec.image[index, [Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER], :2].mean(0) * (w, h)
+        radius = max(2, int(round(h / 180)))
+        cv2.line(bgr, tuple(int(v) for v in hip), tuple(int(v) for v in shoulder), (255, 255, 255), radius)
+        for side, colour in ((0, (40, 40, 235)), (1, (60, 200, 60))):
+            for x, y in edges[side]:
+                if np.isfinite(x):
+                    cv2.circle(bgr, (int(x), int(y)), radius + 1, colour, -1)
+        curve = float(lumbar_curve_deg(rec.profile[index]))
+        label = f"t {rec.t_s[index]:.1f} s  curve {curve:+.0f}" if np.isfinite(curve) else f"t {rec.t_s[index]:.1f} s"
+        cv2.putText(bgr, label, (10, int(h * 0.08)), cv2.FONT_HERSHEY_SIMPLEX, h / 500, (0, 140, 255), radius)
+        images.append(cv2.resize(bgr, (int(w * height_px / h), height_px)))
+    if images:
+        cv2.imwrite(str(destination), np.hstack(images))
+
+
+def trunk_rows(video_dir: Path, images: Path) -> list[str]:
+    """Per clip: how often the silhouette gave each trunk metric, its spread, and its correlation with the hinge."""
+    rows = ["| clip | frames | lumbar curve valid | p10 / p50 / p90 | r with hip hinge | rib flare valid | "
+            "p10 / p50 / p90 |", "|---|---|---|---|---|---|---|"]
+    pictures = []
+    for video in sorted(video_dir.glob("*.mp4")):
+        recording = poses_of(video)
+        rec = load_recording(recording)
+        if rec.profile is None:
+            continue
+        curve, flare = lumbar_curve_deg(rec.profile), rib_flare_deg(rec.profile)
+        hinge = metrics_batch(rec.image, rec.world, rec.frame_size_px)[:, Col.HIP_HINGE_DEG]
+        both = np.isfinite(curve) & np.isfinite(hinge)
+        r = np.corrcoef(curve[both], hinge[both])[0, 1] if both.sum() > 10 else np.nan
+
+        def spread(x: np.ndarray) -> str:
+            return " / ".join(f"{v:+.0f}°" for v in np.nanpercentile(x, [10, 50, 90])) if np.isfinite(x).any() \
+                else "—"
+
+        rows.append(f"| {video.name} | {len(curve)} | {100 * np.isfinite(curve).mean():.0f} % | {spread(curve)} | "
+                    f"{r:+.2f} | {100 * np.isfinite(flare).mean():.0f} % | {spread(flare)} |")
+        png = images / "profiles" / f"{video.stem}.png"
+        png.parent.mkdir(parents=True, exist_ok=True)
+        profile_strip(video, recording, png)
+        pictures += [f"**{video.name}**", "", f"![{video.stem}](images/profiles/{video.stem}.png)", ""]
+    return rows + [""] + pictures
 
 
 def trace_png(recording: Path, destination: Path, title: str) -> None:
@@ -146,20 +211,31 @@ def main() -> int:
               f"are NaN in {100 * np.isnan(sdata.traces['hip_hinge_deg']).mean():.0f} % of frames: a front view "
               "cannot see them (by design).", ""]
 
-    lines += ["## Push-ups: lumbar arch (hips sagging)", "", "| clip | frames | median | 95th percentile |",
-              "|---|---|---|---|"]
+    lines += ["## Push-ups: hips sagging (labelled incorrect) against correct", "",
+              "| clip | frames | hip extension median | p90 | lumbar curve median | p90 |", "|---|---|---|---|---|---|"]
     for clip in ("kaiakol_data_videos_pushup_correct_001.mp4", "kaiakol_data_videos_pushup_incorrect_001.mp4"):
-        a = load_replay(poses_of(video / clip)).traces["lumbar_arch_deg"]
-        lines.append(f"| {clip} | {len(a)} | {np.nanmedian(a):+.1f}° | {np.nanpercentile(a, 95):+.1f}° |")
-    lines += ["", "## Labelled landmarks: does the lumbar-arch proxy separate faulty from correct frames?", "",
-              f"ROC AUC of `lumbar_arch_deg` (higher = more arched), frames assumed {ASPECT_ASSUMED[0]}x"
+        traces = load_replay(poses_of(video / clip)).traces
+        a, c = traces["hip_extension_deg"], traces["lumbar_curve_deg"]
+        lines.append(f"| {clip} | {len(a)} | {np.nanmedian(a):+.1f}° | {np.nanpercentile(a, 90):+.1f}° | "
+                     f"{np.nanmedian(c):+.1f}° | {np.nanpercentile(c, 90):+.1f}° |")
+    lines += ["", "## The trunk's own shape, from the silhouette", "",
+              "Each clip analysed with the segmentation mask on; the lumbar curve is the back edge's bend (positive = "
+              "hollowing, negative = rounding), the rib flare the front edge's. `r` is the Pearson correlation of the "
+              "lumbar curve with the hip hinge over the clip's frames: the old landmark 'arch' was exactly minus the "
+              "hinge (r = -1). Absolute values differ between people and postures (body shape, clothing): the "
+              "detector judges them against the person's own neutral or first reps, never against a population "
+              "zero. Red: back edge; green: front edge; white: hips to shoulders.", ""]
+    lines += trunk_rows(video, args.images)
+    lines += ["## Labelled landmarks: does the landmark hip-extension angle separate faulty from correct frames?", "",
+              f"ROC AUC of `hip_extension_deg` (higher = more extended), frames assumed {ASPECT_ASSUMED[0]}x"
               f"{ASPECT_ASSUMED[1]}. The bicep files hold no knee landmarks, so the proxy falls back to the trunk's "
-              "lean back from vertical.", "", "| file | comparison | faulty frames | correct frames | AUC |",
+              "lean back from vertical. These files hold landmarks only, no video: the silhouette metrics cannot be "
+              "scored on them.", "", "| file | comparison | faulty frames | correct frames | AUC |",
               "|---|---|---|---|---|"]
     for name, kind, npos, nneg, auc in auc_rows():
         lines.append(f"| {name} | {kind} | {npos} | {nneg} | {auc:.3f} |")
     lines += ["", "plank_model__kaggle.csv holds only correct frames, so it has no AUC. Frames are not independent "
-              "(consecutive frames of a few videos), so these AUCs say the proxy ranks these recordings' faulty "
+              "(consecutive frames of a few videos), so these AUCs say the angle ranks these recordings' faulty "
               "frames above their correct ones; they overstate how well it generalises to new people and cameras."]
     emit(lines, args.write)
     return 0

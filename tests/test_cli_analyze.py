@@ -66,7 +66,7 @@ def test_hip_sag_reads_as_lumbar_arch_and_rises_monotonically(tmp_path):
     levels = [0, 5, 10, 15, 20]
     t, image, world, values = held_levels(levels, make=lambda v: skeleton(hinge_deg=-v, body_pitch_deg=85))
     m = analyze_synthetic(tmp_path, t, image, world)
-    arch = level_medians(m["lumbar_arch_deg"], values, levels)
+    arch = level_medians(m["hip_extension_deg"], values, levels)
     assert 15 <= arch[-1] <= 25
     assert (np.diff(arch) > 0).all()
 
@@ -79,7 +79,7 @@ def test_analyze_writes_the_documented_recording(tmp_path):
     m = analyze_synthetic(tmp_path, t, image, world)
     out = tmp_path / "out"
     assert {"meta.json", "poses.npz", "metrics.csv", "summary.json"} <= {p.name for p in out.iterdir()}
-    for col in ("t_s", "hip_hinge_deg", "shoulder_elevation_cm", "lumbar_arch_deg", "trunk_incline_deg", "quality",
+    for col in ("t_s", "hip_hinge_deg", "shoulder_elevation_cm", "hip_extension_deg", "trunk_incline_deg", "quality",
                 "shoulder_elevation_left_cm", "shoulder_elevation_right_cm"):
         assert col in m and len(m[col]) == 60
     summary = json.loads((out / "summary.json").read_text())

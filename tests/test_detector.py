@@ -11,7 +11,7 @@ from formwatch.core.kinematics import Col
 from formwatch.core.registry import REGISTRY
 from formwatch.sim.scenarios import Scenario
 
-PROFILE_LIMITS = {"shoulder_elevation_cm": 2.0, "lumbar_arch_deg": 8.0}
+PROFILE_LIMITS = {"shoulder_elevation_cm": 2.0, "hip_extension_deg": 8.0}
 SHRUG = dict(drift_metric="shoulder_elevation_cm", drift_onset_rep=7, drift_amount=4.0, drift_duration_s=6.0)
 
 
@@ -44,9 +44,9 @@ def test_lost_tracking_pauses_instead_of_stopping():
 
 
 def test_lumbar_arch_at_lockout_stops_on_the_arch():
-    scenario = Scenario(drift_metric="lumbar_arch_deg", drift_amount=15.0)
+    scenario = Scenario(drift_metric="hip_extension_deg", drift_amount=15.0)
     stop = run_scenario(scenario, limits=PROFILE_LIMITS).stop
-    assert stop is not None and stop.metric == "lumbar_arch_deg" and stop.value > 8.0
+    assert stop is not None and stop.metric == "hip_extension_deg" and stop.value > 8.0
     assert stop.t_s > scenario.drift_onset_s
 
 
@@ -109,9 +109,9 @@ def test_plank_hold_stops_on_sagging_hips():
     stop = None
     for i in range(30 * 20):
         t = i / 30
-        row[Col.LUMBAR_ARCH_DEG] = 0.0 if t < 10 else (t - 10) * 2.0  # sag grows 2 deg/s after 10 s
+        row[Col.HIP_EXTENSION_DEG] = 0.0 if t < 10 else (t - 10) * 2.0  # sag grows 2 deg/s after 10 s
         stop = stop or d.step(t, row).stop
-    assert stop is not None and stop.metric == "lumbar_arch_deg" and stop.rep == 0
+    assert stop is not None and stop.metric == "hip_extension_deg" and stop.rep == 0
     assert 10 + 8.0 / 2.0 < stop.t_s <= 10 + 8.0 / 2.0 + 0.5
 
 

@@ -93,3 +93,19 @@ def test_zero_phase_smoother_has_no_lag_and_respects_gaps():
     assert np.abs(out[ok] - clean[ok])[20:-20].mean() < 0.5 * np.abs(noisy[ok] - clean[ok])[20:-20].mean()
     lag = np.argmax(np.correlate(out[20:290] - out[20:290].mean(), clean[20:290] - clean[20:290].mean(), "full"))
     assert lag - (270 - 1) == 0
+
+
+def test_the_scalar_one_euro_matches_the_array_filter():
+    from formwatch.core.filters import DEGREES_CONFIG, ScalarOneEuro
+
+    rng = np.random.default_rng(3)
+    t = np.arange(300) / 30.0
+    series = np.column_stack([20 * np.sin(t) + rng.normal(0, 1, len(t)), 5 * np.cos(2 * t)])
+    array_filter, scalar_filter = OneEuroFilter((2,), DEGREES_CONFIG), ScalarOneEuro(2, DEGREES_CONFIG)
+    for i, ti in enumerate(t):
+        expected = array_filter.step(ti, series[i]).copy()
+        np.testing.assert_allclose(scalar_filter.step(ti, series[i].tolist()), expected, rtol=1e-9, atol=1e-9)
+    # A missing value (NaN) comes out NaN and restarts that value alone: the next sample passes through unchanged.
+    gap = scalar_filter.step(t[-1] + 1 / 30, [float("nan"), 1.0])
+    assert np.isnan(gap[0]) and not np.isnan(gap[1])
+    assert scalar_filter.step(t[-1] + 2 / 30, [3.0, 1.0])[0] == 3.0

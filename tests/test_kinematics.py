@@ -25,7 +25,7 @@ def metrics(**kw):
 def test_hip_hinge_recovers_constructed_angle(hinge, thigh):
     m = metrics(hinge_deg=hinge, thigh_deg=thigh)
     assert m[Col.HIP_HINGE_DEG] == pytest.approx(hinge, abs=1e-6)
-    assert m[Col.LUMBAR_ARCH_DEG] == pytest.approx(-hinge, abs=1e-6)
+    assert m[Col.HIP_EXTENSION_DEG] == pytest.approx(-hinge, abs=1e-6)
     assert m[Col.TRUNK_INCLINE_DEG] == pytest.approx(hinge - thigh, abs=1e-6)
     assert m[Col.VIEW] == View.SIDE
 
@@ -47,7 +47,7 @@ def test_shoulder_elevation_per_side_shows_asymmetry():
 @pytest.mark.parametrize("sag", [5, 10, 20, 30])
 def test_plank_hip_sag_reads_as_lumbar_arch(sag):
     m = metrics(hinge_deg=-sag, body_pitch_deg=90)
-    assert m[Col.LUMBAR_ARCH_DEG] == pytest.approx(sag, abs=1e-6)
+    assert m[Col.HIP_EXTENSION_DEG] == pytest.approx(sag, abs=1e-6)
 
 
 def test_lumbar_arch_falls_back_to_lean_back_when_knees_unseen():
@@ -55,7 +55,7 @@ def test_lumbar_arch_falls_back_to_lean_back_when_knees_unseen():
     image[..., [25, 26], 3] = 0.1  # knees out of view
     m = compute_metrics(image, world, SIZE)
     assert np.isnan(m[Col.HIP_HINGE_DEG])
-    assert m[Col.LUMBAR_ARCH_DEG] == pytest.approx(12, abs=1e-6)
+    assert m[Col.HIP_EXTENSION_DEG] == pytest.approx(12, abs=1e-6)
     assert "knees" in nan_reason(m, Col.HIP_HINGE_DEG)
 
 
@@ -64,7 +64,7 @@ def test_lumbar_arch_falls_back_to_lean_back_when_knees_unseen():
 def test_angles_invariant_to_translation_scale_mirror_and_roll(kw):
     base = metrics(hinge_deg=35, thigh_deg=12, shrug_m=0.02)
     moved = metrics(hinge_deg=35, thigh_deg=12, shrug_m=0.02, **kw)
-    for col in (Col.HIP_HINGE_DEG, Col.LUMBAR_ARCH_DEG, Col.SHOULDER_ELEVATION_CM):
+    for col in (Col.HIP_HINGE_DEG, Col.HIP_EXTENSION_DEG, Col.SHOULDER_ELEVATION_CM):
         assert moved[col] == pytest.approx(base[col], abs=1e-6)
     if "roll_deg" not in kw:  # trunk incline is measured from the image vertical: roll shifts it, by design
         assert moved[Col.TRUNK_INCLINE_DEG] == pytest.approx(base[Col.TRUNK_INCLINE_DEG], abs=1e-6)
@@ -75,7 +75,7 @@ def test_angles_invariant_to_translation_scale_mirror_and_roll(kw):
 def test_front_view_hides_sagittal_angles_with_reason():
     m = metrics(hinge_deg=30, yaw_deg=90)
     assert m[Col.VIEW] == View.FRONT
-    assert np.isnan(m[Col.HIP_HINGE_DEG]) and np.isnan(m[Col.LUMBAR_ARCH_DEG])
+    assert np.isnan(m[Col.HIP_HINGE_DEG]) and np.isnan(m[Col.HIP_EXTENSION_DEG])
     assert "side-on" in nan_reason(m, Col.HIP_HINGE_DEG)
     assert metrics(hinge_deg=30, yaw_deg=45)[Col.VIEW] == View.OBLIQUE
 
@@ -98,14 +98,14 @@ def test_no_detection_gives_nan_and_zero_quality():
     nan = np.full((33, 4), np.nan)
     m = compute_metrics(nan, nan, SIZE)
     assert m[Col.QUALITY] == 0.0
-    assert np.isnan(m[[Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.LUMBAR_ARCH_DEG, Col.VIEW]]).all()
+    assert np.isnan(m[[Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.HIP_EXTENSION_DEG, Col.VIEW]]).all()
     assert nan_reason(m, Col.HIP_HINGE_DEG) == "nobody found in the frame"
 
 
 def test_low_visibility_gives_nan_and_low_quality():
     m = metrics(hinge_deg=30, visibility=0.2)
     assert m[Col.QUALITY] == pytest.approx(0.2)
-    assert np.isnan(m[[Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.LUMBAR_ARCH_DEG]]).all()
+    assert np.isnan(m[[Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.HIP_EXTENSION_DEG]]).all()
 
 
 pose_values = st.one_of(st.floats(-2, 2), st.just(np.nan), st.just(np.inf), st.just(-np.inf), st.just(0.0))
@@ -130,5 +130,5 @@ def test_coincident_points_are_nan_not_errors(point):
     image = np.tile(np.append(point, 1.0), (33, 1))
     m = compute_metrics(image, image, SIZE)
     # Every landmark on one point: no trunk, no thigh, no facing — nothing to measure, and nothing raised.
-    assert np.isnan(m[Col.HIP_HINGE_DEG]) and np.isnan(m[Col.LUMBAR_ARCH_DEG]) and np.isnan(m[Col.TRUNK_INCLINE_DEG])
+    assert np.isnan(m[Col.HIP_HINGE_DEG]) and np.isnan(m[Col.HIP_EXTENSION_DEG]) and np.isnan(m[Col.TRUNK_INCLINE_DEG])
     assert np.isnan(m[Col.SHOULDER_ELEVATION_CM])

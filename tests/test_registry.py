@@ -14,7 +14,7 @@ from formwatch.core.registry import REGISTRY, SHOULDER_ELEVATION, MetricSpec, Wo
 from formwatch.sim.synth import skeleton
 
 
-def wrist_drop_cm(image, world, frame_size_px):
+def wrist_drop_cm(image, world, profile, frame_size_px):
     """A toy metric: how far the left wrist hangs below the left hip, in centimetres (world landmarks)."""
     return 100.0 * (world[..., Lm.LEFT_WRIST, 1] - world[..., Lm.LEFT_HIP, 1])
 
@@ -43,8 +43,10 @@ def test_a_metric_registered_in_a_test_reaches_csv_detector_gauge_and_replay(tmp
         header = rows[0]
         assert TOY.name in header and f"{TOY.name}_dev" in header and f"{TOY.name}_limit" in header
         values = np.array([float(r[header.index(TOY.name)]) for r in rows[1:]])
-        expected = wrist_drop_cm(image, world, (1280, 720))
-        np.testing.assert_allclose(values, expected, atol=1e-3)  # computed, not copied: it follows the pose
+        expected = wrist_drop_cm(image, world, None, (1280, 720))
+        # Computed from the pose, not copied: it follows it (the live One Euro filter lags a little on the way).
+        np.testing.assert_allclose(values, expected, atol=1.0)
+        assert values[-1] - values[0] > 5.0
 
         data = load_replay(result.path)
         assert TOY.name in data.traces  # a replay trace
@@ -60,7 +62,7 @@ def test_a_metric_registered_in_a_test_reaches_csv_detector_gauge_and_replay(tmp
 def test_a_metric_outside_its_plausible_range_is_nan_and_counted():
     from formwatch.core.session import SetSession
 
-    impossible = MetricSpec("toy_always_999", "", 0, "Toy", compute=lambda i, w, s: 999.0, plausible=(-10.0, 10.0))
+    impossible = MetricSpec("toy_always_999", "", 0, "Toy", compute=lambda i, w, p, s: 999.0, plausible=(-10.0, 10.0))
     with REGISTRY.registered(impossible):
         session = SetSession((1280, 720))
         image, world = skeleton()

@@ -12,7 +12,8 @@ from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepSegmenter
 def feed(segmenter, t, hinge, shoulder=None, arch=None):
     shoulder = np.zeros_like(t) if shoulder is None else shoulder
     arch = np.zeros_like(t) if arch is None else arch
-    return [segmenter.step(float(a), float(b), [float(c), float(d)]) for a, b, c, d in zip(t, hinge, shoulder, arch)]
+    rest = [0.0] * (len(segmenter.metrics) - 2)  # the hinge's other watched metrics held at zero
+    return [segmenter.step(float(a), float(b), [float(c), float(d)] + rest) for a, b, c, d in zip(t, hinge, shoulder, arch)]
 
 
 def test_counts_reps_with_hysteresis_and_ignores_setup_and_fidgets():

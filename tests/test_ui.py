@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("PyQt6")
 
 from formwatch.core.detector import Detector  # noqa: E402
-from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, REGISTRY, SHOULDER_ELEVATION  # noqa: E402
+from formwatch.core.registry import HIP_EXTENSION, HIP_HINGE, LUMBAR_CURVE, REGISTRY, SHOULDER_ELEVATION  # noqa: E402
 from formwatch.sim.scenarios import Scenario, generate  # noqa: E402
 from formwatch.core.session import SetSession  # noqa: E402
 from formwatch.app.live import FakeEstimator, LiveRunner  # noqa: E402
@@ -101,14 +101,15 @@ def test_view_model_words():
             metrics = np.zeros(len(REGISTRY))
 
             class verdict:
-                state, rep, deviations = "drifting", 5, (0.8, 0.1, math.nan)
+                state, rep, deviations = "drifting", 5, (0.8, 0.1, 0.2, math.nan)
 
     Det = Detector("hinge", limits={SHOULDER_ELEVATION: 2.0})
     view = overlay_state(Live, Det)
     assert view.banner == "Careful — shoulders creeping up" and view.fault_metric == SHOULDER_ELEVATION
-    assert [g.name for g in view.gauges] == [SHOULDER_ELEVATION, LUMBAR_ARCH, HIP_HINGE]
+    assert [g.name for g in view.gauges] == [SHOULDER_ELEVATION, HIP_EXTENSION, LUMBAR_CURVE, HIP_HINGE]
+    assert view.gauges[2].label == "Low back rounding"  # the hinge judges the low back rounding, not arching
     assert view.gauges[0].limit == 2.0 and view.gauges[0].reading == "1.6 cm of 2.0 cm"
-    assert math.isnan(view.gauges[2].limit) and view.gauges[2].reading == "—"  # depth unknown before any rep
+    assert math.isnan(view.gauges[3].limit) and view.gauges[3].reading == "—"  # depth unknown before any rep
     # Seen from the front, the banner says so instead of a generic message.
     from formwatch.core.kinematics import compute_metrics
     from formwatch.sim.synth import skeleton
@@ -245,4 +246,5 @@ def test_replay_can_smooth_traces_without_moving_them(tmp_path):
     lag = np.argmax(np.correlate(s - np.nanmean(s), r - np.nanmean(r), "full")) - (len(r) - 1)
     assert lag == 0  # no lag
     rows = export_csv(smooth, tmp_path / "m.csv").read_text().splitlines()
-    assert rows[0] == "t_s,hip_hinge_deg,shoulder_elevation_cm,lumbar_arch_deg" and len(rows) == len(r) + 1
+    assert rows[0] == ("t_s,hip_hinge_deg,shoulder_elevation_cm,hip_extension_deg,lumbar_curve_deg,rib_flare_deg")
+    assert len(rows) == len(r) + 1

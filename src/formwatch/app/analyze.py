@@ -11,7 +11,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from formwatch.core.pipeline import PipelineConfig
-from formwatch.core.driver import SetDriver
+from formwatch.core.driver import SetDriver, samples_of
+from formwatch.core.sample import PoseSample
 from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
 from formwatch.io.recording import RecordingWriter, default_output_dir, load_recording
@@ -35,7 +36,7 @@ class Progress:
         self._last_draw = 0.0
         self.done = 0
 
-    def on_frame(self, *frame: Any) -> None:
+    def on_frame(self, *frame: Any) -> None:  # (sample, result, row, bgr)
         """As a sink of the set driver: one more frame done."""
         self.done += 1
         self.update(self.done)
@@ -60,7 +61,7 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iterator[tuple[float, Any, Any]],
+def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iterator[PoseSample],
                                                                              dict[str, Any], int]:
     from formwatch.capture.pose import PoseEstimator
     from formwatch.capture.sources import VideoFileSource
@@ -68,11 +69,10 @@ def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iter
     source = VideoFileSource(path)
     info = source.info
 
-    def samples() -> Iterator[tuple[float, Any, Any]]:
+    def samples() -> Iterator[PoseSample]:
         with PoseEstimator(model_path) as estimator:
             for frame in source:
-                pose = estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
-                yield pose.t_s, pose.image, pose.world
+                yield estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
         if source.truncated:
             notes.append(f"{path.name} ends early: kept the {source.frames_read} frames before the cut "
                          f"(its header claims {info.frame_count})")
@@ -98,7 +98,7 @@ def analyze(
         raise FormwatchError(f"{input_path} does not exist: give a video file or a recording directory")
     if input_path.is_dir():
         recording = load_recording(input_path)
-        samples: Iterator = zip(recording.t_s.tolist(), recording.image, recording.world)
+        samples: Iterator = iter(samples_of(recording.t_s, recording.image, recording.world, recording.profile))
         meta = {k: recording.meta[k] for k in ("source", "fps", "frame_width", "frame_height", "model")
                 if k in recording.meta}
         meta["source"] = f"recording {input_path}"

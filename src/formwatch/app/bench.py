@@ -1,8 +1,11 @@
 """``formwatch bench``: the numbers, measured on this machine and printed (never asserted by tests).
 
-- ``step_us``: one frame through the live step (One Euro filter + all metrics), p50 / p95 microseconds.
+- ``step_us``: one frame through the live step (One Euro filter + all metrics, the trunk's from a silhouette
+  profile included), p50 / p95 microseconds.
+- ``trunk_profile_us``: measuring the trunk profile from a 1280x720 soft mask and the landmarks (core/silhouette.py).
 - ``kinematics_batch_frames_per_s``: a whole ``(T, 33, 4)`` recording through the metrics at once.
-- ``pose_ms``: MediaPipe inference alone in VIDEO mode on a real clip.
+- ``pose_ms``: MediaPipe inference in VIDEO mode on a real clip with the segmentation mask and the trunk profile
+  (what live and analyze run); ``pose_ms_landmarks_only`` the same without the mask, for comparison.
 - ``live``: that clip played as a 30 fps camera through the full live path (capture thread, latest-frame mailbox,
   pose, step, detector, recorder), headless: processed fraction and capture-to-verdict latency.
 - ``rss_growth_mb``: memory growth over ten minutes of frames through the live runner and recorder.
@@ -38,14 +41,42 @@ def bench_step(frames: int = 5000) -> dict[str, float]:
     image, world = skeleton(hinge_deg=45 + 40 * np.sin(t), shrug_m=0.01 * np.sin(0.3 * t))
     image = (image + rng.normal(0, 0.002, image.shape)).astype(np.float32)
     world = (world + rng.normal(0, 0.002, world.shape)).astype(np.float32)
+    profiles = _drawn_profiles(rng)
     pipeline = Pipeline((1280, 720))
     timings = []
     clock = time.perf_counter
     for i in range(frames):
         start = clock()
-        pipeline.step(t[i], image[i], world[i])
+        pipeline.step(t[i], image[i], world[i], profiles[i % len(profiles)])
         timings.append(clock() - start)
     return _percentiles(timings[100:], 1e6)
+
+
+def _drawn_profiles(rng: np.random.Generator, count: int = 50) -> np.ndarray:
+    """Trunk profiles of a drawn torso with edge noise (what the step reads the trunk metrics from)."""
+    from formwatch.core.silhouette import trunk_profile
+    from formwatch.sim.torso import TorsoShape, torso_mask
+
+    mask, image = torso_mask(TorsoShape(back_bend_deg=8.0), tilt_deg=30.0)
+    base = trunk_profile(mask, image)
+    noisy = np.repeat(base[None], count, axis=0)
+    noisy[:, :2] += rng.normal(0, 0.002, noisy[:, :2].shape).astype(np.float32)
+    return noisy
+
+
+def bench_trunk_profile(repeats: int = 300) -> dict[str, float]:
+    """The trunk profile from a 1280x720 soft mask and its landmarks (per frame, after MediaPipe)."""
+    from formwatch.core.silhouette import trunk_profile
+    from formwatch.sim.torso import TorsoShape, torso_mask
+
+    mask, image = torso_mask(TorsoShape(back_bend_deg=8.0), frame_size_px=(1280, 720), hip_px=(600.0, 500.0),
+                             torso_px=260.0, tilt_deg=30.0)
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        trunk_profile(mask, image)
+        timings.append(time.perf_counter() - start)
+    return _percentiles(timings[10:], 1e6)
 
 
 def bench_batch(frames: int = 100_000, repeats: int = 5) -> float:
@@ -61,13 +92,13 @@ def bench_batch(frames: int = 100_000, repeats: int = 5) -> float:
     return float(np.median(rates))
 
 
-def bench_pose(video: Path, model: Path, frames: int = 200) -> dict[str, float]:
-    """MediaPipe VIDEO-mode inference time per frame on a real clip."""
+def bench_pose(video: Path, model: Path, frames: int = 200, silhouette: bool = True) -> dict[str, float]:
+    """MediaPipe VIDEO-mode inference time per frame on a real clip (with the mask and trunk profile, or not)."""
     from formwatch.capture.pose import PoseEstimator
     from formwatch.capture.sources import VideoFileSource
 
     timings = []
-    with PoseEstimator(model) as estimator:
+    with PoseEstimator(model, silhouette=silhouette) as estimator:
         for frame in VideoFileSource(video):
             start = time.perf_counter()
             estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
@@ -129,7 +160,8 @@ def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path
         runner.run()
         source.stop()
         summary = runner.finish()["live"]
-    return {"camera_fps": camera_fps, "frames": summary["processed"] + summary["dropped"], **summary}
+    return {"camera_fps": camera_fps, "silhouette": True, "frames": summary["processed"] + summary["dropped"],
+            **summary}
 
 
 def rss_mb() -> float:
@@ -176,11 +208,13 @@ def machine() -> dict[str, Any]:
 def run(as_json: bool, video: Path | None = None, model: Path | None = None, quick: bool = False
         ) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "step_us": bench_step(),
-                               "kinematics_batch_frames_per_s": round(bench_batch())}
+                               "kinematics_batch_frames_per_s": round(bench_batch()),
+                               "trunk_profile_us": bench_trunk_profile()}
     if model is not None:
         clip = video or default_clip()
         results["clip"] = str(clip)
         results["pose_ms"] = bench_pose(clip, model)
+        results["pose_ms_landmarks_only"] = bench_pose(clip, model, silhouette=False)
         results["live"] = bench_live(clip, model)
     if not quick:
         rss = bench_rss_growth()

@@ -17,6 +17,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from formwatch.core.driver import SetDriver
+from formwatch.core.sample import PoseSample
 from formwatch.core.session import FrameResult, SetSession
 from formwatch.io.recording import RecordingWriter
 from formwatch.capture.sources import Frame
@@ -37,6 +38,7 @@ class LiveResult:
     processed: int
     dropped: int
     fps: float  # frames processed per second, recent
+    profile: np.ndarray | None = None  # the trunk profile (4, N_STATIONS), when the silhouette was measured
 
 
 @dataclass
@@ -159,7 +161,7 @@ class LiveRunner:
         pose_start = time.monotonic()
         sample = self.estimator.estimate(frame, t_s)
         self.stats.pose_ms.append(1e3 * (time.monotonic() - pose_start))
-        result = self.driver.feed(t_s, sample.image, sample.world, frame.bgr)
+        result = self.driver.feed(sample, frame.bgr)
         if self.calibration is not None and self.calibration.feed(t_s, sample.image, sample.world):
             self.calibration.apply(self.session)
         now = time.monotonic()
@@ -171,7 +173,7 @@ class LiveRunner:
         while self._recent and now - self._recent[0] > 1.0:
             self._recent.pop(0)
         live = LiveResult(frame, sample.image, result, latency_ms, self.stats.processed, self.stats.dropped,
-                          float(len(self._recent)))
+                          float(len(self._recent)), sample.profile)
         if self.on_result is not None:
             self.on_result(live)
         return live
@@ -190,15 +192,16 @@ class LiveRunner:
 class FakeEstimator:
     """Returns precomputed poses by frame number: the demo's 'camera' and the tests' stand-in for MediaPipe."""
 
-    def __init__(self, image: np.ndarray, world: np.ndarray, delay_s: float = 0.0) -> None:
+    def __init__(self, image: np.ndarray, world: np.ndarray, delay_s: float = 0.0,
+                 profile: np.ndarray | None = None) -> None:
         self.image = image
         self.world = world
         self.delay_s = delay_s
+        self.profile = profile
 
     def estimate(self, frame: Frame, t_s: float) -> Any:
-        from formwatch.capture.pose import PoseSample
-
         if self.delay_s:
             time.sleep(self.delay_s)
         i = min(frame.seq, len(self.image) - 1)
-        return PoseSample(t_s, self.image[i], self.world[i])
+        return PoseSample(t_s, self.image[i], self.world[i],
+                          self.profile[i] if self.profile is not None else None)

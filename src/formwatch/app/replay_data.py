@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from formwatch.core.driver import SetDriver
+from formwatch.core.driver import SetDriver, samples_of
 from formwatch.core.filters import zero_phase_smooth
 from formwatch.core.registry import REGISTRY
 from formwatch.core.session import SetSession
@@ -113,7 +113,7 @@ class _Collector:
         self.metrics: list[np.ndarray] = []
         self.rows: list[list[Any]] = []
 
-    def on_frame(self, t_s: float, image: Any, world: Any, result: Any, row: list[Any], bgr: Any = None) -> None:
+    def on_frame(self, sample: Any, result: Any, row: list[Any], bgr: Any = None) -> None:
         self.metrics.append(result.metrics)
         self.rows.append(row)
 
@@ -122,7 +122,8 @@ def _recompute(recording: Recording, neutral: np.ndarray | None, detector: Any
                ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, Any]]:
     session = SetSession(recording.frame_size_px, neutral=neutral, detector=detector)
     collector = _Collector()
-    SetDriver(session, [collector]).run(zip(recording.t_s.tolist(), recording.image, recording.world))
+    SetDriver(session, [collector]).run(samples_of(recording.t_s, recording.image, recording.world,
+                                                   recording.profile))
     metrics = np.stack(collector.metrics)
     traces = {name: metrics[:, REGISTRY.index(name)] for name in trace_metrics()}
     verdicts = None

@@ -2,13 +2,14 @@
 
 MediaPipe's API is object-per-landmark; we convert once, here, to ``(33, 4)`` float32 arrays (x, y, z, visibility)
 for the normalised image landmarks and the metric world landmarks. No detection is all-NaN, never an exception.
+With ``silhouette=True`` (the default) the same inference also returns the person's soft segmentation mask, from
+which the trunk profile is measured at once (core/silhouette.py); the mask itself is not kept.
 VIDEO mode needs strictly increasing integer millisecond timestamps: :class:`PoseEstimator` makes them so.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
+from formwatch.core.sample import PoseSample
+from formwatch.core.silhouette import empty_profile, trunk_profile
 from formwatch.core.errors import FormwatchError
 from formwatch.capture.native import quiet_native_stderr
 
@@ -28,24 +31,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _NO_POSE = np.full((N_LANDMARKS, N_CHANNELS), np.nan, dtype=np.float32)
 
 
-@dataclass(frozen=True)
-class PoseSample:
-    """One frame's pose: time in seconds and image / world landmark arrays ``(33, 4)`` float32."""
-
-    t_s: float
-    image: np.ndarray
-    world: np.ndarray
-
-    @property
-    def detected(self) -> bool:
-        return not np.isnan(self.image[0, 0])
-
-
 class PoseEstimator:
     """One-person BlazePose in VIDEO (default) or IMAGE running mode. Use as a context manager."""
 
     def __init__(self, model_path: Path, running_mode: Literal["video", "image"] = "video",
-                 min_confidence: float = 0.5) -> None:
+                 min_confidence: float = 0.5, silhouette: bool = True) -> None:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -58,6 +48,7 @@ class PoseEstimator:
             min_pose_detection_confidence=min_confidence,
             min_pose_presence_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
+            output_segmentation_masks=silhouette,
         )
         try:
             with quiet_native_stderr():
@@ -66,6 +57,7 @@ class PoseEstimator:
             raise FormwatchError(f"the pose model {model_path} does not load ({exc}): run 'formwatch models'"
                                  ) from None
         self._video = running_mode == "video"
+        self.silhouette = silhouette
         self._last_ms = -1
         self._warm = False
 
@@ -100,8 +92,13 @@ class PoseEstimator:
         else:
             result = self._landmarker.detect(image)
         if not result.pose_landmarks:
-            return PoseSample(t_s, _NO_POSE.copy(), _NO_POSE.copy())
-        return PoseSample(t_s, _to_array(result.pose_landmarks[0]), _to_array(result.pose_world_landmarks[0]))
+            return PoseSample(t_s, _NO_POSE.copy(), _NO_POSE.copy(), empty_profile() if self.silhouette else None)
+        landmarks = _to_array(result.pose_landmarks[0])
+        profile = None
+        if self.silhouette:
+            masks = result.segmentation_masks
+            profile = trunk_profile(masks[0].numpy_view(), landmarks) if masks else empty_profile()
+        return PoseSample(t_s, landmarks, _to_array(result.pose_world_landmarks[0]), profile)
 
 
 def _to_array(landmarks: list) -> np.ndarray:

@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from formwatch.core.detector import Detector, StopEvent
-from formwatch.core.driver import SetDriver
+from formwatch.core.driver import SetDriver, samples_of
+from formwatch.core.sample import PoseSample
 from formwatch.core.registry import SHOULDER_ELEVATION
 from formwatch.sim.scenarios import Scenario, generate
 from formwatch.core.session import FrameResult, SetSession
@@ -39,9 +40,8 @@ class _StatePrinter:
     def __init__(self) -> None:
         self.last_state, self.last_rep = "", 0
 
-    def on_frame(self, t_s: float, image: object, world: object, result: FrameResult, row: object,
-                 bgr: object = None) -> None:
-        verdict = result.verdict
+    def on_frame(self, sample: PoseSample, result: FrameResult, row: object, bgr: object = None) -> None:
+        verdict, t_s = result.verdict, sample.t_s
         if verdict.rep != self.last_rep:
             print(f"  {t_s:6.2f} s  rep {verdict.rep} done")
             self.last_rep = verdict.rep
@@ -63,7 +63,7 @@ def run_headless(out: Path | None) -> int:
     with RecordingWriter(out or default_output_dir("demo"), demo_meta(), session.columns) as writer:
         driver = SetDriver(session, [writer, _StatePrinter()])
         try:
-            driver.run(zip(t, image, world), until_stop=True)
+            driver.run(samples_of(t, image, world), until_stop=True)
         finally:
             writer.summary_on_exit = session.summary()
     print(f"recording: {writer.path}  (replay it with: formwatch replay {writer.path})")

@@ -39,6 +39,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                      neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None)
     for note in result.notes:
         print(f"formwatch: note: {note}", file=sys.stderr)
+    for metric, why in result.summary.get("unmeasured", {}).items():
+        print(f"formwatch: note: {metric} was measured in under half of the frames: {why}", file=sys.stderr)
     s = result.summary
     print(f"{s['frames']} frames, pose found in {100 * s['detected_fraction']:.1f} %, "
           f"analysed at {result.frames_per_s:.1f} frames/s")

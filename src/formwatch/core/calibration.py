@@ -59,8 +59,10 @@ def fit_profile(
     source: str = "",
     config: CalibrationConfig = CalibrationConfig(),
     pipeline_config: PipelineConfig = PipelineConfig(),
+    profile: np.ndarray | None = None,
 ) -> Profile:
-    """Fit a :class:`Profile` from poses ``(T, 33, 4)``, or raise :class:`CalibrationError` saying what to do."""
+    """Fit a :class:`Profile` from poses ``(T, 33, 4)`` (and trunk profiles ``(T, 4, K)`` when the silhouette was
+    measured), or raise :class:`CalibrationError` saying what to do."""
     validate_name(name)
     t_s = np.asarray(t_s, dtype=np.float64)
     if len(t_s) < 2 or t_s[-1] - t_s[0] < config.window_s:
@@ -70,7 +72,7 @@ def fit_profile(
     if detected.mean() < config.min_detected_fraction:
         raise CalibrationError("nobody found in most of the video: stand 2-3 m from the camera, whole body in view, "
                                "in good light")
-    metrics = metrics_of(SetSession(frame_size_px, pipeline_config), t_s, image, world)
+    metrics = metrics_of(SetSession(frame_size_px, pipeline_config), t_s, image, world, profile)
 
     seen = _parts_seen(image[detected], config.min_visibility)
     missing = [part for part, ok in seen.items() if not ok]
@@ -123,8 +125,9 @@ def fit_profile(
 def _stillest_window(t_s: np.ndarray, metrics: np.ndarray, detected: np.ndarray, config: CalibrationConfig
                      ) -> tuple[int, int, float]:
     """(start, stop, score) of the window of at least ``window_s`` whose metrics move least; score <= 1 is still."""
+    # Metrics this recording never measured (no silhouette in an older recording) do not count.
     tolerances = [(REGISTRY.index(s.name), s.still_tolerance) for s in REGISTRY.form_metrics
-                  if s.still_tolerance is not None]
+                  if s.still_tolerance is not None and not np.isnan(metrics[:, REGISTRY.index(s.name)]).all()]
     best = (-1, -1, np.inf)
     ends = np.searchsorted(t_s, t_s + config.window_s)
     step = max(1, int(len(t_s) / max(t_s[-1] - t_s[0], 1e-9) / 8))  # about 8 candidate starts a second

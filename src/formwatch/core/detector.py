@@ -39,7 +39,7 @@ class DetectorConfig:
     rest_still_deg: float = 8.0  # the driver's range within that window to count as still
     drift_rule: bool = True
     tempo_rule: bool = True
-    hold_baseline_samples: int = 30  # a hold learns its baseline from this many early frames
+    hold_baseline_s: float = 1.5  # a hold learns the baselines it has no profile for from its first seconds
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Detector:
         self.config = config
         self.profile_loaded = profile_loaded
         self.given_limits = dict(limits or {})
-        self.watched: tuple[MetricSpec, ...] = tuple(REGISTRY[m] for m in self.spec.watched)
+        self.watched: tuple[MetricSpec, ...] = self.spec.watched_specs()
         self.driver = REGISTRY[self.spec.driver]
         self._watched_cols = [REGISTRY.index(m) for m in self.spec.watched]
         self._driver_col = REGISTRY.index(self.spec.driver)
@@ -79,7 +79,8 @@ class Detector:
             self.rep_rules.append(TempoRule(config.tempo_loss_fraction, config.tempo_consecutive_reps,
                                             config.baseline_reps))
         # Gauges: every watched metric, then the depth lost when the depth rule is on.
-        self.gauge_names: tuple[str, ...] = self.spec.watched + ((self.driver.name,) if self.depth_rule else ())
+        self.gauge_specs: tuple[MetricSpec, ...] = self.watched + ((self.driver,) if self.depth_rule else ())
+        self.gauge_names: tuple[str, ...] = tuple(s.name for s in self.gauge_specs)
         self.columns: tuple[str, ...] = ("rep", "state", "phase") + tuple(
             f"{n}_{kind}" for n in self.gauge_names for kind in ("dev", "limit"))
         self.reset()
@@ -95,8 +96,9 @@ class Detector:
         self._last_deviations: tuple[float, ...] = nan
         self.limits: dict[str, float] = dict(self.given_limits)
         # With a profile the metrics are already relative to neutral; metrics with a natural zero start there.
-        self.baseline: dict[str, float] = {m.name: 0.0 for m in self.watched
-                                           if m.natural_zero or self.profile_loaded}
+        self.baseline: dict[str, float] = {m.name: 0.0 if self.profile_loaded else m.natural_zero
+                                           for m in self.watched
+                                           if self.profile_loaded or m.natural_zero is not None}
         self._early: dict[str, list[float]] = {m.name: [] for m in self.watched if m.name not in self.baseline}
         for metric in self.watched:  # a metric judged from its known zero needs no learning for its limit either
             if metric.name in self.baseline and metric.default_limit is not None:
@@ -176,7 +178,7 @@ class Detector:
         if event == REST_LEARNED and not self.profile_loaded and self.spec.driver_sign > 0:
             # No profile: the set's own standing posture is the reference of metrics with a natural zero.
             for metric in self.watched:
-                if metric.natural_zero and metric.name in segmenter.rest_values:
+                if metric.natural_zero is not None and metric.name in segmenter.rest_values:
                     self.baseline[metric.name] = segmenter.rest_values[metric.name]
         elif event == TURNED and self.depth_rule is not None and not segmenter.gap:
             # A rep seen only in part (tracking lost) says nothing about depth.
@@ -197,7 +199,9 @@ class Detector:
             early = self._early.get(metric.name)
             if early is not None and metric.name not in self.baseline and not math.isnan(value):
                 early.append(value)
-        if not self.spec.has_reps and any(len(v) >= self.config.hold_baseline_samples for v in self._early.values()):
+        if not self.spec.has_reps and self._started_t is not None and \
+                self._last_t - self._started_t >= self.config.hold_baseline_s and \
+                any(name not in self.baseline and values for name, values in self._early.items()):
             self._learn_limits(force=True)
 
     def _learn_limits(self, force: bool = False) -> None:
@@ -211,7 +215,8 @@ class Detector:
                 median = float(np.median(values))
                 self.baseline[metric.name] = median
                 noise = 1.4826 * float(np.median(np.abs(values - median)))
-                self.limits.setdefault(metric.name, max(cfg.noise_k * noise, metric.min_limit or 0.0))
+                learned = max(cfg.noise_k * noise, metric.min_limit or 0.0)
+                self.limits.setdefault(metric.name, min(learned, metric.max_limit or math.inf))
             if metric.default_limit is not None:
                 self.limits.setdefault(metric.name, metric.default_limit)
         if self.depth_rule is not None:

@@ -11,14 +11,14 @@ from typing import Any, Iterable, Protocol
 
 import numpy as np
 
+from formwatch.core.sample import PoseSample
 from formwatch.core.session import FrameResult, SetSession
 
 
 class Sink(Protocol):
     """Something that listens to a set: a recording writer, a printer, a GUI bridge. Every hook is optional."""
 
-    def on_frame(self, t_s: float, image: np.ndarray, world: np.ndarray, result: FrameResult, row: list[Any],
-                 bgr: np.ndarray | None) -> None: ...
+    def on_frame(self, sample: PoseSample, result: FrameResult, row: list[Any], bgr: np.ndarray | None) -> None: ...
 
 
 class SetDriver:
@@ -32,9 +32,9 @@ class SetDriver:
     def _each(self, hook: str) -> list[Any]:
         return [getattr(sink, hook) for sink in self.sinks if hasattr(sink, hook)]
 
-    def feed(self, t_s: float, image: np.ndarray, world: np.ndarray, bgr: np.ndarray | None = None) -> FrameResult:
+    def feed(self, sample: PoseSample, bgr: np.ndarray | None = None) -> FrameResult:
         """One pose sample through the session; the stop goes to the sinks first, on its own, then the frame."""
-        result = self.session.step(t_s, image, world)
+        result = self.session.step(sample.t_s, sample.image, sample.world, sample.profile)
         verdict = result.verdict
         if verdict is not None and verdict.stop is not None and self.stop is None:
             self.stop = verdict.stop
@@ -42,13 +42,13 @@ class SetDriver:
                 on_stop(verdict.stop)
         row = self.session.row(result)
         for on_frame in self._each("on_frame"):
-            on_frame(t_s, image, world, result, row, bgr)
+            on_frame(sample, result, row, bgr)
         return result
 
-    def run(self, samples: Iterable[tuple[float, np.ndarray, np.ndarray]], until_stop: bool = False) -> None:
-        """Feed every ``(t_s, image, world)`` sample (or until the set is stopped, when asked)."""
-        for t_s, image, world in samples:
-            self.feed(float(t_s), image, world)
+    def run(self, samples: Iterable[PoseSample], until_stop: bool = False) -> None:
+        """Feed every sample (or until the set is stopped, when asked)."""
+        for sample in samples:
+            self.feed(sample)
             if until_stop and self.stop is not None:
                 break
 
@@ -63,10 +63,18 @@ class SetDriver:
         self.stop = None
 
 
-def metrics_of(session: SetSession, t_s: np.ndarray, image: np.ndarray, world: np.ndarray) -> np.ndarray:
+def samples_of(t_s: np.ndarray, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
+               ) -> Iterable[PoseSample]:
+    """Arrays of a whole recording as a stream of samples."""
+    for i, t in enumerate(np.asarray(t_s, dtype=np.float64).tolist()):
+        yield PoseSample(t, image[i], world[i], profile[i] if profile is not None else None)
+
+
+def metrics_of(session: SetSession, t_s: np.ndarray, image: np.ndarray, world: np.ndarray,
+               profile: np.ndarray | None = None) -> np.ndarray:
     """Every frame's metrics row through the session, as one ``(T, columns)`` array (calibration, replay)."""
     rows = np.empty((len(t_s), session.pipeline.n_columns))
     driver = SetDriver(session)
-    for i, t in enumerate(np.asarray(t_s, dtype=np.float64).tolist()):
-        rows[i] = driver.feed(t, image[i], world[i]).metrics
+    for i, sample in enumerate(samples_of(t_s, image, world, profile)):
+        rows[i] = driver.feed(sample).metrics
     return rows

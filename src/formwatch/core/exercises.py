@@ -12,7 +12,8 @@ import contextlib
 from dataclasses import dataclass
 from typing import Iterator
 
-from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, REGISTRY, SHOULDER_ELEVATION
+from formwatch.core.registry import (HIP_EXTENSION, HIP_HINGE, LUMBAR_CURVE, REGISTRY, RIB_FLARE, SHOULDER_ELEVATION,
+                                     MetricSpec)
 
 ALL_RULES = ("limit", "drift", "depth", "tempo")
 
@@ -28,7 +29,8 @@ class ExerciseSpec:
     min_rep_s: float = 0.8  # shorter excursions are fidgets, not reps
     exit_fraction: float = 0.0  # a rep also ends once back below this fraction of its peak (alternating limbs)
     has_reps: bool = True
-    watched: tuple[str, ...] = (SHOULDER_ELEVATION, LUMBAR_ARCH)
+    watched: tuple[str, ...] = (SHOULDER_ELEVATION, HIP_EXTENSION, LUMBAR_CURVE, RIB_FLARE)
+    judged_lower: tuple[str, ...] = ()  # watched metrics whose fault is a fall (the low back rounding)
     driver: str = HIP_HINGE
     view: str = "side"  # the camera view it needs ("side", or "any")
     aliases: tuple[str, ...] = ()
@@ -41,19 +43,29 @@ class ExerciseSpec:
         unknown = set(self.rules) - set(ALL_RULES)
         if unknown:
             raise ValueError(f"{self.name}: unknown rules {sorted(unknown)}; known: {', '.join(ALL_RULES)}")
+        if set(self.judged_lower) - set(self.watched):
+            raise ValueError(f"{self.name}: judged_lower names metrics it does not watch")
+
+    def watched_specs(self) -> tuple[MetricSpec, ...]:
+        """The watched metrics' specs, each turned the way this exercise judges it."""
+        return tuple(REGISTRY[m].judged_lower() if m in self.judged_lower else REGISTRY[m] for m in self.watched)
 
 
+# Loaded exercises (hinge, squat) round the low back under load: they watch the lumbar curve falling. Holds and
+# extension exercises (plank, bridge, bird-dog) arch it and flare the ribs: they watch both rising. Shoulders
+# everywhere they can creep up.
+_LOADED = (SHOULDER_ELEVATION, HIP_EXTENSION, LUMBAR_CURVE)
 _EXERCISES: dict[str, ExerciseSpec] = {spec.name: spec for spec in (
-    ExerciseSpec("hinge", +1.0, 25.0, 12.0, aliases=("deadlift", "rdl", "romanian-deadlift", "good-morning",
-                                                     "hip-hinge"),
+    ExerciseSpec("hinge", +1.0, 25.0, 12.0, watched=_LOADED, judged_lower=(LUMBAR_CURVE,),
+                 aliases=("deadlift", "rdl", "romanian-deadlift", "good-morning", "hip-hinge"),
                  covers="deadlift, Romanian deadlift, good morning"),
-    ExerciseSpec("squat", +1.0, 30.0, 15.0, aliases=("squats", "goblet-squat", "box-squat"),
-                 covers="squat, goblet squat, box squat"),
+    ExerciseSpec("squat", +1.0, 30.0, 15.0, watched=_LOADED, judged_lower=(LUMBAR_CURVE,),
+                 aliases=("squats", "goblet-squat", "box-squat"), covers="squat, goblet squat, box squat"),
     ExerciseSpec("bridge", -1.0, 15.0, 7.0, aliases=("glute-bridge", "hip-bridge"), covers="glute bridge"),
     # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
     ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6, aliases=("birddog", "bird-dogs"),
                  covers="bird-dog on all fours"),
-    ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=(LUMBAR_ARCH,),
+    ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=(HIP_EXTENSION, LUMBAR_CURVE, RIB_FLARE),
                  aliases=("front-plank", "forearm-plank"), rules=("limit",), covers="a timed plank hold"),
 )}
 
@@ -96,6 +108,15 @@ def registered_exercise(spec: ExerciseSpec) -> Iterator[ExerciseSpec]:
         yield spec
     finally:
         del _EXERCISES[spec.name]
+
+
+def gauge_specs(exercise: str, names: tuple[str, ...]) -> tuple[MetricSpec, ...]:
+    """Specs of recorded gauges, turned the way ``exercise`` judged them (for a replay's labels)."""
+    try:
+        lower = get_exercise(exercise).judged_lower
+    except ValueError:
+        lower = ()
+    return tuple(REGISTRY[n].judged_lower() if n in lower else REGISTRY[n] for n in names)
 
 
 def exercises_help() -> str:

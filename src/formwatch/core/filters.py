@@ -95,8 +95,43 @@ class OneEuroFilter:
         return self._x
 
 
+# For angles in degrees: speeds of 5-50 deg/s during a rep, so beta is scaled down by that much against the landmarks'.
+DEGREES_CONFIG = OneEuroConfig(min_cutoff_hz=1.5, beta=0.15, derivative_cutoff_hz=1.0)
+
+
+class ScalarOneEuro:
+    """The same One Euro filter for a handful of separate scalars, on Python floats (a few microseconds a frame,
+    where the array filter's dozen NumPy calls would cost more than the maths). NaN resets that value's state."""
+
+    def __init__(self, count: int, config: OneEuroConfig = DEGREES_CONFIG) -> None:
+        self.config = config
+        self._x = [math.nan] * count
+        self._dx = [0.0] * count
+        self._t_s: float | None = None
+
+    def step(self, t_s: float, values: list[float]) -> list[float]:
+        """Filter one sample of each value taken at ``t_s`` seconds; returns the filtered values."""
+        cfg = self.config
+        dt = t_s - self._t_s if self._t_s is not None else 0.0
+        self._t_s = t_s
+        out = []
+        for i, x in enumerate(values):
+            previous = self._x[i]
+            if x != x or previous != previous or dt <= 0.0:  # NaN now or before: start afresh
+                self._x[i], self._dx[i] = x, 0.0
+                out.append(x)
+                continue
+            a_d = _alpha(cfg.derivative_cutoff_hz, dt)
+            dx = self._dx[i] + a_d * ((x - previous) / dt - self._dx[i])
+            a = _alpha(cfg.min_cutoff_hz + cfg.beta * abs(dx), dt)
+            self._dx[i] = dx
+            self._x[i] = previous + a * (x - previous)
+            out.append(self._x[i])
+        return out
+
+
 def _alpha(cutoff_hz: float, dt_s: float) -> float:
-    tau = 1.0 / (2.0 * np.pi * cutoff_hz)
+    tau = 1.0 / (2.0 * math.pi * cutoff_hz)
     return 1.0 / (1.0 + tau / dt_s)
 
 

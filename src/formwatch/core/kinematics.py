@@ -15,15 +15,15 @@ import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS as N_CHANNELS_IN
 from formwatch.core.landmarks import Lm
-from formwatch.core.registry import BUILTIN_METRICS, REGISTRY
+from formwatch.core.registry import KINEMATIC_METRICS
 
 
 # Columns of the metrics array written by the kinematics core, named and ordered by the registry's built-in specs
 # (core/registry.py); metrics added to the registry follow them, computed by their own functions.
-Col = IntEnum("Col", {spec.name.upper(): i for i, spec in enumerate(BUILTIN_METRICS)})  # type: ignore[misc]
+Col = IntEnum("Col", {spec.name.upper(): i for i, spec in enumerate(KINEMATIC_METRICS)})  # type: ignore[misc]
 N_CORE_COLS = len(Col)
 # (column, low, high) of the core's metrics with a finite plausible range (core/registry.py).
-_CORE_BOUNDS = tuple((i, s.plausible[0], s.plausible[1]) for i, s in enumerate(BUILTIN_METRICS)
+_CORE_BOUNDS = tuple((i, s.plausible[0], s.plausible[1]) for i, s in enumerate(KINEMATIC_METRICS)
                      if math.isfinite(s.plausible[0]) or math.isfinite(s.plausible[1]))
 
 
@@ -144,8 +144,8 @@ def compute_metrics(
     config: KinematicsConfig = DEFAULT_CONFIG,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Raw metrics of poses ``(..., 33, 4)`` as an array ``(..., len(REGISTRY))``; this fills the core's columns
-    (indexed by :class:`Col`), the pipeline the metrics added to the registry.
+    """Raw metrics of poses ``(..., 33, 4)`` as an array ``(..., len(Col))`` indexed by :class:`Col` (the first
+    columns of a registry row; the pipeline adds the metrics computed elsewhere, such as the silhouette's).
 
     ``image`` holds normalised image landmarks (x, y in 0..1, z, visibility), ``world`` metric world landmarks.
     ``frame_size_px`` (width, height) turns normalised coordinates into square pixels so image angles are true.
@@ -158,7 +158,7 @@ def compute_metrics(
     image = np.asarray(image)
     world = np.asarray(world)
     if out is None:
-        out = np.full(image.shape[:-2] + (len(REGISTRY),), np.nan)
+        out = np.empty(image.shape[:-2] + (N_CORE_COLS,), dtype=np.float64)
     if image.ndim == 2:
         _metrics_one_frame(image, world, frame_size_px, config, out)
         return out
@@ -192,7 +192,7 @@ def compute_metrics(
         angles *= sagittal[..., None]
         out[..., Col.HIP_HINGE_DEG] = np.where(seen[..., 3], angles[..., 0], np.nan)
         # Lumbar arch proxy: extension of the trunk past the thigh line; with the knees unseen, past the vertical.
-        out[..., Col.LUMBAR_ARCH_DEG] = -np.where(seen[..., 3], angles[..., 0], angles[..., 1])
+        out[..., Col.HIP_EXTENSION_DEG] = -np.where(seen[..., 3], angles[..., 0], angles[..., 1])
         out[..., Col.TRUNK_INCLINE_DEG] = angles[..., 1]
 
         # Shoulder elevation from metric world landmarks: rise towards the ears along the trunk axis, any view.
@@ -223,7 +223,7 @@ def nan_reason(metrics_row: np.ndarray, column: Col, config: KinematicsConfig = 
         return "nobody found in the frame"
     if metrics_row[Col.QUALITY] < config.min_visibility:
         return "shoulders or hips not clearly seen: step back so your whole body is in view"
-    if column in (Col.HIP_HINGE_DEG, Col.LUMBAR_ARCH_DEG, Col.TRUNK_INCLINE_DEG):
+    if column in (Col.HIP_HINGE_DEG, Col.HIP_EXTENSION_DEG, Col.TRUNK_INCLINE_DEG):
         if metrics_row[Col.VIEW] == View.FRONT:
             return "the camera sees you from the front, where bending happens in depth: turn side-on"
         if column == Col.HIP_HINGE_DEG:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formwatch.core.filters import OneEuroConfig, OneEuroFilter
-from formwatch.core.kinematics import (DEFAULT_CONFIG, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
+from formwatch.core.filters import OneEuroConfig, OneEuroFilter, ScalarOneEuro
+from formwatch.core.kinematics import (DEFAULT_CONFIG, N_CORE_COLS, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
                                        frame_vectors, frame_visibility, metrics_from_frame_vectors)
 from formwatch.core.registry import REGISTRY
 
@@ -43,10 +43,15 @@ class Pipeline:
         self.neutral = np.zeros(self.n_columns) if neutral is None else neutral
         self._filter = OneEuroFilter((N_FRAME_VECTORS,), config.one_euro)
         self._metrics = np.empty(self.n_columns)
-        self._added = REGISTRY.added
+        self._computed = REGISTRY.computed
+        self._computed_columns = [col for col, _ in self._computed]
+        # Metrics computed outside the kinematics core (the silhouette's jitter by about a degree a frame) get the
+        # same One Euro smoothing, on Python floats: two scalars do not pay for a dozen array calls.
+        self._computed_filter = ScalarOneEuro(len(self._computed))
         self.implausible = 0  # readings masked to NaN because they were outside their metric's plausible range
 
-    def step(self, t_s: float, image: np.ndarray, world: np.ndarray) -> np.ndarray:
+    def step(self, t_s: float, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
+             ) -> np.ndarray:
         """Metrics ``(len(REGISTRY),)`` of one pose sample, filtered and relative to neutral (NaN where
         unmeasurable or implausible).
 
@@ -55,21 +60,32 @@ class Pipeline:
         The returned array is reused by the next call: copy it to keep it.
         """
         vectors = frame_vectors(image, world)
+        metrics = self._metrics
         if self.config.smoothing:
             vectors = self._filter.step(t_s, vectors)
-        metrics = self._metrics
         self.implausible += metrics_from_frame_vectors(vectors, frame_visibility(image), self.frame_size_px,
                                                        self.config.kinematics, metrics)
-        for col, spec in self._added:
-            value = float(spec.compute(image, world, self.frame_size_px))  # type: ignore[misc]
+        if self._computed:
+            values = self._compute_added(image, world, profile)
+            if self.config.smoothing:
+                values = self._computed_filter.step(t_s, values)
+            for col, value in zip(self._computed_columns, values):
+                metrics[col] = value
+        if self._has_neutral:
+            metrics -= self._neutral
+        return metrics
+
+    def _compute_added(self, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None) -> list[float]:
+        """The metrics computed outside the kinematics core (the silhouette's, any added), NaN where implausible."""
+        values = []
+        for _, spec in self._computed:
+            value = float(spec.compute(image, world, profile, self.frame_size_px))  # type: ignore[misc]
             low, high = spec.plausible
             if value < low or value > high:
                 value = math.nan
                 self.implausible += 1
-            metrics[col] = value
-        if self._has_neutral:
-            metrics -= self._neutral
-        return metrics
+            values.append(value)
+        return values
 
     @property
     def neutral(self) -> np.ndarray:
@@ -97,12 +113,16 @@ def metrics_batch(
     frame_size_px: tuple[int, int],
     neutral: np.ndarray | None = None,
     config: KinematicsConfig = DEFAULT_CONFIG,
+    profile: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Unfiltered metrics of a whole recording ``(T, 33, 4)`` at once, relative to ``neutral``: ``(T, columns)``."""
-    metrics = compute_metrics(image, world, frame_size_px, config)
+    """Unfiltered metrics of a whole recording ``(T, 33, 4)`` (and trunk profiles ``(T, 4, K)``) at once, relative
+    to ``neutral``: ``(T, columns)``."""
+    metrics = np.full(np.shape(image)[:-2] + (len(REGISTRY),), np.nan)
+    compute_metrics(image, world, frame_size_px, config, out=metrics[..., :N_CORE_COLS])
     with np.errstate(invalid="ignore"):
-        for col, spec in REGISTRY.added:
-            values = np.asarray(spec.compute(image, world, frame_size_px), dtype=np.float64)  # type: ignore[misc]
+        for col, spec in REGISTRY.computed:
+            values = np.asarray(spec.compute(image, world, profile, frame_size_px),  # type: ignore[misc]
+                                dtype=np.float64)
             metrics[..., col] = np.where((values < spec.plausible[0]) | (values > spec.plausible[1]), np.nan, values)
     if neutral is not None:
         metrics -= fit_row(neutral, metrics.shape[-1])

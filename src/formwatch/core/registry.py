@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Callable, Iterator
 
 import numpy as np
 
 from formwatch.core.landmarks import Lm
+from formwatch.core.trunk import lumbar_curve_deg, rib_flare_deg
 
-# (image (..., 33, 4), world (..., 33, 4), frame size (w, h) px) -> values (...). Shape-polymorphic like the core.
-ComputeFn = Callable[[np.ndarray, np.ndarray, tuple[int, int]], "np.ndarray | float"]
+# (image (..., 33, 4), world (..., 33, 4), trunk profile (..., 4, K) or None, frame size (w, h) px) -> values (...).
+# Shape-polymorphic like the core; a metric that needs the profile returns NaN when it is None.
+ComputeFn = Callable[[np.ndarray, np.ndarray, "np.ndarray | None", tuple[int, int]], "np.ndarray | float"]
 Segment = tuple[Lm, Lm]
 
 
@@ -50,13 +52,24 @@ class MetricSpec:
     default_limit: float | None = None  # the limit with no profile (also the fallback of a profile)
     min_limit: float | None = None  # the smallest change worth stopping for; a profile never goes below it
     still_tolerance: float | None = None  # calibration: the 10-90 % spread that still counts as holding still
+    max_limit: float | None = None  # a limit learned from a noisy start never goes above it: past this it is a fault
     relative: bool = True  # re-centred on the calibrated neutral when a profile is loaded
-    natural_zero: bool = False  # 0 means good posture even without a profile; else the set's early reps set it
+    natural_zero: float | None = None  # good posture without a profile (population neutral); None: the set's own
+    # early reps set it
     trend: bool = True  # its per-rep peak is steady enough for the drift rule to extrapolate
     form: bool = True  # a form metric: may be watched, gets a gauge and a replay trace
     segments: tuple[Segment, ...] = ()  # skeleton segments drawn red when it is at fault
     colour: str = "#dddddd"  # trace colour
     compute: ComputeFn | None = None  # None: computed by the kinematics core itself
+    # Words for an exercise that judges this metric in the other direction (e.g. rounding instead of arching):
+    # (label, phrase, drifting, advice).
+    lower_words: tuple[str, str, str, str] | None = None
+    unmeasured_hint: str = ""  # why it is often NaN, in words a user can act on
+
+    def judged_lower(self) -> "MetricSpec":
+        """The same metric judged the other way: worse = lower, with the words for that direction."""
+        label, phrase, drifting, advice = self.lower_words or (self.label, self.phrase, self.drifting, self.advice)
+        return replace(self, worse=Worse.LOWER, label=label, phrase=phrase, drifting=drifting, advice=advice)
 
     def worsening(self, deviation: float) -> float:
         """The deviation from baseline turned so that positive is worse (``BOTH``: its size)."""
@@ -74,18 +87,38 @@ _SHOULDER_SEGMENTS = ((Lm.LEFT_EAR, Lm.LEFT_SHOULDER), (Lm.RIGHT_EAR, Lm.RIGHT_S
                       (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER))
 _TRUNK_SEGMENTS = ((Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP),
                    (Lm.LEFT_HIP, Lm.LEFT_KNEE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE))
+_HIP_SEGMENTS = ((Lm.LEFT_HIP, Lm.LEFT_KNEE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE), (Lm.LEFT_HIP, Lm.RIGHT_HIP))
+_BACK_SEGMENTS = ((Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP))
+_FRONT_SEGMENTS = ((Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP),
+                   (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER))
+# The trunk-shape metrics have no population zero: a neutral back reads from -18 deg to +22 deg across the clean
+# side-on clips in ../shared/data/video (body shape, clothing, the exercise's posture; docs/metrics.md). They are
+# judged against the person's calibrated neutral, or against the set's own first reps / first seconds.
+
+def _needs_profile(metric: Callable[[np.ndarray], np.ndarray]) -> ComputeFn:
+    """A trunk-shape metric as a registry compute function (NaN where there is no silhouette profile)."""
+    def compute(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None,
+                frame_size_px: tuple[int, int]) -> np.ndarray | float:
+        if profile is None:
+            return np.full(np.shape(image)[:-2], np.nan) if np.ndim(image) > 2 else float("nan")
+        return metric(profile)
+    compute.__doc__ = metric.__doc__
+    return compute
+
 
 # The columns the kinematics core computes, in the order it writes them (core/kinematics.py's Col follows this).
-BUILTIN_METRICS: tuple[MetricSpec, ...] = (
+KINEMATIC_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("hip_hinge_deg", "°", 0, "Hinge depth lost", "Hinge depth dropped", "hinge getting shallower",
                "Sink back into the hinge as deep as your first reps, or end the set here",
                Worse.LOWER, (-120.0, 180.0), None, 10.0, 6.0, segments=_TRUNK_SEGMENTS, colour="#4aa3ff"),
     MetricSpec("shoulder_elevation_cm", " cm", 1, "Shoulders up", "Shoulders crept up", "shoulders creeping up",
                "Let your shoulders drop away from your ears", Worse.HIGHER, (-25.0, 25.0), 2.0, 2.0, 1.5,
                segments=_SHOULDER_SEGMENTS, colour="#ffb347"),
-    MetricSpec("lumbar_arch_deg", "°", 0, "Low back arch", "Low back arched", "low back arching",
-               "Tuck your ribs down and brace gently, as if zipping up a coat", Worse.HIGHER, (-180.0, 90.0),
-               8.0, 8.0, 6.0, natural_zero=True, trend=False, segments=_TRUNK_SEGMENTS, colour="#ff6b6b"),
+    # The landmark angle between trunk and thigh past straight: hip extension, not the spine's own curve.
+    MetricSpec("hip_extension_deg", "°", 0, "Hip extension", "Hips pushed past straight",
+               "hips pushing past straight", "Keep your hips in line with your trunk: squeeze your glutes lightly "
+               "without pushing them forward", Worse.HIGHER, (-180.0, 90.0), 8.0, 8.0, 6.0, natural_zero=0.0,
+               trend=False, segments=_HIP_SEGMENTS, colour="#c78bff"),
     MetricSpec("trunk_incline_deg", "°", 0, "Trunk incline", form=False, plausible=(-180.0, 180.0)),
     MetricSpec("shoulder_elevation_left_cm", " cm", 1, "Left shoulder up", form=False, plausible=(-25.0, 25.0)),
     MetricSpec("shoulder_elevation_right_cm", " cm", 1, "Right shoulder up", form=False, plausible=(-25.0, 25.0)),
@@ -94,6 +127,23 @@ BUILTIN_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("torso_length_m", " m", 2, "Torso length", relative=False, form=False),
     MetricSpec("facing", "", 0, "Facing", relative=False, form=False),
 )
+# The trunk's own shape, from the silhouette profile (core/trunk.py, docs/metrics.md).
+TRUNK_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("lumbar_curve_deg", "°", 0, "Low back arch", "Low back arched", "low back arching",
+               "Tuck your ribs down and brace gently, as if zipping up a coat", Worse.HIGHER, (-60.0, 60.0),
+               10.0, 10.0, 6.0, max_limit=15.0, trend=False, segments=_BACK_SEGMENTS,
+               colour="#ff6b6b", compute=_needs_profile(lumbar_curve_deg),
+               lower_words=("Low back rounding", "Low back rounded", "low back rounding",
+                            "Hinge from the hips with a long, braced spine; keep your chest proud"),
+               unmeasured_hint="the back edge of your silhouette was hidden (an arm along it, the back against the "
+                               "floor, or out of the picture): keep your back clear of your arms and in view"),
+    MetricSpec("rib_flare_deg", "°", 0, "Rib flare", "Ribs flared", "ribs flaring",
+               "Breathe out and draw your lower ribs down towards your hips", Worse.HIGHER, (-60.0, 60.0),
+               10.0, 10.0, 6.0, max_limit=15.0, trend=False,
+               segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_needs_profile(rib_flare_deg),
+               unmeasured_hint="the front of your trunk was hidden (arms in front of it, or out of the picture)"),
+)
+BUILTIN_METRICS: tuple[MetricSpec, ...] = KINEMATIC_METRICS + TRUNK_METRICS
 
 
 class MetricRegistry:
@@ -102,6 +152,7 @@ class MetricRegistry:
     def __init__(self, specs: tuple[MetricSpec, ...]) -> None:
         self._specs: dict[str, MetricSpec] = {}
         self._builtin = len(specs)
+        self.n_kinematic = sum(1 for s in specs if s.compute is None)
         for spec in specs:
             self.register(spec)
 
@@ -110,7 +161,7 @@ class MetricRegistry:
         """Add a metric at the end (its column index is the next free one)."""
         if spec.name in self._specs:
             raise ValueError(f"metric {spec.name!r} is registered already")
-        if len(self._specs) >= self._builtin and spec.compute is None:
+        if len(self._specs) >= self.n_kinematic and spec.compute is None:
             raise ValueError(f"metric {spec.name!r} needs a compute function: the kinematics core does not know it")
         self._specs[spec.name] = spec
         return spec
@@ -159,9 +210,9 @@ class MetricRegistry:
             raise KeyError(f"unknown metric {name!r}") from None
 
     @property
-    def added(self) -> tuple[tuple[int, MetricSpec], ...]:
+    def computed(self) -> tuple[tuple[int, MetricSpec], ...]:
         """(column, spec) of the metrics computed outside the kinematics core, in column order."""
-        return tuple((i, s) for i, s in enumerate(self._specs.values()) if i >= self._builtin)
+        return tuple((i, s) for i, s in enumerate(self._specs.values()) if s.compute is not None)
 
     @property
     def form_metrics(self) -> tuple[MetricSpec, ...]:
@@ -181,4 +232,5 @@ class MetricRegistry:
 
 REGISTRY = MetricRegistry(BUILTIN_METRICS)
 # The names other modules use instead of spelling the columns out (a rename is one line here).
-HIP_HINGE, SHOULDER_ELEVATION, LUMBAR_ARCH, TRUNK_INCLINE = (s.name for s in BUILTIN_METRICS[:4])
+HIP_HINGE, SHOULDER_ELEVATION, HIP_EXTENSION, TRUNK_INCLINE = (s.name for s in KINEMATIC_METRICS[:4])
+LUMBAR_CURVE, RIB_FLARE = (s.name for s in TRUNK_METRICS)

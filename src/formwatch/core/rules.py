@@ -35,14 +35,20 @@ class StopEvent:
 TEMPO = "tempo"  # the pseudo-metric of the tempo rule
 
 
-def _wording(metric: str) -> tuple[str, str, int]:
-    if metric == TEMPO:
+def _spec(metric: MetricSpec | str) -> MetricSpec | None:
+    if isinstance(metric, MetricSpec):
+        return metric
+    return REGISTRY[metric] if metric in REGISTRY else None
+
+
+def _wording(metric: MetricSpec | str) -> tuple[str, str, int]:
+    spec = _spec(metric)
+    if spec is None:  # the tempo rule's pseudo-metric
         return "Reps slowed", " %", 0
-    spec = REGISTRY[metric]
     return spec.phrase or spec.label, spec.unit, spec.digits
 
 
-def reason_sentence(metric: str, value: float, rep: int, clean: int, rule: str, limit: float,
+def reason_sentence(metric: MetricSpec | str, value: float, rep: int, clean: int, rule: str, limit: float,
                     held_s: float | None = None) -> str:
     """The sentence a person reads across the room (``held_s``: time into a hold, for exercises without reps)."""
     label, unit, digits = _wording(metric)
@@ -55,11 +61,13 @@ def reason_sentence(metric: str, value: float, rep: int, clean: int, rule: str, 
     return f"{label} {amount}{where} — set ended. {clean_part}".strip()
 
 
-def make_stop(t_s: float, rep: int, metric: str, value: float, limit: float, rule: str, clean: int,
+def make_stop(t_s: float, rep: int, metric: MetricSpec | str, value: float, limit: float, rule: str, clean: int,
               sentence_rule: str | None = None, held_s: float | None = None) -> StopEvent:
-    """A StopEvent with its sentence and the metric's advice."""
-    advice = REGISTRY[metric].advice if metric in REGISTRY else "Rest, then start a fresh set with fewer reps"
-    return StopEvent(t_s, rep, metric, round(value, 2), round(limit, 2),
+    """A StopEvent with its sentence and the metric's advice (``metric``: its spec as the exercise judges it)."""
+    spec = _spec(metric)
+    advice = spec.advice if spec is not None else "Rest, then start a fresh set with fewer reps"
+    name = spec.name if spec is not None else str(metric)
+    return StopEvent(t_s, rep, name, round(value, 2), round(limit, 2),
                      reason_sentence(metric, value, rep, clean, sentence_rule or rule, limit, held_s), rule, clean,
                      advice)
 
@@ -104,7 +112,7 @@ class LimitRule:
             since = self._over_since.setdefault(metric.name, t_s)
             if t_s - since >= self.debounce_s:
                 rep = ctx.current_rep()
-                return make_stop(t_s, rep, metric.name, deviation, limit, "limit", rep - 1 if rep else 0,
+                return make_stop(t_s, rep, metric, deviation, limit, "limit", rep - 1 if rep else 0,
                                  held_s=ctx.held_time(t_s))
         return None
 
@@ -148,12 +156,13 @@ class DriftRule:
         if len(tracked) < max(self.baseline_reps + 1, n):
             return None
         recent = tracked[-n:]
-        series = [(m.name, [m.worsening(r.peaks[m.name] - ctx.baseline[m.name]) for r in recent])
-                  for m in ctx.watched if m.trend and m.name in ctx.baseline]
+        series: list[tuple[MetricSpec | str, list[float]]] = [
+            (m, [m.worsening(r.peaks[m.name] - ctx.baseline[m.name]) for r in recent])
+            for m in ctx.watched if m.trend and m.name in ctx.baseline]
         if driver in ctx.baseline:  # worsening depth = shallower than the first reps
             series.append((driver, [ctx.baseline[driver] - r.depth_deg for r in recent]))
         for metric, values in series:
-            limit = ctx.limits.get(metric)
+            limit = ctx.limits.get(metric.name if isinstance(metric, MetricSpec) else metric)
             devs = np.asarray(values, dtype=np.float64)
             if limit is None or not np.all(np.isfinite(devs)) or not np.all(np.diff(devs) > 0):
                 continue  # not worsening rep after rep

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
+from formwatch.core.silhouette import PROFILE_SHAPE, empty_profile
 from formwatch.core.errors import FormwatchError
 from formwatch.io.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
 
@@ -27,6 +28,7 @@ SCHEMA_VERSION = 1
 MAX_BUFFERED_FRAMES = 256  # a fast analysis flushes by count, so memory stays bounded whatever the speed
 _CHUNK_GLOB = "poses-*.npz"
 DIR_MODE = 0o700
+_NO_PROFILE = empty_profile()
 
 
 class RecordingError(FormwatchError):
@@ -42,6 +44,7 @@ class Recording:
     t_s: np.ndarray  # (T,) float64
     image: np.ndarray  # (T, 33, 4) float32
     world: np.ndarray  # (T, 33, 4) float32
+    profile: np.ndarray | None = None  # (T, 4, N_STATIONS) float32 trunk profiles; None in older recordings
 
     @property
     def frame_size_px(self) -> tuple[int, int]:
@@ -88,6 +91,7 @@ class RecordingWriter:
         self._t: list[float] = []
         self._image: list[np.ndarray] = []
         self._world: list[np.ndarray] = []
+        self._profile: list[np.ndarray] = []
         self._chunk = 0
         self._last_flush = time.monotonic()
         self._columns = ("t_s",) + tuple(metric_columns)
@@ -102,13 +106,14 @@ class RecordingWriter:
         write_json_atomic(self.path / "meta.json", self.meta)
 
     def add(self, t_s: float, image: np.ndarray, world: np.ndarray, metric_values: list[Any] | None = None,
-            bgr: np.ndarray | None = None) -> None:
-        """Append one frame (poses copied) and its metrics row; flushes to disk about once a second."""
+            bgr: np.ndarray | None = None, profile: np.ndarray | None = None) -> None:
+        """Append one frame (poses and trunk profile copied) and its metrics row; flushes about once a second."""
         if self.video is not None and bgr is not None:
             self.video.write(bgr)
         self._t.append(float(t_s))
         self._image.append(np.asarray(image, dtype=np.float32).copy())
         self._world.append(np.asarray(world, dtype=np.float32).copy())
+        self._profile.append(np.asarray(profile, dtype=np.float32).copy() if profile is not None else _NO_PROFILE)
         if metric_values is not None:
             self._csv.writerow([_csv_value(t_s)] + [_csv_value(v) for v in metric_values])
         self.frames += 1
@@ -123,13 +128,13 @@ class RecordingWriter:
             return
         self._chunk += 1
         chunk = self.path / f"poses-{self._chunk:05d}.npz"
-        _save_npz_atomic(chunk, np.asarray(self._t), np.stack(self._image), np.stack(self._world))
-        self._t, self._image, self._world = [], [], []
+        _save_npz_atomic(chunk, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
+                         np.stack(self._profile))
+        self._t, self._image, self._world, self._profile = [], [], [], []
 
     # -------------------------------------------------------------- as a sink of the set driver (core/driver.py)
-    def on_frame(self, t_s: float, image: np.ndarray, world: np.ndarray, result: Any, row: list[Any],
-                 bgr: np.ndarray | None = None) -> None:
-        self.add(t_s, image, world, row, bgr)
+    def on_frame(self, sample: Any, result: Any, row: list[Any], bgr: np.ndarray | None = None) -> None:
+        self.add(sample.t_s, sample.image, sample.world, row, bgr, sample.profile)
 
     def on_stop(self, stop: Any) -> None:
         """The stop goes into meta.json at once (a crash after it keeps the reason)."""
@@ -167,23 +172,28 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-def _save_npz_atomic(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray) -> None:
+def _save_npz_atomic(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray,
+                     profile: np.ndarray | None = None) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    arrays = {"t_s": t_s.astype(np.float64), "image": image.astype(np.float32), "world": world.astype(np.float32)}
+    if profile is not None:
+        arrays["trunk_profile"] = profile.astype(np.float32)
     with os.fdopen(fd, "wb") as f:
-        np.savez(f, t_s=t_s.astype(np.float64), image=image.astype(np.float32), world=world.astype(np.float32))
+        np.savez(f, **arrays)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
-def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     try:
         with np.load(path, allow_pickle=False) as data:
             missing = {"t_s", "image", "world"} - set(data.files)
             if missing:
                 raise RecordingError(f"{path} lacks {', '.join(sorted(missing))}: it is not a formwatch pose file")
-            return data["t_s"], data["image"], data["world"]
+            profile = data["trunk_profile"] if "trunk_profile" in data.files else None
+            return data["t_s"], data["image"], data["world"], profile
     except RecordingError:
         raise
     except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as exc:
@@ -201,7 +211,7 @@ def merge_chunks(path: Path) -> None:
     parts = ([path / "poses.npz"] if (path / "poses.npz").exists() else []) + chunks
     loaded = [_read_npz(p) for p in parts]
     t_s, image, world = (np.concatenate([part[i] for part in loaded]) for i in range(3))
-    _save_npz_atomic(path / "poses.npz", t_s, image, world)
+    _save_npz_atomic(path / "poses.npz", t_s, image, world, _joined_profiles(loaded))
     for chunk in chunks:
         chunk.unlink()
 
@@ -228,7 +238,24 @@ def load_recording(path: Path) -> Recording:
     image = np.concatenate([np.asarray(p[1]) for p in loaded])
     world = np.concatenate([np.asarray(p[2]) for p in loaded])
     _validate_arrays(path, t_s, image, world)
-    return Recording(path, meta, t_s.astype(np.float64), image.astype(np.float32), world.astype(np.float32))
+    profile = _joined_profiles(loaded)
+    if profile is not None and profile.shape != (len(t_s),) + PROFILE_SHAPE:
+        raise RecordingError(f"{path}/poses.npz: trunk_profile must have shape ({len(t_s)}, 4, {PROFILE_SHAPE[1]}), "
+                             f"not {profile.shape}")
+    return Recording(path, meta, t_s.astype(np.float64), image.astype(np.float32), world.astype(np.float32),
+                     profile)
+
+
+def _joined_profiles(loaded: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]]) -> np.ndarray | None:
+    """The parts' trunk profiles end to end (a part without them contributes unmeasured rows); None if none has."""
+    if all(part[3] is None for part in loaded):
+        return None
+    rows = []
+    for t_s, _, _, profile in loaded:
+        if profile is None or np.shape(profile)[:1] != np.shape(t_s)[:1] or np.shape(profile)[1:] != PROFILE_SHAPE:
+            profile = np.broadcast_to(_NO_PROFILE, (len(t_s),) + PROFILE_SHAPE)
+        rows.append(np.asarray(profile, dtype=np.float32))
+    return np.concatenate(rows)
 
 
 def _validate_arrays(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray) -> None:

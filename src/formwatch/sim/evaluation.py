@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formwatch.core.detector import Detector, DetectorConfig, StopEvent
-from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, REGISTRY, SHOULDER_ELEVATION
+from formwatch.core.registry import HIP_HINGE, HIP_EXTENSION, REGISTRY, SHOULDER_ELEVATION
 from formwatch.sim.scenarios import Scenario, generate, generate_with_truth
 from formwatch.core.session import SetSession
 
@@ -49,10 +49,10 @@ def _synthetic_neutral() -> np.ndarray:
     return neutral
 
 
-PROFILE_LIMITS = {SHOULDER_ELEVATION: 2.0, LUMBAR_ARCH: 8.0}
+PROFILE_LIMITS = {SHOULDER_ELEVATION: 2.0, HIP_EXTENSION: 8.0}
 DRIFTS = {  # metric -> scenario settings of a realistic gradual fault starting at rep 7
     SHOULDER_ELEVATION: dict(drift_amount=4.0, drift_duration_s=6.0),
-    LUMBAR_ARCH: dict(drift_amount=15.0, drift_duration_s=6.0),
+    HIP_EXTENSION: dict(drift_amount=15.0, drift_duration_s=6.0),
     HIP_HINGE: dict(drift_amount=30.0, drift_duration_s=6.0),
 }
 
@@ -66,9 +66,9 @@ def limit_crossing_s(scenario: Scenario, limits: dict[str, float], depth_limit_f
     """
     t, _, _, truth = generate_with_truth(scenario)
     metric = scenario.drift_metric
-    if metric in (SHOULDER_ELEVATION, LUMBAR_ARCH):
+    if metric in (SHOULDER_ELEVATION, HIP_EXTENSION):
         # The lumbar-arch metric is extension past the straight line, so its truth is (arch - hinge).
-        signal = truth[metric] - (truth[HIP_HINGE] if metric == LUMBAR_ARCH else 0.0)
+        signal = truth[metric] - (truth[HIP_HINGE] if metric == HIP_EXTENSION else 0.0)
         over = np.flatnonzero(signal > limits[metric])
         return float(t[over[0]]) if len(over) else float("inf")
     depths = []

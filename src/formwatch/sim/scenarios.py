@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formwatch.core.registry import HIP_HINGE, LUMBAR_ARCH, SHOULDER_ELEVATION
+from formwatch.core.registry import HIP_HINGE, HIP_EXTENSION, SHOULDER_ELEVATION
 from formwatch.sim.synth import skeleton
 
 
@@ -74,7 +74,7 @@ def generate_with_truth(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray
         ramp = np.clip((t - s.drift_onset_s) / s.drift_duration_s, 0, 1) * s.drift_amount
         if s.drift_metric == SHOULDER_ELEVATION:
             shrug = ramp / 100.0
-        elif s.drift_metric == LUMBAR_ARCH:
+        elif s.drift_metric == HIP_EXTENSION:
             # leaning back at lockout: the extension shows when the hinge is near the top
             arch = ramp * np.clip(1 - hinge / 20.0, 0, 1)
         elif s.drift_metric == HIP_HINGE:
@@ -93,6 +93,6 @@ def generate_with_truth(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray
         lost = (t >= s.dropout[0]) & (t < s.dropout[0] + s.dropout[1])
         image[lost] = np.nan
         world[lost] = np.nan
-    truth = {SHOULDER_ELEVATION: 100.0 * shrug, LUMBAR_ARCH: arch, HIP_HINGE: hinge,
+    truth = {SHOULDER_ELEVATION: 100.0 * shrug, HIP_EXTENSION: arch, HIP_HINGE: hinge,
              "rep_depth_deg": depth}
     return t, image.astype(np.float32), world.astype(np.float32), truth

@@ -71,7 +71,7 @@ class LiveWindow(QMainWindow):
             live, self._pending = self._latest, False
         if live is None:
             return
-        self.overlay.set_frame(live.frame.bgr, live.image)
+        self.overlay.set_frame(live.frame.bgr, live.image, live.profile)
         view = overlay_state(live, self.runner.session.detector, self.stop_event)
         calibration = self.runner.calibration
         if calibration is not None:

@@ -15,6 +15,8 @@ from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from formwatch.core.landmarks import SKELETON_EDGES, Lm
+from formwatch.core.registry import LUMBAR_CURVE, RIB_FLARE
+from formwatch.core.silhouette import BACK, FRONT, edge_points
 from formwatch.ui.view_model import OverlayState
 
 STATE_COLOURS = {
@@ -22,6 +24,16 @@ STATE_COLOURS = {
     "paused": QColor(90, 96, 110), "stopped": QColor(205, 40, 40), "calibrating": QColor(40, 110, 200),
 }
 _EDGES = np.array([(int(a), int(b)) for a, b in SKELETON_EDGES])
+_UNJUDGED_EDGE = QColor(120, 200, 255)
+
+
+def _deviation_colour(fraction: float) -> QColor:
+    """Green below 60 % of the limit, orange to the limit, red past it; light blue when not judged (yet)."""
+    if math.isnan(fraction):
+        return _UNJUDGED_EDGE
+    if fraction < 0.6:
+        return STATE_COLOURS["clean"]
+    return STATE_COLOURS["drifting"] if fraction < 1.0 else STATE_COLOURS["stopped"]
 
 
 class OverlayWidget(QWidget):
@@ -33,18 +45,21 @@ class OverlayWidget(QWidget):
         self.view = OverlayState()
         self._qimage: QImage | None = None
         self._landmarks: np.ndarray | None = None
+        self._profile: np.ndarray | None = None
         self.setMinimumSize(640, 400)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     # ------------------------------------------------------------------------------------------------- input
-    def set_frame(self, bgr: np.ndarray | None, landmarks: np.ndarray | None) -> None:
-        """Keep a reference to the newest frame (wrapped, not copied) and its landmarks."""
+    def set_frame(self, bgr: np.ndarray | None, landmarks: np.ndarray | None,
+                  profile: np.ndarray | None = None) -> None:
+        """Keep a reference to the newest frame (wrapped, not copied), its landmarks and its trunk profile."""
         if bgr is not None:
             h, w = bgr.shape[:2]
             self._frame_ref = bgr  # QImage does not own the buffer: keep it alive
             self._qimage = QImage(bgr.data, w, h, bgr.strides[0], QImage.Format.Format_BGR888)
         self._landmarks = landmarks
+        self._profile = profile
         self.update()
 
     def set_view(self, view: OverlayState) -> None:
@@ -68,6 +83,7 @@ class OverlayWidget(QWidget):
         else:
             p.fillRect(rect, QColor(34, 37, 44))
         self._paint_skeleton(p, rect)
+        self._paint_trunk_edges(p, rect)
         self._paint_banner(p)
         self._paint_rep_counter(p)
         self._paint_gauges(p)
@@ -102,6 +118,25 @@ class OverlayWidget(QWidget):
         p.setBrush(QColor(120, 200, 255))
         for i in np.flatnonzero(seen[11:]) + 11:
             p.drawEllipse(QPointF(*xy[i]), width * 0.9, width * 0.9)
+
+    def _paint_trunk_edges(self, p: QPainter, rect: QRectF) -> None:
+        """The silhouette's back and front edges on the person, coloured by how far each has moved from neutral."""
+        if self._profile is None or self._landmarks is None:
+            return
+        edges = edge_points(self._profile, self._landmarks, self.frame_size_px)
+        fractions = {g.name: g.fraction for g in self.view.gauges}
+        width = max(3.0, rect.height() / 110)
+        for side, metric in ((BACK, LUMBAR_CURVE), (FRONT, RIB_FLARE)):
+            points = edges[side]
+            finite = np.isfinite(points[:, 0])
+            if finite.sum() < 2:
+                continue
+            p.setPen(QPen(_deviation_colour(fractions.get(metric, math.nan)), width, Qt.PenStyle.SolidLine,
+                          Qt.PenCapStyle.RoundCap))
+            xy = np.column_stack([rect.x() + points[:, 0] * rect.width(), rect.y() + points[:, 1] * rect.height()])
+            for a, b in zip(range(len(xy) - 1), range(1, len(xy))):
+                if finite[a] and finite[b]:
+                    p.drawLine(QPointF(*xy[a]), QPointF(*xy[b]))
 
     def _paint_banner(self, p: QPainter) -> None:
         h = max(48.0, self.height() * 0.12)
@@ -149,9 +184,7 @@ class OverlayWidget(QWidget):
             frac = gauge.fraction
             if not math.isnan(frac):
                 fill = min(max(frac, 0.0), 1.5) / 1.5
-                colour = STATE_COLOURS["clean"] if frac < 0.6 else (
-                    STATE_COLOURS["drifting"] if frac < 1.0 else STATE_COLOURS["stopped"])
-                p.fillRect(QRectF(bar.x(), bar.y(), bar.width() * fill, bar.height()), colour)
+                p.fillRect(QRectF(bar.x(), bar.y(), bar.width() * fill, bar.height()), _deviation_colour(frac))
             limit_x = bar.x() + bar.width() / 1.5
             p.setPen(QPen(QColor("white"), 2))
             p.drawLine(QPointF(limit_x, bar.y() - 3), QPointF(limit_x, bar.bottom() + 3))

@@ -157,7 +157,9 @@ class ReplayWindow(QMainWindow):
         for cursor in self.cursors.values():
             cursor.setValue(t)
         bgr = self.video.frame(self.index) if self.video is not None else None
-        self.overlay.set_frame(bgr, self.data.recording.image[self.index])
+        profiles = self.data.recording.profile
+        self.overlay.set_frame(bgr, self.data.recording.image[self.index],
+                               profiles[self.index] if profiles is not None else None)
         self.overlay.set_view(self._view_at(t))
         self.time_label.setText(f"{t:6.2f} s / {self.data.t_s[-1]:.2f} s")
 

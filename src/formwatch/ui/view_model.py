@@ -13,7 +13,8 @@ from typing import Any
 
 from formwatch.core.kinematics import Col, nan_reason
 from formwatch.core.landmarks import Lm
-from formwatch.core.registry import REGISTRY
+from formwatch.core.exercises import gauge_specs
+from formwatch.core.registry import REGISTRY, MetricSpec
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Gauge:
     digits: int
     fraction: float
     limit: float
+    drifting: str = ""  # the orange banner's words for it ("low back rounding")
 
     @property
     def reading(self) -> str:
@@ -36,13 +38,11 @@ class Gauge:
         return f"{amount:.{self.digits}f}{self.unit} of {self.limit:.{self.digits}f}{self.unit}"
 
 
-def gauges_for(names: tuple[str, ...], fractions: tuple[float, ...], limits: tuple[float, ...]) -> tuple[Gauge, ...]:
-    """Gauges for the named metrics, labelled from the registry."""
-    out = []
-    for name, fraction, limit in zip(names, fractions, limits):
-        spec = REGISTRY[name]
-        out.append(Gauge(name, spec.label, spec.unit, spec.digits, float(fraction), float(limit)))
-    return tuple(out)
+def gauges_for(specs: tuple[MetricSpec, ...], fractions: tuple[float, ...], limits: tuple[float, ...]
+               ) -> tuple[Gauge, ...]:
+    """Gauges for the metrics, labelled from their specs (as the exercise judges them)."""
+    return tuple(Gauge(spec.name, spec.label, spec.unit, spec.digits, float(fraction), float(limit), spec.drifting)
+                 for spec, fraction, limit in zip(specs, fractions, limits))
 
 
 @dataclass
@@ -81,7 +81,7 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     if verdict is None:
         return OverlayState(state="clean", banner="Watching (no exercise chosen)", fps=live.fps,
                             latency_ms=live.latency_ms)
-    gauges = gauges_for(detector.gauge_names, verdict.deviations, detector.gauge_limits())
+    gauges = gauges_for(detector.gauge_specs, verdict.deviations, detector.gauge_limits())
     state = "stopped" if stop is not None else verdict.state
     fault = ""
     worst = max(((g.fraction, g) for g in gauges if not math.isnan(g.fraction)), default=(0.0, None),
@@ -97,7 +97,7 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     elif state == "paused":
         banner = "Paused — can't see you: step back into view"
     elif state == "drifting" and worst is not None:
-        banner = f"Careful — {REGISTRY[worst.name].drifting}"
+        banner = f"Careful — {worst.drifting}"
         fault = worst.name
     else:
         banner = "Clean"
@@ -124,7 +124,8 @@ def replay_state(data: Any, index: int) -> OverlayState:
         return OverlayState(state="clean" if detected else "paused", banner=f"Replay  {t:.1f} s", rep=reps_done)
     names = verdicts.gauge_names
     nan = math.nan
-    gauges = gauges_for(names, tuple(float(verdicts.deviations[g][index]) for g in names),
+    specs = gauge_specs(str(data.summary.get("exercise", "")), names)
+    gauges = gauges_for(specs, tuple(float(verdicts.deviations[g][index]) for g in names),
                         tuple(float(verdicts.limits[g][index]) if g in verdicts.limits else nan for g in names))
     state = verdicts.state[index] or "clean"
     banner = f"Replay  {t:.1f} s" + ("" if detected else " — no pose in this frame")
