@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from formwatch.core.exercises import get_exercise
 from formwatch.core.registry import SHOULDER_ELEVATION
@@ -68,4 +69,6 @@ def test_a_set_that_starts_at_the_bottom_rests_once_standing():
     hinge[t >= 6] = 0.0
     segmenter = RepSegmenter(get_exercise("hinge"))
     feed(segmenter, t, hinge)
-    assert segmenter.rest_level == 0.0 and len(segmenter.reps) == 1
+    # Two pulls: the one from the floor at the start (its way down never seen) and the full rep after.
+    assert segmenter.rest_level == 0.0 and len(segmenter.reps) == 2
+    assert segmenter.reps[0].down_s == 0.0 and segmenter.reps[0].depth_deg == pytest.approx(120.0)

@@ -27,6 +27,9 @@ class Estimator(Protocol):
     def estimate(self, frame: Frame, t_s: float) -> Any: ...
 
 
+DROPPED_WARNING_FRACTION = 0.10  # above this share of dropped camera frames, the screen and the summary say so
+
+
 @dataclass
 class LiveResult:
     """One processed frame as the overlay and the recorder see it."""
@@ -56,6 +59,9 @@ class LiveStats:
         total = self.processed + self.dropped
         out: dict[str, Any] = {"processed": self.processed, "dropped": self.dropped,
                                "processed_fraction": round(self.processed / total, 4) if total else 0.0}
+        if total and self.dropped > DROPPED_WARNING_FRACTION * total:
+            out["note"] = (f"{100 * self.dropped / total:.0f} % of camera frames were dropped (the computer could not "
+                           "keep up): close other programs, or use a lighter model")
         if len(lat):
             out["latency_ms"] = {"p50": round(float(np.median(lat)), 2), "p95": round(float(np.percentile(lat, 95)), 2),
                                  "max": round(float(lat.max()), 2)}

@@ -65,9 +65,12 @@ def verdict_line(summary: dict[str, Any]) -> str:
     """One line for the terminal: the stop and its reason, or that the set was clean."""
     if "exercise" not in summary:
         return ""
+    notes = "".join(f"\nTechnique note: {note}" for note in summary.get("technique_notes", []))
     if summary.get("stopped"):
         stop = summary["stop"]
-        return f"STOP at {stop['t_s']:.2f} s: {stop['reason']}"
+        return f"STOP at {stop['t_s']:.2f} s: {stop['reason']}" + notes
     if summary["exercise"] == "plank":
-        return f"No stop: held {summary.get('held_s') or 0:.0f} s clean (plank)."
-    return f"No stop: {summary['reps']} clean rep{'s' if summary['reps'] != 1 else ''} ({summary['exercise']})."
+        return f"No stop: held {summary.get('held_s') or 0:.0f} s clean (plank)." + notes
+    partial = " and a partial last rep" if summary.get("partial_rep") else ""
+    reps = summary["reps"]
+    return f"No stop: {reps} clean rep{'s' if reps != 1 else ''}{partial} ({summary['exercise']})." + notes

@@ -106,6 +106,8 @@ def run_headless(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
     live = summary.get("live", {})
     print(f"ended: {reason}; {live.get('processed', 0)} frames processed, {live.get('dropped', 0)} dropped")
+    if live.get("note"):
+        print(f"note: {live['note']}")
     if line := verdict_line(summary):
         print(line)
     print(f"recording: {runner.writer.path if runner.writer else '-'}")

@@ -9,7 +9,7 @@ set by itself. The first stop is latched until :meth:`Detector.reset`. docs/dete
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,8 @@ import numpy as np
 from formwatch.core.exercises import ExerciseSpec, get_exercise
 from formwatch.core.registry import REGISTRY, MetricSpec
 from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepRecord, RepSegmenter, SegmenterConfig
-from formwatch.core.rules import DepthRule, DriftRule, LimitRule, StopEvent, TempoRule, reason_sentence
+from formwatch.core.reference import PhaseReference, ReferenceConfig
+from formwatch.core.rules import DepthRule, DriftRule, LimitRule, StopEvent, TempoRule, make_stop, reason_sentence
 
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict", "reason_sentence"]
 
@@ -35,11 +36,16 @@ class DetectorConfig:
     turn_deg: float = 2.0  # a rep has turned once the angle is back this far (or 5 % of its depth) from its peak
     tempo_loss_fraction: float = 0.20
     tempo_consecutive_reps: int = 2
-    rest_window_s: float = 0.8  # still time needed to learn (or re-learn) the rest level
+    rest_window_s: float = 0.4  # still time needed to learn (or re-learn) the rest level
     rest_still_deg: float = 8.0  # the driver's range within that window to count as still
     drift_rule: bool = True
     tempo_rule: bool = True
     hold_baseline_s: float = 1.5  # a hold learns the baselines it has no profile for from its first seconds
+    reference: ReferenceConfig = ReferenceConfig()  # the phase-matched reference of rep exercises
+    gross_factor: float = 2.5  # past this many limits from neutral a rep is stopped even before the reference
+    settle_s: float = 0.5  # after tracking comes back the smoothing restarts: nothing is judged for this long
+    phase_debounce_s: float = 0.35  # against your own reps the limit is tighter, so the evidence must last longer
+    # (a one-frame 5 cm spike, smoothed, stays above 0.6 cm for 0.2 s at 15 fps)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ class Detector:
         self._driver_col = REGISTRY.index(self.spec.driver)
         rules = self.spec.rules
         self.limit_rule = LimitRule(config.debounce_s) if "limit" in rules else None
+        self.gross_rule = LimitRule(config.debounce_s)
+        self.phase_rule = LimitRule(config.phase_debounce_s)
         self.depth_rule = DepthRule(config.depth_loss_fraction, config.min_depth_loss_deg, config.baseline_reps) \
             if "depth" in rules and self.spec.has_reps else None
         self.rep_rules: list[Any] = []
@@ -103,11 +111,16 @@ class Detector:
         for metric in self.watched:  # a metric judged from its known zero needs no learning for its limit either
             if metric.name in self.baseline and metric.default_limit is not None:
                 self.limits.setdefault(metric.name, metric.default_limit)
-        for rule in [self.limit_rule] + self.rep_rules:
+        for rule in [self.limit_rule, self.gross_rule, self.phase_rule] + self.rep_rules:
             if rule is not None and hasattr(rule, "reset"):
                 rule.reset()
+        self.reference = PhaseReference(self.watched, cfg.reference)
+        self.notes: dict[str, str] = {}  # technique notes: patterns present from the first reps
+        self._excess: dict[str, tuple[float, int]] = {}  # this rep's phase deviations: (sum, count) per metric
+        self._last_limits: tuple[float, ...] = self._static_limits()
         self._drifting = False
         self._last_t = -math.inf
+        self._settle_until = -math.inf
         self._started_t: float | None = None
 
     # ------------------------------------------------------------------------------------------ context
@@ -123,6 +136,15 @@ class Detector:
         """The limit in force for a watched metric: the profile's or the set's, else the metric's default."""
         default = metric.default_limit if metric.default_limit is not None else math.inf
         return self.limits.get(metric.name, default)
+
+    def phase_limit(self, metric: MetricSpec) -> float | None:
+        """The typical limit against the person's own first reps (median over the phase bins), None before."""
+        if not self.spec.has_reps or not self.reference.ready:
+            return None
+        m = self.watched.index(metric)
+        limits = [self.reference.limit(b + 0.5, m) for b in range(self.reference.config.bins)]
+        finite = [v for v in limits if not math.isnan(v)]
+        return float(np.median(finite)) if finite else None
 
     def current_rep(self) -> int:
         return self.segmenter.current_rep if self.spec.has_reps else 0
@@ -146,13 +168,19 @@ class Detector:
         driver = float(metrics[self._driver_col])
         segmenter = self.segmenter
         if math.isnan(driver) and all(math.isnan(v) for v in values):  # nobody seen: pause, never stop
-            if self.limit_rule is not None:
-                self.limit_rule.reset()
+            for rule in (self.limit_rule, self.gross_rule, self.phase_rule):
+                if rule is not None:
+                    rule.reset()
             segmenter.lost()
+            self._settle_until = t_s + self.config.settle_s
             return Verdict(t_s, "paused", len(self.reps), segmenter.phase, (math.nan,) * len(self.gauge_names))
 
         if self.spec.has_reps:
-            self._on_event(segmenter.step(t_s, driver, values), t_s)
+            event = segmenter.step(t_s, driver, values)
+            if segmenter.phase in ("down", "up") or (self.reps and not math.isnan(segmenter.driver_deg)):
+                # the rest between reps is the top of the rep (where a lockout arch shows): it is sampled too
+                self.reference.add_sample(segmenter.driver_deg, segmenter.phase == "up", values)
+            self._on_event(event, t_s)
             if self.stop is not None:  # a rule decided at a rep's turn or end
                 return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
             if segmenter.rest_level is None:
@@ -163,7 +191,7 @@ class Detector:
         active = not self.spec.has_reps or self.reps or segmenter.phase != "rest"
         if active:
             self._collect_baseline(values)
-            stop = self.limit_rule.on_frame(self, t_s, values) if self.limit_rule is not None else None
+            stop = self._judge(t_s, values) if t_s >= self._settle_until else None
             if stop is not None:
                 return self._latch(stop, values)
         deviations = self._last_deviations = self._deviations(values)
@@ -185,13 +213,88 @@ class Detector:
             stop = self.depth_rule.on_turn(self, t_s, self.driver.name, segmenter.bottom)
             if stop is not None:
                 self._latch(stop, None)
-        elif event == COMPLETED and self.reps[-1].fully_tracked:
+        elif event == COMPLETED:
+            self.reference.rep_done(self.reps[-1].depth_deg, self.reps[-1].fully_tracked)
+            self.reps[-1].excess = {k: round(total / count, 3) for k, (total, count) in self._excess.items()}
+            self._excess = {}
+        if event == COMPLETED and self.reps[-1].fully_tracked:
             self._learn_limits()
             for rule in self.rep_rules:
                 stop = rule.on_rep(self, t_s, self.driver.name)
                 if stop is not None:
                     self._latch(stop, None)
                     return
+
+    # --------------------------------------------------------------------------------------------- judge
+    def _absolute(self, values: list[float]) -> list[float]:
+        """Each watched metric's deviation from its baseline (neutral), positive = worse; NaN if no baseline."""
+        out = []
+        for metric, value in zip(self.watched, values):
+            base = self.baseline.get(metric.name)
+            out.append(metric.worsening(value - base) if base is not None else math.nan)
+        return out
+
+    def _phase(self, values: list[float]) -> tuple[list[float], list[float]]:
+        """Deviations from the person's own first reps at this phase, and the limits there."""
+        ref, segmenter = self.reference, self.segmenter
+        x = ref.position_of(segmenter.driver_deg, segmenter.phase == "up")
+        return ([ref.deviation(x, m, v) for m, v in enumerate(values)],
+                [ref.limit(x, m) for m in range(len(values))])
+
+    def _judge(self, t_s: float, values: list[float]) -> StopEvent | None:
+        """The limit rules of this frame. Holds: against the neutral. Reps: against the person's own first reps at
+        the same phase once they exist; before that a crossing is a technique note (a pattern from the first rep,
+        not fatigue), and only a gross one (past ``gross_factor`` limits) ends the set."""
+        absolute = self._absolute(values)
+        limits = [self.limit_of(m) for m in self.watched]
+        if not self.spec.has_reps or self.limit_rule is None:
+            self._last_limits = self._static_limits()
+            i = self.limit_rule.over(t_s, self.watched, absolute, limits) if self.limit_rule is not None else None
+            return self._stop(t_s, i, absolute, limits, "limit") if i is not None else None
+        gross = [self.config.gross_factor * limit for limit in limits]
+        i = self.gross_rule.over(t_s, self.watched, absolute, gross)
+        if i is not None:
+            return self._stop(t_s, i, absolute, limits, "gross")
+        if self.reference.ready:
+            deviations, phase_limits = self._phase(values)
+            self._last_limits = tuple(phase_limits) + self._last_limits[len(phase_limits):]
+            self._track_excess(t_s, deviations)
+            i = self.phase_rule.over(t_s, self.watched, deviations, phase_limits)
+            return self._stop(t_s, i, deviations, phase_limits, "phase") if i is not None else None
+        i = self.limit_rule.over(t_s, self.watched, absolute, limits)
+        if i is not None and (self.profile_loaded or self.watched[i].natural_zero is not None):
+            # Only against a known neutral: without one the set's own baseline mixes in how the reading moves
+            # with the rep itself, which is no technique point.
+            self._note(i, absolute[i])
+        elif i is not None:
+            self.limit_rule.forget(self.watched[i])
+        return None
+
+    def _track_excess(self, t_s: float, deviations: list[float]) -> None:
+        """Sum up the rep's phase deviations per metric: their mean over the rep is the rep's excess over the first
+        reps (noise averages out; a creep raises the whole rep)."""
+        for metric, deviation in zip(self.watched, deviations):
+            if not math.isnan(deviation):
+                total, count = self._excess.get(metric.name, (0.0, 0))
+                self._excess[metric.name] = (total + deviation, count + 1)
+
+    def _stop(self, t_s: float, i: int, deviations: list[float], limits: list[float], rule: str) -> StopEvent:
+        rep = self.current_rep()
+        stop = make_stop(t_s, rep, self.watched[i], deviations[i], limits[i], "limit", rep - 1 if rep else 0,
+                         sentence_rule=rule if rule != "limit" else None, held_s=self.held_time(t_s))
+        if not self.profile_loaded and rule != "phase" and self.watched[i].natural_zero is not None:
+            stop = replace(stop, reason=f"{stop.reason} (No profile: judged against population defaults; "
+                                        "calibrate for limits of your own.)")
+        return stop
+
+    def _note(self, i: int, deviation: float) -> None:
+        """A watched metric past its limit in the first reps: the way this person moves, said once, not a stop."""
+        metric = self.watched[i]
+        self.limit_rule.forget(metric)  # type: ignore[union-attr]
+        if metric.name not in self.notes:
+            rep = self.current_rep()
+            self.notes[metric.name] = (f"{metric.phrase} {metric.format(deviation)} from rep {rep}, before any "
+                                       f"fatigue: a technique point. {metric.advice}.")
 
     # -------------------------------------------------------------------------------------------- limits
     def _collect_baseline(self, values: list[float]) -> None:
@@ -230,10 +333,12 @@ class Detector:
         return Verdict(stop.t_s, "stopped", len(self.reps), "", devs, stop)
 
     def _deviations(self, values: list[float]) -> tuple[float, ...]:
-        out = []
-        for metric, value in zip(self.watched, values):
-            base, limit = self.baseline.get(metric.name), self.limit_of(metric)
-            out.append(metric.worsening(value - base) / limit if base is not None and limit > 0 else math.nan)
+        """What the gauges show: each deviation as a fraction of the limit it is judged against now."""
+        if self.spec.has_reps and self.reference.ready:
+            deviations, limits = self._phase(values)
+        else:
+            deviations, limits = self._absolute(values), [self.limit_of(m) for m in self.watched]
+        out = [d / limit if limit > 0 else math.nan for d, limit in zip(deviations, limits)]
         if self.depth_rule is not None:
             name = self.driver.name
             if self.reps and name in self.baseline and name in self.limits:
@@ -242,12 +347,19 @@ class Detector:
                 out.append(math.nan)
         return tuple(out)
 
-    def gauge_limits(self) -> tuple[float, ...]:
-        """The limit in force behind each gauge, in the metric's units (NaN before it is known)."""
+    def _static_limits(self) -> tuple[float, ...]:
+        """The limits against the neutral, in the metric's units (NaN before they are known)."""
         out = [self.limit_of(m) for m in self.watched]
         if self.depth_rule is not None:
             out.append(self.limits.get(self.driver.name, math.nan))
         return tuple(v if math.isfinite(v) else math.nan for v in out)
+
+    def gauge_limits(self) -> tuple[float, ...]:
+        """The limit in force behind each gauge this frame: against your own first reps at this phase once they
+        exist, else against the neutral; the depth gauge's against the first reps' depth."""
+        if self.spec.has_reps and self.reference.ready:
+            return self._last_limits[: len(self.watched)] + self._static_limits()[len(self.watched):]
+        return self._static_limits()
 
     def row(self, verdict: Verdict) -> list[Any]:
         """This frame's verdict as metrics.csv values: rep, state, phase, then each gauge's deviation and limit."""
@@ -266,6 +378,9 @@ class Detector:
             "held_s": round(self.held_s, 2) if self.held_s is not None else None,
             "watched": list(self.gauge_names),
             "limits": {k: round(v, 3) for k, v in self.limits.items()},
+            "reference_reps": self.reference.reps_used if self.spec.has_reps else None,
+            "technique_notes": list(self.notes.values()),
+            "partial_rep": self.spec.has_reps and self.segmenter.phase != "rest" and self.stop is None,
             "baseline": {k: round(v, 3) for k, v in self.baseline.items()},
             "rep_features": [asdict(r) for r in self.reps],
         }

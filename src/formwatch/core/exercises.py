@@ -33,6 +33,7 @@ class ExerciseSpec:
     judged_lower: tuple[str, ...] = ()  # watched metrics whose fault is a fall (the low back rounding)
     driver: str = HIP_HINGE
     view: str = "side"  # the camera view it needs ("side", or "any")
+    rest_max_deg: float | None = None  # the rest must be within this of the driver's zero (upright), when set
     aliases: tuple[str, ...] = ()
     rules: tuple[str, ...] = ALL_RULES
     covers: str = ""  # what people call it, for --help
@@ -56,15 +57,16 @@ class ExerciseSpec:
 # everywhere they can creep up.
 _LOADED = (SHOULDER_ELEVATION, HIP_EXTENSION, LUMBAR_CURVE)
 _EXERCISES: dict[str, ExerciseSpec] = {spec.name: spec for spec in (
-    ExerciseSpec("hinge", +1.0, 25.0, 12.0, watched=_LOADED, judged_lower=(LUMBAR_CURVE,),
+    ExerciseSpec("hinge", +1.0, 25.0, 12.0, watched=_LOADED, judged_lower=(LUMBAR_CURVE,), rest_max_deg=35.0,
                  aliases=("deadlift", "rdl", "romanian-deadlift", "good-morning", "hip-hinge"),
                  covers="deadlift, Romanian deadlift, good morning"),
-    ExerciseSpec("squat", +1.0, 30.0, 15.0, watched=_LOADED, judged_lower=(LUMBAR_CURVE,),
+    ExerciseSpec("squat", +1.0, 30.0, 15.0, watched=_LOADED, judged_lower=(LUMBAR_CURVE,), rest_max_deg=35.0,
                  aliases=("squats", "goblet-squat", "box-squat"), covers="squat, goblet squat, box squat"),
     ExerciseSpec("bridge", -1.0, 15.0, 7.0, aliases=("glute-bridge", "hip-bridge"), covers="glute bridge"),
     # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
+    # Each side reaches its own range, so the depth of one rep says nothing about the next: no depth rule.
     ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6, aliases=("birddog", "bird-dogs"),
-                 covers="bird-dog on all fours"),
+                 rules=("limit", "drift", "tempo"), covers="bird-dog on all fours"),
     ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=(HIP_EXTENSION, LUMBAR_CURVE, RIB_FLARE),
                  aliases=("front-plank", "forearm-plank"), rules=("limit",), covers="a timed plank hold"),
 )}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formwatch.core.filters import OneEuroConfig, OneEuroFilter, ScalarOneEuro
-from formwatch.core.kinematics import (DEFAULT_CONFIG, N_CORE_COLS, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
+from formwatch.core.kinematics import (DEFAULT_CONFIG, N_CORE_COLS, Col, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
                                        frame_vectors, frame_visibility, metrics_from_frame_vectors)
 from formwatch.core.registry import REGISTRY
 
@@ -26,6 +26,7 @@ class PipelineConfig:
     kinematics: KinematicsConfig = field(default_factory=KinematicsConfig)
     one_euro: OneEuroConfig = field(default_factory=OneEuroConfig)
     smoothing: bool = True
+    facing_flip_s: float = 0.5  # a person's facing holds over a set: a flip needs this long of evidence
 
 
 class Pipeline:
@@ -49,6 +50,9 @@ class Pipeline:
         # same One Euro smoothing, on Python floats: two scalars do not pay for a dozen array calls.
         self._computed_filter = ScalarOneEuro(len(self._computed))
         self.implausible = 0  # readings masked to NaN because they were outside their metric's plausible range
+        self.facing = 0.0  # the facing held over the set (+1 right, -1 left, 0 not yet known)
+        self._flip_since: float | None = None
+        self.facing_flips = 0  # frames whose facing disagreed with the held one and were read the held way
 
     def step(self, t_s: float, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
              ) -> np.ndarray:
@@ -65,6 +69,7 @@ class Pipeline:
             vectors = self._filter.step(t_s, vectors)
         self.implausible += metrics_from_frame_vectors(vectors, frame_visibility(image), self.frame_size_px,
                                                        self.config.kinematics, metrics)
+        self._hold_facing(t_s, metrics)
         if self._computed:
             values = self._compute_added(image, world, profile)
             if self.config.smoothing:
@@ -74,6 +79,24 @@ class Pipeline:
         if self._has_neutral:
             metrics -= self._neutral
         return metrics
+
+    def _hold_facing(self, t_s: float, metrics: np.ndarray) -> None:
+        """Keep the person's facing stable: a frame that reads the other way (a head turn, a mislabelled side) is
+        read the held way, its facing-signed angles negated, until the other facing has lasted ``facing_flip_s``."""
+        facing = metrics[_FACING]
+        if not facing == facing or facing == 0.0:  # NaN or unknown: nothing to hold against
+            return
+        if self.facing == 0.0 or facing == self.facing:
+            self.facing, self._flip_since = facing, None
+            return
+        if self._flip_since is None:
+            self._flip_since = t_s
+        if t_s - self._flip_since >= self.config.facing_flip_s:  # sustained: the person really turned round
+            self.facing, self._flip_since = facing, None
+            return
+        self.facing_flips += 1
+        for col in _FACING_SIGNED:
+            metrics[col] = -metrics[col]
 
     def _compute_added(self, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None) -> list[float]:
         """The metrics computed outside the kinematics core (the silhouette's, any added), NaN where implausible."""
@@ -96,6 +119,10 @@ class Pipeline:
     def neutral(self, value: np.ndarray) -> None:
         self._neutral = fit_row(value, self.n_columns)
         self._has_neutral = bool(self._neutral.any())
+
+
+_FACING = int(Col.FACING)
+_FACING_SIGNED = (int(Col.HIP_HINGE_DEG), int(Col.HIP_EXTENSION_DEG), int(Col.TRUNK_INCLINE_DEG), int(Col.FACING))
 
 
 def fit_row(values: np.ndarray, n_columns: int) -> np.ndarray:

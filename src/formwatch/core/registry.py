@@ -53,6 +53,8 @@ class MetricSpec:
     min_limit: float | None = None  # the smallest change worth stopping for; a profile never goes below it
     still_tolerance: float | None = None  # calibration: the 10-90 % spread that still counts as holding still
     max_limit: float | None = None  # a limit learned from a noisy start never goes above it: past this it is a fault
+    phase_min_change: float | None = None  # against your own first reps at the same phase: the smallest change that
+    # counts (the phase-matched limit is k x your rep-to-rep spread, never below this)
     relative: bool = True  # re-centred on the calibrated neutral when a profile is loaded
     natural_zero: float | None = None  # good posture without a profile (population neutral); None: the set's own
     # early reps set it
@@ -113,11 +115,12 @@ KINEMATIC_METRICS: tuple[MetricSpec, ...] = (
                Worse.LOWER, (-120.0, 180.0), None, 10.0, 6.0, segments=_TRUNK_SEGMENTS, colour="#4aa3ff"),
     MetricSpec("shoulder_elevation_cm", " cm", 1, "Shoulders up", "Shoulders crept up", "shoulders creeping up",
                "Let your shoulders drop away from your ears", Worse.HIGHER, (-25.0, 25.0), 2.0, 2.0, 1.5,
-               segments=_SHOULDER_SEGMENTS, colour="#ffb347"),
+               phase_min_change=0.6, segments=_SHOULDER_SEGMENTS, colour="#ffb347"),
     # The landmark angle between trunk and thigh past straight: hip extension, not the spine's own curve.
     MetricSpec("hip_extension_deg", "°", 0, "Hip extension", "Hips pushed past straight",
                "hips pushing past straight", "Keep your hips in line with your trunk: squeeze your glutes lightly "
-               "without pushing them forward", Worse.HIGHER, (-180.0, 90.0), 8.0, 8.0, 6.0, natural_zero=0.0,
+               "without pushing them forward", Worse.HIGHER, (-180.0, 90.0), 8.0, 8.0, 6.0, phase_min_change=4.0,
+               natural_zero=0.0,
                trend=False, segments=_HIP_SEGMENTS, colour="#c78bff"),
     MetricSpec("trunk_incline_deg", "°", 0, "Trunk incline", form=False, plausible=(-180.0, 180.0)),
     MetricSpec("shoulder_elevation_left_cm", " cm", 1, "Left shoulder up", form=False, plausible=(-25.0, 25.0)),
@@ -131,7 +134,7 @@ KINEMATIC_METRICS: tuple[MetricSpec, ...] = (
 TRUNK_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("lumbar_curve_deg", "°", 0, "Low back arch", "Low back arched", "low back arching",
                "Tuck your ribs down and brace gently, as if zipping up a coat", Worse.HIGHER, (-60.0, 60.0),
-               10.0, 10.0, 6.0, max_limit=15.0, trend=False, segments=_BACK_SEGMENTS,
+               10.0, 10.0, 6.0, max_limit=15.0, phase_min_change=5.0, trend=False, segments=_BACK_SEGMENTS,
                colour="#ff6b6b", compute=_needs_profile(lumbar_curve_deg),
                lower_words=("Low back rounding", "Low back rounded", "low back rounding",
                             "Hinge from the hips with a long, braced spine; keep your chest proud"),
@@ -139,7 +142,7 @@ TRUNK_METRICS: tuple[MetricSpec, ...] = (
                                "floor, or out of the picture): keep your back clear of your arms and in view"),
     MetricSpec("rib_flare_deg", "°", 0, "Rib flare", "Ribs flared", "ribs flaring",
                "Breathe out and draw your lower ribs down towards your hips", Worse.HIGHER, (-60.0, 60.0),
-               10.0, 10.0, 6.0, max_limit=15.0, trend=False,
+               10.0, 10.0, 6.0, max_limit=15.0, phase_min_change=5.0, trend=False,
                segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_needs_profile(rib_flare_deg),
                unmeasured_hint="the front of your trunk was hidden (arms in front of it, or out of the picture)"),
 )

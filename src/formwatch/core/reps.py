@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,7 +42,12 @@ class RepRecord:
     up_s: float
     peaks: dict[str, float]
     fully_tracked: bool = True  # False when tracking was lost during the rep: its features are not trusted
+    # Each watched metric's mean deviation from the person's own first reps at the same phase, over the rep (once
+    # that reference exists; the detector fills it in): what the drift rule extrapolates.
+    excess: dict[str, float] = field(default_factory=dict)
 
+
+MAX_BEFORE_REST = 4000  # frames kept until the rest is first known (over a minute at 60 fps)
 
 # What a step reports besides the phase.
 NOTHING, REST_LEARNED, TURNED, COMPLETED = "", "rest learned", "turned", "completed"
@@ -65,6 +70,8 @@ class RepSegmenter:
         self.rest_values: dict[str, float] = {}  # median of each watched metric while resting, when rest was learned
         self.phase = "rest"
         self.bottom = -math.inf  # deepest driver value of the rep in progress (degrees from rest)
+        self.driver_deg = math.nan  # this frame's driver, degrees from rest in the working direction
+        self._before_rest: list[tuple[float, float]] = []  # (t_s, raw driver) until the rest is first known
         self.gap = False  # tracking was lost during the rep in progress
         self._rest_buffer: list[tuple[float, float, tuple[float, ...]]] = []
         self._rep_start = 0.0
@@ -85,11 +92,15 @@ class RepSegmenter:
         """Advance by one frame; ``watched`` holds the exercise's watched metrics in order. Returns what happened
         (``NOTHING``, ``REST_LEARNED``, ``TURNED``, ``COMPLETED``)."""
         event = NOTHING
+        if self.rest_level is None and not math.isnan(driver_value) and len(self._before_rest) < MAX_BEFORE_REST:
+            self._before_rest.append((t_s, driver_value))
         if self.rest_level is None or self.phase == "rest":
             event = self._learn_rest(t_s, driver_value, tuple(watched))
+            if event == REST_LEARNED:
+                self._count_what_came_before_rest(t_s)
         if self.rest_level is None:
             return event
-        driver = self.spec.driver_sign * (driver_value - self.rest_level)
+        driver = self.driver_deg = self.spec.driver_sign * (driver_value - self.rest_level)
         return self._segment(t_s, driver, watched) or event
 
     def _learn_rest(self, t_s: float, driver_value: float, watched: tuple[float, ...]) -> str:
@@ -106,6 +117,8 @@ class RepSegmenter:
         if t_s - buffer[0][0] < self.config.rest_window_s or max(values) - min(values) > self.config.rest_still_deg:
             return NOTHING
         candidate = float(np.median(values))
+        if self.spec.rest_max_deg is not None and abs(candidate) > self.spec.rest_max_deg:
+            return NOTHING  # still while bent over (setting up at the bar, a slow lowering): not the rest
         if self.rest_level is not None and \
                 self.spec.driver_sign * (candidate - self.rest_level) >= -0.5 * self.spec.exit_deg:
             return NOTHING
@@ -116,6 +129,33 @@ class RepSegmenter:
             if seen:
                 self.rest_values[metric.name] = float(np.median(seen))
         return REST_LEARNED
+
+    def _count_what_came_before_rest(self, t_s: float) -> None:
+        """When the rest is first known, a rep already seen before it counts: the first pull of a deadlift from
+        the floor (its way down never seen) or a first rep done before the person ever stood still. An excursion
+        shorter than a rep (stepping into place, picking up the weight) does not."""
+        history, self._before_rest = self._before_rest, []
+        if self.reps or self.rest_level is None or not history:
+            return
+        times = np.array([t for t, _ in history])
+        driver = self.spec.driver_sign * (np.array([v for _, v in history]) - self.rest_level)
+        beyond = driver >= self.spec.enter_deg
+        if not beyond.any():
+            return
+        # The last excursion beyond the start level, up to the moment the rest was learned.
+        last = int(np.flatnonzero(beyond)[-1])
+        first = last
+        while first > 0 and beyond[first - 1]:
+            first -= 1
+        start_t = float(times[first]) if first > 0 else float(times[0])
+        if t_s - start_t < self.spec.min_rep_s or float(times[last]) - float(times[first]) < 0.5 * self.spec.min_rep_s:
+            return
+        bottom = first + int(np.argmax(driver[first:last + 1]))
+        nan_peaks = {m.name: math.nan for m in self.metrics}
+        self.reps.append(RepRecord(rep=1, start_s=round(start_t, 3), bottom_s=round(float(times[bottom]), 3),
+                                   end_s=round(t_s, 3), depth_deg=round(float(driver[bottom]), 2),
+                                   down_s=round(float(times[bottom]) - start_t, 3),
+                                   up_s=round(t_s - float(times[bottom]), 3), peaks=nan_peaks, fully_tracked=True))
 
     def _held(self, t_s: float, watched: tuple[float, ...] | list[float]) -> list[float]:
         """Each metric's least-bad value over the last ``hold_s`` ('positive is worse'): what was held, not a

@@ -55,6 +55,10 @@ def reason_sentence(metric: MetricSpec | str, value: float, rep: int, clean: int
     amount = f"{value:.{digits}f}{unit}"
     clean_part = f"{clean} clean rep{'s' if clean != 1 else ''}." if rep else ""
     where = f" at rep {rep}" if rep else (f" after {held_s:.0f} s of the hold" if held_s is not None else "")
+    if rule == "phase":
+        return f"{label} {amount} more than in your first reps{where} — set ended. {clean_part}".strip()
+    if rule == "gross":
+        return (f"{label} {amount}{where}, far past the usual limit — set ended. {clean_part}").strip()
     if rule == "drift":
         return (f"{label} {amount}{where} and worsening; the next rep would pass {limit:.{digits}f}{unit} — set "
                 f"ended. {clean_part}").strip()
@@ -67,7 +71,7 @@ def make_stop(t_s: float, rep: int, metric: MetricSpec | str, value: float, limi
     spec = _spec(metric)
     advice = spec.advice if spec is not None else "Rest, then start a fresh set with fewer reps"
     name = spec.name if spec is not None else str(metric)
-    return StopEvent(t_s, rep, name, round(value, 2), round(limit, 2),
+    return StopEvent(t_s, rep, name, round(float(value), 2), round(float(limit), 2),
                      reason_sentence(metric, value, rep, clean, sentence_rule or rule, limit, held_s), rule, clean,
                      advice)
 
@@ -88,10 +92,14 @@ class SetContext(Protocol):
 
     def held_time(self, t_s: float) -> float | None: ...
 
+    def phase_limit(self, metric: MetricSpec) -> float | None: ...
+
 
 @dataclass
 class LimitRule:
-    """A watched metric beyond its limit for longer than ``debounce_s``: catches a shrug or an arch as it happens."""
+    """A deviation past its limit for longer than ``debounce_s`` (a one-frame spike never counts). The detector
+    hands it deviations and limits: against the neutral (holds, the first reps), against the person's own first reps
+    at the same phase, or gross ones; it says what the crossing means."""
 
     debounce_s: float = 0.2
 
@@ -101,20 +109,21 @@ class LimitRule:
     def reset(self) -> None:
         self._over_since.clear()
 
-    def on_frame(self, ctx: SetContext, t_s: float, values: list[float]) -> StopEvent | None:
-        for metric, value in zip(ctx.watched, values):
-            base = ctx.baseline.get(metric.name)
-            limit = ctx.limit_of(metric)
-            deviation = metric.worsening(value - base) if base is not None else math.nan
-            if math.isnan(deviation) or deviation <= limit:
+    def over(self, t_s: float, metrics: tuple[MetricSpec, ...], deviations: list[float], limits: list[float]
+             ) -> int | None:
+        """The index of the first metric that has stayed past its limit for ``debounce_s``, or None."""
+        for i, (metric, deviation, limit) in enumerate(zip(metrics, deviations, limits)):
+            if not deviation > limit:  # NaN (not measured, no reference yet) is never over
                 self._over_since.pop(metric.name, None)
                 continue
             since = self._over_since.setdefault(metric.name, t_s)
             if t_s - since >= self.debounce_s:
-                rep = ctx.current_rep()
-                return make_stop(t_s, rep, metric, deviation, limit, "limit", rep - 1 if rep else 0,
-                                 held_s=ctx.held_time(t_s))
+                return i
         return None
+
+    def forget(self, metric: MetricSpec) -> None:
+        """Start the debounce for ``metric`` afresh (after a crossing was taken as a note, not a stop)."""
+        self._over_since.pop(metric.name, None)
 
 
 @dataclass
@@ -156,13 +165,13 @@ class DriftRule:
         if len(tracked) < max(self.baseline_reps + 1, n):
             return None
         recent = tracked[-n:]
-        series: list[tuple[MetricSpec | str, list[float]]] = [
-            (m, [m.worsening(r.peaks[m.name] - ctx.baseline[m.name]) for r in recent])
-            for m in ctx.watched if m.trend and m.name in ctx.baseline]
-        if driver in ctx.baseline:  # worsening depth = shallower than the first reps
-            series.append((driver, [ctx.baseline[driver] - r.depth_deg for r in recent]))
-        for metric, values in series:
-            limit = ctx.limits.get(metric.name if isinstance(metric, MetricSpec) else metric)
+        # Form metrics: each rep's excess over the person's own first reps at the same phase (a pattern they had
+        # from the start is no drift); depth: how much shallower than the first reps.
+        series: list[tuple[MetricSpec | str, list[float], float | None]] = [
+            (m, [r.excess.get(m.name, math.nan) for r in recent], ctx.phase_limit(m)) for m in ctx.watched if m.trend]
+        if driver in ctx.baseline:
+            series.append((driver, [ctx.baseline[driver] - r.depth_deg for r in recent], ctx.limits.get(driver)))
+        for metric, values, limit in series:
             devs = np.asarray(values, dtype=np.float64)
             if limit is None or not np.all(np.isfinite(devs)) or not np.all(np.diff(devs) > 0):
                 continue  # not worsening rep after rep

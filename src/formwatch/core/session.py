@@ -100,6 +100,7 @@ class SetSession:
             "fps": round((self.frames - 1) / duration, 3) if duration > 0 else None,
             "detected_fraction": round(self.detected_frames / self.frames, 4) if self.frames else 0.0,
             "implausible_readings": self.pipeline.implausible,
+            "facing_flips_held": self.pipeline.facing_flips,
             "measured_fraction": {s.name: round(float(n) / self.detected_frames, 4) if self.detected_frames else 0.0
                                   for s, n in zip(REGISTRY.form_metrics, self._measured)},
         }

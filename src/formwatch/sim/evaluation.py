@@ -18,6 +18,7 @@ class ScenarioOutcome:
     stop: StopEvent | None
     reps: int
     states: list[str]
+    detector: Detector | None = None
 
 
 def run_scenario(scenario: Scenario, exercise: str = "hinge", limits: dict[str, float] | None = None,
@@ -33,7 +34,7 @@ def run_scenario(scenario: Scenario, exercise: str = "hinge", limits: dict[str, 
         states.append(result.verdict.state)
         if result.verdict.stop is not None:
             break
-    return ScenarioOutcome(scenario, detector.stop, len(detector.reps), states)
+    return ScenarioOutcome(scenario, detector.stop, len(detector.reps), states, detector)
 
 
 def _synthetic_neutral() -> np.ndarray:

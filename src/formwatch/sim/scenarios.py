@@ -35,6 +35,10 @@ class Scenario:
     seed: int = 0
     rep_jitter: float = 0.05  # relative rep-to-rep variation of depth
     yaw_deg: float = 0.0  # 0 = exactly side-on; a little turn makes a drawn skeleton easier to read
+    shoulder_bottom_cm: float = 0.0  # shoulders rise this much at the bottom of every rep (arms forward, a nod)
+    shoulder_bottom_extra_cm: float = 0.0  # ... and this much more from rep ``shoulder_extra_from_rep`` on
+    shoulder_extra_from_rep: int = 7
+    start_at_bottom: bool = False  # a deadlift from the floor: the set starts (and ends) at the bottom; reps = pulls
 
     @property
     def duration_s(self) -> float:
@@ -68,12 +72,17 @@ def generate_with_truth(s: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray
     in_set = (phase_t >= 0) & (phase_t < s.reps * s.rep_period_s)
     phase = (phase_t % s.rep_period_s) / s.rep_period_s
     hinge = np.where(in_set, depth[rep_index] * 0.5 * (1 - np.cos(2 * np.pi * phase)), 0.0)
+    if s.start_at_bottom:  # floor -> lockout -> floor each rep; set-up and end at the floor
+        hinge = np.where(in_set, depth[rep_index] * 0.5 * (1 + np.cos(2 * np.pi * phase)), s.depth_deg)
     shrug = np.zeros_like(t)
+    if s.shoulder_bottom_cm or s.shoulder_bottom_extra_cm:
+        extra = np.where(rep_index + 1 >= s.shoulder_extra_from_rep, s.shoulder_bottom_extra_cm, 0.0)
+        shrug = (s.shoulder_bottom_cm + extra) / 100.0 * np.where(in_set, hinge / np.maximum(depth[rep_index], 1e-9), 0.0)
     arch = np.zeros_like(t)
     if s.drift_metric is not None:
         ramp = np.clip((t - s.drift_onset_s) / s.drift_duration_s, 0, 1) * s.drift_amount
         if s.drift_metric == SHOULDER_ELEVATION:
-            shrug = ramp / 100.0
+            shrug = shrug + ramp / 100.0
         elif s.drift_metric == HIP_EXTENSION:
             # leaning back at lockout: the extension shows when the hinge is near the top
             arch = ramp * np.clip(1 - hinge / 20.0, 0, 1)

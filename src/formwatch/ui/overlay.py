@@ -15,6 +15,7 @@ from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from formwatch.core.landmarks import SKELETON_EDGES, Lm
+from formwatch.app.live import DROPPED_WARNING_FRACTION
 from formwatch.core.registry import LUMBAR_CURVE, RIB_FLARE
 from formwatch.core.silhouette import BACK, FRONT, edge_points
 from formwatch.ui.view_model import OverlayState
@@ -197,9 +198,12 @@ class OverlayWidget(QWidget):
         p.setFont(font)
         p.setPen(QColor(200, 204, 210))
         latency = "—" if math.isnan(self.view.latency_ms) else f"{self.view.latency_ms:.0f} ms"
+        text = f"{self.view.fps:.0f} fps · latency {latency}"
+        if self.view.dropped_fraction > DROPPED_WARNING_FRACTION:
+            p.setPen(STATE_COLOURS["drifting"])
+            text = f"{100 * self.view.dropped_fraction:.0f} % of frames dropped: this computer is not keeping up · {text}"
         p.drawText(QRectF(0, self.height() - 34, self.width() - 16, 28),
-                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                   f"{self.view.fps:.0f} fps · latency {latency}")
+                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
 
     def _paint_summary(self, p: QPainter) -> None:
         w, h = self.width() * 0.36, self.height() * 0.44

@@ -58,6 +58,7 @@ class OverlayState:
     fault_metric: str = ""
     summary: str = ""
     counter: str = ""  # overrides "Rep N" (a hold shows its seconds)
+    dropped_fraction: float = 0.0  # share of camera frames the pipeline could not take (said on screen past 10 %)
 
     @property
     def fault_segments(self) -> frozenset[tuple[Lm, Lm]]:
@@ -105,7 +106,9 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     if not detector.spec.has_reps:
         held = detector.held_s
         counter = f"Hold {held:.0f} s" if held is not None else "Hold"
+    seen = live.processed + live.dropped
     return OverlayState(state=state, banner=banner, rep=verdict.rep, gauges=gauges, fps=live.fps,
+                        dropped_fraction=live.dropped / seen if seen else 0.0,
                         latency_ms=live.latency_ms, fault_metric=fault,
                         summary=stop_summary(stop) if stop is not None else "", counter=counter)
 
