@@ -18,7 +18,8 @@ from formwatch.core.exercises import ExerciseSpec, get_exercise
 from formwatch.core.registry import REGISTRY, MetricSpec
 from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepRecord, RepSegmenter, SegmenterConfig
 from formwatch.core.reference import PhaseReference, ReferenceConfig
-from formwatch.core.rules import DepthRule, DriftRule, LimitRule, StopEvent, TempoRule, make_stop, reason_sentence
+from formwatch.core.rules import (BreathRule, DepthRule, DriftRule, LimitRule, StopEvent, TempoRule, make_stop,
+                                  reason_sentence)
 
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict", "reason_sentence"]
 
@@ -77,6 +78,7 @@ class Detector:
         rules = self.spec.rules
         self.limit_rule = LimitRule(config.debounce_s) if "limit" in rules else None
         self.gross_rule = LimitRule(config.debounce_s)
+        self.breath_rule = BreathRule(self.spec.breath_hold_limit_s) if "breath" in rules else None
         self.phase_rule = LimitRule(config.phase_debounce_s)
         self.depth_rule = DepthRule(config.depth_loss_fraction, config.min_depth_loss_deg, config.baseline_reps) \
             if "depth" in rules and self.spec.has_reps else None
@@ -160,7 +162,7 @@ class Detector:
         return (self.stop.t_s if self.stop is not None else self._last_t) - self._started_t
 
     # ---------------------------------------------------------------------------------------------- step
-    def step(self, t_s: float, metrics: np.ndarray) -> Verdict:
+    def step(self, t_s: float, metrics: np.ndarray, breath: Any = None) -> Verdict:
         if self.stop is not None:  # latched: the gauges stay as they were at the stop
             return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
         self._last_t = t_s
@@ -192,6 +194,8 @@ class Detector:
         if active:
             self._collect_baseline(values)
             stop = self._judge(t_s, values) if t_s >= self._settle_until else None
+            if stop is None and self.breath_rule is not None and breath is not None:
+                stop = self.breath_rule.on_frame(t_s, breath, self.held_time(t_s))
             if stop is not None:
                 return self._latch(stop, values)
         deviations = self._last_deviations = self._deviations(values)

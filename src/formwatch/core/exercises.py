@@ -15,7 +15,7 @@ from typing import Iterator
 from formwatch.core.registry import (HIP_EXTENSION, HIP_HINGE, LUMBAR_CURVE, REGISTRY, RIB_FLARE, SHOULDER_ELEVATION,
                                      MetricSpec)
 
-ALL_RULES = ("limit", "drift", "depth", "tempo")
+ALL_RULES = ("limit", "drift", "depth", "tempo", "breath")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class ExerciseSpec:
     aliases: tuple[str, ...] = ()
     rules: tuple[str, ...] = ALL_RULES
     covers: str = ""  # what people call it, for --help
+    breath_hold_limit_s: float = 5.0  # the breath rule: a breath held longer than this ends a hold
 
     def __post_init__(self) -> None:
         for metric in self.watched + (self.driver,):
@@ -68,7 +69,7 @@ _EXERCISES: dict[str, ExerciseSpec] = {spec.name: spec for spec in (
     ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6, aliases=("birddog", "bird-dogs"),
                  rules=("limit", "drift", "tempo"), covers="bird-dog on all fours"),
     ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=(HIP_EXTENSION, LUMBAR_CURVE, RIB_FLARE),
-                 aliases=("front-plank", "forearm-plank"), rules=("limit",), covers="a timed plank hold"),
+                 aliases=("front-plank", "forearm-plank"), rules=("limit", "breath"), covers="a timed plank hold"),
 )}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -210,3 +210,24 @@ class TempoRule:
         rep = len(ctx.reps)
         return make_stop(t_s, rep, TEMPO, 100 * loss, 100 * self.loss_fraction, TEMPO, rep - self.consecutive_reps,
                          sentence_rule="limit")
+
+
+@dataclass
+class BreathRule:
+    """In a hold, a breath held beyond ``hold_limit_s`` (or strained breathing) ends the set: bracing by holding the
+    breath is the body running out of ways to keep the position."""
+
+    hold_limit_s: float = 5.0
+
+    def on_frame(self, t_s: float, breath: Any, held_s: float | None) -> StopEvent | None:
+        if breath.held and breath.held_s > self.hold_limit_s:
+            where = f" after {held_s:.0f} s of the hold" if held_s is not None else ""
+            return StopEvent(t_s, 0, "breath", round(breath.held_s, 1), self.hold_limit_s,
+                             f"Breath held {breath.held_s:.0f} s{where} — set ended.", "breath", 0,
+                             "Breathe out slowly through pursed lips and keep breathing through the hold")
+        if breath.strained:
+            where = f" after {held_s:.0f} s of the hold" if held_s is not None else ""
+            return StopEvent(t_s, 0, "breath", round(breath.rate_bpm, 1), self.hold_limit_s,
+                             f"Breathing strained ({breath.rate_bpm:.0f} a minute, shallow){where} — set ended.",
+                             "breath", 0, "Rest until your breathing is calm, then hold for less time")
+        return None

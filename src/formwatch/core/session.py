@@ -11,9 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from formwatch.core.breathing import BreathingMonitor, BreathState, front_extent
 from formwatch.core.kinematics import Col
 from formwatch.core.pipeline import Pipeline, PipelineConfig
 from formwatch.core.registry import REGISTRY
+
+BREATH_COLUMNS = ("breath_rate_bpm", "breath_amplitude", "breath_held_s")
+TRUNK_STILL_DEG = 4.0  # breathing is read only while the trunk's incline stays within this over the last second
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class FrameResult:
     t_s: float
     metrics: np.ndarray
     verdict: Any = None  # formwatch.core.detector.Verdict when an exercise is monitored
+    breath: BreathState | None = None
 
 
 class SetSession:
@@ -39,6 +44,10 @@ class SetSession:
         self._form_columns = [REGISTRY.index(s.name) for s in REGISTRY.form_metrics]
         self._measured = np.zeros(len(self._form_columns))
         self.profiles_seen = 0
+        self.breathing = BreathingMonitor()
+        self._incline: list[tuple[float, float]] = []
+        self._breath_frames = 0
+        self._breath_rates: list[float] = []
 
     def reset(self) -> None:
         """A new set: fresh filter state and counts (the neutral and configuration stay)."""
@@ -49,11 +58,15 @@ class SetSession:
         self.last_t_s = None
         self._measured[:] = 0.0
         self.profiles_seen = 0
+        self.breathing = BreathingMonitor()
+        self._incline = []
+        self._breath_frames = 0
+        self._breath_rates = []
 
     @property
     def columns(self) -> tuple[str, ...]:
         extra = self.detector.columns if self.detector is not None else ()
-        return REGISTRY.names + tuple(extra)
+        return REGISTRY.names + BREATH_COLUMNS + tuple(extra)
 
     def step(self, t_s: float, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
              ) -> FrameResult:
@@ -62,17 +75,40 @@ class SetSession:
         if not np.isnan(metrics[Col.VIEW]):
             self.detected_frames += 1
             self._measured += metrics[self._form_columns] == metrics[self._form_columns]  # not NaN
-            if profile is not None:
-                self.profiles_seen += 1
+        if profile is not None:
+            self.profiles_seen += 1
         if self.first_t_s is None:
             self.first_t_s = t_s
         self.last_t_s = t_s
-        verdict = self.detector.step(t_s, metrics) if self.detector is not None else None
-        return FrameResult(t_s, metrics, verdict)
+        breath = self.breathing.step(t_s, front_extent(profile), self._breathing_readable(t_s, metrics))
+        self._breath_frames += breath.valid
+        if breath.rate_bpm == breath.rate_bpm:
+            self._breath_rates.append(breath.rate_bpm)
+        verdict = self.detector.step(t_s, metrics, breath) if self.detector is not None else None
+        return FrameResult(t_s, metrics, verdict, breath)
+
+    def _breathing_readable(self, t_s: float, metrics: np.ndarray) -> bool:
+        """Breathing is read only while the trunk itself is still (a hold, a rest): rep cadence lies inside the
+        breathing band."""
+        incline = float(metrics[Col.TRUNK_INCLINE_DEG])
+        window = self._incline
+        window.append((t_s, incline))
+        while t_s - window[0][0] > 1.0:
+            window.pop(0)
+        values = [v for _, v in window if v == v]
+        if len(values) < len(window) or t_s - window[0][0] < 0.5:
+            return False
+        in_rep = self.detector is not None and self.detector.spec.has_reps and self.detector.segmenter.phase != "rest"
+        return not in_rep and max(values) - min(values) <= TRUNK_STILL_DEG
 
     def row(self, result: FrameResult) -> list[Any]:
         """The metrics.csv row of a frame (without t_s)."""
         values: list[Any] = result.metrics.tolist()
+        breath = result.breath
+        if breath is not None and breath.valid:
+            values += [breath.rate_bpm, breath.amplitude, breath.held_s]
+        else:
+            values += [float("nan")] * len(BREATH_COLUMNS)
         if self.detector is not None:
             values += self.detector.row(result.verdict)
         return values
@@ -92,6 +128,20 @@ class SetSession:
                 notes[spec.name] = spec.unmeasured_hint or "not measurable from this camera view"
         return notes
 
+    def _breathing_summary(self, duration_s: float) -> dict[str, Any]:
+        """What breathing could be read, or why not."""
+        out: dict[str, Any] = {"readable_fraction": round(self._breath_frames / self.frames, 4) if self.frames else 0.0,
+                               "rate_bpm": round(float(np.median(self._breath_rates)), 1) if self._breath_rates else None}
+        if not self._breath_rates:
+            needed = self.breathing.config.calm_s + self.breathing.config.hold_window_s
+            if not self.profiles_seen:
+                out["why_not"] = "no silhouette in this recording: analyze the video again"
+            elif duration_s < needed:
+                out["why_not"] = f"too short: a breathing rate needs {needed:.0f} s of a still trunk"
+            else:
+                out["why_not"] = "the trunk was never still long enough, or its front was hidden"
+        return out
+
     def summary(self) -> dict[str, Any]:
         duration = (self.last_t_s - self.first_t_s) if self.frames > 1 else 0.0
         summary: dict[str, Any] = {
@@ -104,6 +154,7 @@ class SetSession:
             "measured_fraction": {s.name: round(float(n) / self.detected_frames, 4) if self.detected_frames else 0.0
                                   for s, n in zip(REGISTRY.form_metrics, self._measured)},
         }
+        summary["breathing"] = self._breathing_summary(duration)
         notes = self.unmeasured_notes()
         if notes:
             summary["unmeasured"] = notes

@@ -1,0 +1,222 @@
+"""Breathing from a chest or belly signal, causally, one sample at a time: rate, depth, a held breath, strain.
+
+The input is any scalar that moves with breathing: the silhouette's front edge (:func:`front_extent`, in torso
+lengths, in the trunk's own frame so that whole-body sway cancels) or a depth camera's chest displacement. Real
+signals are noisy — at 2-3 m a depth camera's chest signal carries white noise several times the breath itself —
+so nothing here looks for individual breaths in the raw signal:
+
+- the signal is **band-limited** to breathing by a first-order high-pass at ``low_hz`` and two first-order low-passes
+  at ``high_hz`` (timed by the data's own timestamps, so any frame rate and a dropped frame are fine);
+- ``rate_bpm`` is the **spectral peak** (0.1-0.7 Hz) of the last ``rate_window_s`` of signal, Hann-windowed,
+  zero-padded and refined by a parabola through the peak, updated every ``rate_every_s``;
+- ``amplitude`` is the band's RMS over the last ``hold_window_s`` (x 2 sqrt 2: peak-to-trough of a sine);
+- ``held`` — no breathing movement — when that RMS falls below a threshold set between the breathing RMS of the
+  first ``calm_s`` (the calm reference) and the noise's share of the band (estimated from the signal's content above
+  ``noise_hz``, white noise assumed): the breath stops, the noise does not;
+- ``strained``: faster (``rate_up``) and shallower (``depth_down``) than the calm reference.
+
+Honest only while the trunk itself is still (holds, rests): the caller marks other samples invalid; rep cadence
+(0.2-0.5 Hz) lies inside the breathing band. docs/breathing.md has the method, its limits and its figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from formwatch.core.silhouette import FRONT, FRONT_CONF, N_STATIONS
+
+MIN_CONFIDENCE = 0.5
+_FRONT_STATIONS = np.arange(2, N_STATIONS - 4)  # belly and lower chest: away from the groin crease, arms and neck
+
+
+def front_extent(profile: np.ndarray | None) -> float:
+    """How far the trunk's front edge stands out from the hip-shoulder line, averaged over belly and lower chest
+    (torso lengths); NaN when fewer than half those stations are trusted."""
+    if profile is None:
+        return math.nan
+    distance = profile[FRONT, _FRONT_STATIONS]
+    trusted = profile[FRONT_CONF, _FRONT_STATIONS] >= MIN_CONFIDENCE
+    if trusted.sum() < len(_FRONT_STATIONS) // 2:
+        return math.nan
+    return float(distance[trusted].mean())
+
+
+@dataclass(frozen=True)
+class BreathingConfig:
+    """Settings; units in the names. Tuned on the 48 paced recordings in ../shared/data/breathing (docs/breathing.md)."""
+
+    low_hz: float = 0.1  # high-pass: slower drift is posture, not breath
+    high_hz: float = 0.6  # low-pass (twice): faster wobble is noise (breathing is 6-36 /min)
+    noise_hz: float = 1.5  # above this the signal is taken as noise, to size the noise inside the band
+    rate_window_s: float = 30.0
+    rate_every_s: float = 1.0
+    min_rate_bpm: float = 6.0
+    subharmonic_share: float = 0.35  # the fundamental is taken when it holds this share of a harmonic's power
+    max_rate_bpm: float = 42.0
+    calm_s: float = 15.0  # the first seconds of valid signal are the calm reference
+    hold_window_s: float = 2.5
+    hold_fraction: float = 0.35  # held below noise + this share of (recent breathing - noise), band RMS
+    min_quiet_s: float = 0.5  # ... for at least this long (fewer false holds, later detection)
+    min_snr: float = 2.0  # a held breath is only called when the calm breathing stood this far above the noise
+    reference_s: float = 20.0  # a held breath is a drop against the breathing of the last this-many seconds
+    rate_up: float = 1.3  # strained: faster than the calm rate by this factor ...
+    depth_down: float = 0.6  # ... and shallower than this share of the calm amplitude
+    max_gap_s: float = 1.0  # a longer gap in the samples starts the signal afresh (the calm reference stays)
+
+
+@dataclass(frozen=True)
+class BreathState:
+    t_s: float
+    valid: bool
+    rate_bpm: float
+    amplitude: float  # peak-to-trough estimate, the signal's units
+    relative_amplitude: float  # against the calm reference
+    held: bool
+    held_s: float  # seconds since the breathing stopped (0 when not held)
+    strained: bool
+    readable: bool = True  # the calm breathing stood far enough above the noise for a held breath to be called
+
+
+class BreathingMonitor:
+    """Feed ``step(t_s, value, valid)``; NaN or ``valid=False`` marks a sample where breathing cannot be read."""
+
+    def __init__(self, config: BreathingConfig = BreathingConfig()) -> None:
+        self.config = config
+        self.calm_rate_bpm = math.nan
+        self.calm_rms = math.nan
+        self.noise_rms = math.nan
+        self._calm_band: list[float] = []
+        self._calm_high: list[float] = []
+        self._calm_rates: list[float] = []
+        self._restart()
+
+    def _restart(self) -> None:
+        self._t: float | None = None
+        self._hp_mean = math.nan
+        self._lp1 = self._lp2 = 0.0
+        self._noise_mean = math.nan
+        self._raw: deque[tuple[float, float]] = deque()  # (t, high-passed) over the rate window
+        self._band: deque[tuple[float, float]] = deque()  # (t, band-passed) over the hold window
+        self._rate = math.nan
+        self._next_rate_t = -math.inf
+        self._started_t: float | None = None
+        self._quiet_since: float | None = None
+        self._recent_rms: deque[tuple[float, float]] = deque()  # (t, band RMS) while breathing, for the reference
+
+    @staticmethod
+    def _alpha(cutoff_hz: float, dt: float) -> float:
+        return 1.0 - math.exp(-2.0 * math.pi * cutoff_hz * dt)
+
+    def step(self, t_s: float, value: float, valid: bool = True) -> BreathState:
+        cfg = self.config
+        if not valid or value != value:
+            return self._state(t_s, False, math.nan)
+        if self._t is None or t_s - self._t > cfg.max_gap_s or t_s <= self._t:
+            self._restart()
+            self._t, self._hp_mean, self._noise_mean, self._started_t = t_s, value, value, t_s
+            return self._state(t_s, True, math.nan)
+        dt, self._t = t_s - self._t, t_s
+        self._hp_mean += self._alpha(cfg.low_hz, dt) * (value - self._hp_mean)
+        high_passed = value - self._hp_mean
+        self._lp1 += self._alpha(cfg.high_hz, dt) * (high_passed - self._lp1)
+        self._lp2 += self._alpha(cfg.high_hz, dt) * (self._lp1 - self._lp2)
+        self._noise_mean += self._alpha(cfg.noise_hz, dt) * (value - self._noise_mean)
+        above_noise_hz = value - self._noise_mean  # what is left above noise_hz
+        _push(self._raw, t_s, high_passed, cfg.rate_window_s)
+        _push(self._band, t_s, self._lp2, cfg.hold_window_s)
+        rms = math.sqrt(sum(v * v for _, v in self._band) / len(self._band))
+        settled = t_s - self._started_t >= cfg.hold_window_s + 1.0 / cfg.low_hz / 2
+        if settled and t_s >= self._next_rate_t:
+            self._next_rate_t = t_s + cfg.rate_every_s
+            self._rate = self._spectral_rate()
+        if settled:
+            self._learn_calm(t_s, rms, above_noise_hz)
+        state = self._state(t_s, True, rms if settled else math.nan)
+        if settled and not state.held and self._quiet_since is None:
+            _push(self._recent_rms, t_s, rms, cfg.reference_s)
+        return state
+
+    def _spectral_rate(self) -> float:
+        """The breathing band's spectral peak over the rate window, in breaths a minute."""
+        cfg = self.config
+        t = np.fromiter((p[0] for p in self._raw), float)
+        x = np.fromiter((p[1] for p in self._raw), float)
+        if len(t) < 16 or t[-1] - t[0] < 0.5 * cfg.rate_window_s:
+            return math.nan
+        n = len(t)
+        dt = (t[-1] - t[0]) / (n - 1)
+        uniform = np.interp(t[0] + dt * np.arange(n), t, x)
+        uniform = (uniform - uniform.mean()) * np.hanning(n)
+        padded = 8 * int(2 ** math.ceil(math.log2(n)))
+        power = np.abs(np.fft.rfft(uniform, padded)) ** 2
+        freq = np.fft.rfftfreq(padded, dt)
+        band = np.flatnonzero((freq >= cfg.min_rate_bpm / 60) & (freq <= cfg.max_rate_bpm / 60))
+        k = int(band[np.argmax(power[band])])
+        # A breath that is not a pure sine puts power at twice and three times its rate: prefer the fundamental when
+        # the peak's half or third frequency (still a breathing rate) carries a good share of its power.
+        for n in (3, 2):
+            j = int(round(k / n))
+            if freq[j] >= cfg.min_rate_bpm / 60 and power[max(j - 2, 0):j + 3].max() >= cfg.subharmonic_share * power[k]:
+                k = max(j - 2, 0) + int(np.argmax(power[max(j - 2, 0):j + 3]))
+                break
+        if 0 < k < len(power) - 1:  # a parabola through the peak and its neighbours (on log power)
+            a, b, c = np.log(power[k - 1:k + 2] + 1e-30)
+            offset = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c != 0 else 0.0
+            return float((freq[k] + offset * (freq[1] - freq[0])) * 60.0)
+        return float(freq[k] * 60.0)
+
+    def _learn_calm(self, t_s: float, rms: float, above_noise_hz: float) -> None:
+        """The first ``calm_s`` of settled signal: breathing RMS in the band and the noise's share of it."""
+        cfg = self.config
+        if self.calm_rms == self.calm_rms:
+            return
+        self._calm_band.append(rms)
+        self._calm_high.append(above_noise_hz)
+        if self._rate == self._rate:
+            self._calm_rates.append(self._rate)
+        if t_s - self._started_t < cfg.calm_s + cfg.hold_window_s:
+            return
+        dt = (self._band[-1][0] - self._band[0][0]) / max(len(self._band) - 1, 1)
+        nyquist = 0.5 / dt if dt > 0 else cfg.noise_hz * 2
+        # White noise spreads evenly: the band (low_hz..high_hz) holds this share of what lies above noise_hz.
+        share = (cfg.high_hz - cfg.low_hz) / max(nyquist - cfg.noise_hz, 1e-9)
+        self.noise_rms = float(np.std(self._calm_high)) * math.sqrt(share)
+        self.calm_rms = float(np.median(self._calm_band))
+        if self._calm_rates:
+            self.calm_rate_bpm = float(np.median(self._calm_rates))
+
+    def _state(self, t_s: float, valid: bool, rms: float) -> BreathState:
+        cfg = self.config
+        calm, noise = self.calm_rms, self.noise_rms
+        held = False
+        if valid and rms == rms and calm == calm and noise == noise and calm >= cfg.min_snr * noise:
+            # Against the breathing of the last seconds (breaths grow shallower or deeper over a set; the calm
+            # start only says whether breathing can be read at all).
+            recent = float(np.median([v for _, v in self._recent_rms])) if self._recent_rms else calm
+            threshold = noise + cfg.hold_fraction * max(recent - noise, 0.0)
+            held = rms < threshold
+        if held:
+            if self._quiet_since is None:
+                self._quiet_since = t_s  # when the band went quiet
+            held = t_s - self._quiet_since >= cfg.min_quiet_s
+        else:
+            self._quiet_since = None
+        amplitude = 2.0 * math.sqrt(2.0) * rms if rms == rms else math.nan
+        relative = rms / calm if rms == rms and calm == calm and calm > 0 else math.nan
+        rate = self._rate if valid else math.nan
+        strained = valid and rate == rate and self.calm_rate_bpm == self.calm_rate_bpm and \
+            rate > cfg.rate_up * self.calm_rate_bpm and relative < cfg.depth_down
+        # The breath stopped about half a window before the band's RMS over the window went quiet.
+        held_s = t_s - self._quiet_since + 0.5 * cfg.hold_window_s if held and self._quiet_since is not None else 0.0
+        readable = not (calm == calm and noise == noise) or calm >= cfg.min_snr * noise
+        return BreathState(t_s, valid, rate, amplitude, relative, held, held_s, strained, readable)
+
+
+def _push(window: deque[tuple[float, float]], t_s: float, value: float, span_s: float) -> None:
+    window.append((t_s, value))
+    while t_s - window[0][0] > span_s:
+        window.popleft()
