@@ -20,6 +20,23 @@ def formwatch(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "formwatch", *args], check=True, env=env, cwd=REPO)
 
 
+def states(out: Path, size: tuple[int, int] = (1366, 768)) -> None:
+    """Every overlay state at a 1366x768 laptop's size (ui/states.py)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from formwatch.ui.live_window import qt_app
+    from formwatch.ui.overlay import OverlayWidget
+    from formwatch.ui.states import overlay_states
+
+    app = qt_app()  # keep a reference while the widget lives
+    out.mkdir(parents=True, exist_ok=True)
+    widget = OverlayWidget((1280, 720))
+    widget.resize(*size)
+    for name, state in overlay_states().items():
+        widget.set_view(state)
+        widget.grab().save(str(out / f"{name}.png"))
+    del widget, app
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "images")
@@ -31,6 +48,14 @@ def main() -> int:
                   "--out", f"{tmp}/demo-window")
         formwatch("demo", "--headless", "--out", f"{tmp}/demo")
         formwatch("replay", f"{tmp}/demo", "--screenshot", str(args.out / "replay.png"), "--exit-after", "2")
+        formwatch("replay", f"{tmp}/demo", "--export-png", str(args.out / "replay_export.png"))
+        video = REPO.parent / "shared" / "data" / "video" / "kaiakol_data_videos_pushup_incorrect_001.mp4"
+        if video.is_file():  # the live window on real footage, the silhouette's edges drawn on the person:
+            # to look at here, never committed (the clips' owners gave no licence to redistribute them)
+            (args.out / "local").mkdir(exist_ok=True)
+            formwatch("live", "--video", str(video), "--exercise", "plank", "--screenshot",
+                      str(args.out / "local" / "live_pushups.png"), "--exit-after", "5", "--out", f"{tmp}/live")
+    states(args.out / "states")
     print(f"written to {args.out}")
     return 0
 

@@ -137,11 +137,13 @@ def trunk_rows(video_dir: Path, images: Path) -> list[str]:
 
         rows.append(f"| {video.name} | {len(curve)} | {100 * np.isfinite(curve).mean():.0f} % | {spread(curve)} | "
                     f"{r:+.2f} | {100 * np.isfinite(flare).mean():.0f} % | {spread(flare)} |")
-        png = images / "profiles" / f"{video.stem}.png"
+        png = images / "local" / "profiles" / f"{video.stem}.png"
         png.parent.mkdir(parents=True, exist_ok=True)
         profile_strip(video, recording, png)
-        pictures += [f"**{video.name}**", "", f"![{video.stem}](images/profiles/{video.stem}.png)", ""]
-    return rows + [""] + pictures
+        pictures.append(f"- `docs/images/local/profiles/{video.stem}.png`")
+    return rows + ["", "The profiles drawn on frames of every clip are written to `docs/images/local/profiles/` when "
+                   "the report runs, to look at; they are not committed, because the clips' owners gave no licence "
+                   "to redistribute their footage (../shared/data/README.md):", ""] + pictures + [""]
 
 
 def trace_png(recording: Path, destination: Path, title: str) -> None:

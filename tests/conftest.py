@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests (and the commands they start) keep their data in a home of their own, never the user's.
+os.environ.setdefault("FORMWATCH_HOME", tempfile.mkdtemp(prefix="formwatch-test-home-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("FORMWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))

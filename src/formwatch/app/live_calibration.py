@@ -55,8 +55,9 @@ class CalibrationCapture:
         try:
             self.profile = fit_profile(self.name, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
                                        self.frame_size_px, exercise=self.exercise, source="live window")
-            save_profile(self.profile, self.calibration_dir)
-            self.message = f"Calibrated: profile '{self.name}' saved — limits now follow your neutral posture"
+            path = save_profile(self.profile, self.calibration_dir)
+            self.message = (f"Calibrated: profile '{self.name}' saved to {path} — limits now follow your neutral "
+                            "posture")
         except FormwatchError as exc:
             self.error = str(exc)
             self.message = f"Calibration refused: {exc}"

@@ -62,6 +62,20 @@ class ReplayData:
             return baseline[metric] - limits[metric] if metric in baseline else None
         return baseline.get(metric, 0.0) + limits[metric]
 
+    def title(self) -> str:
+        """One line for an exported picture: what, when, whose, how many reps, the verdict."""
+        meta, summary = self.recording.meta, self.summary
+        exercise = summary.get("exercise") or meta.get("exercise") or "no exercise chosen"
+        when = str(meta.get("created", ""))[:16].replace("T", " ")
+        profile = (meta.get("profile") or {}).get("name")
+        who = f"profile {profile}" if profile else "no profile"
+        reps = summary.get("reps")
+        count = f"{reps} rep{'s' if reps != 1 else ''}" if isinstance(reps, int) and exercise != "plank" else (
+            f"held {summary.get('held_s') or 0:.0f} s" if exercise == "plank" else "")
+        verdict = f"STOP at {self.stop['t_s']:.1f} s: {self.stop.get('headline') or self.stop['reason']}" \
+            if self.stop else "no stop"
+        return " · ".join(part for part in (exercise, when, who, count, verdict) if part)
+
     def index_at(self, t_s: float) -> int:
         return int(np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1))
 

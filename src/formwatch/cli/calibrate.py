@@ -16,23 +16,37 @@ from formwatch.io.profiles import list_profiles, load_profile, save_profile
 from formwatch.core.errors import FormwatchError
 
 
-def poses_from_video(path: Path, model: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+def _status(text: str) -> None:
+    """A progress line for a person at a terminal (not for pipes and logs, where only results and errors go)."""
+    if sys.stderr.isatty():
+        print(text, file=sys.stderr, flush=True)
+
+
+def poses_from_video(path: Path, model: Path | None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int], np.ndarray]:
+    """Poses and trunk profiles of every frame of a video (a progress bar on a terminal)."""
+    from formwatch.app.analyze import Progress
     from formwatch.capture.models.provision import find_or_provision
     from formwatch.capture.pose import PoseEstimator
     from formwatch.capture.sources import VideoFileSource
 
     source = VideoFileSource(path)
     model_info = find_or_provision(model)
-    t, image, world = [], [], []
+    t, image, world, profile = [], [], [], []
+    bar = Progress(source.info.frame_count)
     with PoseEstimator(model_info.path) as estimator:
         for frame in source:
             sample = estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
             t.append(sample.t_s)
             image.append(sample.image)
             world.append(sample.world)
+            profile.append(sample.profile)
+            bar.update(len(t))
+    bar.finish()
     if not t:
         raise FormwatchError(f"{path} gave no frames: record again")
-    return np.asarray(t), np.stack(image), np.stack(world), (source.info.frame_width, source.info.frame_height)
+    return (np.asarray(t), np.stack(image), np.stack(world), (source.info.frame_width, source.info.frame_height),
+            np.stack(profile))
 
 
 def poses_from_camera(device: int | str, model: Path | None, seconds: float = 6.0, countdown_s: int = 5
@@ -84,15 +98,20 @@ def run(args: argparse.Namespace) -> int:
 
         rec = load_recording(args.recording)
         t, image, world, size, source = rec.t_s, rec.image, rec.world, rec.frame_size_px, f"recording {rec.path}"
+        profiles = rec.profile
     elif args.video:
-        t, image, world, size = poses_from_video(args.video, args.model)
+        _status(f"Reading {args.video} ...")
+        t, image, world, size, profiles = poses_from_video(args.video, args.model)
         source = f"video {args.video}"
     else:
         device = int(args.camera) if str(args.camera).isdigit() else args.camera
         t, image, world, size = poses_from_camera(device, args.model)
         source = f"camera {device}"
-    profile = fit_profile(args.profile, t, image, world, size, exercise=args.exercise, source=source)
+        profiles = None
+    _status("Fitting your neutral posture ...")
+    profile = fit_profile(args.profile, t, image, world, size, exercise=args.exercise, source=source,
+                          profile=profiles)
     path = save_profile(profile, calibration_dir)
     print(describe(profile))
-    print(f"saved: {path}", file=sys.stderr if args.quiet else sys.stdout)
+    print(f"saved: {path}  (use it with --profile {profile.name})", file=sys.stderr if args.quiet else sys.stdout)
     return 0

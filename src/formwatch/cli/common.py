@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,16 @@ from formwatch.core.profile import Profile
 from formwatch.io.profiles import load_profile
 
 def default_calibration_dir() -> Path:
-    """``$FORMWATCH_CALIBRATION_DIR`` or ``calibration/`` in the working directory."""
-    return Path(os.environ.get("FORMWATCH_CALIBRATION_DIR", "calibration"))
+    """Where profiles live: ``$FORMWATCH_CALIBRATION_DIR`` or the data home's ``calibration/`` (io/home.py)."""
+    from formwatch.io.home import calibration_dir
+
+    return calibration_dir()
 
 
 def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="personal neutral posture from 'formwatch calibrate' (name or .json path)")
     parser.add_argument("--calibration-dir", type=Path, default=None,
-                        help="where profiles live (default: ./calibration)")
+                        help="where profiles live (default: calibration/ in your data home; see below)")
 
 
 def exercise_word(word: str) -> str:

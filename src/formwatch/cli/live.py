@@ -148,6 +148,8 @@ def run_window(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from formwatch.cli.demo import display_available
 
+    chosen = " (the default: say --exercise KIND for another)" if args.exercise == "hinge" else ""
+    print(f"formwatch: watching {args.exercise}{chosen}")
     if args.headless or (not display_available() and not args.screenshot):
         if not args.headless:
             print("formwatch: no display found; running headless", file=sys.stderr)

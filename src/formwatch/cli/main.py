@@ -9,14 +9,34 @@ from typing import Callable
 
 from formwatch import __version__
 from formwatch.cli.common import add_exercise_argument, add_profile_arguments
+from formwatch.core.exercises import exercises_help
+from formwatch.io.home import describe as describe_home
 from formwatch.core.errors import FormwatchError
 
 
+class _Help(argparse.HelpFormatter):
+    """Help that states each option's default, where it has one worth stating."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" not in text and action.default not in (None, False, argparse.SUPPRESS) and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with the house error style: one line saying what to do, exit 2."""
+    """argparse with the house error style (one line saying what to do, exit 2) and help that shows defaults."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Help)
+        kwargs.setdefault("epilog", _EPILOG)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"formwatch: error: {message} (see 'formwatch {self.prog.split()[-1]} --help')\n")
+
+
+_EPILOG = ("Exercises: " + exercises_help() + ". " + describe_home() + " Units: degrees, centimetres, seconds.")
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -46,6 +66,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
           f"analysed at {result.frames_per_s:.1f} frames/s")
     if line := verdict_line(s):
         print(line)
+    elif args.exercise is None:
+        print("No verdict: say which exercise with --exercise KIND (hinge, squat, bridge, bird-dog, plank; "
+              "deadlift, rdl, glute bridge ... are understood) to have the set judged.")
     print(result.path)
     return 0
 
@@ -97,14 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("models", help="find or build the pose model (offline) and print its path and sha256")
     p.add_argument("--model", type=Path, help="use this .task file")
-    p.add_argument("--models-dir", type=Path, default=None, help="where models live (default: ./models)")
+    p.add_argument("--models-dir", type=Path, default=None, help="where models live (default: see below)")
     p.add_argument("--offline", action="store_true", help="do not try Google's download; build from the wheel")
     p.set_defaults(func=_cmd_models)
 
     p = sub.add_parser("analyze", help="analyse a video file or a recording directory into a new recording")
     p.add_argument("input", type=Path, help="video file, or a recording directory (re-analysed from its poses)")
-    p.add_argument("--out", type=Path, help="new recording directory (default: recordings/<name>-<time>)")
-    p.add_argument("--model", type=Path, help="pose model .task file (default: provisioned in ./models)")
+    p.add_argument("--out", type=Path, help="new recording directory (default: <your data home>/recordings/<name>-<time>)")
+    p.add_argument("--model", type=Path, help="pose model .task file (default: provisioned in the models folder, see below)")
     add_exercise_argument(p)
     add_profile_arguments(p)
     p.set_defaults(func=_cmd_analyze)
@@ -115,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
     src.add_argument("--video", type=Path, help="a video of you standing still, side-on")
     src.add_argument("--recording", type=Path, help="an existing recording directory")
-    p.add_argument("--calibration-dir", type=Path, default=None, help="where profiles live (default: ./calibration)")
+    p.add_argument("--calibration-dir", type=Path, default=None, help="where profiles live (default: calibration/ in your data home)")
     add_exercise_argument(p, default="hinge")
     p.add_argument("--model", type=Path, help="pose model .task file")
     p.add_argument("--list", action="store_true", help="list the profiles")
@@ -125,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="watch formwatch end a simulated set whose shoulders start creeping up")
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
-    p.add_argument("--out", type=Path, help="recording directory (default: recordings/demo-<time>)")
+    p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/demo-<time>)")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close the window after this")
     p.add_argument("--speed", type=float, default=1.0, help="play faster (2 = twice real time)")
@@ -137,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--video", type=Path, help="play a video file as if it were the camera")
     add_exercise_argument(p, default="hinge")
     add_profile_arguments(p)
-    p.add_argument("--out", type=Path, help="recording directory (default: recordings/live-<time>)")
+    p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/live-<time>)")
     p.add_argument("--keep-video", action="store_true", help="also keep the video (video.mp4); poses always kept")
     p.add_argument("--model", type=Path, help="pose model .task file")
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")

@@ -88,8 +88,9 @@ def fit_profile(
         (np.abs(metrics[:, Col.TRUNK_INCLINE_DEG]) <= config.max_upright_deg)
     start, stop, score = _stillest_window(t_s, metrics, detected & upright, config)
     if start < 0 and _stillest_window(t_s, metrics, detected, config)[2] <= 1.0:
-        raise CalibrationError("you held still only while bent over: stand upright and relaxed, side-on, and hold "
-                               "still until the countdown ends")
+        raise CalibrationError("you held still only while bent over or lying down: your neutral is taken standing, "
+                               "even for planks and bridges — stand upright and relaxed, side-on, and hold still "
+                               "until the countdown ends")
     if start < 0 or score > 1.0:
         how_much = f" (the stillest moment moved {score:.1f}x too much)" if np.isfinite(score) else ""
         raise CalibrationError(f"you never held still for {config.window_s:.0f} s{how_much}: stand relaxed, "
@@ -126,7 +127,7 @@ def _stillest_window(t_s: np.ndarray, metrics: np.ndarray, detected: np.ndarray,
                      ) -> tuple[int, int, float]:
     """(start, stop, score) of the window of at least ``window_s`` whose metrics move least; score <= 1 is still."""
     # Metrics this recording never measured (no silhouette in an older recording) do not count.
-    tolerances = [(REGISTRY.index(s.name), s.still_tolerance) for s in REGISTRY.form_metrics
+    tolerances = [(REGISTRY.index(s.name), s.still_tolerance, s.compute is None) for s in REGISTRY.form_metrics
                   if s.still_tolerance is not None and not np.isnan(metrics[:, REGISTRY.index(s.name)]).all()]
     best = (-1, -1, np.inf)
     ends = np.searchsorted(t_s, t_s + config.window_s)
@@ -138,10 +139,12 @@ def _stillest_window(t_s: np.ndarray, metrics: np.ndarray, detected: np.ndarray,
         if detected[start:stop].mean() < 0.9:
             continue
         score = 0.0
-        for col, tol in tolerances:
+        for col, tol, required in tolerances:
             values = metrics[start:stop, col]
             values = values[~np.isnan(values)]
             if len(values) < 0.5 * (stop - start):
+                if not required:
+                    continue  # the silhouette's edge was hidden here: it neither proves nor spoils stillness
                 score = np.inf
                 break
             spread = float(np.percentile(values, 90) - np.percentile(values, 10))

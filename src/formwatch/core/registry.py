@@ -140,9 +140,10 @@ TRUNK_METRICS: tuple[MetricSpec, ...] = (
                             "Hinge from the hips with a long, braced spine; keep your chest proud"),
                unmeasured_hint="the back edge of your silhouette was hidden (an arm along it, the back against the "
                                "floor, or out of the picture): keep your back clear of your arms and in view"),
+    # No stillness tolerance: the front edge is often hidden by the arms, so it does not decide when you held still.
     MetricSpec("rib_flare_deg", "°", 0, "Rib flare", "Ribs flared", "ribs flaring",
                "Breathe out and draw your lower ribs down towards your hips", Worse.HIGHER, (-60.0, 60.0),
-               10.0, 10.0, 6.0, max_limit=15.0, phase_min_change=5.0, trend=False,
+               10.0, 10.0, None, max_limit=15.0, phase_min_change=5.0, trend=False,
                segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_needs_profile(rib_flare_deg),
                unmeasured_hint="the front of your trunk was hidden (arms in front of it, or out of the picture)"),
 )

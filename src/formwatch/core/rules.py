@@ -30,6 +30,7 @@ class StopEvent:
     rule: str
     clean_reps: int
     advice: str = ""
+    headline: str = ""  # what and how much, for a banner: "Shoulders crept up 0.8 cm"
 
 
 TEMPO = "tempo"  # the pseudo-metric of the tempo rule
@@ -48,13 +49,23 @@ def _wording(metric: MetricSpec | str) -> tuple[str, str, int]:
     return spec.phrase or spec.label, spec.unit, spec.digits
 
 
+def seconds_text(seconds: float) -> str:
+    """Seconds as the user reads them everywhere (banner, counter, summary): tenths below 10 s."""
+    return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+
+
+def headline(metric: MetricSpec | str, value: float) -> str:
+    label, unit, digits = _wording(metric)
+    return f"{label} {value:.{digits}f}{unit}"
+
+
 def reason_sentence(metric: MetricSpec | str, value: float, rep: int, clean: int, rule: str, limit: float,
                     held_s: float | None = None) -> str:
     """The sentence a person reads across the room (``held_s``: time into a hold, for exercises without reps)."""
     label, unit, digits = _wording(metric)
     amount = f"{value:.{digits}f}{unit}"
     clean_part = f"{clean} clean rep{'s' if clean != 1 else ''}." if rep else ""
-    where = f" at rep {rep}" if rep else (f" after {held_s:.0f} s of the hold" if held_s is not None else "")
+    where = f" at rep {rep}" if rep else (f" after {seconds_text(held_s)} of the hold" if held_s is not None else "")
     if rule == "phase":
         return f"{label} {amount} more than in your first reps{where} — set ended. {clean_part}".strip()
     if rule == "gross":
@@ -73,7 +84,7 @@ def make_stop(t_s: float, rep: int, metric: MetricSpec | str, value: float, limi
     name = spec.name if spec is not None else str(metric)
     return StopEvent(t_s, rep, name, round(float(value), 2), round(float(limit), 2),
                      reason_sentence(metric, value, rep, clean, sentence_rule or rule, limit, held_s), rule, clean,
-                     advice)
+                     advice, headline(metric, value))
 
 
 class SetContext(Protocol):
@@ -221,13 +232,15 @@ class BreathRule:
 
     def on_frame(self, t_s: float, breath: Any, held_s: float | None) -> StopEvent | None:
         if breath.held and breath.held_s > self.hold_limit_s:
-            where = f" after {held_s:.0f} s of the hold" if held_s is not None else ""
+            where = f" after {seconds_text(held_s)} of the hold" if held_s is not None else ""
             return StopEvent(t_s, 0, "breath", round(breath.held_s, 1), self.hold_limit_s,
-                             f"Breath held {breath.held_s:.0f} s{where} — set ended.", "breath", 0,
-                             "Breathe out slowly through pursed lips and keep breathing through the hold")
+                             f"Breath held {seconds_text(breath.held_s)}{where} — set ended.", "breath", 0,
+                             "Breathe out slowly through pursed lips and keep breathing through the hold",
+                             f"Breath held {seconds_text(breath.held_s)}")
         if breath.strained:
-            where = f" after {held_s:.0f} s of the hold" if held_s is not None else ""
+            where = f" after {seconds_text(held_s)} of the hold" if held_s is not None else ""
             return StopEvent(t_s, 0, "breath", round(breath.rate_bpm, 1), self.hold_limit_s,
                              f"Breathing strained ({breath.rate_bpm:.0f} a minute, shallow){where} — set ended.",
-                             "breath", 0, "Rest until your breathing is calm, then hold for less time")
+                             "breath", 0, "Rest until your breathing is calm, then hold for less time",
+                             "Breathing strained")
         return None

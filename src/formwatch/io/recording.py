@@ -70,8 +70,10 @@ def prepare_output_dir(path: Path) -> Path:
 
 
 def default_output_dir(stem: str, base: Path | None = None) -> Path:
-    """``recordings/<stem>-<YYYYmmdd-HHMMSS>`` under the working directory (or ``base``), never an existing one."""
-    root = (base or Path.cwd()) / "recordings"
+    """``<stem>-<YYYYmmdd-HHMMSS>`` in the data home's recordings (or in ``base``), never an existing one."""
+    from formwatch.io.home import recordings_dir
+
+    root = base or recordings_dir()
     name = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
     path, n = root / name, 1
     while path.exists():

@@ -6,12 +6,15 @@ emits only when the GUI has taken the previous result, so the Qt event queue nev
 
 from __future__ import annotations
 
+import os
+import sys
+
 import threading
 from pathlib import Path
 from typing import Any, Callable
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QApplication, QMainWindow
+from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.ui.overlay import OverlayState, OverlayWidget
@@ -32,7 +35,7 @@ class LiveWindow(QMainWindow):
         self.setWindowTitle(title)
         self.overlay = OverlayWidget(frame_size_px)
         self.setCentralWidget(self.overlay)
-        self.resize(1280, 780)
+        fit_to_screen(self, (1280, 780), (800, 520))
         self.runner = runner
         self.new_writer = new_writer
         self.make_source = make_source
@@ -169,6 +172,25 @@ def close_on_interrupt(window: QMainWindow) -> QTimer:
 
 
 def qt_app() -> QApplication:
+    """The application; with no display (and no platform chosen) Qt's offscreen platform, so that screenshots and
+    exports work on a server or in CI instead of aborting."""
     app = QApplication.instance()
-    return app if app is not None else QApplication(["formwatch"])
+    if app is not None:
+        return app
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return QApplication(["formwatch"])
+
+
+def fit_to_screen(window: QWidget, wanted: tuple[int, int], minimum: tuple[int, int]) -> None:
+    """Open at ``wanted`` size, or smaller on a smaller screen (its available area, less a margin); never below
+    ``minimum``, the size at which every control stays visible."""
+    screen = window.screen() or QApplication.primaryScreen()
+    width, height = wanted
+    if screen is not None and QApplication.platformName() != "offscreen":  # offscreen has no real screen
+        area = screen.availableGeometry()
+        width, height = min(width, int(area.width() * 0.95)), min(height, int(area.height() * 0.92))
+    window.setMinimumSize(*minimum)
+    window.resize(max(width, minimum[0]), max(height, minimum[1]))
 

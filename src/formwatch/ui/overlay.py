@@ -11,13 +11,14 @@ import math
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from formwatch.core.landmarks import SKELETON_EDGES, Lm
 from formwatch.app.live import DROPPED_WARNING_FRACTION
 from formwatch.core.registry import LUMBAR_CURVE, RIB_FLARE
 from formwatch.core.silhouette import BACK, FRONT, edge_points
+from formwatch.ui.text_fit import Placed, draw_fitted, fitted_font
 from formwatch.ui.view_model import OverlayState
 
 STATE_COLOURS = {
@@ -47,6 +48,7 @@ class OverlayWidget(QWidget):
         self._qimage: QImage | None = None
         self._landmarks: np.ndarray | None = None
         self._profile: np.ndarray | None = None
+        self.text_log: list[Placed] = []  # every string painted last time, and whether it fitted (tests read it)
         self.setMinimumSize(640, 400)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -75,6 +77,7 @@ class OverlayWidget(QWidget):
         return QRectF((self.width() - fw) / 2, (self.height() - fh) / 2, fw, fh)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.text_log.clear()
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(18, 20, 24))
@@ -139,48 +142,45 @@ class OverlayWidget(QWidget):
                 if finite[a] and finite[b]:
                     p.drawLine(QPointF(*xy[a]), QPointF(*xy[b]))
 
+    def _banner_height(self) -> float:
+        return max(56.0, self.height() * 0.13)
+
     def _paint_banner(self, p: QPainter) -> None:
-        h = max(48.0, self.height() * 0.12)
+        h = self._banner_height()
         colour = QColor(STATE_COLOURS.get(self.view.state, STATE_COLOURS["ready"]))
         colour.setAlpha(225)
         p.fillRect(QRectF(0, 0, self.width(), h), colour)
-        font = QFont()
-        font.setBold(True)
-        font.setPixelSize(int(min(h * 0.42, self.width() / 30)))
-        p.setFont(font)
         p.setPen(QColor("white"))
-        text = p.fontMetrics().elidedText(self.view.banner, Qt.TextElideMode.ElideRight, int(self.width() * 0.74))
-        p.drawText(QRectF(20, 0, self.width() * 0.76, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                   text)
+        # Large when it fits on one line; else smaller and over two lines; never cut (the verb and the number stay).
+        rect = QRectF(20, 4, self.width() * 0.74 - 20, h - 8)
+        font, fits = fitted_font(self.view.banner, rect, h * 0.42, max(15.0, h * 0.3), bold=True)
+        draw_fitted(p, rect, self.view.banner, h * 0.42 if fits else h * 0.3, 12.0,
+                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, bold=True, wrap=not fits,
+                    log=self.text_log)
 
     def _paint_rep_counter(self, p: QPainter) -> None:
-        h = max(48.0, self.height() * 0.12)
-        font = QFont()
-        font.setBold(True)
-        font.setPixelSize(int(min(h * 0.55, self.width() / 20)))
-        p.setFont(font)
+        h = self._banner_height()
         p.setPen(QColor("white"))
-        p.drawText(QRectF(self.width() * 0.78, 0, self.width() * 0.22 - 20, h),
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-                   self.view.counter or f"Rep {self.view.rep}")
+        draw_fitted(p, QRectF(self.width() * 0.76, 4, self.width() * 0.24 - 20, h - 8),
+                    self.view.counter or f"Rep {self.view.rep}", h * 0.55, 14.0,
+                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, bold=True, log=self.text_log)
 
     def _paint_gauges(self, p: QPainter) -> None:
         gauges = self.view.gauges
         if not gauges:
             return
-        bar_w, bar_h = max(180.0, self.width() * 0.22), max(14.0, self.height() * 0.03)
-        row_h = bar_h + 26
-        x0, y0 = 20.0, self.height() - 20 - len(gauges) * row_h
-        p.fillRect(QRectF(x0 - 12, y0 - 10, bar_w * 1.45 + 24, len(gauges) * row_h + 14), QColor(10, 12, 16, 170))
-        font = QFont()
-        font.setPixelSize(int(bar_h * 0.95))
-        p.setFont(font)
+        bar_w, bar_h = max(180.0, self.width() * 0.22), max(12.0, self.height() * 0.022)
+        label_h = max(18.0, self.height() * 0.03)
+        row_h = label_h + bar_h + 10
+        panel_w = bar_w * 1.5 + 24
+        x0, y0 = 20.0, self.height() - 40 - len(gauges) * row_h
+        p.fillRect(QRectF(x0 - 12, y0 - 8, panel_w, len(gauges) * row_h + 12), QColor(10, 12, 16, 200))
         for i, gauge in enumerate(gauges):
             y = y0 + i * row_h
-            p.setPen(QColor(230, 232, 236))
-            p.drawText(QRectF(x0, y, self.width() - x0 - 20, bar_h + 8), Qt.AlignmentFlag.AlignLeft,
-                       f"{gauge.label}  {gauge.reading}")
-            bar = QRectF(x0, y + 20, bar_w, bar_h)
+            p.setPen(QColor(236, 238, 242))
+            draw_fitted(p, QRectF(x0, y, panel_w - 24, label_h), f"{gauge.label}  {gauge.reading}", label_h * 0.9,
+                        11.0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, log=self.text_log)
+            bar = QRectF(x0, y + label_h + 2, bar_w, bar_h)
             p.fillRect(bar, QColor(255, 255, 255, 50))
             frac = gauge.fraction
             if not math.isnan(frac):
@@ -193,27 +193,22 @@ class OverlayWidget(QWidget):
     def _paint_readout(self, p: QPainter) -> None:
         if self.view.fps <= 0 and math.isnan(self.view.latency_ms):
             return  # nothing live to report (replay)
-        font = QFont()
-        font.setPixelSize(max(12, int(self.height() * 0.025)))
-        p.setFont(font)
         p.setPen(QColor(200, 204, 210))
         latency = "—" if math.isnan(self.view.latency_ms) else f"{self.view.latency_ms:.0f} ms"
         text = f"{self.view.fps:.0f} fps · latency {latency}"
         if self.view.dropped_fraction > DROPPED_WARNING_FRACTION:
             p.setPen(STATE_COLOURS["drifting"])
             text = f"{100 * self.view.dropped_fraction:.0f} % of frames dropped: this computer is not keeping up · {text}"
-        p.drawText(QRectF(0, self.height() - 34, self.width() - 16, 28),
-                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        draw_fitted(p, QRectF(self.width() * 0.45, self.height() - 34, self.width() * 0.55 - 16, 28), text,
+                    max(12.0, self.height() * 0.025), 10.0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    log=self.text_log)
 
     def _paint_summary(self, p: QPainter) -> None:
-        w, h = self.width() * 0.36, self.height() * 0.44
-        box = QRectF(self.width() - w - 24, self.height() - h - 48, w, h)  # low and to the side, off the body
+        w, h = self.width() * 0.4, self.height() * 0.5
+        box = QRectF(self.width() - w - 24, self.height() - h - 44, w, h)  # low and to the side, off the body
         p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(15, 16, 20, 200))
+        p.setBrush(QColor(15, 16, 20, 215))
         p.drawRoundedRect(box, 16, 16)
-        font = QFont()
-        font.setPixelSize(max(14, int(min(self.height() * 0.032, self.width() * 0.018))))
-        p.setFont(font)
         p.setPen(QColor("white"))
-        p.drawText(box.adjusted(24, 18, -24, -18), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                   self.view.summary)
+        draw_fitted(p, box.adjusted(22, 16, -22, -16), self.view.summary, max(16.0, self.height() * 0.034), 11.0,
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, wrap=True, log=self.text_log)

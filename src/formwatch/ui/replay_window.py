@@ -16,7 +16,9 @@ from PyQt6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainW
                              QSplitter, QVBoxLayout, QWidget)
 
 from formwatch.app.replay_data import ReplayData, export_csv
-from formwatch.core.registry import REGISTRY
+from formwatch.core.exercises import gauge_specs
+from formwatch.core.registry import HIP_HINGE
+from formwatch.ui.live_window import fit_to_screen
 from formwatch.ui.overlay import OverlayWidget
 from formwatch.ui.view_model import OverlayState, replay_state
 
@@ -44,7 +46,7 @@ class ReplayWindow(QMainWindow):
         super().__init__()
         self.data = data
         self.setWindowTitle(f"formwatch replay — {data.recording.path.name}")
-        self.resize(1500, 820)
+        fit_to_screen(self, (1500, 820), (960, 600))
         self.index = 0
         self.speed = 1.0
         self.video = VideoFrames(data.video_path) if data.video_path else None
@@ -98,9 +100,12 @@ class ReplayWindow(QMainWindow):
         data = self.data
         stop_t = data.stop.get("t_s") if data.stop else None
         first = None
-        names = tuple(data.traces)
-        for row, metric in enumerate(names):
-            spec = REGISTRY[metric]
+        # Only traces with something to show (a recording without a silhouette has no trunk-shape traces), each
+        # labelled the way the exercise judged it ("Low back rounding" for a hinge).
+        names = tuple(m for m, v in data.traces.items() if np.isfinite(v).any()) or tuple(data.traces)
+        specs = gauge_specs(str(data.summary.get("exercise", "")), names)
+        self.plots.addLabel(data.title(), row=0, col=0, size="11pt", color="#f0f0f0")
+        for row, (metric, spec) in enumerate(zip(names, specs), start=1):
             plot = self.plots.addPlot(row=row, col=0, title=spec.label)
             plot.setLabel("left", spec.unit.strip())
             plot.showGrid(x=True, y=True, alpha=0.2)
@@ -108,25 +113,25 @@ class ReplayWindow(QMainWindow):
                 first = plot
             else:
                 plot.setXLink(first)
-            if row == len(names) - 1:
-                plot.setLabel("bottom", "time", "s")
+            if row == len(names):  # the axis label on a row of its own, clear of the tick labels
+                self.plots.addLabel("time (s)", row=row + 1, col=0, size="10pt", color="#b0b4ba")
             self.curves[metric] = plot.plot(data.t_s, data.traces[metric], pen=pg.mkPen(spec.colour, width=2),
                                             connect="finite")
             limit = data.limit_line(metric)
             if limit is not None:
-                label = "depth limit" if spec.worse == "lower" else "limit"
+                label = "depth limit" if metric == HIP_HINGE else "limit"
                 plot.addItem(pg.InfiniteLine(pos=limit, angle=0, pen=pg.mkPen((230, 60, 60), width=1.5,
                                                                                  style=Qt.PenStyle.DashLine),
                                              label=label, labelOpts={"position": 0.05, "color": (230, 90, 90)}))
             for rep in data.reps:
                 plot.addItem(pg.InfiniteLine(pos=rep["start_s"], angle=90, pen=pg.mkPen((120, 130, 140, 120))))
-                if row == 0:
+                if row == 1:
                     plot.addItem(pg.TextItem(f"{rep['rep']}", color=(170, 180, 190), anchor=(0, 0)),
                                  ignoreBounds=True)
                     plot.items[-1].setPos(rep["start_s"], np.nanmax(data.traces[metric]))
             if stop_t is not None:
                 plot.addItem(pg.InfiniteLine(pos=stop_t, angle=90, pen=pg.mkPen((230, 40, 40), width=3),
-                                             label="STOP" if row == 0 else None,
+                                             label="STOP" if row == 1 else None,
                                              labelOpts={"position": 0.9, "color": (240, 60, 60)}))
             cursor = pg.InfiniteLine(pos=float(data.t_s[0]), angle=90, pen=pg.mkPen((240, 240, 240), width=1.5))
             plot.addItem(cursor)

@@ -15,6 +15,7 @@ from formwatch.core.kinematics import Col, nan_reason
 from formwatch.core.landmarks import Lm
 from formwatch.core.exercises import gauge_specs
 from formwatch.core.registry import REGISTRY, MetricSpec
+from formwatch.core.rules import seconds_text
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,14 @@ class OverlayState:
         return frozenset(segments) | frozenset((b, a) for a, b in segments)
 
 
-def stop_summary(stop: Any) -> str:
-    """The stop panel's text: when, what and how much, then what to do."""
-    where = f"at rep {stop.rep}, " if stop.rep else ""
-    advice = f"\nNext time: {stop.advice}." if getattr(stop, "advice", "") else ""
-    return f"Set ended {where}{stop.t_s:.1f} s in\n{stop.reason}{advice}\n\nPress Space for a new set, Q to quit."
+def stop_summary(stop: Any, started_s: float = 0.0) -> str:
+    """The stop panel's text, one thought a line: what and how much, when, then what to do."""
+    when = f"Rep {stop.rep}, {seconds_text(stop.t_s - started_s)} into the set" if stop.rep else \
+        f"{seconds_text(stop.t_s - started_s)} into the set"
+    lines = [f"Set ended: {stop.headline or stop.metric}.", when + ".", stop.reason]
+    if getattr(stop, "advice", ""):
+        lines.append(f"What to do: {stop.advice}.")
+    return "\n".join(lines) + "\n\nSpace: a new set.   Q: quit."
 
 
 def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
@@ -88,7 +92,7 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     worst = max(((g.fraction, g) for g in gauges if not math.isnan(g.fraction)), default=(0.0, None),
                 key=lambda pair: pair[0])[1]
     if stop is not None:
-        banner = f"STOP — {stop.reason}"
+        banner = f"STOP — {stop.headline or stop.reason}"
         fault = stop.metric
     elif state in ("ready", "paused") and (why := nan_reason(live.result.metrics, Col.HIP_HINGE_DEG)):
         banner = f"{'Paused' if state == 'paused' else 'Ready'} — {why}"  # say what is wrong, in the user's words
@@ -105,12 +109,14 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     counter = ""
     if not detector.spec.has_reps:
         held = detector.held_s
-        counter = f"Hold {held:.0f} s" if held is not None else "Hold"
+        counter = f"Hold {seconds_text(held)}" if held is not None else "Hold"
     seen = live.processed + live.dropped
-    return OverlayState(state=state, banner=banner, rep=verdict.rep, gauges=gauges, fps=live.fps,
+    rep = stop.rep if stop is not None and stop.rep else verdict.rep  # the rep the set ended in, as the panel says
+    return OverlayState(state=state, banner=banner, rep=rep, gauges=gauges, fps=live.fps,
                         dropped_fraction=live.dropped / seen if seen else 0.0,
                         latency_ms=live.latency_ms, fault_metric=fault,
-                        summary=stop_summary(stop) if stop is not None else "", counter=counter)
+                        summary=stop_summary(stop, getattr(detector, "first_t_s", 0.0)) if stop is not None else "",
+                        counter=counter)
 
 
 def replay_state(data: Any, index: int) -> OverlayState:
@@ -119,7 +125,7 @@ def replay_state(data: Any, index: int) -> OverlayState:
     stop = data.stop
     reps_done = sum(1 for r in data.reps if r["end_s"] <= t)
     if stop and t >= stop["t_s"]:
-        return OverlayState(state="stopped", banner=f"STOP — {stop['reason']}", rep=reps_done,
+        return OverlayState(state="stopped", banner=f"STOP — {stop.get('headline') or stop['reason']}", rep=reps_done,
                             fault_metric=stop["metric"])
     verdicts = data.verdicts
     detected = any(not math.isnan(trace[index]) for trace in data.traces.values())

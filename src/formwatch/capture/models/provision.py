@@ -63,8 +63,10 @@ class ModelInfo:
 
 
 def default_models_dir() -> Path:
-    """``$FORMWATCH_MODELS_DIR`` or ``models/`` in the working directory (the project's top level)."""
-    return Path(os.environ.get("FORMWATCH_MODELS_DIR", "models"))
+    """``$FORMWATCH_MODELS_DIR``, a source checkout's ``models/``, or the data home's (io/home.py)."""
+    from formwatch.io.home import models_dir
+
+    return models_dir()
 
 
 def sha256_of(path: Path) -> str:
