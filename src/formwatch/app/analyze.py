@@ -64,14 +64,14 @@ class Progress:
 def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iterator[PoseSample],
                                                                              dict[str, Any], int]:
     from formwatch.capture.pose import PoseEstimator
-    from formwatch.capture.sources import VideoFileSource
+    from formwatch.capture.sources import VideoFileSource, read_ahead
 
     source = VideoFileSource(path)
     info = source.info
 
     def samples() -> Iterator[PoseSample]:
         with PoseEstimator(model_path) as estimator:
-            for frame in source:
+            for frame in read_ahead(source):  # the next frames decode while this one is in the model
                 yield estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
         if source.truncated:
             notes.append(f"{path.name} ends early: kept the {source.frames_read} frames before the cut "

@@ -9,6 +9,8 @@
 - ``live``: that clip played as a 30 fps camera through the full live path (capture thread, latest-frame mailbox,
   pose, step, detector, recorder), headless: processed fraction and capture-to-verdict latency.
 - ``rss_growth_mb``: memory growth over ten minutes of frames through the live runner and recorder.
+- ``analyze_x_realtime``: ``formwatch analyze`` of a 1280x720 clip, seconds of video per second of work (model load
+  and writing the recording included).
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ def default_clip() -> Path:
     return render_builtin_clip(Path(tempfile.gettempdir()) / "formwatch-bench-clip.avi")
 
 
-def render_builtin_clip(path: Path, seconds: float = 12.0) -> Path:
+def render_builtin_clip(path: Path, seconds: float = 12.0, size: tuple[int, int] = (640, 360)) -> Path:
     """The demo's simulated person drawn as a thick skeleton into a video (a stand-in when no real clip exists)."""
     import cv2
 
@@ -127,14 +129,14 @@ def render_builtin_clip(path: Path, seconds: float = 12.0) -> Path:
     from formwatch.sim.scenarios import generate
 
     t, image, _ = generate(DEMO_SCENARIO)
-    width, height = 640, 360
+    width, height = size
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), DEMO_SCENARIO.fps, (width, height))
     for i in range(min(len(t), int(seconds * DEMO_SCENARIO.fps))):
         frame = np.full((height, width, 3), 235, np.uint8)
         xy = (image[i, :, :2] * (width, height)).astype(int)
         for a, b in SKELETON_EDGES:
             cv2.line(frame, tuple(map(int, xy[a])), tuple(map(int, xy[b])), (60, 60, 60), 9)
-        cv2.circle(frame, tuple(map(int, xy[0])), 14, (60, 60, 60), -1)
+        cv2.circle(frame, tuple(map(int, xy[0])), max(14, height // 25), (60, 60, 60), -1)
         writer.write(frame)
     writer.release()
     return path
@@ -162,6 +164,24 @@ def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path
         summary = runner.finish()["live"]
     return {"camera_fps": camera_fps, "silhouette": True, "frames": summary["processed"] + summary["dropped"],
             **summary}
+
+
+def bench_analyze(model: Path) -> dict[str, Any]:
+    """``formwatch analyze`` of a 1280x720 clip (silhouette on): video seconds analysed per second of work."""
+    import os
+
+    from formwatch.app.analyze import analyze
+
+    shared = Path(os.environ.get("FORMWATCH_SHARED_DATA", "../shared/data")) / "video" / "formfit_curl.mp4"
+    clip = shared if shared.is_file() else render_builtin_clip(
+        Path(tempfile.gettempdir()) / "formwatch-bench-720p.avi", size=(1280, 720))
+    with tempfile.TemporaryDirectory(prefix="formwatch-bench-") as tmp:
+        start = time.perf_counter()
+        result = analyze(clip, Path(tmp) / "rec", model, progress=False)
+        seconds = time.perf_counter() - start
+    video_s = float(result.summary.get("duration_s") or 0.0) + 1.0 / float(result.summary.get("fps") or 30.0)
+    return {"clip": str(clip), "frames": result.summary["frames"], "video_s": round(video_s, 2),
+            "wall_s": round(seconds, 2), "x_realtime": round(video_s / seconds, 2)}
 
 
 def rss_mb() -> float:
@@ -215,6 +235,9 @@ def run(as_json: bool, video: Path | None = None, model: Path | None = None, qui
         results["clip"] = str(clip)
         results["pose_ms"] = bench_pose(clip, model)
         results["pose_ms_landmarks_only"] = bench_pose(clip, model, silhouette=False)
+        analysis = bench_analyze(model)
+        results["analyze_x_realtime"] = analysis["x_realtime"]
+        results["analyze"] = analysis
         results["live"] = bench_live(clip, model)
     if not quick:
         rss = bench_rss_growth()

@@ -29,13 +29,15 @@ os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ start-up 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _NO_POSE = np.full((N_LANDMARKS, N_CHANNELS), np.nan, dtype=np.float32)
+INFERENCE_LONG_SIDE_PX = 640  # frames are shrunk to this on their long side before inference
 
 
 class PoseEstimator:
     """One-person BlazePose in VIDEO (default) or IMAGE running mode. Use as a context manager."""
 
     def __init__(self, model_path: Path, running_mode: Literal["video", "image"] = "video",
-                 min_confidence: float = 0.5, silhouette: bool = True) -> None:
+                 min_confidence: float = 0.5, silhouette: bool = True,
+                 inference_long_side_px: int | None = INFERENCE_LONG_SIDE_PX) -> None:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -58,6 +60,7 @@ class PoseEstimator:
                                  ) from None
         self._video = running_mode == "video"
         self.silhouette = silhouette
+        self.inference_long_side_px = inference_long_side_px
         self._last_ms = -1
         self._warm = False
 
@@ -78,8 +81,20 @@ class PoseEstimator:
         return self.estimate_bgr(frame.bgr, t_s)
 
     def estimate_bgr(self, bgr: np.ndarray, t_s: float) -> PoseSample:
-        """Pose of the person in an OpenCV BGR frame taken at ``t_s`` seconds."""
-        rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+        """Pose of the person in an OpenCV BGR frame taken at ``t_s`` seconds.
+
+        A frame larger than ``inference_long_side_px`` is shrunk first (aspect kept): BlazePose looks at a 256x256
+        crop anyway, and MediaPipe's colour conversion and the mask's warp back to the frame cost in proportion to
+        its pixels. Landmarks are normalised, so they mean the same at any size (docs/performance.md).
+        """
+        import cv2
+
+        h, w = bgr.shape[:2]
+        limit = self.inference_long_side_px
+        if limit and max(h, w) > limit:
+            scale = limit / max(h, w)
+            bgr = cv2.resize(bgr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         if not self._warm:  # the first inference logs too
             self._warm = True

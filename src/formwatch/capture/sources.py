@@ -8,11 +8,12 @@ into a :class:`LatestMailbox`, so a slow consumer sees the newest frame and coun
 from __future__ import annotations
 
 import os
+import queue
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -104,6 +105,43 @@ class VideoFileSource:
                 self.frames_read += 1
         finally:
             capture.release()
+
+
+def read_ahead(frames: Iterable[Frame], depth: int = 8) -> Iterator[Frame]:
+    """Frames decoded in a thread of their own, up to ``depth`` ahead of the consumer: decoding (OpenCV releases
+    the GIL) overlaps inference instead of waiting for it. Order kept, nothing dropped; errors re-raised here."""
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        slots.put(frame, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(done)
+        except BaseException as exc:  # handed to the consumer, raised in its thread
+            slots.put(exc)
+
+    thread = threading.Thread(target=produce, name="decode-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = slots.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=2.0)
 
 
 class _LiveSource:

@@ -54,6 +54,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from formwatch.cli.common import (detector_for, neutral_for, profile_from_args, profile_meta,
                                            verdict_line)
 
+    if args.input.is_dir() and not (args.input / "meta.json").exists():
+        return _analyze_folder(args)
     profile = profile_from_args(args)
     result = analyze(args.input, args.out, args.model, detector=detector_for(args.exercise, profile),
                      neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None)
@@ -71,6 +73,21 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
               "deadlift, rdl, glute bridge ... are understood) to have the set judged.")
     print(result.path)
     return 0
+
+
+def _analyze_folder(args: argparse.Namespace) -> int:
+    """Every video in a folder, ``--jobs`` at a time (or on a Dask cluster), one progress bar, one table."""
+    from formwatch.app.folder import analyze_folder, dask_executor, table
+    from formwatch.capture.models.provision import find_or_provision
+    from formwatch.io.recording import default_output_dir
+
+    model = find_or_provision(args.model).path  # once, before the workers start
+    out = args.out or default_output_dir(args.input.name)
+    executor = dask_executor(args.scheduler) if args.scheduler else None
+    outcomes = analyze_folder(args.input, out, args.exercise, args.jobs, model, executor)
+    print(table(outcomes))
+    print(out)
+    return 0 if any(o.error is None for o in outcomes) else 2
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
@@ -125,9 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_models)
 
     p = sub.add_parser("analyze", help="analyse a video file or a recording directory into a new recording")
-    p.add_argument("input", type=Path, help="video file, or a recording directory (re-analysed from its poses)")
-    p.add_argument("--out", type=Path, help="new recording directory (default: <your data home>/recordings/<name>-<time>)")
-    p.add_argument("--model", type=Path, help="pose model .task file (default: provisioned in the models folder, see below)")
+    p.add_argument("input", type=Path, help="video file, a recording directory (re-analysed from its poses), or a "
+                   "folder of videos (each into its own recording)")
+    p.add_argument("--out", type=Path,
+                   help="new recording directory (default: <your data home>/recordings/<name>-<time>)")
+    p.add_argument("--model", type=Path,
+                   help="pose model .task file (default: provisioned in the models folder, see below)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="a folder: analyse N videos at a time")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a folder: run on this Dask cluster (formwatch[cluster])")
     add_exercise_argument(p)
     add_profile_arguments(p)
     p.set_defaults(func=_cmd_analyze)

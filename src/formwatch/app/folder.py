@@ -1,0 +1,108 @@
+"""``formwatch analyze DIR --jobs N``: every video in a folder through analyze, in parallel processes.
+
+Each video is analysed whole in one worker (its own pose model: MediaPipe is not shared between processes) into its
+own recording under the output folder. The work goes to any ``concurrent.futures``-style executor — a local process
+pool by default, a Dask cluster's for a clinic (``--scheduler ADDRESS``, the optional ``formwatch[cluster]`` extra) —
+so one damaged file is reported and skipped and never stops the rest.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from formwatch.core.errors import FormwatchError
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One video's result: where its recording is and its summary, or the one-line reason it was skipped."""
+
+    video: str
+    recording: str | None
+    frames: int
+    seconds: float
+    video_seconds: float
+    verdict: str
+    error: str | None = None
+
+
+def videos_in(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
+
+
+def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | None) -> FileOutcome:
+    """One video through analyze (runs in a worker process; everything in and out is plain data)."""
+    from formwatch.app.analyze import analyze
+    from formwatch.cli.common import verdict_line
+    from formwatch.core.detector import Detector
+
+    started = time.monotonic()
+    try:
+        result = analyze(Path(video), Path(out_dir), Path(model) if model else None,
+                         detector=Detector(exercise) if exercise else None, progress=False)
+    except FormwatchError as exc:
+        return FileOutcome(Path(video).name, None, 0, time.monotonic() - started, 0.0, "", str(exc))
+    s = result.summary
+    return FileOutcome(Path(video).name, str(result.path), s["frames"], time.monotonic() - started,
+                       float(s.get("duration_s") or 0.0), verdict_line(s).splitlines()[0] if verdict_line(s) else "")
+
+
+def analyze_folder(folder: Path, out_dir: Path, exercise: str | None = None, jobs: int = 1, model: Path | None = None,
+                   executor: Executor | None = None, progress: bool | None = None) -> list[FileOutcome]:
+    """Every video in ``folder`` into ``out_dir/<video name>``, ``jobs`` at a time (or on ``executor``)."""
+    videos = videos_in(folder)
+    if not videos:
+        raise FormwatchError(f"{folder} holds no videos ({', '.join(VIDEO_SUFFIXES)}): give a folder of clips")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=max(1, jobs))
+    show = sys.stderr.isatty() if progress is None else progress
+    outcomes: list[FileOutcome] = []
+    try:
+        futures = [pool.submit(analyze_one, str(v), str(out_dir / v.stem), exercise, str(model) if model else None)
+                   for v in videos]
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            if show:
+                done = len(outcomes)
+                bar = "#" * int(30 * done / len(videos))
+                sys.stderr.write(f"\r[{bar:<30}] {done}/{len(videos)} videos ")
+                sys.stderr.flush()
+    finally:
+        if show:
+            sys.stderr.write("\n")
+        if own:
+            pool.shutdown()
+    return sorted(outcomes, key=lambda o: o.video)
+
+
+def dask_executor(address: str) -> Any:
+    """A Dask cluster's executor (``pip install 'formwatch[cluster]'``)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise FormwatchError("--scheduler needs Dask: pip install 'formwatch[cluster]'") from None
+    try:
+        return Client(address, timeout=10).get_executor()
+    except OSError as exc:
+        raise FormwatchError(f"cannot reach the Dask scheduler at {address} ({exc}): check the address") from None
+
+
+def table(outcomes: list[FileOutcome]) -> str:
+    """The summary table printed after a folder: each file's frames, speed and verdict, or why it was skipped."""
+    width = max(len(o.video) for o in outcomes)
+    lines = [f"{'video':{width}s}  {'frames':>7s}  {'x real time':>11s}  verdict"]
+    for o in outcomes:
+        if o.error:
+            lines.append(f"{o.video:{width}s}  {'—':>7s}  {'—':>11s}  skipped: {o.error}")
+        else:
+            speed = o.video_seconds / o.seconds if o.seconds > 0 else float("nan")
+            lines.append(f"{o.video:{width}s}  {o.frames:7d}  {speed:11.1f}  {o.verdict or 'metrics only'}")
+    return "\n".join(lines)

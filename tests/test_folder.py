@@ -1,0 +1,45 @@
+"""A folder of videos analysed in parallel: one recording each, a damaged file reported and skipped, any executor
+(a local process pool, or a Dask cluster's)."""
+
+from pathlib import Path
+
+import pytest
+
+from formwatch.app.folder import analyze_folder, table
+
+
+def clip_folder(tmp_path: Path) -> Path:
+    from formwatch.app.bench import render_builtin_clip
+
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in ("a", "b"):
+        render_builtin_clip(folder / f"{name}.avi", seconds=2.0)
+    (folder / "broken.mp4").write_text("not a video\n")
+    (folder / "notes.txt").write_text("ignored: not a video\n")
+    return folder
+
+
+@pytest.mark.model
+def test_two_jobs_write_a_recording_per_video_and_skip_the_damaged_one(tmp_path, model_path):
+    folder = clip_folder(tmp_path)
+    outcomes = analyze_folder(folder, tmp_path / "out", "plank", jobs=2, model=model_path, progress=False)
+    assert [o.video for o in outcomes] == ["a.avi", "b.avi", "broken.mp4"]
+    done = [o for o in outcomes if o.error is None]
+    assert len(done) == 2 and all((Path(o.recording) / "summary.json").is_file() for o in done)
+    assert all(o.frames == 60 for o in done)
+    broken = outcomes[2]
+    assert broken.recording is None and "not a readable video" in broken.error
+    assert "skipped: " in table(outcomes)
+
+
+@pytest.mark.model
+def test_the_folder_runs_on_a_local_dask_cluster(tmp_path, model_path):
+    distributed = pytest.importorskip("distributed")
+    folder = clip_folder(tmp_path)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        outcomes = analyze_folder(folder, tmp_path / "out", None, model=model_path, executor=client.get_executor(),
+                                  progress=False)
+    assert sum(o.error is None for o in outcomes) == 2
+    assert (tmp_path / "out" / "a" / "poses.npz").is_file()
