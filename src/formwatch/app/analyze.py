@@ -81,6 +81,26 @@ def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iter
     return samples(), meta, info.frame_count
 
 
+def _history_record(wanted: bool, detector: Any, meta: dict[str, Any], path: Path) -> Any:
+    """The set's row in the history, or a stand-in that records nothing."""
+    if not wanted:
+        return _NoRecord()
+    from formwatch.io.history import SetRecord
+
+    profile = (meta.get("profile") or {}).get("name")
+    return SetRecord("analyze", detector.spec.name if detector is not None else None, profile, str(path))
+
+
+class _NoRecord:
+    summary: dict[str, Any] = {}
+
+    def __enter__(self) -> "_NoRecord":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def analyze(
     input_path: Path,
     out_dir: Path | None = None,
@@ -90,8 +110,10 @@ def analyze(
     extra_meta: dict[str, Any] | None = None,
     config: PipelineConfig = PipelineConfig(),
     progress: bool | None = None,
+    history: bool = False,
 ) -> AnalysisResult:
-    """Analyse a video file or a recording directory and write a new recording; returns where and what."""
+    """Analyse a video file or a recording directory and write a new recording; returns where and what.
+    ``history``: also record the set in the history (io/history.py), as running at once and complete at the end."""
     input_path = Path(input_path)
     notes: list[str] = []
     if not input_path.exists():
@@ -115,14 +137,15 @@ def analyze(
     session = SetSession((int(meta["frame_width"]), int(meta["frame_height"])), config, neutral, detector)
     bar = Progress(total, progress)
     started = time.monotonic()
-    with RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns) as writer:
+    with RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns) as writer, \
+            _history_record(history, detector, meta, writer.path) as record:
         driver = SetDriver(session, [writer, bar])
         try:
             driver.run(samples)
         finally:
             bar.finish()
             elapsed = time.monotonic() - started
-            writer.summary_on_exit = summary = session.summary()
+            writer.summary_on_exit = record.summary = summary = session.summary()
             if notes:
                 summary["notes"] = notes
     if session.frames == 0:

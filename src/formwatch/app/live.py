@@ -100,6 +100,8 @@ class LiveRunner:
         self.stop_event: Any = None
         self._new_writer: Callable[[], RecordingWriter | None] | None = None
         self.calibration: Any = None  # a CalibrationCapture while the user calibrates
+        self.record_history = False  # each set into the history (io/history.py) from its first frame
+        self._record: Any = None
 
     def request_new_set(self, new_writer: Callable[[], RecordingWriter | None]) -> None:
         """End the current set (its recording is finalised) and start a fresh one, in the worker's own thread."""
@@ -158,6 +160,8 @@ class LiveRunner:
         """One frame through pose -> step -> detector -> recorder; the unit the tests drive directly."""
         if self._new_writer is not None:
             self._start_new_set()
+        if self.record_history and self._record is None:
+            self._start_history()
         if self._t0 is None:
             self._t0 = frame.t_capture_s
         t_s = frame.t_data_s if frame.t_data_s is not None else frame.t_capture_s - self._t0
@@ -184,12 +188,25 @@ class LiveRunner:
             self.on_result(live)
         return live
 
+    def _start_history(self) -> None:
+        from formwatch.io.history import SetRecord
+
+        detector = self.session.detector
+        meta = self.writer.meta if self.writer is not None else {}
+        self._record = SetRecord("live", detector.spec.name if detector is not None else None,
+                                 (meta.get("profile") or {}).get("name"),
+                                 str(self.writer.path) if self.writer is not None else None)
+
     def finish(self) -> dict[str, Any]:
-        """Close the recording (merging its chunks) with the summary; safe to call more than once."""
+        """Close the recording (merging its chunks) with the summary, and the set's row in the history; safe to
+        call more than once."""
         summary = self.session.summary()
         summary["live"] = self.stats.summary()
         if self.end_reason:
             summary["ended"] = self.end_reason
+        if self._record is not None:
+            self._record.finish(summary)
+            self._record = None
         if self.writer is not None and not self.writer.closed:
             self.writer.close(summary)
         return summary

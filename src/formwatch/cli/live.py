@@ -70,6 +70,7 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
 
     estimator = PoseEstimator(model.path)
     runner = LiveRunner(source, estimator, session, new_writer())
+    runner.record_history = not getattr(args, "no_history", False)
     return runner, new_writer, estimator
 
 

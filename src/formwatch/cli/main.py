@@ -58,7 +58,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         return _analyze_folder(args)
     profile = profile_from_args(args)
     result = analyze(args.input, args.out, args.model, detector=detector_for(args.exercise, profile),
-                     neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None)
+                     neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None,
+                     history=not args.no_history)
     for note in result.notes:
         print(f"formwatch: note: {note}", file=sys.stderr)
     for metric, why in result.summary.get("unmeasured", {}).items():
@@ -106,6 +107,41 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo_window(args)
 
 
+def _cmd_history(args: argparse.Namespace) -> int:
+    import json
+
+    from formwatch.io.history import History, table
+
+    with History() as history:
+        rows = history.sets(args.exercise, args.since)
+    print(json.dumps({"sets": rows}, indent=2) if args.json else table(rows))
+    return 0
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    import shutil
+
+    from formwatch.io.history import History
+    from formwatch.io.home import recordings_dir
+
+    if not args.all and not args.before:
+        raise FormwatchError("say what to forget: --all, or --before YYYY-MM-DD")
+    if not args.yes:
+        raise FormwatchError("this deletes sets and their recordings for good: add --yes to confirm")
+    with History() as history:
+        recordings = history.forget(None if args.all else args.before)
+    removed = 0
+    home = recordings_dir().resolve()
+    for path in recordings:  # only recordings in the data home; a recording the user put elsewhere stays theirs
+        target = Path(path).resolve()
+        if target.is_dir() and home in target.parents:
+            shutil.rmtree(target)
+            removed += 1
+    print(f"forgot {len(recordings)} set{'s' if len(recordings) != 1 else ''}; removed {removed} recording"
+          f"{'s' if removed != 1 else ''} from {home}")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from formwatch.app import bench
 
@@ -149,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path,
                    help="pose model .task file (default: provisioned in the models folder, see below)")
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="a folder: analyse N videos at a time")
+    p.add_argument("--no-history", action="store_true", help="do not record this set in your history")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a folder: run on this Dask cluster (formwatch[cluster])")
     add_exercise_argument(p)
     add_profile_arguments(p)
@@ -184,12 +221,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_profile_arguments(p)
     p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/live-<time>)")
     p.add_argument("--keep-video", action="store_true", help="also keep the video (video.mp4); poses always kept")
+    p.add_argument("--no-history", action="store_true", help="do not record these sets in your history")
     p.add_argument("--model", type=Path, help="pose model .task file")
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="end after this many seconds")
     p.set_defaults(func=_cmd_live)
 
+    _add_review_commands(sub)
+    return parser
+
+
+def _add_review_commands(sub: argparse._SubParsersAction) -> None:
+    """replay, history, forget and bench: looking back at what was recorded, and at this machine."""
     p = sub.add_parser("replay", help="replay a recording: video or skeleton beside the metric traces")
     p.add_argument("recording", type=Path, help="a recording directory")
     add_profile_arguments(p)
@@ -201,6 +245,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export-csv", type=Path, help="write the metrics as CSV and exit")
     p.set_defaults(func=_cmd_replay)
 
+    p = sub.add_parser("history", help="your sets so far: when, exercise, reps, why each ended")
+    add_exercise_argument(p)
+    p.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    p.add_argument("--json", action="store_true", help="print JSON ({\"sets\": [...]}) instead of a table")
+    p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("forget", help="delete sets from your history, and their recordings in your data home")
+    p.add_argument("--all", action="store_true", help="every set")
+    p.add_argument("--before", metavar="YYYY-MM-DD", help="sets started before this date")
+    p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.set_defaults(func=_cmd_forget)
+
     p = sub.add_parser("bench", help="measure per-frame and batch speed on this machine")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--no-pose", action="store_true", help="skip the pose model and live-path timings")
@@ -209,7 +265,6 @@ def build_parser() -> argparse.ArgumentParser:
                    "from ../shared/data, else a built-in rendered clip)")
     p.add_argument("--model", type=Path, help="pose model .task file")
     p.set_defaults(func=_cmd_bench)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

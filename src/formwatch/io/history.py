@@ -1,0 +1,217 @@
+"""The history: every set, committed to a local SQLite file the moment it starts and again when it ends.
+
+One file in the data home (``history.sqlite3``, WAL, user-only), a schema version in SQLite's ``user_version`` with
+migrations. A set is written as ``running`` when it starts (with the process id), and completed with its summary
+when it ends; a set whose process died (a crash, a kill) is found ``running`` by the next reader with no such
+process alive and marked ``interrupted``, so nothing is lost and nothing is left half-written (each write is one
+transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from formwatch.core.errors import FormwatchError
+from formwatch.io.home import data_home
+
+SCHEMA_VERSION = 1
+_MIGRATIONS = {
+    1: """
+        CREATE TABLE sets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started TEXT NOT NULL,          -- local time, ISO 8601
+            ended TEXT,
+            status TEXT NOT NULL,           -- running, done, interrupted
+            pid INTEGER,
+            source TEXT NOT NULL,           -- live, analyze, routine
+            exercise TEXT,
+            profile TEXT,
+            reps INTEGER,
+            clean_reps INTEGER,
+            stopped INTEGER,
+            stop_rule TEXT,
+            stop_metric TEXT,
+            stop_reason TEXT,
+            duration_s REAL,
+            breath_rate_bpm REAL,
+            notes TEXT,                     -- JSON list of technique notes
+            rep_features TEXT,              -- JSON list, one object a rep (depth, times, peaks, excess)
+            recording TEXT
+        );
+        CREATE INDEX sets_started ON sets (started);
+    """,
+}
+
+
+class HistoryError(FormwatchError):
+    """The history file cannot be read or written."""
+
+
+def history_path() -> Path:
+    return data_home() / "history.sqlite3"
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class History:
+    """The history file: open, migrate, write sets, read them back."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or history_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            new = not self.path.exists()
+            self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+            if new:
+                os.chmod(self.path, 0o600)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.row_factory = sqlite3.Row
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"the history {self.path} is unreadable ({exc}): move it aside and start afresh") \
+                from None
+        except OSError as exc:
+            raise HistoryError(f"cannot open the history {self.path} ({exc.strerror}): check FORMWATCH_HOME") \
+                from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "History":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"the history {self.path} was written by a newer formwatch (schema {version}): "
+                               "upgrade formwatch")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._db:  # one transaction a migration
+                self._db.execute("BEGIN")
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {target}")
+
+    # --------------------------------------------------------------------------------------------- write
+    def start_set(self, source: str, exercise: str | None, profile: str | None, recording: str | None) -> int:
+        """A set has begun: written at once, as running."""
+        cursor = self._db.execute(
+            "INSERT INTO sets (started, status, pid, source, exercise, profile, recording) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (time.strftime("%Y-%m-%dT%H:%M:%S"), "running", os.getpid(), source, exercise, profile, recording))
+        return int(cursor.lastrowid)
+
+    def finish_set(self, set_id: int, summary: dict[str, Any], interrupted: bool = False) -> None:
+        """The set has ended (or was cut short): its summary, in one transaction."""
+        stop = summary.get("stop") or {}
+        breathing = summary.get("breathing") or {}
+        self._db.execute(
+            """UPDATE sets SET ended = ?, status = ?, reps = ?, clean_reps = ?, stopped = ?, stop_rule = ?,
+               stop_metric = ?, stop_reason = ?, duration_s = ?, breath_rate_bpm = ?, notes = ?, rep_features = ?
+               WHERE id = ?""",
+            (time.strftime("%Y-%m-%dT%H:%M:%S"), "interrupted" if interrupted else "done", summary.get("reps"),
+             summary.get("clean_reps"), int(bool(summary.get("stopped"))), stop.get("rule"), stop.get("metric"),
+             stop.get("reason"), summary.get("duration_s"), breathing.get("rate_bpm"),
+             json.dumps(summary.get("technique_notes", [])), json.dumps(summary.get("rep_features", []),
+                                                                          default=_json_number), set_id))
+
+    def forget(self, before: str | None = None) -> list[str]:
+        """Delete sets (all, or those started before ``before``, an ISO date); returns their recordings' paths."""
+        where, args = ("WHERE started < ?", (before,)) if before else ("", ())
+        rows = self._db.execute(f"SELECT recording FROM sets {where}", args).fetchall()
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(f"DELETE FROM sets {where}", args)
+        return [r["recording"] for r in rows if r["recording"]]
+
+    # ---------------------------------------------------------------------------------------------- read
+    def sets(self, exercise: str | None = None, since_days: float | None = None) -> list[dict[str, Any]]:
+        """Sets, oldest first; a set still 'running' whose process is gone is marked 'interrupted' first."""
+        self._mark_interrupted()
+        clauses, args = [], []
+        if exercise:
+            clauses.append("exercise = ?")
+            args.append(exercise)
+        if since_days is not None:
+            clauses.append("started >= ?")
+            args.append(time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400)))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._db.execute(f"SELECT * FROM sets {where} ORDER BY started, id", args).fetchall()
+        out = []
+        for row in rows:
+            item = dict(row)
+            item["notes"] = json.loads(item["notes"] or "[]")
+            item["rep_features"] = json.loads(item["rep_features"] or "[]")
+            item.pop("pid", None)
+            out.append(item)
+        return out
+
+    def _mark_interrupted(self) -> None:
+        running = self._db.execute("SELECT id, pid FROM sets WHERE status = 'running'").fetchall()
+        dead = [r["id"] for r in running if r["pid"] != os.getpid() and not _alive(r["pid"])]
+        if dead:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("UPDATE sets SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead])
+
+    def integrity_ok(self) -> bool:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _json_number(value: Any) -> Any:
+    return float(value) if hasattr(value, "__float__") else str(value)
+
+
+class SetRecord:
+    """One set's row, opened when the set starts and completed when it ends (a context manager: an exception, or
+    Ctrl-C, completes it as interrupted)."""
+
+    def __init__(self, source: str, exercise: str | None, profile: str | None, recording: str | None) -> None:
+        self.history = History()
+        self.set_id = self.history.start_set(source, exercise, profile, recording)
+        self.summary: dict[str, Any] = {}
+
+    def __enter__(self) -> "SetRecord":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        self.finish(self.summary, interrupted=exc_type is not None)
+
+    def finish(self, summary: dict[str, Any], interrupted: bool = False) -> None:
+        if self.set_id is not None:
+            self.history.finish_set(self.set_id, summary, interrupted)
+            self.set_id = None
+            self.history.close()
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The history as a terminal table."""
+    if not rows:
+        return "no sets yet"
+    lines = [f"{'when':16s}  {'exercise':9s}  {'reps':>4s}  {'clean':>5s}  {'status':11s}  ended because"]
+    for r in rows:
+        why = r["stop_reason"] or ("no stop" if r["status"] == "done" else "—")
+        lines.append(f"{r['started'][:16].replace('T', ' '):16s}  {(r['exercise'] or '—'):9s}  "
+                     f"{'' if r['reps'] is None else r['reps']:>4}  {'' if r['clean_reps'] is None else r['clean_reps']:>5}"
+                     f"  {r['status']:11s}  {why}")
+    return "\n".join(lines)
+
+

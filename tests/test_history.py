@@ -1,0 +1,73 @@
+"""The history: sets written when they start and complete when they end; a killed set is consistent and marked
+interrupted; listed as a table or JSON; forgotten on request."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import write_synthetic_recording
+from formwatch.sim.synth import skeleton
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(args, home, cwd):
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "formwatch", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_two_analyses_are_listed_then_forgotten_and_the_working_directory_stays_empty(tmp_path):
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    t = np.arange(120) / 30
+    rec = write_synthetic_recording(tmp_path / "in", t, *skeleton(hinge_deg=40 - 40 * np.cos(t * 2)))
+    for _ in range(2):
+        assert run(["analyze", str(rec), "--exercise", "deadlift"], home, work).returncode == 0
+    listed = json.loads(run(["history", "--json"], home, work).stdout)["sets"]
+    assert [s["exercise"] for s in listed] == ["hinge", "hinge"]
+    assert all(s["status"] == "done" and s["source"] == "analyze" and Path(s["recording"]).is_dir() for s in listed)
+    assert "hinge" in run(["history"], home, work).stdout
+    refused = run(["forget", "--all"], home, work)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert run(["forget", "--all", "--yes"], home, work).returncode == 0
+    assert json.loads(run(["history", "--json"], home, work).stdout)["sets"] == []
+    assert not any((home / "recordings").iterdir())  # the recordings went with them
+    assert list(work.iterdir()) == []
+
+
+@pytest.mark.model
+def test_a_set_killed_mid_way_leaves_a_consistent_history_marked_interrupted(tmp_path, model_path):
+    from formwatch.app.bench import render_builtin_clip
+
+    home = tmp_path / "home"
+    clip = render_builtin_clip(tmp_path / "long.avi", seconds=60.0)
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
+    proc = subprocess.Popen([sys.executable, "-m", "formwatch", "analyze", str(clip), "--exercise", "squat",
+                             "--model", str(model_path)], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    db = home / "history.sqlite3"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until the set is in the history as running
+        if db.exists():
+            with sqlite3.connect(db) as con:
+                if con.execute("SELECT count(*) FROM sets WHERE status = 'running'").fetchone()[0]:
+                    break
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    from formwatch.io.history import History
+
+    with History(db) as history:
+        assert history.integrity_ok()
+        sets = history.sets()
+    assert len(sets) == 1 and sets[0]["status"] == "interrupted" and sets[0]["exercise"] == "squat"
