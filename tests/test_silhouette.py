@@ -75,3 +75,18 @@ def test_metrics_are_shape_polymorphic():
     assert batch.shape == (3,)
     np.testing.assert_allclose(batch, [float(lumbar_curve_deg(p)) for p in profiles])
     assert (np.diff(batch) > 5).all()
+
+
+def test_from_the_front_the_trunk_metrics_are_nan():
+    from formwatch.core.registry import REGISTRY, LUMBAR_CURVE
+    from formwatch.core.session import SetSession
+    from formwatch.sim.synth import skeleton
+
+    image, world = skeleton(yaw_deg=90.0)  # facing the camera
+    mask, torso_image = torso_mask(TorsoShape(back_bend_deg=10.0))
+    profile = trunk_profile(mask, torso_image)
+    metrics = SetSession((1280, 720)).step(0.0, image, world, profile).metrics
+    assert math.isnan(metrics[REGISTRY.index(LUMBAR_CURVE)])
+    side_image, side_world = skeleton()
+    assert not math.isnan(SetSession((1280, 720)).step(0.0, side_image, side_world, profile).metrics[
+        REGISTRY.index(LUMBAR_CURVE)])

@@ -225,24 +225,46 @@ def machine() -> dict[str, Any]:
             "cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "numpy": np.__version__}
 
 
+def _stage(number: int, total: int, what: str) -> None:
+    """Which measurement is running, for a person at a terminal (the figures alone go to stdout)."""
+    import sys
+
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r[{number}/{total}] {what} ...{' ' * 20}")
+        sys.stderr.flush()
+
+
 def run(as_json: bool, video: Path | None = None, model: Path | None = None, quick: bool = False
         ) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": machine(), "step_us": bench_step(),
-                               "kinematics_batch_frames_per_s": round(bench_batch()),
-                               "trunk_profile_us": bench_trunk_profile()}
+    total = 3 + (4 if model is not None else 0) + (0 if quick else 1)
+    _stage(1, total, "one frame through the step")
+    results: dict[str, Any] = {"machine": machine(), "step_us": bench_step()}
+    _stage(2, total, "a recording through the metrics")
+    results["kinematics_batch_frames_per_s"] = round(bench_batch())
+    _stage(3, total, "the trunk profile from a mask")
+    results["trunk_profile_us"] = bench_trunk_profile()
     if model is not None:
         clip = video or default_clip()
         results["clip"] = str(clip)
+        _stage(4, total, "the pose model, with the silhouette")
         results["pose_ms"] = bench_pose(clip, model)
+        _stage(5, total, "the pose model, landmarks only")
         results["pose_ms_landmarks_only"] = bench_pose(clip, model, silhouette=False)
+        _stage(6, total, "analyze of a 1280x720 clip")
         analysis = bench_analyze(model)
         results["analyze_x_realtime"] = analysis["x_realtime"]
         results["analyze"] = analysis
+        _stage(7, total, "the live path at 30 fps")
         results["live"] = bench_live(clip, model)
     if not quick:
+        _stage(total, total, "ten minutes of frames for memory growth")
         rss = bench_rss_growth()
         results["rss_growth_mb"] = rss["growth_mb"]
         results["rss"] = rss
+    import sys
+
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
     if as_json:
         print(json.dumps(results, indent=2))
     else:

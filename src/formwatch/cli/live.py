@@ -116,8 +116,9 @@ def run_headless(args: argparse.Namespace) -> int:
 
 
 def run_window(args: argparse.Namespace) -> int:
-    from formwatch.cli.common import default_calibration_dir
     from formwatch.app.live_calibration import CalibrationCapture
+    from formwatch.app.voice import VoiceCues
+    from formwatch.cli.common import default_calibration_dir
     from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, schedule_screenshot_and_exit
 
     app = qt_app()
@@ -129,6 +130,7 @@ def run_window(args: argparse.Namespace) -> int:
                                   exercise=args.exercise or "hinge")
 
     window = LiveWindow(runner, size, title="formwatch", new_writer=new_writer,
+                        voice=VoiceCues() if args.voice else None,
                         make_source=lambda: open_source(args), start_calibration=start_calibration)
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
     close_on_interrupt(window)

@@ -222,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/live-<time>)")
     p.add_argument("--keep-video", action="store_true", help="also keep the video (video.mp4); poses always kept")
     p.add_argument("--no-history", action="store_true", help="do not record these sets in your history")
+    p.add_argument("--voice", action="store_true", help="speak the cues (the stop, its advice, 'careful') through "
+                   "an offline speech engine (espeak-ng)")
     p.add_argument("--model", type=Path, help="pose model .task file")
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formwatch.core.filters import OneEuroConfig, OneEuroFilter, ScalarOneEuro
-from formwatch.core.kinematics import (DEFAULT_CONFIG, N_CORE_COLS, Col, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
+from formwatch.core.kinematics import (DEFAULT_CONFIG, N_CORE_COLS, Col, View, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
                                        frame_vectors, frame_visibility, metrics_from_frame_vectors)
 from formwatch.core.registry import REGISTRY
 
@@ -71,7 +71,7 @@ class Pipeline:
                                                        self.config.kinematics, metrics)
         self._hold_facing(t_s, metrics)
         if self._computed:
-            values = self._compute_added(image, world, profile)
+            values = self._compute_added(image, world, profile, metrics[_VIEW] == _FRONT_VIEW)
             if self.config.smoothing:
                 values = self._computed_filter.step(t_s, values)
             for col, value in zip(self._computed_columns, values):
@@ -98,10 +98,15 @@ class Pipeline:
         for col in _FACING_SIGNED:
             metrics[col] = -metrics[col]
 
-    def _compute_added(self, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None) -> list[float]:
-        """The metrics computed outside the kinematics core (the silhouette's, any added), NaN where implausible."""
+    def _compute_added(self, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None,
+                       front_view: bool) -> list[float]:
+        """The metrics computed outside the kinematics core (the silhouette's, any added), NaN where implausible
+        or where the camera sees the person from the front and the metric needs a side view."""
         values = []
         for _, spec in self._computed:
+            if front_view and spec.side_view_only:
+                values.append(math.nan)
+                continue
             value = float(spec.compute(image, world, profile, self.frame_size_px))  # type: ignore[misc]
             low, high = spec.plausible
             if value < low or value > high:
@@ -122,6 +127,8 @@ class Pipeline:
 
 
 _FACING = int(Col.FACING)
+_VIEW = int(Col.VIEW)
+_FRONT_VIEW = float(View.FRONT)
 _FACING_SIGNED = (int(Col.HIP_HINGE_DEG), int(Col.HIP_EXTENSION_DEG), int(Col.TRUNK_INCLINE_DEG), int(Col.FACING))
 
 
@@ -146,10 +153,13 @@ def metrics_batch(
     to ``neutral``: ``(T, columns)``."""
     metrics = np.full(np.shape(image)[:-2] + (len(REGISTRY),), np.nan)
     compute_metrics(image, world, frame_size_px, config, out=metrics[..., :N_CORE_COLS])
+    front = metrics[..., _VIEW] == _FRONT_VIEW
     with np.errstate(invalid="ignore"):
         for col, spec in REGISTRY.computed:
             values = np.asarray(spec.compute(image, world, profile, frame_size_px),  # type: ignore[misc]
                                 dtype=np.float64)
+            if spec.side_view_only:
+                values = np.where(front, np.nan, values)
             metrics[..., col] = np.where((values < spec.plausible[0]) | (values > spec.plausible[1]), np.nan, values)
     if neutral is not None:
         metrics -= fit_row(neutral, metrics.shape[-1])

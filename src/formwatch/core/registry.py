@@ -67,6 +67,7 @@ class MetricSpec:
     # (label, phrase, drifting, advice).
     lower_words: tuple[str, str, str, str] | None = None
     unmeasured_hint: str = ""  # why it is often NaN, in words a user can act on
+    side_view_only: bool = False  # NaN when the camera sees the person from the front (the bend is then in depth)
 
     def judged_lower(self) -> "MetricSpec":
         """The same metric judged the other way: worse = lower, with the words for that direction."""
@@ -134,7 +135,8 @@ KINEMATIC_METRICS: tuple[MetricSpec, ...] = (
 TRUNK_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("lumbar_curve_deg", "°", 0, "Low back arch", "Low back arched", "low back arching",
                "Tuck your ribs down and brace gently, as if zipping up a coat", Worse.HIGHER, (-60.0, 60.0),
-               10.0, 10.0, 6.0, max_limit=15.0, phase_min_change=5.0, trend=False, segments=_BACK_SEGMENTS,
+               10.0, 10.0, 6.0, max_limit=15.0, phase_min_change=5.0, trend=False, side_view_only=True,
+               segments=_BACK_SEGMENTS,
                colour="#ff6b6b", compute=_needs_profile(lumbar_curve_deg),
                lower_words=("Low back rounding", "Low back rounded", "low back rounding",
                             "Hinge from the hips with a long, braced spine; keep your chest proud"),
@@ -144,7 +146,7 @@ TRUNK_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("rib_flare_deg", "°", 0, "Rib flare", "Ribs flared", "ribs flaring",
                "Breathe out and draw your lower ribs down towards your hips", Worse.HIGHER, (-60.0, 60.0),
                10.0, 10.0, None, max_limit=15.0, phase_min_change=5.0, trend=False,
-               segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_needs_profile(rib_flare_deg),
+               side_view_only=True, segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_needs_profile(rib_flare_deg),
                unmeasured_hint="the front of your trunk was hidden (arms in front of it, or out of the picture)"),
 )
 BUILTIN_METRICS: tuple[MetricSpec, ...] = KINEMATIC_METRICS + TRUNK_METRICS

@@ -30,7 +30,8 @@ class LiveWindow(QMainWindow):
 
     def __init__(self, runner: LiveRunner, frame_size_px: tuple[int, int], title: str = "formwatch",
                  new_writer: Callable[[], Any] | None = None, make_source: Callable[[], Any] | None = None,
-                 start_calibration: Callable[[], Any] | None = None, max_seconds: float | None = None) -> None:
+                 start_calibration: Callable[[], Any] | None = None, max_seconds: float | None = None,
+                 voice: Any = None) -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.overlay = OverlayWidget(frame_size_px)
@@ -45,6 +46,8 @@ class LiveWindow(QMainWindow):
         self.ended_reason = ""
         self.summaries: list[dict[str, Any]] = []
         self.sound = StopSound()
+        self.voice = voice  # an app.voice.VoiceCues, when the user asked for spoken cues
+        self._spoken_state = ""
         self._slot_lock = threading.Lock()
         self._latest: LiveResult | None = None
         self._pending = False
@@ -84,14 +87,24 @@ class LiveWindow(QMainWindow):
                 self.runner.calibration = None if view.state != "calibrating" else calibration
         if self.ended_reason:
             view.banner = self.ended_reason
+        self._speak_state(view)
         self.overlay.set_view(view)
 
     def _on_stop(self, stop: Any) -> None:
         self.stop_event = stop
         self.sound.play()
+        if self.voice is not None:
+            self.voice.say(f"Stop. {stop.headline or stop.reason}. {stop.advice}.")
         view = self.overlay.view
-        view.state, view.banner = "stopped", f"STOP — {stop.reason}"
+        view.state, view.banner = "stopped", f"STOP — {stop.headline or stop.reason}"
         self.overlay.set_view(view)
+
+    def _speak_state(self, view: OverlayState) -> None:
+        """Say 'careful' once as a set starts to drift (not on every frame of it)."""
+        if self.voice is not None and view.state != self._spoken_state:
+            if view.state == "drifting":
+                self.voice.say(view.banner.replace("—", ":"))
+            self._spoken_state = view.state
 
     def _on_ended(self, reason: str) -> None:
         self.ended_reason = f"{reason[:1].upper()}{reason[1:]} — recording kept." + (

@@ -1,0 +1,43 @@
+"""Spoken cues never block: say() returns at once, the newest cue wins, and a stand-in engine hears the words."""
+
+import sys
+import time
+
+from formwatch.app.voice import VoiceCues
+
+
+def test_cues_reach_the_engine_without_blocking_and_the_newest_wins(tmp_path):
+    heard = tmp_path / "heard.txt"
+    # A stand-in engine: slow (0.3 s a cue) and writing what it was asked to say.
+    engine = [sys.executable, "-c",
+              f"import sys, time; time.sleep(0.3); open({str(heard)!r}, 'a').write(sys.argv[1] + '\\n')"]
+    voice = VoiceCues(engine)
+    voice.say("Stop. Shoulders crept up 0.8 cm.")
+    deadline = time.monotonic() + 5
+    while not voice.spoken and time.monotonic() < deadline:  # the engine has taken the first cue
+        time.sleep(0.01)
+    started = time.monotonic()
+    for text in ("stale 1", "stale 2", "Careful: ribs flaring"):  # while it speaks
+        voice.say(text)
+    assert time.monotonic() - started < 0.1  # never waits for the engine
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (not heard.exists() or len(heard.read_text().splitlines()) < 2):
+        time.sleep(0.05)
+    voice.close()
+    lines = heard.read_text().splitlines()
+    assert lines[0] == "Stop. Shoulders crept up 0.8 cm." and lines[-1] == "Careful: ribs flaring"
+    assert "stale 1" not in lines  # a cue overtaken before it was spoken is dropped
+
+
+def test_without_an_engine_the_cues_are_silent_and_say_so(capsys):
+    import formwatch.app.voice as module
+
+    original = module.find_engine
+    module.find_engine = lambda: None
+    try:
+        voice = VoiceCues()
+        voice.say("anything")
+        voice.close()
+    finally:
+        module.find_engine = original
+    assert "no speech engine" in capsys.readouterr().err and voice.spoken == []
