@@ -71,3 +71,19 @@ def test_a_set_killed_mid_way_leaves_a_consistent_history_marked_interrupted(tmp
         assert history.integrity_ok()
         sets = history.sets()
     assert len(sets) == 1 and sets[0]["status"] == "interrupted" and sets[0]["exercise"] == "squat"
+
+
+def test_the_report_is_one_page_with_its_charts_and_every_set(tmp_path):
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    t = np.arange(150) / 30
+    rec = write_synthetic_recording(tmp_path / "in", t, *skeleton(hinge_deg=45 - 45 * np.cos(t * 2.5)))
+    for exercise in ("deadlift", "squat"):
+        assert run(["analyze", str(rec), "--exercise", exercise], home, work).returncode == 0
+    made = run(["report", "--out", str(tmp_path / "r.html"), "--csv", str(tmp_path / "sets.csv")], home, work)
+    assert made.returncode == 0, made.stderr
+    page = (tmp_path / "r.html").read_text()
+    assert page.count("data:image/png;base64,") == 3  # the charts travel inside the page
+    assert page.count("<tr><td>") == 2 and "hinge" in page and "squat" in page
+    assert len((tmp_path / "sets.csv").read_text().splitlines()) == 3
+    assert list(work.iterdir()) == []

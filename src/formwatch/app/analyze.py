@@ -81,14 +81,15 @@ def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iter
     return samples(), meta, info.frame_count
 
 
-def _history_record(wanted: bool, detector: Any, meta: dict[str, Any], path: Path) -> Any:
+def _history_record(wanted: bool | str, detector: Any, meta: dict[str, Any], path: Path) -> Any:
     """The set's row in the history, or a stand-in that records nothing."""
     if not wanted:
         return _NoRecord()
     from formwatch.io.history import SetRecord
 
     profile = (meta.get("profile") or {}).get("name")
-    return SetRecord("analyze", detector.spec.name if detector is not None else None, profile, str(path))
+    source = wanted if isinstance(wanted, str) else "analyze"
+    return SetRecord(source, detector.spec.name if detector is not None else None, profile, str(path))
 
 
 class _NoRecord:
@@ -110,10 +111,11 @@ def analyze(
     extra_meta: dict[str, Any] | None = None,
     config: PipelineConfig = PipelineConfig(),
     progress: bool | None = None,
-    history: bool = False,
+    history: bool | str = False,
 ) -> AnalysisResult:
     """Analyse a video file or a recording directory and write a new recording; returns where and what.
-    ``history``: also record the set in the history (io/history.py), as running at once and complete at the end."""
+    ``history``: also record the set in the history (io/history.py), as running at once and complete at the end
+    (a string names where the set came from: "routine"; True: "analyze")."""
     input_path = Path(input_path)
     notes: list[str] = []
     if not input_path.exists():

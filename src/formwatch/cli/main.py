@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -91,6 +92,12 @@ def _analyze_folder(args: argparse.Namespace) -> int:
     return 0 if any(o.error is None for o in outcomes) else 2
 
 
+def _cmd_routine(args: argparse.Namespace) -> int:
+    from formwatch.cli import routine
+
+    return routine.run(args)
+
+
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from formwatch.cli import calibrate
 
@@ -115,6 +122,25 @@ def _cmd_history(args: argparse.Namespace) -> int:
     with History() as history:
         rows = history.sets(args.exercise, args.since)
     print(json.dumps({"sets": rows}, indent=2) if args.json else table(rows))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from formwatch.app.report import write_csv, write_report
+    from formwatch.io.history import History
+
+    with History() as history:
+        rows = history.sets(args.exercise, args.since)
+    if args.csv:
+        print(write_csv(rows, args.csv))
+    if args.out or not args.csv:
+        from formwatch.ui.charts import draw
+
+        from formwatch.io.home import data_home
+
+        out = args.out or data_home() / "reports" / f"report-{time.strftime('%Y%m%d-%H%M%S')}.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        print(write_report(rows, out, args.since, draw))
     return 0
 
 
@@ -230,8 +256,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="end after this many seconds")
     p.set_defaults(func=_cmd_live)
 
+    _add_routine_command(sub)
     _add_review_commands(sub)
     return parser
+
+
+def _add_routine_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("routine", help="a micro-session: a few exercises with rests and cues, each set watched")
+    p.add_argument("name", nargs="?", help="the routine (formwatch routine --list)")
+    p.add_argument("--list", action="store_true", help="list the routines (built-in, and yours in <home>/routines)")
+    p.add_argument("--video", type=Path, action="append", help="a video per step, in order, instead of the camera")
+    p.add_argument("--camera", default="0", help="camera index or device path")
+    add_profile_arguments(p)
+    p.add_argument("--model", type=Path, help="pose model .task file")
+    p.add_argument("--headless", action="store_true", help="no window: print the states and the stops")
+    p.add_argument("--keep-video", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--exit-after", type=float, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--voice", action="store_true", help="speak the cues through an offline speech engine")
+    p.add_argument("--no-history", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_routine, out=None, exercise=None)
 
 
 def _add_review_commands(sub: argparse._SubParsersAction) -> None:
@@ -252,6 +296,13 @@ def _add_review_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
     p.add_argument("--json", action="store_true", help="print JSON ({\"sets\": [...]}) instead of a table")
     p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("report", help="a report for your physiotherapist: one HTML page with charts, every set")
+    add_exercise_argument(p)
+    p.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    p.add_argument("--out", type=Path, help="the HTML file to write (default: reports/ in your data home)")
+    p.add_argument("--csv", type=Path, help="also (or only) write every set as CSV")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("forget", help="delete sets from your history, and their recordings in your data home")
     p.add_argument("--all", action="store_true", help="every set")

@@ -1,0 +1,107 @@
+"""The physiotherapist's report: a self-contained HTML page (pictures embedded) of the sets in the history.
+
+What was done (sessions a day, sets by exercise), how it went (clean reps per set and reps before the stop, over
+time), why sets ended (the stop reasons), and every set in a table with its notes and a link to its recording. The
+charts are drawn by the caller (``ui/charts.py``) and handed in as PNG bytes, so this module stays free of Qt.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+from formwatch.core.registry import REGISTRY
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#1d2330;line-height:1.45}
+h1{margin-bottom:.1em} .sub{color:#5a6270;margin-top:0} table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{border-bottom:1px solid #e1e4ea;padding:6px 8px;text-align:left;vertical-align:top}
+th{background:#f3f5f8} .stop{color:#b42318} .ok{color:#067647} .int{color:#8a6d00}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px} img{width:100%;border:1px solid #e1e4ea}
+.kpi{display:flex;gap:24px;margin:1em 0} .kpi div{background:#f3f5f8;padding:10px 16px;border-radius:8px}
+.kpi b{display:block;font-size:22px}
+"""
+
+
+def series(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the charts show: sets per day, and per exercise each set's (time, clean reps, reps)."""
+    per_day = Counter(r["started"][:10] for r in rows)
+    by_exercise: dict[str, list[tuple[float, float, float]]] = {}
+    for r in rows:
+        if r["exercise"] and r["reps"] is not None:
+            when = time.mktime(time.strptime(r["started"][:19], "%Y-%m-%dT%H:%M:%S"))
+            by_exercise.setdefault(r["exercise"], []).append((when, r["clean_reps"] or 0, r["reps"] or 0))
+    reasons = Counter(_reason_label(r) for r in rows)
+    return {"per_day": sorted(per_day.items()), "by_exercise": by_exercise, "reasons": reasons.most_common()}
+
+
+def _reason_label(row: dict[str, Any]) -> str:
+    """Why a set ended, in a word or two: the stopped metric's label, "no stop", or "interrupted"."""
+    if row["status"] != "done":
+        return row["status"]
+    metric = row["stop_metric"]
+    if not metric:
+        return "no stop"
+    return REGISTRY[metric].label if metric in REGISTRY else metric.replace("_", " ")
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days: float | None) -> str:
+    """The report page; ``charts`` maps a chart's title to its PNG."""
+    period = f"the last {since_days:g} days" if since_days else "all sets so far"
+    days = len({r["started"][:10] for r in rows})
+    stopped = sum(1 for r in rows if r["stopped"])
+    clean = sum(r["clean_reps"] or 0 for r in rows)
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>formwatch report</title><style>{_CSS}"
+             "</style></head><body>",
+             f"<h1>formwatch — back-care report</h1><p class='sub'>{html.escape(period)}, made "
+             f"{time.strftime('%Y-%m-%d %H:%M')}</p>",
+             f"<div class='kpi'><div><b>{len(rows)}</b>sets</div><div><b>{days}</b>days with exercise</div>"
+             f"<div><b>{clean}</b>clean reps</div><div><b>{stopped}</b>sets ended by formwatch</div></div>",
+             "<div class='grid'>" + "".join(_img(png, title) for title, png in charts.items()) + "</div>",
+             "<h2>Every set</h2><table><tr><th>when</th><th>exercise</th><th>from</th><th>reps</th><th>clean</th>"
+             "<th>ended because</th><th>technique notes</th><th>recording</th></tr>"]
+    for r in rows:
+        if r["status"] != "done":
+            why, cls = r["status"], "int"
+        elif r["stopped"]:
+            why, cls = r["stop_reason"] or "stopped", "stop"
+        else:
+            why, cls = "no stop: clean to the end", "ok"
+        link = (f"<a href='{Path(r['recording']).as_uri()}'>{html.escape(Path(r['recording']).name)}</a>"
+                if r["recording"] else "")
+        parts.append(f"<tr><td>{r['started'][:16].replace('T', ' ')}</td><td>{html.escape(r['exercise'] or '—')}"
+                     f"</td><td>{r['source']}</td><td>{'' if r['reps'] is None else r['reps']}</td>"
+                     f"<td>{'' if r['clean_reps'] is None else r['clean_reps']}</td><td class='{cls}'>"
+                     f"{html.escape(why)}</td><td>{html.escape(' '.join(r['notes']))}</td><td>{link}</td></tr>")
+    parts.append("</table><p class='sub'>Made by formwatch from the local history; nothing left this computer."
+                 "</p></body></html>")
+    return "".join(parts)
+
+
+def write_report(rows: list[dict[str, Any]], out: Path, since_days: float | None,
+                 draw: Callable[[dict[str, Any]], dict[str, bytes]]) -> Path:
+    """Draw the charts (``draw``: series -> {title: png}) and write the page, readable by the user only."""
+    page = render_html(rows, draw(series(rows)) if rows else {}, since_days)
+    out.write_text(page, encoding="utf-8")
+    out.chmod(0o600)
+    return out
+
+
+def write_csv(rows: list[dict[str, Any]], out: Path) -> Path:
+    columns = ["id", "started", "ended", "status", "source", "exercise", "profile", "reps", "clean_reps", "stopped",
+               "stop_rule", "stop_metric", "stop_reason", "duration_s", "breath_rate_bpm", "recording"]
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns + ["notes"])
+        for r in rows:
+            writer.writerow([r.get(c) for c in columns] + [" ".join(r["notes"])])
+    return out

@@ -1,0 +1,62 @@
+"""``formwatch routine NAME``: a micro-session, exercise after exercise, each set watched by the same driver.
+
+With the camera each step opens the live monitor (the set ends when form degrades, or when you end it); with
+``--video FILE`` once per step (a recorded session, or a test) each step is analysed in lockstep. Every set lands
+in the history as part of the routine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import time
+
+from formwatch.app.routines import describe_all, load_routine
+from formwatch.cli.common import detector_for, neutral_for, profile_from_args, profile_meta, verdict_line
+from formwatch.core.errors import FormwatchError
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list or not args.name:
+        print(describe_all())
+        return 0
+    routine = load_routine(args.name)
+    videos = args.video or []
+    if videos and len(videos) != len(routine.steps):
+        raise FormwatchError(f"routine {routine.name} has {len(routine.steps)} steps: give one --video per step "
+                             f"(got {len(videos)})")
+    profile = profile_from_args(args)
+    print(f"{routine.title}: {len(routine.steps)} exercises, about {routine.minutes:.0f} minutes.")
+    for i, step in enumerate(routine.steps, start=1):
+        print(f"\n[{i}/{len(routine.steps)}] {step.exercise}: {step.target()}. {step.cue}", flush=True)
+        if videos:
+            from formwatch.app.analyze import analyze
+
+            result = analyze(videos[i - 1], None, args.model, detector=detector_for(step.exercise, profile),
+                             neutral=neutral_for(profile), extra_meta={**profile_meta(profile),
+                                                                       "routine": routine.name, "step": i},
+                             progress=False, history="routine")
+            print(verdict_line(result.summary).splitlines()[0])
+            print(f"recording: {result.path}")
+        else:
+            _live_step(args, step.exercise)
+        if step.rest_s and i < len(routine.steps):
+            _rest(step.rest_s, wait=not videos)
+    print("\nRoutine done. `formwatch history` lists its sets.")
+    return 0
+
+
+def _live_step(args: argparse.Namespace, exercise: str) -> None:
+    from formwatch.cli import live
+
+    step_args = copy.copy(args)
+    step_args.exercise = exercise
+    step_args.out = None
+    step_args.video = None  # the camera
+    live.run(step_args)
+
+
+def _rest(seconds: float, wait: bool) -> None:
+    print(f"Rest {seconds:.0f} s.", flush=True)
+    if wait:
+        time.sleep(seconds)
