@@ -47,3 +47,15 @@ def write_synthetic_recording(path: Path, t_s: np.ndarray, image: np.ndarray, wo
     np.savez(path / "poses.npz", t_s=np.asarray(t_s, float), image=image.astype(np.float32),
              world=world.astype(np.float32))
     return path
+
+
+def run_formwatch(args: list[str], home: Path, cwd: Path, no_display: bool = False):
+    """``python -m formwatch ARGS`` in ``cwd`` with its own data home (and, if asked, no display at all)."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items()
+           if not (no_display and k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))}
+    env.update(PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
+    return subprocess.run([sys.executable, "-m", "formwatch", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)

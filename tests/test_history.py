@@ -13,16 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import write_synthetic_recording
+from conftest import run_formwatch, write_synthetic_recording
 from formwatch.sim.synth import skeleton
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def run(args, home, cwd):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
-    return subprocess.run([sys.executable, "-m", "formwatch", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return run_formwatch(args, home, cwd)
 
 
 def test_two_analyses_are_listed_then_forgotten_and_the_working_directory_stays_empty(tmp_path):

@@ -1,19 +1,15 @@
 """One home for a user's data: from any directory the same profiles and recordings, nothing left in the working
 directory, and the commands that need no window work with no display at all."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_formwatch
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def run(args, cwd, home, **env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    env.update(PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home), **env_extra)
-    return subprocess.run([sys.executable, "-m", "formwatch", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return run_formwatch(args, home, cwd, no_display=True)
 
 
 def test_no_display_demo_and_png_export_work_and_leave_the_working_directory_empty(tmp_path):

@@ -1,23 +1,18 @@
 """Micro-session routines: built-in TOML routines listed, run step after step, every set in the history."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from conftest import shared_file, write_synthetic_recording
+from conftest import run_formwatch, shared_file, write_synthetic_recording
 from formwatch.sim.synth import skeleton
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def run(args, home, cwd):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
-    return subprocess.run([sys.executable, "-m", "formwatch", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return run_formwatch(args, home, cwd)
 
 
 def test_at_least_three_routines_are_listed_and_a_broken_one_of_yours_is_one_clear_line(tmp_path):
