@@ -104,7 +104,7 @@ def test_view_model_words():
             metrics = np.zeros(len(REGISTRY))
 
             class verdict:
-                state, rep, deviations = "drifting", 5, (0.8, 0.1, 0.2, math.nan)
+                state, rep, phase, deviations = "drifting", 5, "down", (0.8, 0.1, 0.2, math.nan)
 
     Det = Detector("hinge", limits={SHOULDER_ELEVATION: 2.0})
     view = overlay_state(Live, Det)
@@ -252,3 +252,16 @@ def test_replay_can_smooth_traces_without_moving_them(tmp_path):
     rows = export_csv(smooth, tmp_path / "m.csv").read_text().splitlines()
     assert rows[0] == ("t_s,hip_hinge_deg,shoulder_elevation_cm,hip_extension_deg,lumbar_curve_deg,rib_flare_deg")
     assert len(rows) == len(r) + 1
+
+
+def test_the_breathing_cue_follows_the_movement():
+    from formwatch.ui.view_model import pacing_cue
+
+    class Breath:
+        rate_bpm = 11.2
+
+    assert pacing_cue(Detector("deadlift"), "up") == "Breathe out as you rise"
+    assert pacing_cue(Detector("squat"), "down") == "Breathe in as you lower"
+    assert pacing_cue(Detector("glute bridge"), "down") == "Breathe out as you reach"
+    assert pacing_cue(Detector("hinge"), "rest") == ""
+    assert pacing_cue(Detector("plank"), "", Breath()) == "Breathe slowly: 6 breaths a minute · now 11"

@@ -92,6 +92,7 @@ class OverlayWidget(QWidget):
         self._paint_rep_counter(p)
         self._paint_gauges(p)
         self._paint_readout(p)
+        self._paint_pacing(p)
         if self.view.summary:
             self._paint_summary(p)
         p.end()
@@ -202,6 +203,17 @@ class OverlayWidget(QWidget):
         draw_fitted(p, QRectF(self.width() * 0.45, self.height() - 34, self.width() * 0.55 - 16, 28), text,
                     max(12.0, self.height() * 0.025), 10.0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                     log=self.text_log)
+
+    def _paint_pacing(self, p: QPainter) -> None:
+        """The breathing cue under the banner, quiet blue, out of the way of the person."""
+        if not self.view.pacing:
+            return
+        top = self._banner_height() + 8
+        rect = QRectF(20, top, self.width() * 0.6, max(26.0, self.height() * 0.045))
+        p.fillRect(rect.adjusted(-10, -2, 10, 2), QColor(10, 30, 60, 170))
+        p.setPen(QColor(150, 205, 255))
+        draw_fitted(p, rect, self.view.pacing, rect.height() * 0.75, 11.0,
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, log=self.text_log)
 
     def _paint_summary(self, p: QPainter) -> None:
         w, h = self.width() * 0.4, self.height() * 0.5

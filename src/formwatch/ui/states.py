@@ -29,7 +29,10 @@ def overlay_states() -> dict[str, OverlayState]:
                               gauges=gauges),
         "ready-front": OverlayState(state="ready", banner="Ready — the camera sees you from the front, where bending "
                                     "happens in depth: turn side-on", gauges=gauges),
-        "clean": OverlayState(state="clean", banner="Clean", rep=4, gauges=gauges, fps=30.0, latency_ms=24.0),
+        "clean": OverlayState(state="clean", banner="Clean", rep=4, gauges=gauges, fps=30.0, latency_ms=24.0,
+                              pacing="Breathe out as you rise"),
+        "hold": OverlayState(state="clean", banner="Clean", counter="Hold 24 s", gauges=gauges[:1], fps=30.0,
+                             latency_ms=25.0, pacing="Breathe slowly: 6 breaths a minute · now 11"),
         "drifting": OverlayState(state="drifting", banner=f"Careful — {rounding.drifting}", rep=6,
                                  gauges=_gauges((0.4, 0.2, 0.8, 0.3), (0.6, 4.0, 5.0, 10.0)), fps=30.0,
                                  latency_ms=26.0, fault_metric=LUMBAR_CURVE),

@@ -60,6 +60,7 @@ class OverlayState:
     summary: str = ""
     counter: str = ""  # overrides "Rep N" (a hold shows its seconds)
     dropped_fraction: float = 0.0  # share of camera frames the pipeline could not take (said on screen past 10 %)
+    pacing: str = ""  # the breathing cue for this moment ("Breathe out as you rise")
 
     @property
     def fault_segments(self) -> frozenset[tuple[Lm, Lm]]:
@@ -78,6 +79,24 @@ def stop_summary(stop: Any, started_s: float = 0.0) -> str:
     if getattr(stop, "advice", ""):
         lines.append(f"What to do: {stop.advice}.")
     return "\n".join(lines) + "\n\nSpace: a new set.   Q: quit."
+
+
+CALM_RATE_BPM = 6.0  # the rhythm a hold is paced to: slow, diaphragmatic breathing
+
+
+def pacing_cue(detector: Any, phase: str, breath: Any = None) -> str:
+    """Breath as choreography: out on the effort, in on the return; in a hold a calm rhythm, and the measured one."""
+    if not detector.spec.has_reps:
+        measured = f" · now {breath.rate_bpm:.0f}" if breath is not None and breath.rate_bpm == breath.rate_bpm \
+            else ""
+        return f"Breathe slowly: {CALM_RATE_BPM:.0f} breaths a minute{measured}"
+    # For flexion exercises (hinge, squat) the effort is the way up; for extension ones (bridge, bird-dog) the reach.
+    effort = "up" if detector.spec.driver_sign > 0 else "down"
+    if phase == effort:
+        return "Breathe out as you " + ("rise" if effort == "up" else "reach")
+    if phase in ("up", "down"):
+        return "Breathe in as you " + ("lower" if effort == "up" else "return")
+    return ""
 
 
 def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
@@ -112,11 +131,12 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
         counter = f"Hold {seconds_text(held)}" if held is not None else "Hold"
     seen = live.processed + live.dropped
     rep = stop.rep if stop is not None and stop.rep else verdict.rep  # the rep the set ended in, as the panel says
+    pacing = "" if stop is not None else pacing_cue(detector, verdict.phase, getattr(live.result, "breath", None))
     return OverlayState(state=state, banner=banner, rep=rep, gauges=gauges, fps=live.fps,
                         dropped_fraction=live.dropped / seen if seen else 0.0,
                         latency_ms=live.latency_ms, fault_metric=fault,
                         summary=stop_summary(stop, getattr(detector, "first_t_s", 0.0)) if stop is not None else "",
-                        counter=counter)
+                        counter=counter, pacing=pacing)
 
 
 def replay_state(data: Any, index: int) -> OverlayState:
