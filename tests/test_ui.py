@@ -265,3 +265,18 @@ def test_the_breathing_cue_follows_the_movement():
     assert pacing_cue(Detector("glute bridge"), "down") == "Breathe out as you reach"
     assert pacing_cue(Detector("hinge"), "rest") == ""
     assert pacing_cue(Detector("plank"), "", Breath()) == "Breathe slowly: 6 breaths a minute · now 11"
+
+
+def test_the_progress_view_draws_the_history(qtbot):
+    from formwatch.app.report import series
+    from formwatch.ui.charts import ProgressWindow
+
+    today = __import__("time").strftime("%Y-%m-%dT%H:%M:%S")
+    rows = [dict(started=today, exercise="hinge", reps=8, clean_reps=7, status="done", stop_metric=m, stopped=bool(m))
+            for m in ("shoulder_elevation_cm", None)]
+    window = ProgressWindow(series(rows), len(rows))
+    qtbot.addWidget(window)
+    assert set(window.plots) == {"Sets per day", "Clean reps per set", "Why sets ended"}
+    assert "streak 1 day" in window.plots["Sets per day"].titleLabel.text
+    curve = window.plots["Clean reps per set"].listDataItems()[0]
+    assert list(curve.getData()[1]) == [7, 7]

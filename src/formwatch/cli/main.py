@@ -144,6 +144,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_progress(args: argparse.Namespace) -> int:
+    from formwatch.app.report import series
+    from formwatch.io.history import History
+    from formwatch.ui.charts import ProgressWindow
+    from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
+
+    with History() as history:
+        rows = history.sets(args.exercise, args.since)
+    app = qt_app()
+    window = ProgressWindow(series(rows), len(rows))
+    schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
+    window.show()
+    app.exec()
+    return 0
+
+
 def _cmd_forget(args: argparse.Namespace) -> int:
     import shutil
 
@@ -303,6 +319,13 @@ def _add_review_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="the HTML file to write (default: reports/ in your data home)")
     p.add_argument("--csv", type=Path, help="also (or only) write every set as CSV")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("progress", help="your progress in a window: sets per day and streak, clean reps, stop reasons")
+    add_exercise_argument(p)
+    p.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
+    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
+    p.set_defaults(func=_cmd_progress)
 
     p = sub.add_parser("forget", help="delete sets from your history, and their recordings in your data home")
     p.add_argument("--all", action="store_true", help="every set")

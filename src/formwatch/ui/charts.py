@@ -1,16 +1,66 @@
-"""The report's charts, drawn with pyqtgraph offscreen and returned as PNG bytes."""
+"""The history's charts, drawn with pyqtgraph: in the Progress window, and exported as PNGs for the report."""
 
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
+from PyQt6.QtWidgets import QMainWindow
 
 _COLOURS = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed"]
+
+
+def _style(plot: pg.PlotItem, title: str, left: str, bottom: str) -> pg.PlotItem:
+    plot.setTitle(f"<span style='color:#1d2330;font-size:13pt'>{title}</span>")
+    plot.setLabel("left", left)
+    plot.setLabel("bottom", bottom)
+    plot.showGrid(x=True, y=True, alpha=0.25)
+    for side in ("left", "bottom"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
+    return plot
+
+
+def days_chart(plot: pg.PlotItem, series: dict[str, Any], days: int = 28) -> None:
+    """The last ``days`` days as a strip: sets each day, and the current streak of days with exercise."""
+    counts = dict(series["per_day"])
+    today = time.time()
+    labels = [time.strftime("%Y-%m-%d", time.localtime(today - (days - 1 - i) * 86400)) for i in range(days)]
+    heights = [counts.get(d, 0) for d in labels]
+    streak = 0
+    for h in reversed(heights):
+        if not h:
+            break
+        streak += 1
+    _style(plot, f"Sets per day — streak {streak} day{'s' if streak != 1 else ''}", "sets", "day")
+    plot.addItem(pg.BarGraphItem(x=np.arange(days), height=heights, width=0.8,
+                                 brushes=["#2563eb" if h else "#e1e4ea" for h in heights]))
+    plot.getAxis("bottom").setTicks([[(i, labels[i][5:]) for i in range(0, days, 7)]])
+
+
+def clean_reps_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
+    _style(plot, "Clean reps per set, by exercise", "clean reps", "set (in order)")
+    plot.addLegend(offset=(10, 10), labelTextSize="11pt")
+    for i, (exercise, points) in enumerate(sorted(series["by_exercise"].items())):
+        clean = [c for _, c, _ in points]
+        plot.plot(np.arange(1, len(clean) + 1), clean, pen=pg.mkPen(_COLOURS[i % 5], width=2), symbol="o",
+                  symbolBrush=_COLOURS[i % 5], name=exercise)
+
+
+def reasons_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
+    reasons = series["reasons"]
+    _style(plot, "Why sets ended", "sets", "")
+    plot.addItem(pg.BarGraphItem(x=np.arange(len(reasons)), height=[n for _, n in reasons], width=0.6,
+                                 brush="#dc2626"))
+    plot.getAxis("bottom").setTicks([[(i, r) for i, (r, _) in enumerate(reasons)]])
+
+
+CHARTS: dict[str, Callable[[pg.PlotItem, dict[str, Any]], None]] = {
+    "Sets per day": days_chart, "Clean reps per set": clean_reps_chart, "Why sets ended": reasons_chart}
 
 
 def _png(plot: pg.PlotItem, width: int = 900) -> bytes:
@@ -22,42 +72,36 @@ def _png(plot: pg.PlotItem, width: int = 900) -> bytes:
         return path.read_bytes()
 
 
-def _plot(title: str, left: str, bottom: str) -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem]:
-    widget = pg.GraphicsLayoutWidget()
-    widget.setBackground("w")
-    widget.resize(900, 420)
-    plot = widget.addPlot(title=f"<span style='color:#1d2330;font-size:13pt'>{title}</span>")
-    plot.setLabel("left", left)
-    plot.setLabel("bottom", bottom)
-    for side in ("left", "bottom"):
-        plot.getAxis(side).enableAutoSIPrefix(False)
-    plot.showGrid(x=True, y=True, alpha=0.25)
-    return widget, plot
-
-
 def draw(series: dict[str, Any]) -> dict[str, bytes]:
-    """Sets per day, clean reps per set by exercise, and why sets ended."""
+    """Every chart as a PNG (for the report)."""
     from formwatch.ui.live_window import qt_app
 
     qt_app()
-    charts: dict[str, bytes] = {}
-    days = series["per_day"]
-    widget, plot = _plot("Sets per day", "sets", "day")
-    x = np.arange(len(days))
-    plot.addItem(pg.BarGraphItem(x=x, height=[n for _, n in days], width=0.6, brush="#2563eb"))
-    plot.getAxis("bottom").setTicks([[(i, d[5:]) for i, (d, _) in enumerate(days)]])
-    charts["Sets per day"] = _png(plot)
-    widget, plot = _plot("Clean reps per set, by exercise", "clean reps", "set (in order)")
-    plot.addLegend(offset=(10, 10), labelTextSize="11pt")
-    for i, (exercise, points) in enumerate(sorted(series["by_exercise"].items())):
-        clean = [c for _, c, _ in points]
-        plot.plot(np.arange(1, len(clean) + 1), clean, pen=pg.mkPen(_COLOURS[i % 5], width=2), symbol="o",
-                  symbolBrush=_COLOURS[i % 5], name=exercise)
-    charts["Clean reps per set"] = _png(plot)
-    reasons = series["reasons"]
-    widget, plot = _plot("Why sets ended", "sets", "")
-    plot.addItem(pg.BarGraphItem(x=np.arange(len(reasons)), height=[n for _, n in reasons], width=0.6,
-                                 brush="#dc2626"))
-    plot.getAxis("bottom").setTicks([[(i, r.replace("_", " ")) for i, (r, _) in enumerate(reasons)]])
-    charts["Why sets ended"] = _png(plot)
+    charts = {}
+    for title, build in CHARTS.items():
+        widget = pg.GraphicsLayoutWidget()
+        widget.setBackground("w")
+        widget.resize(900, 420)
+        plot = widget.addPlot()
+        build(plot, series)
+        charts[title] = _png(plot)
     return charts
+
+
+class ProgressWindow(QMainWindow):
+    """The Progress view: the same charts, live in a window."""
+
+    def __init__(self, series: dict[str, Any], sets: int) -> None:
+        super().__init__()
+        from formwatch.ui.live_window import fit_to_screen
+
+        self.setWindowTitle(f"formwatch — your progress ({sets} sets)")
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget.setBackground("w")
+        self.plots = {}
+        for i, (title, build) in enumerate(CHARTS.items()):
+            plot = self.layout_widget.addPlot(row=i // 2, col=i % 2)
+            build(plot, series)
+            self.plots[title] = plot
+        self.setCentralWidget(self.layout_widget)
+        fit_to_screen(self, (1300, 800), (900, 600))
