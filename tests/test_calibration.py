@@ -149,3 +149,12 @@ def test_calibrating_from_the_still_opening_of_a_real_clip(tmp_path, model_path,
     assert profile.camera_view in ("side", "oblique")
     assert abs(profile.metrics["hip_hinge_deg"].neutral) < 20  # standing upright
     assert 0.3 < profile.torso_length_m < 0.8
+
+
+def test_a_profile_written_before_the_rename_still_loads():
+    t, image, world = sway_then_still()
+    data = fit_profile("old", t, image, world, (1280, 720)).to_json()
+    data["metrics"]["lumbar_arch_deg"] = data["metrics"].pop("hip_extension_deg")
+    data["limits"]["lumbar_arch_deg"] = data["limits"].pop("hip_extension_deg")
+    loaded = profile_from_json(data, "old.json")
+    assert "hip_extension_deg" in loaded.metrics and "hip_extension_deg" in loaded.limits

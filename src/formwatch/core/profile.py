@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from formwatch.core.registry import REGISTRY
+from formwatch.core.registry import HIP_EXTENSION, REGISTRY
 from formwatch.core.errors import FormwatchError
 from formwatch.core.errors import require_schema_version
 
@@ -84,12 +84,22 @@ def _number(data: dict[str, Any], key: str, where: str, low: float, high: float)
     return float(value)
 
 
+# Metrics renamed since a profile was written: old name -> registry name (the profile still loads).
+_RENAMED = {"lumbar_arch_deg": HIP_EXTENSION}
+
+
+def _renamed(section: Any) -> Any:
+    if not isinstance(section, dict):
+        return section
+    return {_RENAMED.get(k, k): v for k, v in section.items()}
+
+
 def profile_from_json(data: Any, where: str) -> Profile:
     """Validate a decoded profile (schema, types, ranges)."""
     if not isinstance(data, dict):
         raise ProfileError(f"{where} must hold a JSON object: calibrate again to replace it")
     require_schema_version(data, PROFILE_SCHEMA_VERSION, where, ProfileError, "calibrate again")
-    metrics_raw = data.get("metrics")
+    metrics_raw = _renamed(data.get("metrics"))
     if not isinstance(metrics_raw, dict) or not metrics_raw:
         raise ProfileError(f"{where}: 'metrics' must map metric names to their neutral and noise")
     metrics = {}
@@ -100,7 +110,7 @@ def profile_from_json(data: Any, where: str) -> Profile:
         span = _neutral_span(name)
         metrics[name] = MetricNeutral(_number(entry, "neutral", f"{where} {name}", -span, span),
                                       _number(entry, "noise", f"{where} {name}", 0.0, span))
-    limits_raw = data.get("limits")
+    limits_raw = _renamed(data.get("limits"))
     if not isinstance(limits_raw, dict):
         raise ProfileError(f"{where}: 'limits' must map metric names to limits")
     limits = {}
