@@ -85,3 +85,20 @@ def test_the_report_is_one_page_with_its_charts_and_every_set(tmp_path):
     assert page.count("<tr><td>") == 2 and "hinge" in page and "squat" in page
     assert len((tmp_path / "sets.csv").read_text().splitlines()) == 3
     assert list(work.iterdir()) == []
+
+
+def test_a_set_started_in_one_thread_can_end_in_another(tmp_path, monkeypatch):
+    """The live window starts a set in its worker thread and ends it in the GUI thread."""
+    import threading
+
+    from formwatch.io.history import History, SetRecord
+
+    monkeypatch.setenv("FORMWATCH_HOME", str(tmp_path))
+    started = []
+    worker = threading.Thread(target=lambda: started.append(SetRecord("live", "hinge", None, None)))
+    worker.start()
+    worker.join()
+    started[0].finish({"reps": 5, "clean_reps": 5, "stopped": False})
+    with History() as history:
+        sets = history.sets()
+    assert [(s["status"], s["reps"]) for s in sets] == [("done", 5)]

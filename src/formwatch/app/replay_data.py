@@ -18,7 +18,7 @@ import numpy as np
 
 from formwatch.core.driver import SetDriver, samples_of
 from formwatch.core.filters import zero_phase_smooth
-from formwatch.core.registry import REGISTRY
+from formwatch.core.registry import REGISTRY, Worse
 from formwatch.core.session import SetSession
 from formwatch.io.recording import Recording, RecordingError, load_recording
 
@@ -58,7 +58,7 @@ class ReplayData:
         if metric not in limits or metric not in REGISTRY:
             return None
         spec = REGISTRY[metric]
-        if spec.worse == "lower":
+        if spec.worse is Worse.LOWER:
             return baseline[metric] - limits[metric] if metric in baseline else None
         return baseline.get(metric, 0.0) + limits[metric]
 
@@ -141,14 +141,15 @@ def _recompute(recording: Recording, neutral: np.ndarray | None, detector: Any
     metrics = np.stack(collector.metrics)
     traces = {name: metrics[:, REGISTRY.index(name)] for name in trace_metrics()}
     verdicts = None
-    if detector is not None:
-        n = len(REGISTRY)
+    if detector is not None:  # the detector's own columns, read by name as metrics.csv would be
+        where = {name: i for i, name in enumerate(session.columns)}
+
+        def column(name: str) -> np.ndarray:
+            return np.array([float(row[where[name]]) for row in collector.rows])
+
         names = detector.gauge_names
-        verdict_cols = np.array([[math.nan if isinstance(v, str) else float(v) for v in row[n:]]
-                                 for row in collector.rows])
-        verdicts = FrameVerdicts([row[n + 1] for row in collector.rows], verdict_cols[:, 0], names,
-                                 {g: verdict_cols[:, 3 + 2 * i] for i, g in enumerate(names)},
-                                 {g: verdict_cols[:, 4 + 2 * i] for i, g in enumerate(names)})
+        verdicts = FrameVerdicts([row[where["state"]] for row in collector.rows], column("rep"), names,
+                                 {g: column(f"{g}_dev") for g in names}, {g: column(f"{g}_limit") for g in names})
     return traces, verdicts, session.summary()
 
 

@@ -117,20 +117,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_history(args: argparse.Namespace) -> int:
     import json
 
-    from formwatch.io.history import History, table
+    from formwatch.io.history import table
 
-    with History() as history:
-        rows = history.sets(args.exercise, args.since)
+    rows = _history_rows(args)
     print(json.dumps({"sets": rows}, indent=2) if args.json else table(rows))
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from formwatch.app.report import write_csv, write_report
-    from formwatch.io.history import History
 
-    with History() as history:
-        rows = history.sets(args.exercise, args.since)
+    rows = _history_rows(args)
     if args.csv:
         print(write_csv(rows, args.csv))
     if args.out or not args.csv:
@@ -146,12 +143,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_progress(args: argparse.Namespace) -> int:
     from formwatch.app.report import series
-    from formwatch.io.history import History
     from formwatch.ui.charts import ProgressWindow
     from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
 
-    with History() as history:
-        rows = history.sets(args.exercise, args.since)
+    rows = _history_rows(args)
     app = qt_app()
     window = ProgressWindow(series(rows), len(rows))
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
@@ -294,6 +289,19 @@ def _add_routine_command(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_routine, out=None, exercise=None)
 
 
+def _add_history_filters(parser: argparse.ArgumentParser) -> None:
+    """The sets a history command looks at: one exercise, the last days."""
+    add_exercise_argument(parser)
+    parser.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+
+
+def _history_rows(args: argparse.Namespace) -> list[dict]:
+    from formwatch.io.history import History
+
+    with History() as history:
+        return history.sets(args.exercise, args.since)
+
+
 def _add_review_commands(sub: argparse._SubParsersAction) -> None:
     """replay, history, forget and bench: looking back at what was recorded, and at this machine."""
     p = sub.add_parser("replay", help="replay a recording: video or skeleton beside the metric traces")
@@ -308,21 +316,18 @@ def _add_review_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_replay)
 
     p = sub.add_parser("history", help="your sets so far: when, exercise, reps, why each ended")
-    add_exercise_argument(p)
-    p.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    _add_history_filters(p)
     p.add_argument("--json", action="store_true", help="print JSON ({\"sets\": [...]}) instead of a table")
     p.set_defaults(func=_cmd_history)
 
     p = sub.add_parser("report", help="a report for your physiotherapist: one HTML page with charts, every set")
-    add_exercise_argument(p)
-    p.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    _add_history_filters(p)
     p.add_argument("--out", type=Path, help="the HTML file to write (default: reports/ in your data home)")
     p.add_argument("--csv", type=Path, help="also (or only) write every set as CSV")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("progress", help="your progress in a window: sets per day and streak, clean reps, stop reasons")
-    add_exercise_argument(p)
-    p.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+    _add_history_filters(p)
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
     p.set_defaults(func=_cmd_progress)

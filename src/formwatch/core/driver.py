@@ -26,11 +26,19 @@ class SetDriver:
 
     def __init__(self, session: SetSession, sinks: Iterable[Any] = ()) -> None:
         self.session = session
-        self.sinks: list[Any] = list(sinks)
+        self.sinks = list(sinks)
         self.stop: Any = None
 
-    def _each(self, hook: str) -> list[Any]:
-        return [getattr(sink, hook) for sink in self.sinks if hasattr(sink, hook)]
+    @property
+    def sinks(self) -> list[Any]:
+        return self._sinks
+
+    @sinks.setter
+    def sinks(self, sinks: list[Any]) -> None:
+        """The sinks, and their hooks looked up once here rather than on every frame."""
+        self._sinks = list(sinks)
+        self._on_stop = [sink.on_stop for sink in self._sinks if hasattr(sink, "on_stop")]
+        self._on_frame = [sink.on_frame for sink in self._sinks if hasattr(sink, "on_frame")]
 
     def feed(self, sample: PoseSample, bgr: np.ndarray | None = None) -> FrameResult:
         """One pose sample through the session; the stop goes to the sinks first, on its own, then the frame."""
@@ -38,10 +46,10 @@ class SetDriver:
         verdict = result.verdict
         if verdict is not None and verdict.stop is not None and self.stop is None:
             self.stop = verdict.stop
-            for on_stop in self._each("on_stop"):
+            for on_stop in self._on_stop:
                 on_stop(verdict.stop)
         row = self.session.row(result)
-        for on_frame in self._each("on_frame"):
+        for on_frame in self._on_frame:
             on_frame(sample, result, row, bgr)
         return result
 
@@ -51,9 +59,6 @@ class SetDriver:
             self.feed(sample)
             if until_stop and self.stop is not None:
                 break
-
-    def summary(self) -> dict[str, Any]:
-        return self.session.summary()
 
     def new_set(self) -> None:
         """Forget the set (reps, baselines, stop, filter state); the neutral and the sinks stay."""

@@ -229,11 +229,6 @@ class MetricRegistry:
         """Columns a calibrated neutral re-centres."""
         return tuple(i for i, s in enumerate(self._specs.values()) if s.relative)
 
-    def plausible_bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """(low, high) per column, for masking implausible values to NaN."""
-        low = np.array([s.plausible[0] for s in self._specs.values()])
-        high = np.array([s.plausible[1] for s in self._specs.values()])
-        return low, high
 
 
 REGISTRY = MetricRegistry(BUILTIN_METRICS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formwatch.core.exercises import ExerciseSpec
-from formwatch.core.registry import REGISTRY, MetricSpec
+from formwatch.core.registry import REGISTRY, MetricSpec, Worse
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ NOTHING, REST_LEARNED, TURNED, COMPLETED = "", "rest learned", "turned", "comple
 
 def _unworsen(spec: MetricSpec, worsening: float) -> float:
     """A value in 'positive is worse' orientation back in the metric's own units."""
-    return -worsening if spec.worse == "lower" else worsening
+    return -worsening if spec.worse is Worse.LOWER else worsening
 
 
 class RepSegmenter:

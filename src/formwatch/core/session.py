@@ -6,6 +6,7 @@ single place where a frame becomes a verdict.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,7 @@ class SetSession:
         self._measured = np.zeros(len(self._form_columns))
         self.profiles_seen = 0
         self.breathing = BreathingMonitor()
-        self._incline: list[tuple[float, float]] = []
+        self._incline: deque[tuple[float, float]] = deque()
         self._breath_frames = 0
         self._breath_rates: list[float] = []
 
@@ -59,7 +60,7 @@ class SetSession:
         self._measured[:] = 0.0
         self.profiles_seen = 0
         self.breathing = BreathingMonitor()
-        self._incline = []
+        self._incline = deque()
         self._breath_frames = 0
         self._breath_rates = []
 
@@ -74,7 +75,8 @@ class SetSession:
         self.frames += 1
         if not np.isnan(metrics[Col.VIEW]):
             self.detected_frames += 1
-            self._measured += metrics[self._form_columns] == metrics[self._form_columns]  # not NaN
+            form = metrics[self._form_columns]
+            self._measured += form == form  # not NaN
         if profile is not None:
             self.profiles_seen += 1
         if self.first_t_s is None:
@@ -94,7 +96,7 @@ class SetSession:
         window = self._incline
         window.append((t_s, incline))
         while t_s - window[0][0] > 1.0:
-            window.pop(0)
+            window.popleft()
         values = [v for _, v in window if v == v]
         if len(values) < len(window) or t_s - window[0][0] < 0.5:
             return False

@@ -182,11 +182,13 @@ def _json_number(value: Any) -> Any:
 
 class SetRecord:
     """One set's row, opened when the set starts and completed when it ends (a context manager: an exception, or
-    Ctrl-C, completes it as interrupted)."""
+    Ctrl-C, completes it as interrupted). Each write opens the file for itself: the live window starts a set in its
+    worker thread and ends it in the GUI thread, and an SQLite connection belongs to one thread."""
 
     def __init__(self, source: str, exercise: str | None, profile: str | None, recording: str | None) -> None:
-        self.history = History()
-        self.set_id = self.history.start_set(source, exercise, profile, recording)
+        self.path = history_path()
+        with History(self.path) as history:
+            self.set_id: int | None = history.start_set(source, exercise, profile, recording)
         self.summary: dict[str, Any] = {}
 
     def __enter__(self) -> "SetRecord":
@@ -197,9 +199,9 @@ class SetRecord:
 
     def finish(self, summary: dict[str, Any], interrupted: bool = False) -> None:
         if self.set_id is not None:
-            self.history.finish_set(self.set_id, summary, interrupted)
+            with History(self.path) as history:
+                history.finish_set(self.set_id, summary, interrupted)
             self.set_id = None
-            self.history.close()
 
 
 def table(rows: list[dict[str, Any]]) -> str:

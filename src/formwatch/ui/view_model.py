@@ -71,10 +71,10 @@ class OverlayState:
         return frozenset(segments) | frozenset((b, a) for a, b in segments)
 
 
-def stop_summary(stop: Any, started_s: float = 0.0) -> str:
+def stop_summary(stop: Any) -> str:
     """The stop panel's text, one thought a line: what and how much, when, then what to do."""
-    when = f"Rep {stop.rep}, {seconds_text(stop.t_s - started_s)} into the set" if stop.rep else \
-        f"{seconds_text(stop.t_s - started_s)} into the set"
+    when = f"Rep {stop.rep}, {seconds_text(stop.t_s)} into the set" if stop.rep else \
+        f"{seconds_text(stop.t_s)} into the set"
     lines = [f"Set ended: {stop.headline or stop.metric}.", when + ".", stop.reason]
     if getattr(stop, "advice", ""):
         lines.append(f"What to do: {stop.advice}.")
@@ -135,7 +135,7 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     return OverlayState(state=state, banner=banner, rep=rep, gauges=gauges, fps=live.fps,
                         dropped_fraction=live.dropped / seen if seen else 0.0,
                         latency_ms=live.latency_ms, fault_metric=fault,
-                        summary=stop_summary(stop, getattr(detector, "first_t_s", 0.0)) if stop is not None else "",
+                        summary=stop_summary(stop) if stop is not None else "",
                         counter=counter, pacing=pacing)
 
 
