@@ -82,7 +82,7 @@ def test_the_report_is_one_page_with_its_charts_and_every_set(tmp_path):
     assert made.returncode == 0, made.stderr
     page = (tmp_path / "r.html").read_text()
     assert page.count("data:image/png;base64,") == 3  # the charts travel inside the page
-    assert page.count("<tr><td>") == 2 and "hinge" in page and "squat" in page
+    assert page.count("<tr class='set'>") == 2 and "hinge" in page and "squat" in page
     assert len((tmp_path / "sets.csv").read_text().splitlines()) == 3
     assert list(work.iterdir()) == []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import html
+import math
 import time
 from collections import Counter
 from pathlib import Path
@@ -54,8 +55,35 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
-def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days: float | None) -> str:
-    """The report page; ``charts`` maps a chart's title to its PNG."""
+def _signature_section(signatures: list[tuple[Any, list[dict[str, Any]]]]) -> str:
+    """Per person and exercise: how their sets go, the limits in force and why each moved (core/signature.py)."""
+    if not signatures:
+        return ""
+    parts = ["<h2>Signature movement profile</h2><table><tr><th>who, exercise</th><th>sets</th><th>typical set</th>"
+             "<th>ends by</th><th>their reps</th><th>limits in force (calibrated)</th></tr>"]
+    changes_html = []
+    for sig, changes in signatures:
+        fault = REGISTRY[sig.ending_fault].label if sig.ending_fault in REGISTRY else (sig.ending_fault or "—")
+        ends = f"{html.escape(fault)} ({sig.ending_fault_sets} of {sig.stopped_sets} stops), after " \
+               f"{sig.reps_to_stop:.0f} clean reps" if sig.stopped_sets else "no stop so far"
+        typical = "—" if math.isnan(sig.typical_clean_reps) else f"{sig.typical_clean_reps:.0f} clean reps"
+        reps = "—" if math.isnan(sig.depth_deg) else \
+            f"depth {sig.depth_deg:.0f}°, {sig.down_s:.1f} s down, {sig.up_s:.1f} s up"
+        limits = "<br>".join(f"{html.escape(m.label)}: {m.limit_in_force:.1f}{m.unit} ({m.safety_limit:.1f})"
+                             for m in sig.metrics if not math.isnan(m.safety_limit))
+        parts.append(f"<tr><td>{html.escape(sig.profile or 'no profile')}, {html.escape(sig.exercise)}</td>"
+                     f"<td>{sig.sets}</td><td>{typical}</td><td>{ends}</td><td>{reps}</td><td>{limits}</td></tr>")
+        changes_html += [f"<li>{html.escape(c['at'][:16].replace('T', ' '))} ({html.escape(c['profile'])}, "
+                         f"{html.escape(c['exercise'])}): {html.escape(c['sentence'])}</li>" for c in changes]
+    parts.append("</table>")
+    if changes_html:
+        parts.append("<h3>How the limits moved</h3><ul>" + "".join(changes_html) + "</ul>")
+    return "".join(parts)
+
+
+def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days: float | None,
+                signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None) -> str:
+    """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes)."""
     period = f"the last {since_days:g} days" if since_days else "all sets so far"
     days = len({r["started"][:10] for r in rows})
     stopped = sum(1 for r in rows if r["stopped"])
@@ -67,6 +95,7 @@ def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days
              f"<div class='kpi'><div><b>{len(rows)}</b>sets</div><div><b>{days}</b>days with exercise</div>"
              f"<div><b>{clean}</b>clean reps</div><div><b>{stopped}</b>sets ended by formwatch</div></div>",
              "<div class='grid'>" + "".join(_img(png, title) for title, png in charts.items()) + "</div>",
+             _signature_section(signatures or []),
              "<h2>Every set</h2><table><tr><th>when</th><th>exercise</th><th>from</th><th>reps</th><th>clean</th>"
              "<th>ended because</th><th>technique notes</th><th>recording</th></tr>"]
     for r in rows:
@@ -78,7 +107,8 @@ def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days
             why, cls = "no stop: clean to the end", "ok"
         link = (f"<a href='{Path(r['recording']).as_uri()}'>{html.escape(Path(r['recording']).name)}</a>"
                 if r["recording"] else "")
-        parts.append(f"<tr><td>{r['started'][:16].replace('T', ' ')}</td><td>{html.escape(r['exercise'] or '—')}"
+        parts.append(f"<tr class='set'><td>{r['started'][:16].replace('T', ' ')}</td>"
+                     f"<td>{html.escape(r['exercise'] or '—')}"
                      f"</td><td>{r['source']}</td><td>{'' if r['reps'] is None else r['reps']}</td>"
                      f"<td>{'' if r['clean_reps'] is None else r['clean_reps']}</td><td class='{cls}'>"
                      f"{html.escape(why)}</td><td>{html.escape(' '.join(r['notes']))}</td><td>{link}</td></tr>")
@@ -88,9 +118,10 @@ def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days
 
 
 def write_report(rows: list[dict[str, Any]], out: Path, since_days: float | None,
-                 draw: Callable[[dict[str, Any]], dict[str, bytes]]) -> Path:
+                 draw: Callable[[dict[str, Any]], dict[str, bytes]],
+                 signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None) -> Path:
     """Draw the charts (``draw``: series -> {title: png}) and write the page, readable by the user only."""
-    page = render_html(rows, draw(series(rows)) if rows else {}, since_days)
+    page = render_html(rows, draw(series(rows)) if rows else {}, since_days, signatures)
     out.write_text(page, encoding="utf-8")
     out.chmod(0o600)
     return out

@@ -46,11 +46,17 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
     return load_profile(args.profile, args.calibration_dir or default_calibration_dir())
 
 
-def detector_for(exercise: str | None, profile: Profile | None) -> Detector | None:
+def detector_for(exercise: str | None, profile: Profile | None, history: bool = False) -> Detector | None:
+    """The exercise's detector with the person's limits: the calibrated ones, or, when the set goes into the
+    history, the limits in force from their signature profile (app/signature.py; never looser than calibrated)."""
     if exercise is None:
         return None
     watched = get_exercise(exercise).watched
     limits = {k: v for k, v in profile.limits.items() if k in watched} if profile else None
+    if profile is not None and history:
+        from formwatch.app.signature import limits_for_next_set
+
+        limits = {**(limits or {}), **limits_for_next_set(exercise, profile)}
     return Detector(exercise, limits=limits, profile_loaded=profile is not None)
 
 

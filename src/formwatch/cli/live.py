@@ -55,7 +55,8 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
             dirs.first.rmdir()  # nothing was recorded: leave no empty directory behind
         raise
     size = (source.info.frame_width, source.info.frame_height)
-    session = SetSession(size, neutral=neutral_for(profile), detector=detector_for(args.exercise, profile))
+    history = not getattr(args, "no_history", False)
+    session = SetSession(size, neutral=neutral_for(profile), detector=detector_for(args.exercise, profile, history))
     meta = {"source": f"video {args.video}" if args.video else f"camera {args.camera}", "fps": source.info.fps,
             "frame_width": size[0], "frame_height": size[1], "exercise": args.exercise,
             "model": {"name": model.name, "sha256": model.sha256, "origin": model.origin}, **profile_meta(profile)}
@@ -70,7 +71,7 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
 
     estimator = PoseEstimator(model.path)
     runner = LiveRunner(source, estimator, session, new_writer())
-    runner.record_history = not getattr(args, "no_history", False)
+    runner.record_history = history
     return runner, new_writer, estimator
 
 

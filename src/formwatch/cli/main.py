@@ -58,7 +58,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.input.is_dir() and not (args.input / "meta.json").exists():
         return _analyze_folder(args)
     profile = profile_from_args(args)
-    result = analyze(args.input, args.out, args.model, detector=detector_for(args.exercise, profile),
+    detector = detector_for(args.exercise, profile, history=not args.no_history)
+    result = analyze(args.input, args.out, args.model, detector=detector,
                      neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None,
                      history=not args.no_history)
     for note in result.notes:
@@ -124,6 +125,28 @@ def _cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_signature(args: argparse.Namespace) -> int:
+    import json
+
+    from formwatch.app.signature import describe, signature_of
+    from formwatch.cli.common import profile_from_args
+    from formwatch.core.exercises import exercise_names
+
+    profile = profile_from_args(args)
+    name = profile.name if profile is not None else None
+    with_sets = {r["exercise"] for r in _history_rows(args) if r["exercise"] and r["profile"] == name}
+    exercises = [args.exercise] if args.exercise else [e for e in exercise_names() if e in with_sets]
+    found = [signature_of(e, name, profile) for e in exercises]
+    if args.json:
+        print(json.dumps({"signatures": [{**sig.to_json(), "limit_changes": changes} for sig, changes in found]},
+                         indent=2))
+    elif not found:
+        print(f"no sets yet for {name or 'sets without a profile'}: the signature grows from your sets")
+    else:
+        print("\n\n".join(describe(sig, changes) for sig, changes in found))
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from formwatch.app.report import write_csv, write_report
 
@@ -137,7 +160,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
         out = args.out or data_home() / "reports" / f"report-{time.strftime('%Y%m%d-%H%M%S')}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
-        print(write_report(rows, out, args.since, draw))
+        from formwatch.app.signature import all_signatures
+
+        print(write_report(rows, out, args.since, draw, all_signatures(rows)))
     return 0
 
 
@@ -299,7 +324,7 @@ def _history_rows(args: argparse.Namespace) -> list[dict]:
     from formwatch.io.history import History
 
     with History() as history:
-        return history.sets(args.exercise, args.since)
+        return history.sets(args.exercise, getattr(args, "since", None))
 
 
 def _add_review_commands(sub: argparse._SubParsersAction) -> None:
@@ -319,6 +344,13 @@ def _add_review_commands(sub: argparse._SubParsersAction) -> None:
     _add_history_filters(p)
     p.add_argument("--json", action="store_true", help="print JSON ({\"sets\": [...]}) instead of a table")
     p.set_defaults(func=_cmd_history)
+
+    p = sub.add_parser("signature", help="your signature movement profile: how your sets go, the limits in force and "
+                       "why they moved")
+    add_exercise_argument(p)
+    add_profile_arguments(p)
+    p.add_argument("--json", action="store_true", help="print JSON ({\"signatures\": [...]}) instead of text")
+    p.set_defaults(func=_cmd_signature)
 
     p = sub.add_parser("report", help="a report for your physiotherapist: one HTML page with charts, every set")
     _add_history_filters(p)

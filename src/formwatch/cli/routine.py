@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         if videos:
             from formwatch.app.analyze import analyze
 
-            result = analyze(videos[i - 1], None, args.model, detector=detector_for(step.exercise, profile),
+            result = analyze(videos[i - 1], None, args.model, detector=detector_for(step.exercise, profile, True),
                              neutral=neutral_for(profile), extra_meta={**profile_meta(profile),
                                                                        "routine": routine.name, "step": i},
                              progress=False, history="routine")

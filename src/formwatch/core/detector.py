@@ -383,6 +383,7 @@ class Detector:
             "watched": list(self.gauge_names),
             "limits": {k: round(v, 3) for k, v in self.limits.items()},
             "reference_reps": self.reference.reps_used if self.spec.has_reps else None,
+            "reference": self.reference.to_json() if self.spec.has_reps else None,
             "technique_notes": list(self.notes.values()),
             "partial_rep": self.spec.has_reps and self.segmenter.phase != "rest" and self.stop is None,
             "baseline": {k: round(v, 3) for k, v in self.baseline.items()},

@@ -146,3 +146,16 @@ class PhaseReference:
         floor = self.metrics[m].phase_min_change or 0.0
         spread = self.spread[int(position) % self.config.bins, m]
         return max(self.config.spread_k * spread, floor) if not math.isnan(spread) else math.nan
+
+    def to_json(self) -> dict[str, object] | None:
+        """The built reference as plain lists (bins x metric), for the set's summary and the history; None before."""
+        if not self.ready:
+            return None
+
+        def rounded(column: np.ndarray) -> list[float | None]:
+            return [None if math.isnan(v) else round(float(v), 4) for v in column]
+
+        names = [m.name for m in self.metrics]
+        return {"bins": self.config.bins, "depth_deg": round(self.depth_deg, 2), "reps": self.reps_used,
+                "mean": {n: rounded(self.mean[:, i]) for i, n in enumerate(names)},
+                "spread": {n: rounded(self.spread[:, i]) for i, n in enumerate(names)}}

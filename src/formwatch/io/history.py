@@ -19,7 +19,7 @@ from typing import Any
 from formwatch.core.errors import FormwatchError
 from formwatch.io.home import data_home
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MIGRATIONS = {
     1: """
         CREATE TABLE sets (
@@ -44,6 +44,23 @@ _MIGRATIONS = {
             recording TEXT
         );
         CREATE INDEX sets_started ON sets (started);
+    """,
+    2: """
+        ALTER TABLE sets ADD COLUMN held_s REAL;
+        ALTER TABLE sets ADD COLUMN limits TEXT;        -- JSON: the limits in force for the set, by metric
+        ALTER TABLE sets ADD COLUMN reference TEXT;     -- JSON: the set's phase-matched reference curves
+        CREATE TABLE limit_changes (                    -- the signature profile's limits, every move explained
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            exercise TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            old REAL NOT NULL,
+            new REAL NOT NULL,
+            safety REAL NOT NULL,
+            sentence TEXT NOT NULL
+        );
+        CREATE INDEX limit_changes_who ON limit_changes (profile, exercise, metric, id);
     """,
 }
 
@@ -125,13 +142,39 @@ class History:
         breathing = summary.get("breathing") or {}
         self._db.execute(
             """UPDATE sets SET ended = ?, status = ?, reps = ?, clean_reps = ?, stopped = ?, stop_rule = ?,
-               stop_metric = ?, stop_reason = ?, duration_s = ?, breath_rate_bpm = ?, notes = ?, rep_features = ?
+               stop_metric = ?, stop_reason = ?, duration_s = ?, breath_rate_bpm = ?, notes = ?, rep_features = ?,
+               held_s = ?, limits = ?, reference = ?
                WHERE id = ?""",
             (time.strftime("%Y-%m-%dT%H:%M:%S"), "interrupted" if interrupted else "done", summary.get("reps"),
              summary.get("clean_reps"), int(bool(summary.get("stopped"))), stop.get("rule"), stop.get("metric"),
              stop.get("reason"), summary.get("duration_s"), breathing.get("rate_bpm"),
              json.dumps(summary.get("technique_notes", [])), json.dumps(summary.get("rep_features", []),
-                                                                          default=_json_number), set_id))
+                                                                          default=_json_number),
+             summary.get("held_s"), json.dumps(summary.get("limits") or {}, default=_json_number),
+             json.dumps(summary.get("reference"), default=_json_number), set_id))
+
+    def record_limit_changes(self, profile: str, exercise: str, changes: list[Any]) -> None:
+        """Moves of the limits in force (core/signature.py LimitChange), in one transaction."""
+        if not changes:
+            return
+        at = time.strftime("%Y-%m-%dT%H:%M:%S")
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO limit_changes (at, profile, exercise, metric, old, new, safety, sentence) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(at, profile, exercise, c.metric, c.old, c.new, c.safety, c.sentence) for c in changes])
+
+    def limit_changes(self, profile: str | None = None, exercise: str | None = None) -> list[dict[str, Any]]:
+        """Every recorded move of a limit, oldest first (for one person and exercise when given)."""
+        clauses = [(c, v) for c, v in (("profile = ?", profile), ("exercise = ?", exercise)) if v is not None]
+        where = f"WHERE {' AND '.join(c for c, _ in clauses)}" if clauses else ""
+        rows = self._db.execute(f"SELECT * FROM limit_changes {where} ORDER BY id", [v for _, v in clauses])
+        return [dict(r) for r in rows.fetchall()]
+
+    def limits_in_force(self, profile: str, exercise: str) -> dict[str, float]:
+        """The latest limit of each metric for this person and exercise (none recorded: empty)."""
+        return {c["metric"]: c["new"] for c in self.limit_changes(profile, exercise)}
 
     def forget(self, before: str | None = None) -> list[str]:
         """Delete sets (all, or those started before ``before``, an ISO date); returns their recordings' paths."""
@@ -140,16 +183,21 @@ class History:
         with self._db:
             self._db.execute("BEGIN")
             self._db.execute(f"DELETE FROM sets {where}", args)
+            self._db.execute(f"DELETE FROM limit_changes {where.replace('started', 'at')}", args)
         return [r["recording"] for r in rows if r["recording"]]
 
     # ---------------------------------------------------------------------------------------------- read
-    def sets(self, exercise: str | None = None, since_days: float | None = None) -> list[dict[str, Any]]:
+    def sets(self, exercise: str | None = None, since_days: float | None = None, profile: str | None = None
+             ) -> list[dict[str, Any]]:
         """Sets, oldest first; a set still 'running' whose process is gone is marked 'interrupted' first."""
         self._mark_interrupted()
         clauses, args = [], []
         if exercise:
             clauses.append("exercise = ?")
             args.append(exercise)
+        if profile:
+            clauses.append("profile = ?")
+            args.append(profile)
         if since_days is not None:
             clauses.append("started >= ?")
             args.append(time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400)))
@@ -160,6 +208,8 @@ class History:
             item = dict(row)
             item["notes"] = json.loads(item["notes"] or "[]")
             item["rep_features"] = json.loads(item["rep_features"] or "[]")
+            item["limits"] = json.loads(item.get("limits") or "{}")
+            item["reference"] = json.loads(item.get("reference") or "null")
             item.pop("pid", None)
             out.append(item)
         return out

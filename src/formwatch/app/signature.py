@@ -1,0 +1,105 @@
+"""The signature movement profile from the history: the limits a set starts with, and ``formwatch signature``.
+
+A set with a calibrated profile starts with the limits in force for that person and exercise (core/signature.py
+decides them from the recent sets); every move is written to the history's ``limit_changes`` with its sentence and
+said on the terminal, so a person and their physiotherapist can always see why a limit is what it is.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+from formwatch.core.exercises import get_exercise
+from formwatch.core.profile import Profile
+from formwatch.core.signature import Signature, evolve_limits, summarise
+from formwatch.io.history import History
+
+
+def safety_limits(exercise: str, profile: Profile | None) -> dict[str, float]:
+    """Each watched metric's calibrated limit: the profile's, else the metric's default (none: not limited)."""
+    out = {}
+    for metric in get_exercise(exercise).watched_specs():
+        limit = profile.limits.get(metric.name) if profile is not None else None
+        limit = limit if limit is not None else metric.default_limit
+        if limit is not None and math.isfinite(limit):
+            out[metric.name] = float(limit)
+    return out
+
+
+def limits_for_next_set(exercise: str, profile: Profile, say: bool = True) -> dict[str, float]:
+    """The limits this person's next set of ``exercise`` is judged with; moves recorded and, with ``say``, printed."""
+    spec = get_exercise(exercise)
+    safety = safety_limits(exercise, profile)
+    with History() as history:
+        sets = history.sets(spec.name, profile=profile.name)
+        limits, changes = evolve_limits(spec, sets, safety, history.limits_in_force(profile.name, spec.name))
+        history.record_limit_changes(profile.name, spec.name, changes)
+    if say:
+        for change in changes:
+            print(f"formwatch: {change.sentence}", file=sys.stderr)
+    return limits
+
+
+def signature_of(exercise: str, profile_name: str | None, profile: Profile | None) -> tuple[Signature,
+                                                                                         list[dict[str, Any]]]:
+    """The signature of one person's sets of one exercise, and the history of its limit changes."""
+    spec = get_exercise(exercise)
+    with History() as history:
+        sets = history.sets(spec.name, profile=profile_name)
+        if profile_name is None:
+            sets = [s for s in sets if s.get("profile") is None]
+        changes = history.limit_changes(profile_name, spec.name) if profile_name else []
+        in_force = history.limits_in_force(profile_name, spec.name) if profile_name else {}
+    return summarise(spec, profile_name, sets, safety_limits(spec.name, profile), in_force), changes
+
+
+def describe(sig: Signature, changes: list[dict[str, Any]]) -> str:
+    """The signature as a few lines a person reads at a terminal."""
+    who = sig.profile or "no profile"
+    if not sig.sets:
+        return f"{sig.exercise} ({who}): no sets yet."
+    lines = [f"{sig.exercise} ({who}): {sig.sets} sets, {sig.completed_sets} completed"
+             + (f", {sig.interrupted_sets} interrupted" if sig.interrupted_sets else "")]
+    if not math.isnan(sig.typical_clean_reps):
+        lines.append(f"  typical set: {sig.typical_clean_reps:.0f} clean reps" if get_exercise(sig.exercise).has_reps
+                     else f"  typical hold: {sig.typical_held_s:.0f} s")
+    if sig.stopped_sets:
+        fault = get_exercise(sig.exercise).watched_specs()
+        label = next((m.label for m in fault if m.name == sig.ending_fault), sig.ending_fault or "—")
+        lines.append(f"  stopped {sig.stopped_sets} of {sig.completed_sets} sets, after {sig.reps_to_stop:.0f} "
+                     f"clean reps (median); most often by: {label} ({sig.ending_fault_sets} sets)")
+    if not math.isnan(sig.depth_deg):
+        lines.append(f"  your reps: depth {sig.depth_deg:.0f} deg, {sig.down_s:.1f} s down, {sig.up_s:.1f} s up")
+    for m in sig.metrics:
+        if m.clean_reps == 0 and math.isnan(m.safety_limit):
+            continue
+        peak = f"clean reps peak {m.typical_peak:.1f}{m.unit} (up to {m.largest_peak:.1f})" if m.clean_reps \
+            else "no clean reps measured yet"
+        limit = "" if math.isnan(m.safety_limit) else \
+            f"; limit in force {m.limit_in_force:.1f}{m.unit} (calibrated {m.safety_limit:.1f})"
+        lines.append(f"  {m.label}: {peak}{limit}")
+    for change in changes[-5:]:
+        lines.append(f"  {change['at'][:10]}: {change['sentence']}")
+    return "\n".join(lines)
+
+
+def all_signatures(rows: list[dict[str, Any]]) -> list[tuple[Signature, list[dict[str, Any]]]]:
+    """A signature for every (profile, exercise) among ``rows``, with the profile's calibrated limits when its
+    file is still there (else the metrics' defaults)."""
+    from formwatch.core.errors import FormwatchError
+    from formwatch.io.home import calibration_dir
+    from formwatch.io.profiles import load_profile
+
+    pairs = sorted({(r["profile"] or "", r["exercise"]) for r in rows if r.get("exercise")})
+    out = []
+    for name, exercise in pairs:
+        profile = None
+        if name:
+            try:
+                profile = load_profile(name, calibration_dir())
+            except FormwatchError:
+                profile = None
+        out.append(signature_of(exercise, name or None, profile))
+    return out
