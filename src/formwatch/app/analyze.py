@@ -61,8 +61,16 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iterator[PoseSample],
-                                                                             dict[str, Any], int]:
+def default_lanes() -> int:
+    """Stretches of one clip analysed at once: one a core (MediaPipe keeps one core busy per stream), at most 4."""
+    import os
+
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _video_samples(path: Path, model_path: Path, notes: list[str], lanes: int = 1
+                   ) -> tuple[Iterator[PoseSample], dict[str, Any], int]:
+    from formwatch.capture.lanes import LaneReader
     from formwatch.capture.pose import PoseEstimator
     from formwatch.capture.sources import VideoFileSource, read_ahead
 
@@ -70,9 +78,14 @@ def _video_samples(path: Path, model_path: Path, notes: list[str]) -> tuple[Iter
     info = source.info
 
     def samples() -> Iterator[PoseSample]:
-        with PoseEstimator(model_path) as estimator:
-            for frame in read_ahead(source):  # the next frames decode while this one is in the model
-                yield estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
+        if lanes > 1:  # stretches of the clip on every core (capture/lanes.py)
+            reader = LaneReader(path, info, lambda: PoseEstimator(model_path), lanes)
+            yield from reader
+            source.frames_read = reader.frames_read
+        else:
+            with PoseEstimator(model_path) as estimator:
+                for frame in read_ahead(source):  # the next frames decode while this one is in the model
+                    yield estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
         if source.truncated:
             notes.append(f"{path.name} ends early: kept the {source.frames_read} frames before the cut "
                          f"(its header claims {info.frame_count})")
@@ -112,10 +125,12 @@ def analyze(
     config: PipelineConfig = PipelineConfig(),
     progress: bool | None = None,
     history: bool | str = False,
+    lanes: int | None = None,
 ) -> AnalysisResult:
     """Analyse a video file or a recording directory and write a new recording; returns where and what.
     ``history``: also record the set in the history (io/history.py), as running at once and complete at the end
-    (a string names where the set came from: "routine"; True: "analyze")."""
+    (a string names where the set came from: "routine"; True: "analyze"). ``lanes``: stretches of a video analysed
+    at once (default: one a core; capture/lanes.py)."""
     input_path = Path(input_path)
     notes: list[str] = []
     if not input_path.exists():
@@ -131,7 +146,9 @@ def analyze(
         from formwatch.capture.models.provision import find_or_provision
 
         model_info = find_or_provision(model)
-        samples, meta, total = _video_samples(input_path, model_info.path, notes)
+        lanes = default_lanes() if lanes is None else lanes
+        samples, meta, total = _video_samples(input_path, model_info.path, notes, lanes)
+        meta["pose_lanes"] = lanes
         meta["model"] = {"name": model_info.name, "sha256": model_info.sha256, "origin": model_info.origin}
     meta["settings"] = {"pipeline": asdict(config)}
     meta.update(extra_meta or {})

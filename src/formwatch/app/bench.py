@@ -166,22 +166,24 @@ def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path
             **summary}
 
 
-def bench_analyze(model: Path) -> dict[str, Any]:
-    """``formwatch analyze`` of a 1280x720 clip (silhouette on): video seconds analysed per second of work."""
+def bench_analyze(model: Path, lanes: int | None = None) -> dict[str, Any]:
+    """``formwatch analyze`` of a 1280x720 clip (silhouette on): video seconds analysed per second of work, with the
+    clip in ``lanes`` stretches at once (default: one a core)."""
     import os
 
-    from formwatch.app.analyze import analyze
+    from formwatch.app.analyze import analyze, default_lanes
 
     shared = Path(os.environ.get("FORMWATCH_SHARED_DATA", "../shared/data")) / "video" / "formfit_curl.mp4"
     clip = shared if shared.is_file() else render_builtin_clip(
         Path(tempfile.gettempdir()) / "formwatch-bench-720p.avi", size=(1280, 720))
     with tempfile.TemporaryDirectory(prefix="formwatch-bench-") as tmp:
         start = time.perf_counter()
-        result = analyze(clip, Path(tmp) / "rec", model, progress=False)
+        result = analyze(clip, Path(tmp) / "rec", model, progress=False, lanes=lanes)
         seconds = time.perf_counter() - start
     video_s = float(result.summary.get("duration_s") or 0.0) + 1.0 / float(result.summary.get("fps") or 30.0)
-    return {"clip": str(clip), "frames": result.summary["frames"], "video_s": round(video_s, 2),
-            "wall_s": round(seconds, 2), "x_realtime": round(video_s / seconds, 2)}
+    return {"clip": str(clip), "model": model.name, "lanes": lanes or default_lanes(),
+            "frames": result.summary["frames"], "video_s": round(video_s, 2), "wall_s": round(seconds, 2),
+            "x_realtime": round(video_s / seconds, 2)}
 
 
 def rss_mb() -> float:
@@ -254,6 +256,10 @@ def run(as_json: bool, video: Path | None = None, model: Path | None = None, qui
         analysis = bench_analyze(model)
         results["analyze_x_realtime"] = analysis["x_realtime"]
         results["analyze"] = analysis
+        results["analyze_one_lane"] = bench_analyze(model, lanes=1)
+        lite = model.with_name("pose_landmarker_lite.task")
+        if lite.is_file() and lite != model:  # measured when provisioned (formwatch models --model-size lite)
+            results["analyze_lite"] = bench_analyze(lite)
         _stage(7, total, "the live path at 30 fps")
         results["live"] = bench_live(clip, model)
     if not quick:

@@ -46,7 +46,8 @@ def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | Non
     started = time.monotonic()
     try:
         result = analyze(Path(video), Path(out_dir), Path(model) if model else None,
-                         detector=Detector(exercise) if exercise else None, progress=False)
+                         detector=Detector(exercise) if exercise else None, progress=False,
+                         lanes=1)  # the files themselves run in parallel
     except FormwatchError as exc:
         return FileOutcome(Path(video).name, None, 0, time.monotonic() - started, 0.0, "", str(exc))
     s = result.summary

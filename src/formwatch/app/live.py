@@ -202,6 +202,11 @@ class LiveRunner:
         call more than once."""
         summary = self.session.summary()
         summary["live"] = self.stats.summary()
+        switches = getattr(self.estimator, "switches", None)
+        if switches:  # the model moved to lite (and back) to keep up: in the summary and the recording's meta
+            summary["live"]["model_switches"] = list(switches)
+            if self.writer is not None and not self.writer.closed:
+                self.writer.update_meta(model_switches=list(switches))
         if self.end_reason:
             summary["ended"] = self.end_reason
         if self._record is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formwatch.cli.common import default_calibration_dir
+from formwatch.cli.common import default_calibration_dir, model_path
 from formwatch.core.calibration import fit_profile
 from formwatch.core.profile import describe
 from formwatch.io.profiles import list_profiles, load_profile, save_profile
@@ -101,11 +101,11 @@ def run(args: argparse.Namespace) -> int:
         profiles = rec.profile
     elif args.video:
         _status(f"Reading {args.video} ...")
-        t, image, world, size, profiles = poses_from_video(args.video, args.model)
+        t, image, world, size, profiles = poses_from_video(args.video, model_path(args))
         source = f"video {args.video}"
     else:
         device = int(args.camera) if str(args.camera).isdigit() else args.camera
-        t, image, world, size = poses_from_camera(device, args.model)
+        t, image, world, size = poses_from_camera(device, model_path(args))
         source = f"camera {device}"
         profiles = None
     _status("Fitting your neutral posture ...")

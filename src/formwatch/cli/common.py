@@ -40,6 +40,24 @@ def add_exercise_argument(parser: argparse.ArgumentParser, default: str | None =
                              f" ({exercises_help()})" + (f"; default {default}" if default else ""))
 
 
+def add_model_size_argument(parser: argparse.ArgumentParser, live: bool) -> None:
+    what = ("default: full, and live moves to lite by itself when full cannot keep up with the camera"
+            if live else "default: full")
+    parser.add_argument("--model-size", choices=("lite", "full", "heavy"), default=None,
+                        help=f"the pose model: lite (fastest), full, heavy (slowest, most precise), provisioned "
+                             f"the first time it is asked for; {what}")
+
+
+def model_path(args: argparse.Namespace) -> Path | None:
+    """The model file the arguments ask for: ``--model``, else the ``--model-size`` one (provisioned if need
+    be), else None (the default search)."""
+    if getattr(args, "model", None) is not None or getattr(args, "model_size", None) is None:
+        return getattr(args, "model", None)
+    from formwatch.capture.models.provision import find_or_provision
+
+    return find_or_provision(size=args.model_size).path
+
+
 def profile_from_args(args: argparse.Namespace) -> Profile | None:
     if not getattr(args, "profile", None):
         return None

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from formwatch.cli.common import detector_for, neutral_for, profile_from_args, profile_meta, verdict_line
+from formwatch.cli.common import (detector_for, model_path, neutral_for, profile_from_args, profile_meta,
+                                  verdict_line)
 from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
 from formwatch.app.live import LiveResult, LiveRunner
@@ -41,14 +42,15 @@ class _SetDirs:
 
 
 def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
-    from formwatch.capture.models.provision import find_or_provision
+    from formwatch.capture.model_switch import AutoModelEstimator
+    from formwatch.capture.models.provision import MODEL_NAME, find_or_provision, model_file_name
     from formwatch.capture.pose import PoseEstimator
 
     profile = profile_from_args(args)
     dirs = _SetDirs(args.out or default_output_dir("live"))
     prepare_output_dir(dirs.first)  # refuse an unwritable or full --out before anything starts
     try:
-        model = find_or_provision(args.model)
+        model = find_or_provision(model_path(args))
         source = open_source(args)
     except FormwatchError:
         if not any(dirs.first.iterdir()):
@@ -69,7 +71,13 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
             attach_video(writer, size, source.info.fps)
         return writer
 
-    estimator = PoseEstimator(model.path)
+    estimator: Any = PoseEstimator(model.path)
+    if args.model is None and getattr(args, "model_size", None) is None and model.name == MODEL_NAME:
+        # The default: full, moving to lite by itself when full cannot keep up (capture/model_switch.py).
+        lite = model.path.with_name(model_file_name("lite"))
+        estimator = AutoModelEstimator(estimator, lite if lite.is_file() else None, PoseEstimator,
+                                       source.info.fps or 30.0, (model.name, lite.name),
+                                       say=lambda text: print(f"formwatch: {text}", file=sys.stderr, flush=True))
     runner = LiveRunner(source, estimator, session, new_writer())
     runner.record_history = history
     return runner, new_writer, estimator

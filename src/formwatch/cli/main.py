@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from formwatch import __version__
-from formwatch.cli.common import add_exercise_argument, add_profile_arguments
+from formwatch.cli.common import add_exercise_argument, add_model_size_argument, add_profile_arguments, model_path
 from formwatch.core.exercises import exercises_help
 from formwatch.io.home import describe as describe_home
 from formwatch.core.errors import FormwatchError
@@ -43,7 +43,7 @@ _EPILOG = ("Exercises: " + exercises_help() + ". " + describe_home() + " Units: 
 def _cmd_models(args: argparse.Namespace) -> int:
     from formwatch.capture.models.provision import find_or_provision
 
-    info = find_or_provision(args.model, args.models_dir, allow_download=not args.offline)
+    info = find_or_provision(args.model, args.models_dir, allow_download=not args.offline, size=args.model_size)
     print(f"model:  {info.path.resolve()}")
     print(f"sha256: {info.sha256}")
     print(f"origin: {info.origin}")
@@ -55,13 +55,15 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from formwatch.cli.common import (detector_for, neutral_for, profile_from_args, profile_meta,
                                            verdict_line)
 
+    if args.jobs is not None and args.jobs < 1:
+        raise FormwatchError(f"--jobs {args.jobs}: give 1 or more cores to work on")
     if args.input.is_dir() and not (args.input / "meta.json").exists():
         return _analyze_folder(args)
     profile = profile_from_args(args)
     detector = detector_for(args.exercise, profile, history=not args.no_history)
-    result = analyze(args.input, args.out, args.model, detector=detector,
+    result = analyze(args.input, args.out, model_path(args), detector=detector,
                      neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None,
-                     history=not args.no_history)
+                     history=not args.no_history, lanes=args.jobs)
     for note in result.notes:
         print(f"formwatch: note: {note}", file=sys.stderr)
     for metric, why in result.summary.get("unmeasured", {}).items():
@@ -84,10 +86,13 @@ def _analyze_folder(args: argparse.Namespace) -> int:
     from formwatch.capture.models.provision import find_or_provision
     from formwatch.io.recording import default_output_dir
 
-    model = find_or_provision(args.model).path  # once, before the workers start
+    model = find_or_provision(model_path(args)).path  # once, before the workers start
     out = args.out or default_output_dir(args.input.name)
     executor = dask_executor(args.scheduler) if args.scheduler else None
-    outcomes = analyze_folder(args.input, out, args.exercise, args.jobs, model, executor)
+    from formwatch.app.analyze import default_lanes
+
+    jobs = args.jobs if args.jobs is not None else default_lanes()
+    outcomes = analyze_folder(args.input, out, args.exercise, jobs, model, executor)
     print(table(outcomes))
     print(out)
     return 0 if any(o.error is None for o in outcomes) else 2
@@ -211,7 +216,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if not args.no_pose:
         from formwatch.capture.models.provision import find_or_provision
 
-        model = find_or_provision(args.model).path
+        model = find_or_provision(model_path(args)).path
     bench.run(args.json, args.video, model, quick=args.quick)
     return 0
 
@@ -235,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("models", help="find or build the pose model (offline) and print its path and sha256")
     p.add_argument("--model", type=Path, help="use this .task file")
+    add_model_size_argument(p, live=False)
     p.add_argument("--models-dir", type=Path, default=None, help="where models live (default: see below)")
     p.add_argument("--offline", action="store_true", help="do not try Google's download; build from the wheel")
     p.set_defaults(func=_cmd_models)
@@ -246,7 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="new recording directory (default: <your data home>/recordings/<name>-<time>)")
     p.add_argument("--model", type=Path,
                    help="pose model .task file (default: provisioned in the models folder, see below)")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="a folder: analyse N videos at a time")
+    add_model_size_argument(p, live=False)
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="work on N cores: a video in N stretches at once, a folder N videos at a time "
+                        "(default: every core)")
     p.add_argument("--no-history", action="store_true", help="do not record this set in your history")
     p.add_argument("--scheduler", metavar="ADDRESS", help="a folder: run on this Dask cluster (formwatch[cluster])")
     add_exercise_argument(p)
@@ -262,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--calibration-dir", type=Path, default=None, help="where profiles live (default: calibration/ in your data home)")
     add_exercise_argument(p, default="hinge")
     p.add_argument("--model", type=Path, help="pose model .task file")
+    add_model_size_argument(p, live=False)
     p.add_argument("--list", action="store_true", help="list the profiles")
     p.add_argument("--show", metavar="NAME", help="show one profile")
     p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
@@ -287,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--voice", action="store_true", help="speak the cues (the stop, its advice, 'careful') through "
                    "an offline speech engine (espeak-ng)")
     p.add_argument("--model", type=Path, help="pose model .task file")
+    add_model_size_argument(p, live=True)
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="end after this many seconds")
@@ -305,6 +316,7 @@ def _add_routine_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--camera", default="0", help="camera index or device path")
     add_profile_arguments(p)
     p.add_argument("--model", type=Path, help="pose model .task file")
+    add_model_size_argument(p, live=True)
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stops")
     p.add_argument("--keep-video", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
@@ -377,6 +389,7 @@ def _add_review_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--video", type=Path, help="clip for the pose and live timings (default: formfit_deadlift.mp4 "
                    "from ../shared/data, else a built-in rendered clip)")
     p.add_argument("--model", type=Path, help="pose model .task file")
+    add_model_size_argument(p, live=False)
     p.set_defaults(func=_cmd_bench)
 
 

@@ -12,7 +12,8 @@ import copy
 import time
 
 from formwatch.app.routines import describe_all, load_routine
-from formwatch.cli.common import detector_for, neutral_for, profile_from_args, profile_meta, verdict_line
+from formwatch.cli.common import (detector_for, model_path, neutral_for, profile_from_args, profile_meta,
+                                  verdict_line)
 from formwatch.core.errors import FormwatchError
 
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         if videos:
             from formwatch.app.analyze import analyze
 
-            result = analyze(videos[i - 1], None, args.model, detector=detector_for(step.exercise, profile, True),
+            result = analyze(videos[i - 1], None, model_path(args), detector=detector_for(step.exercise, profile, True),
                              neutral=neutral_for(profile), extra_meta={**profile_meta(profile),
                                                                        "routine": routine.name, "step": i},
                              progress=False, history="routine")

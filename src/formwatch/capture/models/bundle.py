@@ -20,7 +20,7 @@ _ALIGN_EXTRA_ID = 0xD935  # the id Android's zipalign uses for padding extra fie
 _LANDMARK_OUTPUT_NAMES = ("landmarks", "pose_flag", "segmentation", "heatmap", "world_landmarks")
 
 
-def add_landmark_metadata(model_bytes: bytes) -> bytes:
+def add_landmark_metadata(model_bytes: bytes, size: str = "full") -> bytes:
     """Return the landmark model with image-input metadata added: RGB, pixel/255 (mean 0, std 255)."""
     import flatbuffers
     from mediapipe.tasks.metadata import metadata_schema_py_generated as meta
@@ -61,7 +61,7 @@ def add_landmark_metadata(model_bytes: bytes) -> bytes:
     subgraph.outputTensorMetadata = outputs
 
     model_metadata = meta.ModelMetadataT()
-    model_metadata.name = "BlazePose GHUM 3D landmarks (full)"
+    model_metadata.name = f"BlazePose GHUM 3D landmarks ({size})"
     model_metadata.description = "33 body landmarks; metadata added by formwatch for the MediaPipe Tasks API"
     model_metadata.minParserVersion = "1.0.0"
     model_metadata.subgraphMetadata = [subgraph]

@@ -1,9 +1,12 @@
 """Find or make the pose model, offline: ``formwatch models`` and every command that needs a model.
 
-Order: a ``--model PATH`` the user gives; a ``.task`` already in ``models/`` (full, then heavy, then lite); Google's
-official download for users who are online (short timeout, sha256 pinned); otherwise build ``pose_landmarker_full.task`` from the
-BlazePose weights inside Google's mediapipe 0.10.21 wheel, fetched through pip with its sha256 checked. Results are
-written atomically and proven by running the model before they are kept.
+Order: a ``--model PATH`` the user gives; a ``.task`` already in ``models/`` (full, then heavy, then lite; or the one
+size asked for with ``--model-size``); Google's official download of the full model for users who are online (short
+timeout, sha256 pinned); otherwise build it from the BlazePose weights inside Google's mediapipe 0.10.21 wheel,
+fetched through pip with its sha256 checked. The lite and heavy landmark models are not in any wheel: they come from
+Google's ``@mediapipe/pose`` package on the npm registry (tarball and both models sha256-pinned), bundled with the
+wheel's pose detector the same way. Results are written atomically and proven by running the model before they are
+kept.
 """
 
 from __future__ import annotations
@@ -27,8 +30,18 @@ from formwatch.capture.models.bundle import add_landmark_metadata, task_bundle_i
 if TYPE_CHECKING:
     import numpy as np
 
+MODEL_SIZES = ("lite", "full", "heavy")
 MODEL_NAME = "pose_landmarker_full.task"
 SEARCH_ORDER = ("pose_landmarker_full.task", "pose_landmarker_heavy.task", "pose_landmarker_lite.task")
+NPM_PACKAGE = "@mediapipe/pose"
+NPM_VERSION = "0.5.1675469404"
+NPM_TARBALL = f"{NPM_PACKAGE}/-/pose-{NPM_VERSION}.tgz"
+NPM_TARBALL_SHA256 = "8bb349a7b3a3ba699df23be804ddd3b3eab810b50b15406894be257859388a84"
+NPM_LANDMARKERS = {  # member of the tarball, sha256 (its full model is byte-identical to the wheel's)
+    "lite": ("package/pose_landmark_lite.tflite", "f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61"),
+    "heavy": ("package/pose_landmark_heavy.tflite",
+              "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe"),
+}
 OFFICIAL_URL = ("https://storage.googleapis.com/mediapipe-models/pose_landmarker/pose_landmarker_full/float16/1/"
                 "pose_landmarker_full.task")
 # Google's version-1 float16 full bundle (9,398,198 bytes), as pinned by many public projects that fetch it.
@@ -81,14 +94,22 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def model_file_name(size: str) -> str:
+    return f"pose_landmarker_{size}.task"
+
+
 def find_or_provision(
     given: Path | None = None,
     models_dir: Path | None = None,
     allow_download: bool = True,
     log: Callable[[str], None] = _say,
+    size: str | None = None,
 ) -> ModelInfo:
-    """Return a usable model, making one in ``models_dir`` if there is none (see the module docstring)."""
+    """Return a usable model, making one in ``models_dir`` if there is none (see the module docstring).
+    ``size`` (lite, full, heavy): that model and no other."""
     models_dir = models_dir or default_models_dir()
+    if size is not None and given is None:
+        return _find_or_provision_size(size, models_dir, allow_download, log)
     if given is not None:
         if not given.is_file():
             raise ModelError(f"model file {given} does not exist: check the --model path")
@@ -100,16 +121,28 @@ def find_or_provision(
         candidate = models_dir / name
         if candidate.is_file() and task_bundle_is_well_formed(candidate):
             return ModelInfo(candidate, sha256_of(candidate), "models/")
-    log(f"formwatch: no pose model in {models_dir}/ yet; provisioning {MODEL_NAME} (once)")
+    return _find_or_provision_size("full", models_dir, allow_download, log)
+
+
+def _find_or_provision_size(size: str, models_dir: Path, allow_download: bool,
+                            log: Callable[[str], None]) -> ModelInfo:
+    """The ``size`` model in ``models_dir``, provisioned there (once) when it is missing."""
+    if size not in MODEL_SIZES:
+        raise ModelError(f"no model size {size!r}: choose one of {', '.join(MODEL_SIZES)}")
+    destination = models_dir / model_file_name(size)
+    if destination.is_file() and task_bundle_is_well_formed(destination):
+        return ModelInfo(destination, sha256_of(destination), "models/")
+    log(f"formwatch: no {destination.name} in {models_dir}/ yet; provisioning it (once)")
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
     except OSError:
         raise ModelError(f"cannot create {models_dir}: {HOW_TO_FIX.format(models_dir=models_dir)}") from None
-    destination = models_dir / MODEL_NAME
-    if allow_download and _download_official(destination, log):
+    if size == "full" and allow_download and _download_official(destination, log):
         return ModelInfo(destination, sha256_of(destination), "downloaded from Google")
-    _build_from_wheel(destination, log)
-    return ModelInfo(destination, sha256_of(destination), f"built from mediapipe {WHEEL_VERSION} wheel")
+    _build_from_wheel(destination, log, landmarker_size=size)
+    origin = f"built from mediapipe {WHEEL_VERSION} wheel" + ("" if size == "full" else
+                                                               f" and {NPM_PACKAGE}@{NPM_VERSION}")
+    return ModelInfo(destination, sha256_of(destination), origin)
 
 
 def _download_official(destination: Path, log: Callable[[str], None]) -> bool:
@@ -130,8 +163,9 @@ def _download_official(destination: Path, log: Callable[[str], None]) -> bool:
     return True
 
 
-def _build_from_wheel(destination: Path, log: Callable[[str], None]) -> None:
-    """Fetch the pinned mediapipe wheel through pip, check it, add metadata, bundle, prove, then rename into place."""
+def _build_from_wheel(destination: Path, log: Callable[[str], None], landmarker_size: str = "full") -> None:
+    """Fetch the pinned mediapipe wheel through pip, check it, add metadata, bundle, prove, then rename into place.
+    A lite or heavy landmark model comes from the npm package instead of the wheel (it has only the full one)."""
     with tempfile.TemporaryDirectory(prefix="formwatch-model-") as tmpdir:
         work = Path(tmpdir)
         log(f"formwatch: fetching mediapipe {WHEEL_VERSION} (35 MB) through pip for its BlazePose weights")
@@ -155,12 +189,41 @@ def _build_from_wheel(destination: Path, log: Callable[[str], None]) -> None:
         for data, (member, expected) in ((detector, DETECTOR_IN_WHEEL), (landmarker, LANDMARKER_IN_WHEEL)):
             if hashlib.sha256(data).hexdigest() != expected:
                 raise ModelError(f"{member} in the wheel does not match its pinned sha256; refusing to use it")
+        if landmarker_size != "full":
+            landmarker = _npm_landmarker(landmarker_size, work, log)
         tmp = destination.with_name(f".{destination.name}.building")
-        write_task_bundle(detector, add_landmark_metadata(landmarker), tmp)
+        write_task_bundle(detector, add_landmark_metadata(landmarker, landmarker_size), tmp)
         if not _runs(tmp):
             tmp.unlink(missing_ok=True)
             raise ModelError("the built pose model does not run: " + HOW_TO_FIX.format(models_dir=destination.parent))
         os.replace(tmp, destination)
+
+
+def _npm_landmarker(size: str, work: Path, log: Callable[[str], None]) -> bytes:
+    """The lite or heavy BlazePose landmark model from the pinned ``@mediapipe/pose`` tarball on the npm registry."""
+    import tarfile
+
+    registry = os.environ.get("npm_config_registry") or os.environ.get("NPM_CONFIG_REGISTRY") or \
+        "https://registry.npmjs.org/"
+    url = registry.rstrip("/") + "/" + NPM_TARBALL
+    tarball = work / "pose.tgz"
+    log(f"formwatch: fetching {NPM_PACKAGE}@{NPM_VERSION} (41 MB) from the npm registry for its {size} model")
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response, open(tarball, "wb") as f:
+            shutil.copyfileobj(response, f)
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError):
+        raise ModelError(f"the npm registry ({registry}) is out of reach for the {size} model: put a "
+                         f"pose_landmarker_{size}.task in the models folder, or use --model-size full") from None
+    if sha256_of(tarball) != NPM_TARBALL_SHA256:
+        raise ModelError(f"the downloaded {NPM_PACKAGE}@{NPM_VERSION} does not match its pinned sha256; "
+                         "refusing to use it")
+    member, expected = NPM_LANDMARKERS[size]
+    with tarfile.open(tarball, "r:gz") as archive:
+        extracted = archive.extractfile(member)
+        data = extracted.read() if extracted is not None else b""
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ModelError(f"{member} in {NPM_PACKAGE} does not match its pinned sha256; refusing to use it")
+    return data
 
 
 def _runs(path: Path) -> bool:
