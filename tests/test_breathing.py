@@ -99,3 +99,38 @@ def test_analyze_writes_the_breathing_columns_and_says_why_they_are_empty(tmp_pa
     header = (tmp_path / "out" / "metrics.csv").read_text().splitlines()[0].split(",")
     assert all(column in header for column in BREATH_COLUMNS)
     assert "too short" in result.summary["breathing"]["why_not"]
+
+
+def test_replay_shows_the_breathing_trace_and_the_held_breath_that_ended_a_plank(tmp_path, qtbot):
+    """A drawn plank breathing at 12/min that holds its breath from 20 s: the plank is ended on the held breath,
+    and replay draws breaths a minute and the seconds held, from the recording's own columns."""
+    from formwatch.app.analyze import analyze
+    from formwatch.app.replay_data import load_replay
+    from formwatch.core.detector import Detector
+    from formwatch.io.recording import RecordingWriter
+    from formwatch.sim.synth import skeleton
+
+    image, world = skeleton(body_pitch_deg=80.0)  # a body held still, near horizontal
+    t, profiles = breathing_profiles(12.0, amplitude=0.012, seconds=40.0, fps=30.0, hold=(20.0, 15.0))
+    meta = {"source": "drawn plank", "fps": 30.0, "frame_width": 1280, "frame_height": 720}
+    with RecordingWriter(tmp_path / "in", meta, ()) as writer:
+        for ti, profile in zip(t, profiles):
+            writer.add(float(ti), image.astype(np.float32), world.astype(np.float32), None, None, profile)
+    result = analyze(tmp_path / "in", tmp_path / "out", detector=Detector("plank"), progress=False)
+    assert result.summary["stopped"] and result.summary["stop"]["rule"] == "breath"
+    assert 24.0 < result.summary["stop"]["t_s"] < 29.0  # 5 s of held breath, found within 3 s of its start
+    data = load_replay(tmp_path / "out")
+    assert data.has_breathing()
+    rate = data.breathing["breath_rate_bpm"]
+    assert abs(np.nanmedian(rate[data.t_s < 20.0]) - 12.0) < 1.0
+    assert np.nanmax(data.breathing["breath_held_s"]) >= 5.0
+
+    from formwatch.ui.replay_window import ReplayWindow
+
+    window = ReplayWindow(data)
+    qtbot.addWidget(window)
+    assert {"breath_rate_bpm", "breath_held_s"} <= set(window.curves)
+    x, y = window.curves["breath_rate_bpm"].getData()
+    np.testing.assert_allclose(y, rate, equal_nan=True)
+    png = window.export_png(tmp_path / "traces.png")
+    assert png.stat().st_size > 10_000

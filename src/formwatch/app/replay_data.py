@@ -19,7 +19,7 @@ import numpy as np
 from formwatch.core.driver import SetDriver, samples_of
 from formwatch.core.filters import zero_phase_smooth
 from formwatch.core.registry import REGISTRY, Worse
-from formwatch.core.session import SetSession
+from formwatch.core.session import BREATH_COLUMNS, SetSession
 from formwatch.io.recording import Recording, RecordingError, load_recording
 
 
@@ -50,6 +50,12 @@ class ReplayData:
     reps: list[dict[str, Any]] = field(default_factory=list)
     video_path: Path | None = None
     verdicts: FrameVerdicts | None = None
+    # breath_rate_bpm, breath_amplitude, breath_held_s per frame (NaN where breathing was not readable)
+    breathing: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def has_breathing(self) -> bool:
+        rate = self.breathing.get("breath_rate_bpm")
+        return rate is not None and bool(np.isfinite(rate).any())
 
     def limit_line(self, metric: str) -> float | None:
         """Where a trace crosses its limit (baseline +/- limit, by the way it gets worse), in the trace's units;
@@ -84,8 +90,10 @@ def _number(text: str) -> float:
     return float(text) if text else math.nan
 
 
-def _read_metrics_csv(path: Path, frames: int) -> tuple[dict[str, np.ndarray], FrameVerdicts | None] | None:
-    """The recorded traces and per-frame verdicts; None when the file is absent or does not match the poses."""
+def _read_metrics_csv(path: Path, frames: int
+                      ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, np.ndarray]] | None:
+    """The recorded traces, per-frame verdicts and breathing; None when the file is absent or does not match the
+    poses."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
@@ -109,7 +117,7 @@ def _read_metrics_csv(path: Path, frames: int) -> tuple[dict[str, np.ndarray], F
         verdicts = FrameVerdicts([r[columns["state"]] for r in body], column("rep"), gauges,
                                  {g: column(f"{g}_dev") for g in gauges},
                                  {g: column(f"{g}_limit") for g in gauges if f"{g}_limit" in columns})
-    return traces, verdicts
+    return traces, verdicts, {name: column(name) for name in BREATH_COLUMNS if name in columns}
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -133,7 +141,7 @@ class _Collector:
 
 
 def _recompute(recording: Recording, neutral: np.ndarray | None, detector: Any
-               ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, Any]]:
+               ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, Any], dict[str, np.ndarray]]:
     session = SetSession(recording.frame_size_px, neutral=neutral, detector=detector)
     collector = _Collector()
     SetDriver(session, [collector]).run(samples_of(recording.t_s, recording.image, recording.world,
@@ -141,16 +149,17 @@ def _recompute(recording: Recording, neutral: np.ndarray | None, detector: Any
     metrics = np.stack(collector.metrics)
     traces = {name: metrics[:, REGISTRY.index(name)] for name in trace_metrics()}
     verdicts = None
+    where = {name: i for i, name in enumerate(session.columns)}
+
+    def column(name: str) -> np.ndarray:
+        return np.array([float(row[where[name]]) for row in collector.rows])
+
+    breathing = {name: column(name) for name in BREATH_COLUMNS}
     if detector is not None:  # the detector's own columns, read by name as metrics.csv would be
-        where = {name: i for i, name in enumerate(session.columns)}
-
-        def column(name: str) -> np.ndarray:
-            return np.array([float(row[where[name]]) for row in collector.rows])
-
         names = detector.gauge_names
         verdicts = FrameVerdicts([row[where["state"]] for row in collector.rows], column("rep"), names,
                                  {g: column(f"{g}_dev") for g in names}, {g: column(f"{g}_limit") for g in names})
-    return traces, verdicts, session.summary()
+    return traces, verdicts, session.summary(), breathing
 
 
 def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = None,
@@ -166,16 +175,16 @@ def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = N
     stored = None if neutral is not None or detector is not None else _read_metrics_csv(
         Path(path) / "metrics.csv", len(recording.t_s))
     if stored is None or len(stored[0]) < len(trace_metrics()):
-        traces, verdicts, recomputed = _recompute(recording, neutral, detector)
+        traces, verdicts, recomputed, breathing = _recompute(recording, neutral, detector)
         summary = {**summary, **recomputed}
     else:
-        traces, verdicts = stored
+        traces, verdicts, breathing = stored
     stop = recording.meta.get("stop") or summary.get("stop")
     video = Path(path) / "video.mp4"
     if smooth_hz:
         traces = {m: zero_phase_smooth(recording.t_s, v, smooth_hz) for m, v in traces.items()}
     return ReplayData(recording, recording.t_s, traces, summary, stop,
-                      summary.get("rep_features", []), video if video.is_file() else None, verdicts)
+                      summary.get("rep_features", []), video if video.is_file() else None, verdicts, breathing)
 
 
 def export_csv(data: ReplayData, destination: Path) -> Path:

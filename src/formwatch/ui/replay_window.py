@@ -41,6 +41,17 @@ class VideoFrames:
         return bgr if ok else None
 
 
+def _breath_hold_limit_s(exercise: str) -> float | None:
+    """The exercise's breath-hold limit when it judges breathing (holds), else None."""
+    from formwatch.core.exercises import get_exercise
+
+    try:
+        spec = get_exercise(exercise)
+    except ValueError:
+        return None
+    return spec.breath_hold_limit_s if "breath" in spec.rules else None
+
+
 class ReplayWindow(QMainWindow):
     def __init__(self, data: ReplayData) -> None:
         super().__init__()
@@ -113,7 +124,7 @@ class ReplayWindow(QMainWindow):
                 first = plot
             else:
                 plot.setXLink(first)
-            if row == len(names):  # the axis label on a row of its own, clear of the tick labels
+            if row == len(names) and not data.has_breathing():  # the axis label on a row of its own
                 self.plots.addLabel("time (s)", row=row + 1, col=0, size="10pt", color="#b0b4ba")
             self.curves[metric] = plot.plot(data.t_s, data.traces[metric], pen=pg.mkPen(spec.colour, width=2),
                                             connect="finite")
@@ -133,11 +144,42 @@ class ReplayWindow(QMainWindow):
                 plot.addItem(pg.InfiniteLine(pos=stop_t, angle=90, pen=pg.mkPen((230, 40, 40), width=3),
                                              label="STOP" if row == 1 else None,
                                              labelOpts={"position": 0.9, "color": (240, 60, 60)}))
-            cursor = pg.InfiniteLine(pos=float(data.t_s[0]), angle=90, pen=pg.mkPen((240, 240, 240), width=1.5))
-            plot.addItem(cursor)
-            self.cursors[metric] = cursor
-            plot.scene().sigMouseClicked.connect(self._clicked)
+            self._add_cursor(metric, plot)
+        if data.has_breathing():
+            self._breathing_plot(len(names) + 2, first)
         self._first_plot = first
+
+    def _add_cursor(self, key: str, plot: pg.PlotItem) -> None:
+        cursor = pg.InfiniteLine(pos=float(self.data.t_s[0]), angle=90, pen=pg.mkPen((240, 240, 240), width=1.5))
+        plot.addItem(cursor)
+        self.cursors[key] = cursor
+        plot.scene().sigMouseClicked.connect(self._clicked)
+
+    def _breathing_plot(self, row: int, first: pg.PlotItem | None) -> None:
+        """Breaths a minute where breathing was readable (holds and rests), and the seconds a breath was held, on
+        a second axis; the exercise's breath-hold limit marked."""
+        data = self.data
+        plot = self.plots.addPlot(row=row, col=0, title="Breathing: breaths a minute (blue), seconds held (orange)")
+        plot.setLabel("left", "breaths/min")
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        if first is not None:
+            plot.setXLink(first)
+        self.curves["breath_rate_bpm"] = plot.plot(data.t_s, data.breathing["breath_rate_bpm"],
+                                                   pen=pg.mkPen("#7cb7ff", width=2), connect="finite")
+        held = data.breathing.get("breath_held_s")
+        if held is not None and np.nanmax(np.nan_to_num(held, nan=0.0)) > 0:
+            self.curves["breath_held_s"] = plot.plot(data.t_s, held, pen=pg.mkPen("#ffb347", width=2),
+                                                     connect="finite")
+            limit = _breath_hold_limit_s(str(data.summary.get("exercise", "")))
+            if limit is not None:
+                plot.addItem(pg.InfiniteLine(pos=limit, angle=0, pen=pg.mkPen((230, 60, 60), width=1.5,
+                                                                               style=Qt.PenStyle.DashLine),
+                                             label="breath-hold limit",
+                                             labelOpts={"position": 0.12, "color": (230, 90, 90)}))
+        if data.stop and data.stop.get("t_s") is not None:
+            plot.addItem(pg.InfiniteLine(pos=data.stop["t_s"], angle=90, pen=pg.mkPen((230, 40, 40), width=3)))
+        self.plots.addLabel("time (s)", row=row + 1, col=0, size="10pt", color="#b0b4ba")
+        self._add_cursor("breathing", plot)
 
     def _clicked(self, event) -> None:
         """Clicking anywhere on the traces seeks there."""
