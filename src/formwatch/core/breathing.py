@@ -10,9 +10,13 @@ so nothing here looks for individual breaths in the raw signal:
 - ``rate_bpm`` is the **spectral peak** (0.1-0.7 Hz) of the last ``rate_window_s`` of signal, Hann-windowed,
   zero-padded and refined by a parabola through the peak, updated every ``rate_every_s``;
 - ``amplitude`` is the band's RMS over the last ``hold_window_s`` (x 2 sqrt 2: peak-to-trough of a sine);
-- ``held`` — no breathing movement — when that RMS falls below a threshold set between the breathing RMS of the
-  first ``calm_s`` (the calm reference) and the noise's share of the band (estimated from the signal's content above
-  ``noise_hz``, white noise assumed): the breath stops, the noise does not;
+- ``held`` — no breathing movement — when the **speed** of the low-passed signal (its RMS over the last
+  ``hold_window_s``) falls below a threshold set between this person's recent breathing and what white noise alone
+  would give (its size estimated from the signal's content above ``noise_hz``), for longer than the longest natural
+  pause seen in their breathing so far (times ``pause_margin``). Speed, not the band's level: when a breath stops
+  half-way, the level stays off its mean and a high-pass filter takes seconds to forget it; the speed drops at once.
+  A pause learned from the person's own breathing keeps the end-of-exhale rests of slow paced breathing from being
+  called holds;
 - ``strained``: faster (``rate_up``) and shallower (``depth_down``) than the calm reference.
 
 Honest only while the trunk itself is still (holds, rests): the caller marks other samples invalid; rep cadence
@@ -59,8 +63,10 @@ class BreathingConfig:
     max_rate_bpm: float = 42.0
     calm_s: float = 15.0  # the first seconds of valid signal are the calm reference
     hold_window_s: float = 2.5
-    hold_fraction: float = 0.35  # held below noise + this share of (recent breathing - noise), band RMS
-    min_quiet_s: float = 0.5  # ... for at least this long (fewer false holds, later detection)
+    hold_fraction: float = 0.35  # held below noise + this share of (recent breathing - noise), speed RMS
+    min_quiet_s: float = 0.3  # ... for at least this long,
+    pause_margin: float = 2.0  # ... and this many times the longest natural pause seen so far,
+    max_quiet_s: float = 4.0  # ... but never longer than this (a 5 s hold limit must still be reachable)
     min_snr: float = 2.0  # a held breath is only called when the calm breathing stood this far above the noise
     reference_s: float = 20.0  # a held breath is a drop against the breathing of the last this-many seconds
     rate_up: float = 1.3  # strained: faster than the calm rate by this factor ...
@@ -89,15 +95,21 @@ class BreathingMonitor:
         self.calm_rate_bpm = math.nan
         self.calm_rms = math.nan
         self.noise_rms = math.nan
+        self.calm_speed = math.nan  # RMS speed of the low-passed signal while breathing calmly
+        self.noise_speed = math.nan  # ... of white noise of the measured size through the same filters
+        self.longest_pause_s = 0.0  # the longest quiet spell that ended in breathing (a natural pause)
         self._calm_band: list[float] = []
         self._calm_high: list[float] = []
         self._calm_rates: list[float] = []
+        self._calm_speeds: list[tuple[float, float]] = []
         self._restart()
 
     def _restart(self) -> None:
         self._t: float | None = None
         self._hp_mean = math.nan
         self._lp1 = self._lp2 = 0.0
+        self._slow1 = self._slow2 = math.nan  # the raw signal low-passed (no high-pass): its speed is the motion
+        self._speed: deque[tuple[float, float]] = deque()  # (t, speed) over the hold window
         self._noise_mean = math.nan
         self._raw: deque[tuple[float, float]] = deque()  # (t, high-passed) over the rate window
         self._band: deque[tuple[float, float]] = deque()  # (t, band-passed) over the hold window
@@ -105,7 +117,8 @@ class BreathingMonitor:
         self._next_rate_t = -math.inf
         self._started_t: float | None = None
         self._quiet_since: float | None = None
-        self._recent_rms: deque[tuple[float, float]] = deque()  # (t, band RMS) while breathing, for the reference
+        self._held_last = False
+        self._recent_speed: deque[tuple[float, float]] = deque()  # (t, speed RMS) while breathing: the reference
 
     @staticmethod
     def _alpha(cutoff_hz: float, dt: float) -> float:
@@ -114,30 +127,36 @@ class BreathingMonitor:
     def step(self, t_s: float, value: float, valid: bool = True) -> BreathState:
         cfg = self.config
         if not valid or value != value:
-            return self._state(t_s, False, math.nan)
+            return self._state(t_s, False, math.nan, math.nan)
         if self._t is None or t_s - self._t > cfg.max_gap_s or t_s <= self._t:
             self._restart()
             self._t, self._hp_mean, self._noise_mean, self._started_t = t_s, value, value, t_s
-            return self._state(t_s, True, math.nan)
+            self._slow1 = self._slow2 = value
+            return self._state(t_s, True, math.nan, math.nan)
         dt, self._t = t_s - self._t, t_s
         self._hp_mean += self._alpha(cfg.low_hz, dt) * (value - self._hp_mean)
         high_passed = value - self._hp_mean
         self._lp1 += self._alpha(cfg.high_hz, dt) * (high_passed - self._lp1)
         self._lp2 += self._alpha(cfg.high_hz, dt) * (self._lp1 - self._lp2)
+        before = self._slow2
+        self._slow1 += self._alpha(cfg.high_hz, dt) * (value - self._slow1)
+        self._slow2 += self._alpha(cfg.high_hz, dt) * (self._slow1 - self._slow2)
+        _push(self._speed, t_s, (self._slow2 - before) / dt, cfg.hold_window_s)
         self._noise_mean += self._alpha(cfg.noise_hz, dt) * (value - self._noise_mean)
         above_noise_hz = value - self._noise_mean  # what is left above noise_hz
         _push(self._raw, t_s, high_passed, cfg.rate_window_s)
         _push(self._band, t_s, self._lp2, cfg.hold_window_s)
         rms = math.sqrt(sum(v * v for _, v in self._band) / len(self._band))
+        speed = math.sqrt(sum(v * v for _, v in self._speed) / len(self._speed))
         settled = t_s - self._started_t >= cfg.hold_window_s + 1.0 / cfg.low_hz / 2
         if settled and t_s >= self._next_rate_t:
             self._next_rate_t = t_s + cfg.rate_every_s
             self._rate = self._spectral_rate()
         if settled:
-            self._learn_calm(t_s, rms, above_noise_hz)
-        state = self._state(t_s, True, rms if settled else math.nan)
+            self._learn_calm(t_s, rms, speed, above_noise_hz, dt)
+        state = self._state(t_s, True, rms if settled else math.nan, speed if settled else math.nan)
         if settled and not state.held and self._quiet_since is None:
-            _push(self._recent_rms, t_s, rms, cfg.reference_s)
+            _push(self._recent_speed, t_s, speed, cfg.reference_s)
         return state
 
     def _spectral_rate(self) -> float:
@@ -169,11 +188,13 @@ class BreathingMonitor:
             return float((freq[k] + offset * (freq[1] - freq[0])) * 60.0)
         return float(freq[k] * 60.0)
 
-    def _learn_calm(self, t_s: float, rms: float, above_noise_hz: float) -> None:
-        """The first ``calm_s`` of settled signal: breathing RMS in the band and the noise's share of it."""
+    def _learn_calm(self, t_s: float, rms: float, speed: float, above_noise_hz: float, dt: float) -> None:
+        """The first ``calm_s`` of settled signal: breathing RMS in the band, its speed, the noise's share of both
+        and the longest natural pause."""
         cfg = self.config
         if self.calm_rms == self.calm_rms:
             return
+        self._calm_speeds.append((t_s, speed))
         self._calm_band.append(rms)
         self._calm_high.append(above_noise_hz)
         if self._rate == self._rate:
@@ -186,34 +207,68 @@ class BreathingMonitor:
         share = (cfg.high_hz - cfg.low_hz) / max(nyquist - cfg.noise_hz, 1e-9)
         self.noise_rms = float(np.std(self._calm_high)) * math.sqrt(share)
         self.calm_rms = float(np.median(self._calm_band))
+        residual_gain, speed_gain = _white_noise_gains(dt, cfg)
+        self.noise_speed = float(np.std(self._calm_high)) / residual_gain * speed_gain
+        self.calm_speed = float(np.median([v for _, v in self._calm_speeds]))
+        threshold = self.noise_speed + cfg.hold_fraction * max(self.calm_speed - self.noise_speed, 0.0)
+        quiet_since = None
+        for t, v in self._calm_speeds:  # natural pauses in the calm breathing
+            if v < threshold:
+                quiet_since = t if quiet_since is None else quiet_since
+                self.longest_pause_s = max(self.longest_pause_s, t - quiet_since)
+            else:
+                quiet_since = None
         if self._calm_rates:
             self.calm_rate_bpm = float(np.median(self._calm_rates))
 
-    def _state(self, t_s: float, valid: bool, rms: float) -> BreathState:
+    def _state(self, t_s: float, valid: bool, rms: float, speed: float) -> BreathState:
         cfg = self.config
-        calm, noise = self.calm_rms, self.noise_rms
-        held = False
-        if valid and rms == rms and calm == calm and noise == noise and calm >= cfg.min_snr * noise:
+        calm, noise = self.calm_speed, self.noise_speed
+        quiet = False
+        if valid and speed == speed and calm == calm and noise == noise and calm >= cfg.min_snr * noise:
             # Against the breathing of the last seconds (breaths grow shallower or deeper over a set; the calm
             # start only says whether breathing can be read at all).
-            recent = float(np.median([v for _, v in self._recent_rms])) if self._recent_rms else calm
-            threshold = noise + cfg.hold_fraction * max(recent - noise, 0.0)
-            held = rms < threshold
-        if held:
+            recent = float(np.median([v for _, v in self._recent_speed])) if self._recent_speed else calm
+            quiet = speed < noise + cfg.hold_fraction * max(recent - noise, 0.0)
+        needed_s = min(max(cfg.min_quiet_s, cfg.pause_margin * self.longest_pause_s), cfg.max_quiet_s)
+        held = False
+        if quiet:
             if self._quiet_since is None:
-                self._quiet_since = t_s  # when the band went quiet
-            held = t_s - self._quiet_since >= cfg.min_quiet_s
+                self._quiet_since = t_s  # when the motion went quiet
+            held = t_s - self._quiet_since >= needed_s
         else:
+            if self._quiet_since is not None and valid and not self._held_last:
+                self.longest_pause_s = max(self.longest_pause_s, t_s - self._quiet_since)  # a pause, not a hold
             self._quiet_since = None
+        self._held_last = held
         amplitude = 2.0 * math.sqrt(2.0) * rms if rms == rms else math.nan
-        relative = rms / calm if rms == rms and calm == calm and calm > 0 else math.nan
+        relative = rms / self.calm_rms if rms == rms and self.calm_rms == self.calm_rms and self.calm_rms > 0 \
+            else math.nan
         rate = self._rate if valid else math.nan
         strained = valid and rate == rate and self.calm_rate_bpm == self.calm_rate_bpm and \
             rate > cfg.rate_up * self.calm_rate_bpm and relative < cfg.depth_down
-        # The breath stopped about half a window before the band's RMS over the window went quiet.
-        held_s = t_s - self._quiet_since + 0.5 * cfg.hold_window_s if held and self._quiet_since is not None else 0.0
+        # The speed's RMS over the window goes quiet when most of the window is still: the breath stopped about
+        # 0.8 of a window earlier (measured on drawn breaths stopped at every phase, tests/test_breathing.py).
+        held_s = t_s - self._quiet_since + 0.8 * cfg.hold_window_s if held and self._quiet_since is not None else 0.0
         readable = not (calm == calm and noise == noise) or calm >= cfg.min_snr * noise
         return BreathState(t_s, valid, rate, amplitude, relative, held, held_s, strained, readable)
+
+
+def _white_noise_gains(dt: float, cfg: BreathingConfig, samples: int = 2000) -> tuple[float, float]:
+    """For unit white noise sampled every ``dt``: the std of what is left above ``noise_hz`` (how the noise is
+    measured) and the RMS speed after the two low-passes (what a held breath leaves). Simulated once per monitor:
+    the filters' gains depend on the frame rate."""
+    noise = np.random.default_rng(0).normal(0.0, 1.0, samples)
+    a_noise, a_low = 1.0 - math.exp(-2 * math.pi * cfg.noise_hz * dt), 1.0 - math.exp(-2 * math.pi * cfg.high_hz * dt)
+    mean = slow1 = slow2 = 0.0
+    residual, speed = np.empty(samples), np.empty(samples)
+    for i, x in enumerate(noise):
+        mean += a_noise * (x - mean)
+        before = slow2
+        slow1 += a_low * (x - slow1)
+        slow2 += a_low * (slow1 - slow2)
+        residual[i], speed[i] = x - mean, (slow2 - before) / dt
+    return float(np.std(residual[200:])), float(np.sqrt(np.mean(speed[200:] ** 2)))
 
 
 def _push(window: deque[tuple[float, float]], t_s: float, value: float, span_s: float) -> None:
