@@ -42,6 +42,7 @@ class LiveResult:
     dropped: int
     fps: float  # frames processed per second, recent
     profile: np.ndarray | None = None  # the trunk profile (4, N_STATIONS), when the silhouette was measured
+    model_note: str = ""  # which pose model runs, when live moved off the default to keep up
 
 
 @dataclass
@@ -183,7 +184,7 @@ class LiveRunner:
         while self._recent and now - self._recent[0] > 1.0:
             self._recent.pop(0)
         live = LiveResult(frame, sample.image, result, latency_ms, self.stats.processed, self.stats.dropped,
-                          float(len(self._recent)), sample.profile)
+                          float(len(self._recent)), sample.profile, getattr(self.estimator, "note", ""))
         if self.on_result is not None:
             self.on_result(live)
         return live

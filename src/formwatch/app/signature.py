@@ -103,3 +103,19 @@ def all_signatures(rows: list[dict[str, Any]]) -> list[tuple[Signature, list[dic
                 profile = None
         out.append(signature_of(exercise, name or None, profile))
     return out
+
+
+def short_lines(signatures: list[tuple[Signature, list[dict[str, Any]]]]) -> list[str]:
+    """A few lines a screen has room for: per person and exercise, the typical set, what ends it, the limits."""
+    lines = []
+    for sig, _ in signatures:
+        who = f"{sig.exercise} ({sig.profile or 'no profile'})"
+        typical = "" if math.isnan(sig.typical_clean_reps) else f": typically {sig.typical_clean_reps:.0f} clean reps"
+        lines.append(who + typical)
+        if sig.stopped_sets:
+            label = next((m.label for m in sig.metrics if m.name == sig.ending_fault), sig.ending_fault or "—")
+            lines.append(f"  ended most often by {label} ({sig.ending_fault_sets} of {sig.stopped_sets} stops)")
+        moved = [m for m in sig.metrics if not math.isnan(m.safety_limit) and m.limit_in_force < m.safety_limit]
+        for m in moved:
+            lines.append(f"  {m.label} limit {m.limit_in_force:.1f}{m.unit} (calibrated {m.safety_limit:.1f})")
+    return lines

@@ -105,6 +105,11 @@ class AutoModelEstimator:
     def current(self) -> str:
         return self.policy.current
 
+    @property
+    def note(self) -> str:
+        """For the screen: said while the lite model runs in place of the full one."""
+        return "Lite pose model: the full one could not keep up" if self.policy.current == "lite" else ""
+
     def estimate(self, frame: Any, t_s: float) -> Any:
         estimator = self.estimators.get(self.policy.current, self.estimators["full"])
         start = time.monotonic()

@@ -176,9 +176,11 @@ def _cmd_progress(args: argparse.Namespace) -> int:
     from formwatch.ui.charts import ProgressWindow
     from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
 
+    from formwatch.app.signature import all_signatures, short_lines
+
     rows = _history_rows(args)
     app = qt_app()
-    window = ProgressWindow(series(rows), len(rows))
+    window = ProgressWindow(series(rows), len(rows), short_lines(all_signatures(rows)))
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
     window.show()
     app.exec()

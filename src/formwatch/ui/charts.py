@@ -54,8 +54,9 @@ def clean_reps_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
 def reasons_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
     reasons = series["reasons"]
     _style(plot, "Why sets ended", "sets", "")
+    colours = {"no stop": "#059669", "interrupted": "#d97706"}  # a clean set is good news; a stop is red
     plot.addItem(pg.BarGraphItem(x=np.arange(len(reasons)), height=[n for _, n in reasons], width=0.6,
-                                 brush="#dc2626"))
+                                 brushes=[colours.get(r, "#dc2626") for r, _ in reasons]))
     plot.getAxis("bottom").setTicks([[(i, r) for i, (r, _) in enumerate(reasons)]])
 
 
@@ -63,7 +64,7 @@ CHARTS: dict[str, Callable[[pg.PlotItem, dict[str, Any]], None]] = {
     "Sets per day": days_chart, "Clean reps per set": clean_reps_chart, "Why sets ended": reasons_chart}
 
 
-def _png(plot: pg.PlotItem, width: int = 900) -> bytes:
+def _png(plot: Any, width: int = 900) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "chart.png"
         exporter = pyqtgraph.exporters.ImageExporter(plot)
@@ -84,14 +85,14 @@ def draw(series: dict[str, Any]) -> dict[str, bytes]:
         widget.resize(900, 420)
         plot = widget.addPlot()
         build(plot, series)
-        charts[title] = _png(plot)
+        charts[title] = _png(widget.ci)  # the whole layout: the title's row included, not clipped
     return charts
 
 
 class ProgressWindow(QMainWindow):
     """The Progress view: the same charts, live in a window."""
 
-    def __init__(self, series: dict[str, Any], sets: int) -> None:
+    def __init__(self, series: dict[str, Any], sets: int, signature_lines: list[str] | None = None) -> None:
         super().__init__()
         from formwatch.ui.live_window import fit_to_screen
 
@@ -103,5 +104,10 @@ class ProgressWindow(QMainWindow):
             plot = self.layout_widget.addPlot(row=i // 2, col=i % 2)
             build(plot, series)
             self.plots[title] = plot
+        if signature_lines:  # the free cell: how the sets go and the limits in force (app/signature.py)
+            text = "<br>".join(signature_lines)
+            self.signature = self.layout_widget.addLabel(
+                f"<div style='color:#1d2330;font-size:12pt'><b>Your signature movement profile</b><br>{text}</div>",
+                row=len(CHARTS) // 2, col=len(CHARTS) % 2, justify="left")
         self.setCentralWidget(self.layout_widget)
         fit_to_screen(self, (1300, 800), (900, 600))

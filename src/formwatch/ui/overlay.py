@@ -197,6 +197,8 @@ class OverlayWidget(QWidget):
         p.setPen(QColor(200, 204, 210))
         latency = "—" if math.isnan(self.view.latency_ms) else f"{self.view.latency_ms:.0f} ms"
         text = f"{self.view.fps:.0f} fps · latency {latency}"
+        if self.view.model_note:
+            text = f"{self.view.model_note} · {text}"
         if self.view.dropped_fraction > DROPPED_WARNING_FRACTION:
             p.setPen(STATE_COLOURS["drifting"])
             text = f"{100 * self.view.dropped_fraction:.0f} % of frames dropped: this computer is not keeping up · {text}"

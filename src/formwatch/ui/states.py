@@ -31,6 +31,8 @@ def overlay_states() -> dict[str, OverlayState]:
                                     "happens in depth: turn side-on", gauges=gauges),
         "clean": OverlayState(state="clean", banner="Clean", rep=4, gauges=gauges, fps=30.0, latency_ms=24.0,
                               pacing="Breathe out as you rise"),
+        "lite-model": OverlayState(state="clean", banner="Clean", rep=5, gauges=gauges, fps=30.0, latency_ms=19.0,
+                                   model_note="Lite pose model: the full one could not keep up"),
         "hold": OverlayState(state="clean", banner="Clean", counter="Hold 24 s", gauges=gauges[:1], fps=30.0,
                              latency_ms=25.0, pacing="Breathe slowly: 6 breaths a minute · now 11"),
         "drifting": OverlayState(state="drifting", banner=f"Careful — {rounding.drifting}", rep=6,

@@ -61,6 +61,7 @@ class OverlayState:
     counter: str = ""  # overrides "Rep N" (a hold shows its seconds)
     dropped_fraction: float = 0.0  # share of camera frames the pipeline could not take (said on screen past 10 %)
     pacing: str = ""  # the breathing cue for this moment ("Breathe out as you rise")
+    model_note: str = ""  # which pose model runs when it is not the default (live moved to lite to keep up)
 
     @property
     def fault_segments(self) -> frozenset[tuple[Lm, Lm]]:
@@ -104,7 +105,7 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     verdict = live.result.verdict
     if verdict is None:
         return OverlayState(state="clean", banner="Watching (no exercise chosen)", fps=live.fps,
-                            latency_ms=live.latency_ms)
+                            latency_ms=live.latency_ms, model_note=getattr(live, "model_note", ""))
     gauges = gauges_for(detector.gauge_specs, verdict.deviations, detector.gauge_limits())
     state = "stopped" if stop is not None else verdict.state
     fault = ""
@@ -136,7 +137,7 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
                         dropped_fraction=live.dropped / seen if seen else 0.0,
                         latency_ms=live.latency_ms, fault_metric=fault,
                         summary=stop_summary(stop) if stop is not None else "",
-                        counter=counter, pacing=pacing)
+                        counter=counter, pacing=pacing, model_note=getattr(live, "model_note", ""))
 
 
 def replay_state(data: Any, index: int) -> OverlayState:
