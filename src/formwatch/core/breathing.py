@@ -63,9 +63,9 @@ class BreathingConfig:
     max_rate_bpm: float = 42.0
     calm_s: float = 15.0  # the first seconds of valid signal are the calm reference
     hold_window_s: float = 2.5
-    hold_fraction: float = 0.35  # held below noise + this share of (recent breathing - noise), speed RMS
+    hold_fraction: float = 0.30  # held below noise + this share of (recent breathing - noise), speed RMS
     min_quiet_s: float = 0.3  # ... for at least this long,
-    pause_margin: float = 2.0  # ... and this many times the longest natural pause seen so far,
+    pause_margin: float = 2.5  # ... and this many times the longest natural pause seen so far,
     max_quiet_s: float = 4.0  # ... but never longer than this (a 5 s hold limit must still be reachable)
     min_snr: float = 2.0  # a held breath is only called when the calm breathing stood this far above the noise
     reference_s: float = 20.0  # a held breath is a drop against the breathing of the last this-many seconds
