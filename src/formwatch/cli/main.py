@@ -24,6 +24,13 @@ class _Help(argparse.HelpFormatter):
             text += " (default: %(default)s)"
         return text
 
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        """Paragraphs wrapped at spaces only: a path is never split at one of its hyphens."""
+        import textwrap
+
+        return textwrap.fill(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False, break_long_words=False)
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse with the house error style (one line saying what to do, exit 2) and help that shows defaults."""
