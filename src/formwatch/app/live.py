@@ -206,6 +206,10 @@ class LiveRunner:
         switches = getattr(self.estimator, "switches", None)
         if switches:  # the model moved to lite (and back) to keep up: in the summary and the recording's meta
             summary["live"]["model_switches"] = list(switches)
+            if "note" in summary["live"]:  # already on the lighter model: the advice left is to free the machine
+                summary["live"]["note"] = summary["live"]["note"].replace(", or use a lighter model",
+                                                                          " (formwatch already moved to the lite "
+                                                                          "pose model)")
             if self.writer is not None and not self.writer.closed:
                 self.writer.update_meta(model_switches=list(switches))
         if self.end_reason:
