@@ -134,3 +134,31 @@ def test_replay_shows_the_breathing_trace_and_the_held_breath_that_ended_a_plank
     np.testing.assert_allclose(y, rate, equal_nan=True)
     png = window.export_png(tmp_path / "traces.png")
     assert png.stat().st_size > 10_000
+
+
+def _paced_chest(noise: float, seed: int, hold: tuple[float, float] = (30.0, 12.0), fps: float = 15.0):
+    """A chest signal breathing at 12/min (12 units peak to trough, x 1e-3) with white noise, holding from hold[0]."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(60 * fps)) / fps
+    w = 2 * np.pi * 12 / 60
+    phase = np.where((t >= hold[0]) & (t < hold[0] + hold[1]), w * hold[0], w * t)
+    phase = np.where(t >= hold[0] + hold[1], phase - w * hold[1], phase)
+    return t, 0.006 * np.sin(phase) + rng.normal(0, noise, len(t))
+
+
+@pytest.mark.parametrize("noise, signal", [(0.0005, "speed"), (0.0033, "level"), (0.008, None)])
+def test_a_held_breath_is_read_from_the_speed_or_the_level_as_the_noise_allows(noise, signal):
+    """Clean: from the speed, found within 3 s. Noisier: from the band's level, found later. Noise as large as the
+    breath: not called at all (never a guess)."""
+    t, x = _paced_chest(noise, seed=1)
+    monitor = BreathingMonitor()
+    states = [monitor.step(float(a), float(b)) for a, b in zip(t, x)]
+    held = np.array([s.held for s in states])
+    assert monitor.hold_signal == signal
+    assert not held[t < 29.5].any()
+    if signal is None:
+        assert not held.any() and not states[-1].readable
+    else:
+        first = t[np.argmax(held)]
+        assert held.any() and 30.0 <= first <= (33.0 if signal == "speed" else 35.0)
+        assert max(s.held_s for s in states) > 9.0  # held long enough to reach a 5 s limit

@@ -65,9 +65,10 @@ class BreathingConfig:
     hold_window_s: float = 2.5
     hold_fraction: float = 0.30  # held below noise + this share of (recent breathing - noise), speed RMS
     min_quiet_s: float = 0.3  # ... for at least this long,
-    pause_margin: float = 2.5  # ... and this many times the longest natural pause seen so far,
+    pause_margin: float = 2.0  # ... and this many times the longest natural pause seen so far,
     max_quiet_s: float = 4.0  # ... but never longer than this (a 5 s hold limit must still be reachable)
     min_snr: float = 2.0  # a held breath is only called when the calm breathing stood this far above the noise
+    level_min_snr: float = 5.0  # ... and this far, for the band's level when the speed is too noisy to read
     reference_s: float = 20.0  # a held breath is a drop against the breathing of the last this-many seconds
     rate_up: float = 1.3  # strained: faster than the calm rate by this factor ...
     depth_down: float = 0.6  # ... and shallower than this share of the calm amplitude
@@ -97,6 +98,7 @@ class BreathingMonitor:
         self.noise_rms = math.nan
         self.calm_speed = math.nan  # RMS speed of the low-passed signal while breathing calmly
         self.noise_speed = math.nan  # ... of white noise of the measured size through the same filters
+        self.hold_signal: str | None = None  # what a held breath is read from: "speed", "level", or None (unreadable)
         self.longest_pause_s = 0.0  # the longest quiet spell that ended in breathing (a natural pause)
         self._calm_band: list[float] = []
         self._calm_high: list[float] = []
@@ -109,16 +111,18 @@ class BreathingMonitor:
         self._hp_mean = math.nan
         self._lp1 = self._lp2 = 0.0
         self._slow1 = self._slow2 = math.nan  # the raw signal low-passed (no high-pass): its speed is the motion
-        self._speed: deque[tuple[float, float]] = deque()  # (t, speed) over the hold window
+        self._speed = _MeanSquare()  # speed over the hold window
         self._noise_mean = math.nan
         self._raw: deque[tuple[float, float]] = deque()  # (t, high-passed) over the rate window
-        self._band: deque[tuple[float, float]] = deque()  # (t, band-passed) over the hold window
+        self._band = _MeanSquare()  # band-passed signal over the hold window
         self._rate = math.nan
         self._next_rate_t = -math.inf
         self._started_t: float | None = None
         self._quiet_since: float | None = None
         self._held_last = False
         self._recent_speed: deque[tuple[float, float]] = deque()  # (t, speed RMS) while breathing: the reference
+        self._recent_median = math.nan
+        self._recent_due_t = -math.inf
 
     @staticmethod
     def _alpha(cutoff_hz: float, dt: float) -> float:
@@ -141,13 +145,12 @@ class BreathingMonitor:
         before = self._slow2
         self._slow1 += self._alpha(cfg.high_hz, dt) * (value - self._slow1)
         self._slow2 += self._alpha(cfg.high_hz, dt) * (self._slow1 - self._slow2)
-        _push(self._speed, t_s, (self._slow2 - before) / dt, cfg.hold_window_s)
+        self._speed.push(t_s, (self._slow2 - before) / dt, cfg.hold_window_s)
         self._noise_mean += self._alpha(cfg.noise_hz, dt) * (value - self._noise_mean)
         above_noise_hz = value - self._noise_mean  # what is left above noise_hz
         _push(self._raw, t_s, high_passed, cfg.rate_window_s)
-        _push(self._band, t_s, self._lp2, cfg.hold_window_s)
-        rms = math.sqrt(sum(v * v for _, v in self._band) / len(self._band))
-        speed = math.sqrt(sum(v * v for _, v in self._speed) / len(self._speed))
+        self._band.push(t_s, self._lp2, cfg.hold_window_s)
+        rms, speed = self._band.rms(), self._speed.rms()
         settled = t_s - self._started_t >= cfg.hold_window_s + 1.0 / cfg.low_hz / 2
         if settled and t_s >= self._next_rate_t:
             self._next_rate_t = t_s + cfg.rate_every_s
@@ -155,8 +158,11 @@ class BreathingMonitor:
         if settled:
             self._learn_calm(t_s, rms, speed, above_noise_hz, dt)
         state = self._state(t_s, True, rms if settled else math.nan, speed if settled else math.nan)
-        if settled and not state.held and self._quiet_since is None:
-            _push(self._recent_speed, t_s, speed, cfg.reference_s)
+        if settled and not state.held and self._quiet_since is None and self.hold_signal is not None:
+            _push(self._recent_speed, t_s, speed if self.hold_signal == "speed" else rms, cfg.reference_s)
+            if t_s >= self._recent_due_t:  # the reference's median, refreshed a few times a second, not every frame
+                self._recent_median = float(np.median(np.fromiter((v for _, v in self._recent_speed), float)))
+                self._recent_due_t = t_s + 0.25
         return state
 
     def _spectral_rate(self) -> float:
@@ -201,7 +207,7 @@ class BreathingMonitor:
             self._calm_rates.append(self._rate)
         if t_s - self._started_t < cfg.calm_s + cfg.hold_window_s:
             return
-        dt = (self._band[-1][0] - self._band[0][0]) / max(len(self._band) - 1, 1)
+        dt = self._band.mean_interval()
         nyquist = 0.5 / dt if dt > 0 else cfg.noise_hz * 2
         # White noise spreads evenly: the band (low_hz..high_hz) holds this share of what lies above noise_hz.
         share = (cfg.high_hz - cfg.low_hz) / max(nyquist - cfg.noise_hz, 1e-9)
@@ -210,9 +216,18 @@ class BreathingMonitor:
         residual_gain, speed_gain = _white_noise_gains(dt, cfg)
         self.noise_speed = float(np.std(self._calm_high)) / residual_gain * speed_gain
         self.calm_speed = float(np.median([v for _, v in self._calm_speeds]))
-        threshold = self.noise_speed + cfg.hold_fraction * max(self.calm_speed - self.noise_speed, 0.0)
+        # A held breath is read from the speed where breathing stands clear of the noise in it (fast, few false
+        # holds), else from the band's level (slower: the level lingers after a breath stops), else not at all.
+        if self.calm_speed >= cfg.min_snr * self.noise_speed:
+            self.hold_signal, series = "speed", self._calm_speeds
+        elif self.calm_rms >= cfg.level_min_snr * self.noise_rms:
+            self.hold_signal, series = "level", list(zip((t for t, _ in self._calm_speeds), self._calm_band))
+        else:
+            return
+        calm, noise = self._hold_reference()
+        threshold = noise + cfg.hold_fraction * max(calm - noise, 0.0)
         quiet_since = None
-        for t, v in self._calm_speeds:  # natural pauses in the calm breathing
+        for t, v in series:  # natural pauses in the calm breathing
             if v < threshold:
                 quiet_since = t if quiet_since is None else quiet_since
                 self.longest_pause_s = max(self.longest_pause_s, t - quiet_since)
@@ -221,15 +236,22 @@ class BreathingMonitor:
         if self._calm_rates:
             self.calm_rate_bpm = float(np.median(self._calm_rates))
 
+    def _hold_reference(self) -> tuple[float, float]:
+        """The calm breathing and the noise, in the units of the signal a held breath is read from."""
+        if self.hold_signal == "speed":
+            return self.calm_speed, self.noise_speed
+        return self.calm_rms, self.noise_rms
+
     def _state(self, t_s: float, valid: bool, rms: float, speed: float) -> BreathState:
         cfg = self.config
-        calm, noise = self.calm_speed, self.noise_speed
         quiet = False
-        if valid and speed == speed and calm == calm and noise == noise and calm >= cfg.min_snr * noise:
+        value = speed if self.hold_signal == "speed" else rms
+        if valid and self.hold_signal is not None and value == value:
+            calm, noise = self._hold_reference()
             # Against the breathing of the last seconds (breaths grow shallower or deeper over a set; the calm
             # start only says whether breathing can be read at all).
-            recent = float(np.median([v for _, v in self._recent_speed])) if self._recent_speed else calm
-            quiet = speed < noise + cfg.hold_fraction * max(recent - noise, 0.0)
+            recent = self._recent_median if self._recent_median == self._recent_median else calm
+            quiet = value < noise + cfg.hold_fraction * max(recent - noise, 0.0)
         needed_s = min(max(cfg.min_quiet_s, cfg.pause_margin * self.longest_pause_s), cfg.max_quiet_s)
         held = False
         if quiet:
@@ -248,27 +270,54 @@ class BreathingMonitor:
         strained = valid and rate == rate and self.calm_rate_bpm == self.calm_rate_bpm and \
             rate > cfg.rate_up * self.calm_rate_bpm and relative < cfg.depth_down
         # The speed's RMS over the window goes quiet when most of the window is still: the breath stopped about
-        # 0.8 of a window earlier (measured on drawn breaths stopped at every phase, tests/test_breathing.py).
-        held_s = t_s - self._quiet_since + 0.8 * cfg.hold_window_s if held and self._quiet_since is not None else 0.0
-        readable = not (calm == calm and noise == noise) or calm >= cfg.min_snr * noise
+        # 0.8 of a window earlier (measured on drawn breaths stopped at every phase, tests/test_breathing.py); the
+        # level's RMS about half a window earlier.
+        lag_s = (0.8 if self.hold_signal == "speed" else 0.5) * cfg.hold_window_s
+        held_s = t_s - self._quiet_since + lag_s if held and self._quiet_since is not None else 0.0
+        readable = self.calm_rms != self.calm_rms or self.hold_signal is not None
         return BreathState(t_s, valid, rate, amplitude, relative, held, held_s, strained, readable)
 
 
-def _white_noise_gains(dt: float, cfg: BreathingConfig, samples: int = 2000) -> tuple[float, float]:
+def _white_noise_gains(dt: float, cfg: BreathingConfig) -> tuple[float, float]:
     """For unit white noise sampled every ``dt``: the std of what is left above ``noise_hz`` (how the noise is
-    measured) and the RMS speed after the two low-passes (what a held breath leaves). Simulated once per monitor:
-    the filters' gains depend on the frame rate."""
-    noise = np.random.default_rng(0).normal(0.0, 1.0, samples)
+    measured) and the RMS speed after the two low-passes (what a held breath leaves). Exact: a linear filter's
+    output variance for white noise is the sum of its squared impulse response; the gains depend on the frame rate,
+    so they are computed for it."""
     a_noise, a_low = 1.0 - math.exp(-2 * math.pi * cfg.noise_hz * dt), 1.0 - math.exp(-2 * math.pi * cfg.high_hz * dt)
-    mean = slow1 = slow2 = 0.0
-    residual, speed = np.empty(samples), np.empty(samples)
-    for i, x in enumerate(noise):
-        mean += a_noise * (x - mean)
-        before = slow2
-        slow1 += a_low * (x - slow1)
-        slow2 += a_low * (slow1 - slow2)
-        residual[i], speed[i] = x - mean, (slow2 - before) / dt
-    return float(np.std(residual[200:])), float(np.sqrt(np.mean(speed[200:] ** 2)))
+    n = np.arange(int(math.ceil(40.0 / min(a_noise, a_low))))  # long enough for (1 - a)^n to vanish
+    residual = -a_noise * (1.0 - a_noise) ** n  # x minus its exponential mean ...
+    residual[0] += 1.0  # ... the sample itself included
+    two_low = a_low ** 2 * (n + 1) * (1.0 - a_low) ** n  # two one-pole low-passes in a row
+    speed = np.diff(two_low, prepend=0.0) / dt
+    return float(np.sqrt(np.sum(residual ** 2))), float(np.sqrt(np.sum(speed ** 2)))
+
+
+class _MeanSquare:
+    """(t, value) pairs over a trailing time span with their running sum of squares: RMS in O(1) a sample."""
+
+    def __init__(self) -> None:
+        self.items: deque[tuple[float, float]] = deque()
+        self.sum_sq = 0.0
+        self._pushes = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def push(self, t_s: float, value: float, span_s: float) -> None:
+        self.items.append((t_s, value))
+        self.sum_sq += value * value
+        while t_s - self.items[0][0] > span_s:
+            _, old = self.items.popleft()
+            self.sum_sq -= old * old
+        self._pushes += 1
+        if self._pushes % 1024 == 0:  # wash out rounding now and then
+            self.sum_sq = sum(v * v for _, v in self.items)
+
+    def rms(self) -> float:
+        return math.sqrt(max(self.sum_sq, 0.0) / len(self.items))
+
+    def mean_interval(self) -> float:
+        return (self.items[-1][0] - self.items[0][0]) / max(len(self.items) - 1, 1)
 
 
 def _push(window: deque[tuple[float, float]], t_s: float, value: float, span_s: float) -> None:
