@@ -266,6 +266,15 @@ def test_the_breathing_cue_follows_the_movement():
     assert pacing_cue(Detector("hinge"), "rest") == ""
     assert pacing_cue(Detector("plank"), "", Breath()) == "Breathe slowly: 6 breaths a minute · now 11"
 
+    class Held:
+        rate_bpm, held, held_s = 11.2, True, 3.4
+
+    # A held breath comes first, in a hold and between reps alike: a cue on screen (and spoken), not a stop.
+    assert pacing_cue(Detector("plank"), "", Held()) == "Keep breathing: breath held 3 s — breathe out slowly"
+    assert pacing_cue(Detector("deadlift"), "rest", Held()).startswith("Keep breathing")
+    Held.held_s = 1.0
+    assert pacing_cue(Detector("deadlift"), "up", Held()) == "Breathe out as you rise"  # a short pause: no cue
+
 
 def test_the_progress_view_draws_the_history(qtbot):
     from formwatch.app.report import series

@@ -41,3 +41,17 @@ def test_without_an_engine_the_cues_are_silent_and_say_so(capsys):
     finally:
         module.find_engine = original
     assert "no speech engine" in capsys.readouterr().err and voice.spoken == []
+
+
+def test_a_held_breath_is_spoken_once_not_every_frame():
+    from types import SimpleNamespace
+
+    from formwatch.ui.live_window import LiveWindow
+    from formwatch.ui.view_model import OverlayState
+
+    said = []
+    window = SimpleNamespace(voice=SimpleNamespace(say=said.append), _spoken_state="clean", _spoken_held=False)
+    held = OverlayState(state="clean", pacing="Keep breathing: breath held 3 s — breathe out slowly")
+    for view in (held, held, held, OverlayState(state="clean", pacing="Breathe slowly: 6 breaths a minute"), held):
+        LiveWindow._speak_state(window, view)
+    assert said == ["Keep breathing. Breathe out slowly."] * 2  # once per held breath

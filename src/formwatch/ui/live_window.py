@@ -19,7 +19,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
-from formwatch.ui.view_model import overlay_state
+from formwatch.ui.view_model import HELD_CUE_PREFIX, overlay_state
 from formwatch.ui.worker import LiveWorker
 
 
@@ -47,6 +47,7 @@ class LiveWindow(QMainWindow):
         self.summaries: list[dict[str, Any]] = []
         self.sound = StopSound()
         self.voice = voice  # an app.voice.VoiceCues, when the user asked for spoken cues
+        self._spoken_held = False
         self._spoken_state = ""
         self._slot_lock = threading.Lock()
         self._latest: LiveResult | None = None
@@ -100,11 +101,18 @@ class LiveWindow(QMainWindow):
         self.overlay.set_view(view)
 
     def _speak_state(self, view: OverlayState) -> None:
-        """Say 'careful' once as a set starts to drift (not on every frame of it)."""
-        if self.voice is not None and view.state != self._spoken_state:
+        """Say 'careful' once as a set starts to drift, and 'keep breathing' once a breath is held (not on every
+        frame of either)."""
+        if self.voice is None:
+            return
+        if view.state != self._spoken_state:
             if view.state == "drifting":
                 self.voice.say(view.banner.replace("—", ":"))
             self._spoken_state = view.state
+        held = view.pacing.startswith(HELD_CUE_PREFIX)
+        if held and not self._spoken_held:
+            self.voice.say("Keep breathing. Breathe out slowly.")
+        self._spoken_held = held
 
     def _on_ended(self, reason: str) -> None:
         self.ended_reason = f"{reason[:1].upper()}{reason[1:]} — recording kept." + (

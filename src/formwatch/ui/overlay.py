@@ -19,7 +19,7 @@ from formwatch.app.live import DROPPED_WARNING_FRACTION
 from formwatch.core.registry import LUMBAR_CURVE, RIB_FLARE
 from formwatch.core.silhouette import BACK, FRONT, edge_points
 from formwatch.ui.text_fit import Placed, draw_fitted, fitted_font
-from formwatch.ui.view_model import OverlayState
+from formwatch.ui.view_model import HELD_CUE_PREFIX, OverlayState
 
 STATE_COLOURS = {
     "ready": QColor(90, 96, 110), "clean": QColor(30, 150, 80), "drifting": QColor(230, 140, 20),
@@ -212,8 +212,12 @@ class OverlayWidget(QWidget):
             return
         top = self._banner_height() + 8
         rect = QRectF(20, top, self.width() * 0.6, max(26.0, self.height() * 0.045))
-        p.fillRect(rect.adjusted(-10, -2, 10, 2), QColor(10, 30, 60, 170))
-        p.setPen(QColor(150, 205, 255))
+        if self.view.pacing.startswith(HELD_CUE_PREFIX):  # a held breath: the drifting amber, not the quiet blue
+            p.fillRect(rect.adjusted(-10, -2, 10, 2), QColor(60, 40, 0, 200))
+            p.setPen(STATE_COLOURS["drifting"])
+        else:
+            p.fillRect(rect.adjusted(-10, -2, 10, 2), QColor(10, 30, 60, 170))
+            p.setPen(QColor(150, 205, 255))
         draw_fitted(p, rect, self.view.pacing, rect.height() * 0.75, 11.0,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, log=self.text_log)
 

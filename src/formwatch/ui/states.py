@@ -31,6 +31,8 @@ def overlay_states() -> dict[str, OverlayState]:
                                     "happens in depth: turn side-on", gauges=gauges),
         "clean": OverlayState(state="clean", banner="Clean", rep=4, gauges=gauges, fps=30.0, latency_ms=24.0,
                               pacing="Breathe out as you rise"),
+        "breath-held": OverlayState(state="clean", banner="Clean", counter="Hold 31 s", gauges=gauges[:1], fps=30.0,
+                                    latency_ms=25.0, pacing="Keep breathing: breath held 3 s — breathe out slowly"),
         "lite-model": OverlayState(state="clean", banner="Clean", rep=5, gauges=gauges, fps=30.0, latency_ms=19.0,
                                    model_note="Lite pose model: the full one could not keep up"),
         "hold": OverlayState(state="clean", banner="Clean", counter="Hold 24 s", gauges=gauges[:1], fps=30.0,

@@ -83,10 +83,16 @@ def stop_summary(stop: Any) -> str:
 
 
 CALM_RATE_BPM = 6.0  # the rhythm a hold is paced to: slow, diaphragmatic breathing
+HELD_CUE_S = 2.0  # a breath held this long is said on screen (and spoken with --voice), before any stop
+HELD_CUE_PREFIX = "Keep breathing"
 
 
 def pacing_cue(detector: Any, phase: str, breath: Any = None) -> str:
-    """Breath as choreography: out on the effort, in on the return; in a hold a calm rhythm, and the measured one."""
+    """Breath as choreography: out on the effort, in on the return; in a hold a calm rhythm, and the measured one.
+    A breath held for ``HELD_CUE_S`` comes first, in any exercise: a cue, not a stop (the plank's stop is its own
+    rule, a few seconds later)."""
+    if breath is not None and getattr(breath, "held", False) and breath.held_s >= HELD_CUE_S:
+        return f"{HELD_CUE_PREFIX}: breath held {breath.held_s:.0f} s — breathe out slowly"
     if not detector.spec.has_reps:
         measured = f" · now {breath.rate_bpm:.0f}" if breath is not None and breath.rate_bpm == breath.rate_bpm \
             else ""
