@@ -15,8 +15,9 @@ so nothing here looks for individual breaths in the raw signal:
   would give (its size estimated from the signal's content above ``noise_hz``), for longer than the longest natural
   pause seen in their breathing so far (times ``pause_margin``). Speed, not the band's level: when a breath stops
   half-way, the level stays off its mean and a high-pass filter takes seconds to forget it; the speed drops at once.
-  A pause learned from the person's own breathing keeps the end-of-exhale rests of slow paced breathing from being
-  called holds;
+  Differentiating lifts the noise, so where the speed is too noisy the band's level is used instead (with a stricter
+  bar, ``level_min_snr``), and where both are, no held breath is ever called. A pause learned from the person's own
+  breathing keeps the end-of-exhale rests of slow paced breathing from being called holds;
 - ``strained``: faster (``rate_up``) and shallower (``depth_down``) than the calm reference.
 
 Honest only while the trunk itself is still (holds, rests): the caller marks other samples invalid; rep cadence
@@ -120,7 +121,7 @@ class BreathingMonitor:
         self._started_t: float | None = None
         self._quiet_since: float | None = None
         self._held_last = False
-        self._recent_speed: deque[tuple[float, float]] = deque()  # (t, speed RMS) while breathing: the reference
+        self._recent: deque[tuple[float, float]] = deque()  # (t, hold signal) while breathing: the reference
         self._recent_median = math.nan
         self._recent_due_t = -math.inf
 
@@ -156,12 +157,12 @@ class BreathingMonitor:
             self._next_rate_t = t_s + cfg.rate_every_s
             self._rate = self._spectral_rate()
         if settled:
-            self._learn_calm(t_s, rms, speed, above_noise_hz, dt)
+            self._learn_calm(t_s, rms, speed, above_noise_hz)
         state = self._state(t_s, True, rms if settled else math.nan, speed if settled else math.nan)
         if settled and not state.held and self._quiet_since is None and self.hold_signal is not None:
-            _push(self._recent_speed, t_s, speed if self.hold_signal == "speed" else rms, cfg.reference_s)
+            _push(self._recent, t_s, speed if self.hold_signal == "speed" else rms, cfg.reference_s)
             if t_s >= self._recent_due_t:  # the reference's median, refreshed a few times a second, not every frame
-                self._recent_median = float(np.median(np.fromiter((v for _, v in self._recent_speed), float)))
+                self._recent_median = float(np.median(np.fromiter((v for _, v in self._recent), float)))
                 self._recent_due_t = t_s + 0.25
         return state
 
@@ -194,7 +195,7 @@ class BreathingMonitor:
             return float((freq[k] + offset * (freq[1] - freq[0])) * 60.0)
         return float(freq[k] * 60.0)
 
-    def _learn_calm(self, t_s: float, rms: float, speed: float, above_noise_hz: float, dt: float) -> None:
+    def _learn_calm(self, t_s: float, rms: float, speed: float, above_noise_hz: float) -> None:
         """The first ``calm_s`` of settled signal: breathing RMS in the band, its speed, the noise's share of both
         and the longest natural pause."""
         cfg = self.config
