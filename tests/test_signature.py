@@ -145,3 +145,33 @@ def test_no_history_means_the_calibrated_limits_only(tmp_path):
                                 "--out", str(tmp_path / f"out{i}")], home, work)
         assert result.returncode == 0 and "->" not in result.stderr
     assert not (home / "history.sqlite3").exists() or History(home / "history.sqlite3").sets() == []
+
+
+def test_a_new_set_in_the_live_window_starts_with_the_limits_in_force_then(tmp_path):
+    """Space starts a new set: the set just ended goes into the history first, then the new set's limits are
+    chosen (they may have moved with it)."""
+    from types import SimpleNamespace
+
+    from formwatch.app.live import FakeEstimator, LiveRunner
+    from formwatch.capture.sources import Frame
+    from formwatch.core.detector import Detector
+    from formwatch.core.session import SetSession
+    from formwatch.io.recording import RecordingWriter
+
+    t, image, world = generate(Scenario(reps=2))
+    session = SetSession((1280, 720), detector=Detector("hinge", limits={"shoulder_elevation_cm": 2.0},
+                                                         profile_loaded=True))
+    meta = {"fps": 30.0, "frame_width": 1280, "frame_height": 720}
+    writer = RecordingWriter(tmp_path / "a", meta, session.columns)
+    no_camera = SimpleNamespace(mailbox=SimpleNamespace(dropped=0))
+    runner = LiveRunner(no_camera, FakeEstimator(image, world), session, writer)
+    order = []
+    runner.finish = lambda original=runner.finish: order.append("finished") or original()
+    runner.limits_for_new_set = lambda: order.append("limits") or {"shoulder_elevation_cm": 1.2}
+    for i in range(30):
+        runner.process(Frame(i, 100.0 + t[i], None, float(t[i])))
+    runner.request_new_set(lambda: RecordingWriter(tmp_path / "b", meta, session.columns))
+    runner.process(Frame(30, 100.0 + t[30], None, float(t[30])))
+    assert order == ["finished", "limits"]
+    assert session.detector.limit_of(session.detector.watched[0]) == 1.2
+    runner.finish()

@@ -103,6 +103,8 @@ class LiveRunner:
         self.calibration: Any = None  # a CalibrationCapture while the user calibrates
         self.record_history = False  # each set into the history (io/history.py) from its first frame
         self._record: Any = None
+        # The limits a new set starts with (app/signature.py: they may have moved with the set just ended).
+        self.limits_for_new_set: Callable[[], dict[str, float]] | None = None
 
     def request_new_set(self, new_writer: Callable[[], RecordingWriter | None]) -> None:
         """End the current set (its recording is finalised) and start a fresh one, in the worker's own thread."""
@@ -110,8 +112,10 @@ class LiveRunner:
 
     def _start_new_set(self) -> None:
         make, self._new_writer = self._new_writer, None
-        self.finish()
+        self.finish()  # the set just ended is in the history before the next set's limits are chosen
         self.writer = make() if make is not None else None
+        if self.limits_for_new_set is not None and self.session.detector is not None:
+            self.session.detector.given_limits = dict(self.limits_for_new_set())
         self.driver.new_set()
         self.stats = LiveStats()
         self.stop_event = None

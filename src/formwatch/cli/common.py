@@ -65,17 +65,24 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
 
 
 def detector_for(exercise: str | None, profile: Profile | None, history: bool = False) -> Detector | None:
-    """The exercise's detector with the person's limits: the calibrated ones, or, when the set goes into the
-    history, the limits in force from their signature profile (app/signature.py; never looser than calibrated)."""
+    """The exercise's detector with the person's limits (:func:`limits_for`)."""
     if exercise is None:
         return None
+    return Detector(exercise, limits=limits_for(exercise, profile, history), profile_loaded=profile is not None)
+
+
+def limits_for(exercise: str, profile: Profile | None, history: bool = False) -> dict[str, float] | None:
+    """The calibrated limits of the exercise's watched metrics or, when the set goes into the history, the limits
+    in force from the person's signature profile (app/signature.py; never looser than calibrated)."""
+    if profile is None:
+        return None
     watched = get_exercise(exercise).watched
-    limits = {k: v for k, v in profile.limits.items() if k in watched} if profile else None
-    if profile is not None and history:
+    limits = {k: v for k, v in profile.limits.items() if k in watched}
+    if history:
         from formwatch.app.signature import limits_for_next_set
 
-        limits = {**(limits or {}), **limits_for_next_set(exercise, profile)}
-    return Detector(exercise, limits=limits, profile_loaded=profile is not None)
+        limits.update(limits_for_next_set(exercise, profile))
+    return limits
 
 
 def neutral_for(profile: Profile | None) -> np.ndarray | None:

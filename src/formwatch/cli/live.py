@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from formwatch.cli.common import (detector_for, model_path, neutral_for, profile_from_args, profile_meta,
-                                  verdict_line)
+from formwatch.cli.common import (detector_for, limits_for, model_path, neutral_for, profile_from_args,
+                                  profile_meta, verdict_line)
 from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
 from formwatch.app.live import LiveResult, LiveRunner
@@ -80,6 +80,8 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
                                        say=lambda text: print(f"formwatch: {text}", file=sys.stderr, flush=True))
     runner = LiveRunner(source, estimator, session, new_writer())
     runner.record_history = history
+    if history and profile is not None and session.detector is not None:  # each new set (Space) starts with the
+        runner.limits_for_new_set = lambda: limits_for(args.exercise, profile, True) or {}  # latest limits
     return runner, new_writer, estimator
 
 
