@@ -54,15 +54,17 @@ class LiveStats:
     latency_ms: array = field(default_factory=lambda: array("d"))
     pose_ms: array = field(default_factory=lambda: array("d"))
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, lighter_model_running: bool = False) -> dict[str, Any]:
         lat = np.asarray(self.latency_ms)
         pose = np.asarray(self.pose_ms)
         total = self.processed + self.dropped
         out: dict[str, Any] = {"processed": self.processed, "dropped": self.dropped,
                                "processed_fraction": round(self.processed / total, 4) if total else 0.0}
         if total and self.dropped > DROPPED_WARNING_FRACTION * total:
+            advice = " (formwatch already moved to the lite pose model)" if lighter_model_running \
+                else ", or use a lighter model"
             out["note"] = (f"{100 * self.dropped / total:.0f} % of camera frames were dropped (the computer could not "
-                           "keep up): close other programs, or use a lighter model")
+                           f"keep up): close other programs{advice}")
         if len(lat):
             out["latency_ms"] = {"p50": round(float(np.median(lat)), 2), "p95": round(float(np.percentile(lat, 95)), 2),
                                  "max": round(float(lat.max()), 2)}
@@ -206,14 +208,10 @@ class LiveRunner:
         """Close the recording (merging its chunks) with the summary, and the set's row in the history; safe to
         call more than once."""
         summary = self.session.summary()
-        summary["live"] = self.stats.summary()
         switches = getattr(self.estimator, "switches", None)
+        summary["live"] = self.stats.summary(lighter_model_running=bool(switches))
         if switches:  # the model moved to lite (and back) to keep up: in the summary and the recording's meta
             summary["live"]["model_switches"] = list(switches)
-            if "note" in summary["live"]:  # already on the lighter model: the advice left is to free the machine
-                summary["live"]["note"] = summary["live"]["note"].replace(", or use a lighter model",
-                                                                          " (formwatch already moved to the lite "
-                                                                          "pose model)")
             if self.writer is not None and not self.writer.closed:
                 self.writer.update_meta(model_switches=list(switches))
         if self.end_reason:

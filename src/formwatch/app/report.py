@@ -63,8 +63,7 @@ def _signature_section(signatures: list[tuple[Any, list[dict[str, Any]]]]) -> st
              "<th>ends by</th><th>their reps</th><th>limits in force (calibrated)</th></tr>"]
     changes_html = []
     for sig, changes in signatures:
-        fault = REGISTRY[sig.ending_fault].label if sig.ending_fault in REGISTRY else (sig.ending_fault or "—")
-        ends = f"{html.escape(fault)} ({sig.ending_fault_sets} of {sig.stopped_sets} stops), after " \
+        ends = f"{html.escape(sig.ending_fault_label)} ({sig.ending_fault_sets} of {sig.stopped_sets} stops), after " \
                f"{sig.reps_to_stop:.0f} clean reps" if sig.stopped_sets else "no stop so far"
         typical = "—" if math.isnan(sig.typical_clean_reps) else f"{sig.typical_clean_reps:.0f} clean reps"
         reps = "—" if math.isnan(sig.depth_deg) else \

@@ -66,10 +66,8 @@ def describe(sig: Signature, changes: list[dict[str, Any]]) -> str:
         lines.append(f"  typical set: {sig.typical_clean_reps:.0f} clean reps" if get_exercise(sig.exercise).has_reps
                      else f"  typical hold: {sig.typical_held_s:.0f} s")
     if sig.stopped_sets:
-        fault = get_exercise(sig.exercise).watched_specs()
-        label = next((m.label for m in fault if m.name == sig.ending_fault), sig.ending_fault or "—")
         lines.append(f"  stopped {sig.stopped_sets} of {sig.completed_sets} sets, after {sig.reps_to_stop:.0f} "
-                     f"clean reps (median); most often by: {label} ({sig.ending_fault_sets} sets)")
+                     f"clean reps (median); most often by: {sig.ending_fault_label} ({sig.ending_fault_sets} sets)")
     if not math.isnan(sig.depth_deg):
         lines.append(f"  your reps: depth {sig.depth_deg:.0f} deg, {sig.down_s:.1f} s down, {sig.up_s:.1f} s up")
     for m in sig.metrics:
@@ -113,8 +111,8 @@ def short_lines(signatures: list[tuple[Signature, list[dict[str, Any]]]]) -> lis
         typical = "" if math.isnan(sig.typical_clean_reps) else f": typically {sig.typical_clean_reps:.0f} clean reps"
         lines.append(who + typical)
         if sig.stopped_sets:
-            label = next((m.label for m in sig.metrics if m.name == sig.ending_fault), sig.ending_fault or "—")
-            lines.append(f"  ended most often by {label} ({sig.ending_fault_sets} of {sig.stopped_sets} stops)")
+            lines.append(f"  ended most often by {sig.ending_fault_label} ({sig.ending_fault_sets} of "
+                         f"{sig.stopped_sets} stops)")
         moved = [m for m in sig.metrics if not math.isnan(m.safety_limit) and m.limit_in_force < m.safety_limit]
         for m in moved:
             lines.append(f"  {m.label} limit {m.limit_in_force:.1f}{m.unit} (calibrated {m.safety_limit:.1f})")

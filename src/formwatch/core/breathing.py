@@ -101,10 +101,9 @@ class BreathingMonitor:
         self.noise_speed = math.nan  # ... of white noise of the measured size through the same filters
         self.hold_signal: str | None = None  # what a held breath is read from: "speed", "level", or None (unreadable)
         self.longest_pause_s = 0.0  # the longest quiet spell that ended in breathing (a natural pause)
-        self._calm_band: list[float] = []
         self._calm_high: list[float] = []
         self._calm_rates: list[float] = []
-        self._calm_speeds: list[tuple[float, float]] = []
+        self._calm: list[tuple[float, float, float]] = []  # (t, band RMS, speed RMS) of the calm breathing
         self._restart()
 
     def _restart(self) -> None:
@@ -201,8 +200,7 @@ class BreathingMonitor:
         cfg = self.config
         if self.calm_rms == self.calm_rms:
             return
-        self._calm_speeds.append((t_s, speed))
-        self._calm_band.append(rms)
+        self._calm.append((t_s, rms, speed))
         self._calm_high.append(above_noise_hz)
         if self._rate == self._rate:
             self._calm_rates.append(self._rate)
@@ -213,22 +211,23 @@ class BreathingMonitor:
         # White noise spreads evenly: the band (low_hz..high_hz) holds this share of what lies above noise_hz.
         share = (cfg.high_hz - cfg.low_hz) / max(nyquist - cfg.noise_hz, 1e-9)
         self.noise_rms = float(np.std(self._calm_high)) * math.sqrt(share)
-        self.calm_rms = float(np.median(self._calm_band))
+        series = np.asarray(self._calm)
+        self.calm_rms = float(np.median(series[:, 1]))
         residual_gain, speed_gain = _white_noise_gains(dt, cfg)
         self.noise_speed = float(np.std(self._calm_high)) / residual_gain * speed_gain
-        self.calm_speed = float(np.median([v for _, v in self._calm_speeds]))
+        self.calm_speed = float(np.median(series[:, 2]))
         # A held breath is read from the speed where breathing stands clear of the noise in it (fast, few false
         # holds), else from the band's level (slower: the level lingers after a breath stops), else not at all.
         if self.calm_speed >= cfg.min_snr * self.noise_speed:
-            self.hold_signal, series = "speed", self._calm_speeds
+            self.hold_signal, column = "speed", 2
         elif self.calm_rms >= cfg.level_min_snr * self.noise_rms:
-            self.hold_signal, series = "level", list(zip((t for t, _ in self._calm_speeds), self._calm_band))
+            self.hold_signal, column = "level", 1
         else:
             return
         calm, noise = self._hold_reference()
         threshold = noise + cfg.hold_fraction * max(calm - noise, 0.0)
         quiet_since = None
-        for t, v in series:  # natural pauses in the calm breathing
+        for t, v in series[:, [0, column]]:  # natural pauses in the calm breathing
             if v < threshold:
                 quiet_since = t if quiet_since is None else quiet_since
                 self.longest_pause_s = max(self.longest_pause_s, t - quiet_since)

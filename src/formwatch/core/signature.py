@@ -87,6 +87,11 @@ class Signature:
     metrics: list[MetricSignature] = field(default_factory=list)
     reference: dict[str, list[float | None]] = field(default_factory=dict)  # per metric: median phase curve (bins)
 
+    @property
+    def ending_fault_label(self) -> str:
+        """The ending fault in the exercise's own words ("Low back rounding" for a hinge)."""
+        return next((m.label for m in self.metrics if m.name == self.ending_fault), self.ending_fault or "—")
+
     def to_json(self) -> dict[str, Any]:
         def clean(value: Any) -> Any:
             if isinstance(value, float):
