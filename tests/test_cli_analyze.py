@@ -111,7 +111,7 @@ def test_missing_file_is_one_clear_line(tmp_path):
 def test_text_file_named_mp4_is_one_clear_line(tmp_path):
     fake = tmp_path / "notes.mp4"
     fake.write_text("this is not a video\n")
-    assert_one_line_error(run_cli("analyze", str(fake)), "not a readable video")
+    assert_one_line_error(run_cli("analyze", str(fake)), "is a text file, not a video")
 
 
 def test_empty_video_is_one_clear_line(tmp_path):
@@ -121,7 +121,7 @@ def test_empty_video_is_one_clear_line(tmp_path):
 
 
 def test_unwritable_output_directory_is_one_clear_line(tmp_path):
-    rec = write_synthetic_recording(tmp_path / "in", np.arange(3) / 30, *skeleton(hinge_deg=np.zeros(3)))
+    rec = write_synthetic_recording(tmp_path / "in", np.arange(60) / 30, *skeleton(hinge_deg=np.zeros(60)))
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert_one_line_error(run_cli("analyze", str(rec), "--out", str(blocker / "sub")), "cannot write")

@@ -29,7 +29,7 @@ def test_two_jobs_write_a_recording_per_video_and_skip_the_damaged_one(tmp_path,
     assert len(done) == 2 and all((Path(o.recording) / "summary.json").is_file() for o in done)
     assert all(o.frames == 60 for o in done)
     broken = outcomes[2]
-    assert broken.recording is None and "not a readable video" in broken.error
+    assert broken.recording is None and "is a text file, not a video" in broken.error
     assert "skipped: " in table(outcomes)
 
 

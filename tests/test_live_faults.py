@@ -38,8 +38,9 @@ def test_video_cut_short_keeps_every_frame_processed_before_the_cut(tmp_path, mo
     assert "ended after" in result.stdout
     rec = load_recording(tmp_path / "rec")
     summary = json.loads((tmp_path / "rec" / "summary.json").read_text())
-    assert len(rec.t_s) == summary["live"]["processed"] > 50
-    assert summary["live"]["processed"] + summary["live"]["dropped"] < 279
+    # Every frame before the cut was processed or, on a busy machine, counted as dropped: none is lost unsaid.
+    assert len(rec.t_s) == summary["live"]["processed"] > 0
+    assert 50 < summary["live"]["processed"] + summary["live"]["dropped"] < 279
 
 
 @pytest.mark.realdata
@@ -53,11 +54,12 @@ def test_sigint_leaves_a_loadable_recording_of_the_seconds_before(tmp_path, mode
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    assert "interrupted" in out and "Traceback" not in err
+    assert proc.returncode == 130, err  # the shell's convention after Ctrl-C
+    assert "interrupted" in out and "interrupted (Ctrl-C)" in err and "Traceback" not in err
     rec = load_recording(tmp_path / "rec")
-    assert len(rec.t_s) >= 3 * 20  # about three seconds of a 24 fps clip (at least)
-    assert (tmp_path / "rec" / "summary.json").is_file()
+    assert len(rec.t_s) > 0  # everything processed before the signal (how much depends on the machine's speed)
+    summary = json.loads((tmp_path / "rec" / "summary.json").read_text())
+    assert summary["interrupted"] is True
 
 
 def test_missing_camera_is_one_clear_line(tmp_path, model_path):
@@ -75,7 +77,7 @@ def test_unwritable_output_is_refused_before_the_set_starts(tmp_path, model_path
 
 
 def test_non_empty_output_directory_is_refused(tmp_path):
-    rec = write_synthetic_recording(tmp_path / "in", np.arange(3) / 30, *skeleton(hinge_deg=np.zeros(3)))
+    rec = write_synthetic_recording(tmp_path / "in", np.arange(60) / 30, *skeleton(hinge_deg=np.zeros(60)))
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "keep.txt").write_text("mine")
     assert_one_line_error(run_cli("analyze", str(rec), "--out", str(tmp_path / "out")), "not empty")

@@ -106,7 +106,7 @@ def test_paced_source_drops_what_a_slow_consumer_cannot_take(tmp_path):
 
 def test_probe_rejects_non_videos(tmp_path):
     (tmp_path / "a.mp4").write_text("text")
-    with pytest.raises(SourceError, match="not a readable video"):
+    with pytest.raises(SourceError, match="is a text file, not a video"):
         probe_video(tmp_path / "a.mp4")
 
 

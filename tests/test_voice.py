@@ -7,20 +7,26 @@ from formwatch.app.voice import VoiceCues
 
 
 def test_cues_reach_the_engine_without_blocking_and_the_newest_wins(tmp_path):
-    heard = tmp_path / "heard.txt"
-    # A stand-in engine: slow (0.3 s a cue) and writing what it was asked to say.
+    import threading
+
+    heard, gate = tmp_path / "heard.txt", tmp_path / "gate"
+    # A stand-in engine that speaks only once the test opens the gate, writing what it was asked to say: say()
+    # returning while the engine is stuck proves it never waits for it (no timing involved).
     engine = [sys.executable, "-c",
-              f"import sys, time; time.sleep(0.3); open({str(heard)!r}, 'a').write(sys.argv[1] + '\\n')"]
+              "import os, sys, time\n"
+              f"while not os.path.exists({str(gate)!r}): time.sleep(0.01)\n"
+              f"open({str(heard)!r}, 'a').write(sys.argv[1] + '\\n')"]
     voice = VoiceCues(engine)
     voice.say("Stop. Shoulders crept up 0.8 cm.")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 30
     while not voice.spoken and time.monotonic() < deadline:  # the engine has taken the first cue
         time.sleep(0.01)
-    started = time.monotonic()
-    for text in ("stale 1", "stale 2", "Careful: ribs flaring"):  # while it speaks
-        voice.say(text)
-    assert time.monotonic() - started < 0.1  # never waits for the engine
-    deadline = time.monotonic() + 10
+    caller = threading.Thread(target=lambda: [voice.say(t) for t in ("stale 1", "stale 2", "Careful: ribs flaring")])
+    caller.start()
+    caller.join(timeout=30)
+    assert not caller.is_alive() and not heard.exists()  # all three said while the engine was still stuck
+    gate.touch()
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (not heard.exists() or len(heard.read_text().splitlines()) < 2):
         time.sleep(0.05)
     voice.close()

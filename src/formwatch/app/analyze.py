@@ -68,14 +68,25 @@ def default_lanes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
+MIN_INPUT_S = 1.0  # shorter input holds no rep and no hold: refused before anything is written
+
+
+def _too_short(path: Path, seconds: float) -> FormwatchError:
+    return FormwatchError(f"{path} holds only {seconds:.2f} s of frames: formwatch needs at least {MIN_INPUT_S:.0f} s "
+                          "of exercise; record a longer clip (nothing was written)")
+
+
 def _video_samples(path: Path, model_path: Path, notes: list[str], lanes: int = 1
                    ) -> tuple[Iterator[PoseSample], dict[str, Any], int]:
     from formwatch.capture.lanes import LaneReader
     from formwatch.capture.pose import PoseEstimator
-    from formwatch.capture.sources import VideoFileSource, read_ahead
+    from formwatch.capture.sources import VideoFileSource, frames_at_least, read_ahead
 
     source = VideoFileSource(path)
     info = source.info
+    needed = int(np.ceil(MIN_INPUT_S * info.fps))
+    if info.frame_count < needed or not frames_at_least(path, needed):  # the header may claim more than there is
+        raise _too_short(path, min(info.frame_count, needed - 1) / info.fps)
 
     def samples() -> Iterator[PoseSample]:
         if lanes > 1:  # stretches of the clip on every core (capture/lanes.py)
@@ -87,10 +98,12 @@ def _video_samples(path: Path, model_path: Path, notes: list[str], lanes: int = 
                 for frame in read_ahead(source):  # the next frames decode while this one is in the model
                     yield estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
         if source.truncated:
+            meta_out["truncated"] = True
             notes.append(f"{path.name} ends early: kept the {source.frames_read} frames before the cut "
                          f"(its header claims {info.frame_count})")
 
     meta = {"source": str(path), "fps": info.fps, "frame_width": info.frame_width, "frame_height": info.frame_height}
+    meta_out = meta  # the recording's meta learns of a cut while the frames are read
     return samples(), meta, info.frame_count
 
 
@@ -107,6 +120,7 @@ def _history_record(wanted: bool | str, detector: Any, meta: dict[str, Any], pat
 
 class _NoRecord:
     summary: dict[str, Any] = {}
+    interrupted = False
 
     def __enter__(self) -> "_NoRecord":
         return self
@@ -126,11 +140,13 @@ def analyze(
     progress: bool | None = None,
     history: bool | str = False,
     lanes: int | None = None,
+    cancelled: Any = None,
 ) -> AnalysisResult:
     """Analyse a video file or a recording directory and write a new recording; returns where and what.
     ``history``: also record the set in the history (io/history.py), as running at once and complete at the end
     (a string names where the set came from: "routine"; True: "analyze"). ``lanes``: stretches of a video analysed
-    at once (default: one a core; capture/lanes.py)."""
+    at once (default: one a core; capture/lanes.py). ``cancelled()``, asked between frames (app/interrupt.py):
+    True ends the analysis there, the recording and the history saying "interrupted"."""
     input_path = Path(input_path)
     notes: list[str] = []
     if not input_path.exists():
@@ -142,6 +158,9 @@ def analyze(
                 if k in recording.meta}
         meta["source"] = f"recording {input_path}"
         total = len(recording.t_s)
+        span_s = float(recording.t_s[-1] - recording.t_s[0]) if total else 0.0
+        if span_s + 1.0 / float(meta.get("fps") or 30.0) < MIN_INPUT_S:
+            raise _too_short(input_path, span_s)
     else:
         from formwatch.capture.models.provision import find_or_provision
 
@@ -159,14 +178,20 @@ def analyze(
     with RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns) as writer, \
             _history_record(history, detector, meta, writer.path) as record:
         driver = SetDriver(session, [writer, bar])
+        completed = False
         try:
-            driver.run(samples)
+            completed = driver.run(samples, cancelled=cancelled)
         finally:
             bar.finish()
             elapsed = time.monotonic() - started
             writer.summary_on_exit = record.summary = summary = session.summary()
             if notes:
                 summary["notes"] = notes
+            if meta.get("truncated"):
+                summary["truncated"] = True
+                writer.update_meta(truncated=True)
+            if not completed:
+                summary["interrupted"] = record.interrupted = True
     if session.frames == 0:
         raise FormwatchError(f"{input_path} gave no frames to analyze: record again or choose another file")
     return AnalysisResult(writer.path, summary, session.frames / max(elapsed, 1e-9), notes)

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import tempfile
@@ -272,7 +271,9 @@ def run(as_json: bool, video: Path | None = None, model: Path | None = None, qui
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     if as_json:
-        print(json.dumps(results, indent=2))
+        from formwatch.io.jsonfiles import dumps_strict
+
+        print(dumps_strict(results, indent=2))
     else:
         print(format_table(results))
     return results

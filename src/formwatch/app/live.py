@@ -204,10 +204,12 @@ class LiveRunner:
                                  (meta.get("profile") or {}).get("name"),
                                  str(self.writer.path) if self.writer is not None else None)
 
-    def finish(self) -> dict[str, Any]:
-        """Close the recording (merging its chunks) with the summary, and the set's row in the history; safe to
-        call more than once."""
+    def finish(self, interrupted: bool = False) -> dict[str, Any]:
+        """Close the recording (merging its chunks) with the summary, and the set's row in the history (marked
+        interrupted when the user cut it short with a signal); safe to call more than once."""
         summary = self.session.summary()
+        if interrupted:
+            summary["interrupted"] = True
         switches = getattr(self.estimator, "switches", None)
         summary["live"] = self.stats.summary(lighter_model_running=bool(switches))
         if switches:  # the model moved to lite (and back) to keep up: in the summary and the recording's meta
@@ -217,7 +219,7 @@ class LiveRunner:
         if self.end_reason:
             summary["ended"] = self.end_reason
         if self._record is not None:
-            self._record.finish(summary)
+            self._record.finish(summary, interrupted=interrupted)
             self._record = None
         if self.writer is not None and not self.writer.closed:
             self.writer.close(summary)

@@ -189,8 +189,10 @@ def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = N
 
 def export_csv(data: ReplayData, destination: Path) -> Path:
     """The traces as CSV: t_s and one column per metric."""
+    from formwatch.io.outputs import atomic_output
+
     names = tuple(data.traces)
-    with open(destination, "w", newline="", encoding="utf-8") as f:
+    with atomic_output(destination, "--export-csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(("t_s",) + names)
         for i, t in enumerate(data.t_s):

@@ -120,16 +120,20 @@ def write_report(rows: list[dict[str, Any]], out: Path, since_days: float | None
                  draw: Callable[[dict[str, Any]], dict[str, bytes]],
                  signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None) -> Path:
     """Draw the charts (``draw``: series -> {title: png}) and write the page, readable by the user only."""
+    from formwatch.io.outputs import atomic_output
+
     page = render_html(rows, draw(series(rows)) if rows else {}, since_days, signatures)
-    out.write_text(page, encoding="utf-8")
-    out.chmod(0o600)
+    with atomic_output(out, "--out") as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return out
 
 
 def write_csv(rows: list[dict[str, Any]], out: Path) -> Path:
     columns = ["id", "started", "ended", "status", "source", "exercise", "profile", "reps", "clean_reps", "stopped",
                "stop_rule", "stop_metric", "stop_reason", "duration_s", "breath_rate_bpm", "recording"]
-    with open(out, "w", newline="", encoding="utf-8") as f:
+    from formwatch.io.outputs import atomic_output
+
+    with atomic_output(out, "--csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(columns + ["notes"])
         for r in rows:

@@ -24,6 +24,7 @@ class SwitchConfig:
 
     window_s: float = 3.0  # the recent inference times judged
     min_samples: int = 30  # ... at least this many of them
+    warmup_s: float = 2.0  # a model's first seconds (graph set-up, caches filling) are not its load: not judged
     budget_fraction: float = 0.9  # p95 above this share of the frame interval: no room left
     back_fraction: float = 0.6  # estimated heavy-model p95 below this share: room to move back
     first_retry_s: float = 20.0  # time on the lighter model before trying the heavier one again
@@ -44,6 +45,7 @@ class SwitchPolicy:
         self._full_p95_ms = np.nan
         self._first_lite_p95 = np.nan
         self.last_p95_ms = np.nan
+        self._warm_from_s: float | None = None  # when the running model's warm-up ends
 
     def _p95(self, now_s: float) -> float:
         while self._times and now_s - self._times[0][0] > self.config.window_s:
@@ -53,6 +55,10 @@ class SwitchPolicy:
         return float(np.percentile([ms for _, ms in self._times], 95))
 
     def observe(self, now_s: float, pose_ms: float) -> str | None:
+        if self._warm_from_s is None:
+            self._warm_from_s = now_s + self.config.warmup_s
+        if now_s < self._warm_from_s:
+            return None
         self._times.append((now_s, pose_ms))
         p95 = self._p95(now_s)
         self.last_p95_ms = p95
@@ -75,6 +81,7 @@ class SwitchPolicy:
             self._retry_s = min(2 * self._retry_s, self.config.max_retry_s)  # full failed again soon: wait longer
         self.current = to
         self._since_s = now_s
+        self._warm_from_s = now_s + self.config.warmup_s
         self._times.clear()
         self._first_lite_p95 = np.nan
         return to
@@ -84,10 +91,12 @@ class AutoModelEstimator:
     """Two pose estimators (full and lite) behind one ``estimate``; the policy picks which runs each frame."""
 
     def __init__(self, full: Any, lite_path: Path | None, make: Callable[[Path], Any], camera_fps: float,
-                 names: tuple[str, str] = ("full", "lite"), say: Callable[[str], None] | None = None) -> None:
+                 names: tuple[str, str] = ("full", "lite"), say: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic, config: SwitchConfig = SwitchConfig()) -> None:
+        self.clock = clock  # seconds; injected by tests so that no decision depends on this machine's speed
         self.estimators: dict[str, Any] = {"full": full}
         self.names = {"full": names[0], "lite": names[1]}
-        self.policy = SwitchPolicy(camera_fps)
+        self.policy = SwitchPolicy(camera_fps, config)
         self.switches: list[dict[str, Any]] = []
         self.say = say
         self.message = ""  # the newest switch in words, for the screen
@@ -112,9 +121,9 @@ class AutoModelEstimator:
 
     def estimate(self, frame: Any, t_s: float) -> Any:
         estimator = self.estimators.get(self.policy.current, self.estimators["full"])
-        start = time.monotonic()
+        start = self.clock()
         sample = estimator.estimate(frame, t_s)
-        decision = self.policy.observe(start, 1e3 * (time.monotonic() - start))
+        decision = self.policy.observe(start, 1e3 * (self.clock() - start))
         if decision is not None:
             self._switched(decision, t_s)
         return sample

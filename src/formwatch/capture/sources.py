@@ -57,7 +57,11 @@ def _open_video(path: Path):  # -> cv2.VideoCapture
     with quiet_native_stderr():  # FFmpeg prints its own complaint about a damaged file; ours is clearer
         capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
-        raise SourceError(f"{path} is not a readable video: give an .mp4/.avi/.mov file")
+        from formwatch.capture.sniff import describe_file
+
+        what = describe_file(path)
+        damaged = " but cannot be decoded (damaged?)" if what.endswith("video") else ", not a video"
+        raise SourceError(f"{path} is {what}{damaged}: give a video file (MP4, MOV, AVI, MKV or WebM)")
     return capture
 
 
@@ -75,10 +79,26 @@ def probe_video(path: Path) -> VideoInfo:
     finally:
         capture.release()
     if not ok or width <= 0 or height <= 0:
-        raise SourceError(f"{path} holds no video frames: record again or choose another file")
+        from formwatch.capture.sniff import describe_file
+
+        raise SourceError(f"{path} ({describe_file(path)}) holds no video frames: record again or choose another file")
     if not (fps and np.isfinite(fps) and 0 < fps <= 1000):
         fps = 30.0
     return VideoInfo(float(fps), width, height, max(count, 0))
+
+
+def frames_at_least(path: Path, count: int) -> bool:
+    """Whether the video really has ``count`` frames (a seek and one read, not a decode of the whole file): its
+    header may claim more than a cut file holds."""
+    import cv2
+
+    capture = _open_video(path)
+    try:
+        capture.set(cv2.CAP_PROP_POS_FRAMES, max(count - 1, 0))
+        ok, _ = capture.read()
+        return bool(ok)
+    finally:
+        capture.release()
 
 
 class VideoFileSource:

@@ -98,6 +98,10 @@ def verdict_line(summary: dict[str, Any]) -> str:
     if "exercise" not in summary:
         return ""
     notes = "".join(f"\nTechnique note: {note}" for note in summary.get("technique_notes", []))
+    if summary.get("interrupted") and not summary.get("stopped"):
+        done = (f"held {summary.get('held_s') or 0:.0f} s" if summary["exercise"] == "plank"
+                else f"{summary['reps']} rep{'s' if summary['reps'] != 1 else ''} counted")
+        return f"Interrupted: {done}, no stop before it ({summary['exercise']})." + notes
     if summary.get("stopped"):
         stop = summary["stop"]
         return f"STOP at {stop['t_s']:.2f} s: {stop['reason']}" + notes

@@ -7,7 +7,6 @@ disappearing all finalise the recording; an unwritable ``--out`` is refused befo
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from formwatch.cli.common import (detector_for, limits_for, model_path, neutral_
                                   profile_meta, verdict_line)
 from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
+from formwatch.app.interrupt import Interrupted, StopSignals
 from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.io.recording import RecordingWriter, default_output_dir, prepare_output_dir
 
@@ -86,7 +86,28 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
 
 
 def run_headless(args: argparse.Namespace) -> int:
-    runner, _, estimator = build_runner(args)
+    with StopSignals() as signals:  # from the start: Ctrl-C while the model loads is a flag too, never a traceback
+        runner, _, estimator = build_runner(args)
+        signals.on_signal = runner.request_stop
+        if signals.received is not None:  # before the first frame: nothing to keep
+            estimator.close()
+            _discard_unstarted(runner)
+            signals.raise_if_received("before the set started; nothing was recorded")
+        return _run_headless(args, runner, estimator, signals)
+
+
+def _discard_unstarted(runner: LiveRunner) -> None:
+    """The recording of a set that never saw a frame holds nothing: its folder goes, so nothing points at it."""
+    import shutil
+
+    writer = runner.writer
+    if writer is not None and runner.stats.processed == 0:
+        writer.close()
+        shutil.rmtree(writer.path, ignore_errors=True)
+        runner.writer = None
+
+
+def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, signals: StopSignals) -> int:
     last = {"state": "", "rep": 0}
 
     def report(live: LiveResult) -> None:
@@ -104,18 +125,17 @@ def run_headless(args: argparse.Namespace) -> int:
         print(f"  {stop.t_s:6.2f} s  STOP — {stop.reason}", flush=True)
 
     runner.on_result, runner.on_stop = report, stopped
-    previous = signal.signal(signal.SIGTERM, lambda *_: runner.request_stop())
-    runner.source.start()
+    runner.source.start()  # the signals are read between frames, never raised inside MediaPipe
     try:
         reason = runner.run(args.exit_after)
-    except KeyboardInterrupt:
-        reason = "interrupted (Ctrl-C)"
-        runner.end_reason = reason
+        if signals.received is not None:
+            reason = runner.end_reason = "interrupted"
     finally:
         runner.source.stop()
-        summary = runner.finish()
+        if signals.received is not None and runner.stats.processed == 0:
+            _discard_unstarted(runner)
+        summary = runner.finish(interrupted=signals.received is not None)
         estimator.close()
-        signal.signal(signal.SIGTERM, previous)
     live = summary.get("live", {})
     print(f"ended: {reason}; {live.get('processed', 0)} frames processed, {live.get('dropped', 0)} dropped")
     if live.get("note"):
@@ -123,6 +143,7 @@ def run_headless(args: argparse.Namespace) -> int:
     if line := verdict_line(summary):
         print(line)
     print(f"recording: {runner.writer.path if runner.writer else '-'}")
+    signals.raise_if_received("the set was saved as interrupted")
     return 0
 
 
@@ -144,7 +165,7 @@ def run_window(args: argparse.Namespace) -> int:
                         voice=VoiceCues() if args.voice else None,
                         make_source=lambda: open_source(args), start_calibration=start_calibration)
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
-    close_on_interrupt(window)
+    interrupt = close_on_interrupt(window)
     window.show()
     try:
         app.exec()
@@ -156,6 +177,8 @@ def run_window(args: argparse.Namespace) -> int:
         if line := verdict_line(summary):
             print(line)
     print(f"recording: {runner.writer.path if runner.writer else '-'}")
+    if interrupt.received is not None:
+        raise Interrupted(interrupt.received, "the set was saved as interrupted")
     return 0
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 import sys
 import time
 from pathlib import Path
@@ -41,9 +43,16 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"formwatch: error: {message} (see 'formwatch {self.prog.split()[-1]} --help')\n")
+        command = " ".join(self.prog.split()[1:])  # "formwatch analyze" -> "analyze"; "formwatch" -> ""
+        where = f"formwatch {command} --help" if command else "formwatch --help"
+        if match := re.match(r"argument COMMAND: invalid choice: '([^']*)'", message):
+            close = difflib.get_close_matches(match[1], _COMMANDS, n=1)
+            message = f"'{match[1]}' is not a formwatch command" + (f": did you mean '{close[0]}'?" if close else "")
+        self.exit(2, f"formwatch: error: {message} (see '{where}')\n")
 
 
+_COMMANDS = ("models", "analyze", "calibrate", "demo", "live", "routine", "replay", "history", "signature", "report",
+             "progress", "forget", "bench")
 _EPILOG = ("Exercises: " + exercises_help() + ". " + describe_home() + " Units: degrees, centimetres, seconds.")
 
 
@@ -66,11 +75,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise FormwatchError(f"--jobs {args.jobs}: give 1 or more cores to work on")
     if args.input.is_dir() and not (args.input / "meta.json").exists():
         return _analyze_folder(args)
+    from formwatch.app.interrupt import StopSignals
+
     profile = profile_from_args(args)
     detector = detector_for(args.exercise, profile, history=not args.no_history)
-    result = analyze(args.input, args.out, model_path(args), detector=detector,
-                     neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None,
-                     history=not args.no_history, lanes=args.jobs)
+    with StopSignals() as signals:
+        result = analyze(args.input, args.out, model_path(args), detector=detector,
+                         neutral=neutral_for(profile), extra_meta=profile_meta(profile), progress=None,
+                         history=not args.no_history, lanes=args.jobs, cancelled=signals)
+    signals.raise_if_received(f"the analysis stopped at frame {result.summary.get('frames', 0)}; what was "
+                              f"analysed is saved in {result.path}")
     for note in result.notes:
         print(f"formwatch: note: {note}", file=sys.stderr)
     for metric, why in result.summary.get("unmeasured", {}).items():
@@ -128,19 +142,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    import json
-
     from formwatch.io.history import table
+    from formwatch.io.jsonfiles import dumps_strict
 
     rows = _history_rows(args)
-    print(json.dumps({"sets": rows}, indent=2) if args.json else table(rows))
+    print(dumps_strict({"sets": rows}, indent=2) if args.json else table(rows))
     return 0
 
 
 def _cmd_signature(args: argparse.Namespace) -> int:
-    import json
-
     from formwatch.app.signature import describe, signature_of
+    from formwatch.io.jsonfiles import dumps_strict
     from formwatch.cli.common import profile_from_args
     from formwatch.core.exercises import exercise_names
 
@@ -150,8 +162,8 @@ def _cmd_signature(args: argparse.Namespace) -> int:
     exercises = [args.exercise] if args.exercise else [e for e in exercise_names() if e in with_sets]
     found = [signature_of(e, name, profile) for e in exercises]
     if args.json:
-        print(json.dumps({"signatures": [{**sig.to_json(), "limit_changes": changes} for sig, changes in found]},
-                         indent=2))
+        print(dumps_strict({"signatures": [{**sig.to_json(), "limit_changes": changes} for sig, changes in found]},
+                           indent=2))
     elif not found:
         print(f"no sets yet for {name or 'sets without a profile'}: the signature grows from your sets")
     else:
@@ -161,7 +173,11 @@ def _cmd_signature(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from formwatch.app.report import write_csv, write_report
+    from formwatch.io.outputs import check_output_file
 
+    for option, path in (("--out", args.out), ("--csv", args.csv)):
+        if path is not None:
+            check_output_file(path, option)  # before the charts are drawn
     rows = _history_rows(args)
     if args.csv:
         print(write_csv(rows, args.csv))
@@ -171,7 +187,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from formwatch.io.home import data_home
 
         out = args.out or data_home() / "reports" / f"report-{time.strftime('%Y%m%d-%H%M%S')}.html"
-        out.parent.mkdir(parents=True, exist_ok=True)
         from formwatch.app.signature import all_signatures
 
         print(write_report(rows, out, args.since, draw, all_signatures(rows)))
@@ -185,9 +200,25 @@ def _cmd_progress(args: argparse.Namespace) -> int:
 
     from formwatch.app.signature import all_signatures, short_lines
 
+    from formwatch.cli.demo import display_available
+    from formwatch.io.outputs import atomic_output, check_output_file
+
+    picture = args.out or args.screenshot
+    if picture is not None:
+        check_output_file(picture, "--out" if args.out else "--screenshot")
+    elif not display_available():
+        raise FormwatchError("progress opens a window and there is no display here: use --out FILE.png for a "
+                             "picture of it (or formwatch report for a page)")
     rows = _history_rows(args)
     app = qt_app()
     window = ProgressWindow(series(rows), len(rows), short_lines(all_signatures(rows)))
+    if args.out is not None:  # the picture only, no window: works with no display
+        window.resize(1366, 768)
+        with atomic_output(args.out, "--out") as tmp:
+            if not window.grab().save(str(tmp), "PNG"):
+                raise FormwatchError(f"--out {args.out}: the picture could not be saved; choose another file")
+        print(args.out)
+        return 0
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
     window.show()
     app.exec()
@@ -195,27 +226,9 @@ def _cmd_progress(args: argparse.Namespace) -> int:
 
 
 def _cmd_forget(args: argparse.Namespace) -> int:
-    import shutil
+    from formwatch.cli import forget
 
-    from formwatch.io.history import History
-    from formwatch.io.home import recordings_dir
-
-    if not args.all and not args.before:
-        raise FormwatchError("say what to forget: --all, or --before YYYY-MM-DD")
-    if not args.yes:
-        raise FormwatchError("this deletes sets and their recordings for good: add --yes to confirm")
-    with History() as history:
-        recordings = history.forget(None if args.all else args.before)
-    removed = 0
-    home = recordings_dir().resolve()
-    for path in recordings:  # only recordings in the data home; a recording the user put elsewhere stays theirs
-        target = Path(path).resolve()
-        if target.is_dir() and home in target.parents:
-            shutil.rmtree(target)
-            removed += 1
-    print(f"forgot {len(recordings)} set{'s' if len(recordings) != 1 else ''}; removed {removed} recording"
-          f"{'s' if removed != 1 else ''} from {home}")
-    return 0
+    return forget.run(args)
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -381,14 +394,18 @@ def _add_review_commands(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("progress", help="your progress in a window: sets per day and streak, clean reps, stop reasons")
     _add_history_filters(p)
+    p.add_argument("--out", type=Path, metavar="FILE.png", help="write the view as a PNG instead of opening a window "
+                   "(works with no display)")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
     p.set_defaults(func=_cmd_progress)
 
     p = sub.add_parser("forget", help="delete sets from your history, and their recordings in your data home")
     p.add_argument("--all", action="store_true", help="every set")
-    p.add_argument("--before", metavar="YYYY-MM-DD", help="sets started before this date")
-    p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+    p.add_argument("--before", metavar="DATE", help="sets started before this date: YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
+                   "or an age such as 30d or 2w (anything else is refused)")
+    p.add_argument("--yes", action="store_true", help="do not ask before deleting (it cannot be undone)")
+    p.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
     p.set_defaults(func=_cmd_forget)
 
     p = sub.add_parser("bench", help="measure per-frame and batch speed on this machine")
@@ -409,13 +426,18 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    from formwatch.app.interrupt import Interrupted
+
     try:
         return func(args)
+    except Interrupted as exc:
+        print(f"formwatch: {exc}", file=sys.stderr)
+        return exc.exit_code
     except FormwatchError as exc:
         print(f"formwatch: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("formwatch: interrupted", file=sys.stderr)
+        print("formwatch: interrupted (Ctrl-C)", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 1

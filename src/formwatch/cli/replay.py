@@ -9,6 +9,12 @@ from formwatch.app.replay_data import export_csv, load_replay
 
 
 def run(args: argparse.Namespace) -> int:
+    from formwatch.io.outputs import check_output_file
+
+    for option, path in (("--export-csv", args.export_csv), ("--export-png", args.export_png),
+                         ("--screenshot", args.screenshot)):
+        if path is not None:
+            check_output_file(path, option)  # before anything is loaded or drawn
     profile = profile_from_args(args)
     data = load_replay(args.recording, neutral=neutral_for(profile), smooth_hz=args.smooth_hz)
     if args.export_csv:

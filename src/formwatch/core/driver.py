@@ -7,7 +7,7 @@ The driver itself does no I/O, so it stays in the pure core; sinks live in the s
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from typing import Callable, Any, Iterable, Protocol
 
 import numpy as np
 
@@ -53,12 +53,17 @@ class SetDriver:
             on_frame(sample, result, row, bgr)
         return result
 
-    def run(self, samples: Iterable[PoseSample], until_stop: bool = False) -> None:
-        """Feed every sample (or until the set is stopped, when asked)."""
+    def run(self, samples: Iterable[PoseSample], until_stop: bool = False,
+            cancelled: Callable[[], bool] | None = None) -> bool:
+        """Feed every sample (or until the set is stopped, when asked, or ``cancelled()`` says so between two
+        frames). Returns False when cancelled."""
         for sample in samples:
             self.feed(sample)
             if until_stop and self.stop is not None:
                 break
+            if cancelled is not None and cancelled():
+                return False
+        return True
 
     def new_set(self) -> None:
         """Forget the set (reps, baselines, stop, filter state); the neutral and the sinks stay."""

@@ -95,8 +95,12 @@ class Pipeline:
             self.facing, self._flip_since = facing, None
             return
         self.facing_flips += 1
-        for col in _FACING_SIGNED:
-            metrics[col] = -metrics[col]
+        for col, low, high in _FACING_SIGNED:  # negated, a reading may leave its plausible range: masked again
+            value = -metrics[col]
+            if value < low or value > high:
+                value = math.nan
+                self.implausible += 1
+            metrics[col] = value
 
     def _compute_added(self, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None,
                        front_view: bool) -> list[float]:
@@ -129,7 +133,8 @@ class Pipeline:
 _FACING = int(Col.FACING)
 _VIEW = int(Col.VIEW)
 _FRONT_VIEW = float(View.FRONT)
-_FACING_SIGNED = (int(Col.HIP_HINGE_DEG), int(Col.HIP_EXTENSION_DEG), int(Col.TRUNK_INCLINE_DEG), int(Col.FACING))
+_FACING_SIGNED = tuple((int(c), *list(REGISTRY)[int(c)].plausible) for c in
+                       (Col.HIP_HINGE_DEG, Col.HIP_EXTENSION_DEG, Col.TRUNK_INCLINE_DEG, Col.FACING))
 
 
 def fit_row(values: np.ndarray, n_columns: int) -> np.ndarray:

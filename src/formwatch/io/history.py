@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from formwatch.core.errors import FormwatchError
 from formwatch.io.home import data_home
+from formwatch.io.jsonfiles import dumps_strict
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _MIGRATIONS = {
     1: """
         CREATE TABLE sets (
@@ -62,11 +65,29 @@ _MIGRATIONS = {
         );
         CREATE INDEX limit_changes_who ON limit_changes (profile, exercise, metric, id);
     """,
+    3: """
+        ALTER TABLE sets ADD COLUMN truncated INTEGER;   -- 1: the video ended before its header said (analysed to the cut)
+    """,
 }
 
 
 class HistoryError(FormwatchError):
     """The history file cannot be read or written."""
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring a history file to :data:`SCHEMA_VERSION`, one transaction a migration."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise HistoryError(f"the history {path} was written by a newer formwatch (schema {version}): "
+                           "upgrade formwatch")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        with db:
+            db.execute("BEGIN")
+            for statement in _MIGRATIONS[target].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {target}")
 
 
 def history_path() -> Path:
@@ -92,10 +113,10 @@ class History:
         self.path = path or history_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            new = not self.path.exists()
+            if not self.path.exists():
+                _create_atomically(self.path)
             self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-            if new:
-                os.chmod(self.path, 0o600)
+            self._refuse_newer()  # before anything writes to the file: a newer formwatch's history stays as it was
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.row_factory = sqlite3.Row
             self._migrate()
@@ -116,17 +137,14 @@ class History:
         self.close()
 
     def _migrate(self) -> None:
+        _migrate(self._db, self.path)
+
+    def _refuse_newer(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
+            self._db.close()
             raise HistoryError(f"the history {self.path} was written by a newer formwatch (schema {version}): "
                                "upgrade formwatch")
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self._db:  # one transaction a migration
-                self._db.execute("BEGIN")
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {target}")
 
     # --------------------------------------------------------------------------------------------- write
     def start_set(self, source: str, exercise: str | None, profile: str | None, recording: str | None) -> int:
@@ -143,15 +161,14 @@ class History:
         self._db.execute(
             """UPDATE sets SET ended = ?, status = ?, reps = ?, clean_reps = ?, stopped = ?, stop_rule = ?,
                stop_metric = ?, stop_reason = ?, duration_s = ?, breath_rate_bpm = ?, notes = ?, rep_features = ?,
-               held_s = ?, limits = ?, reference = ?
+               held_s = ?, limits = ?, reference = ?, truncated = ?
                WHERE id = ?""",
             (time.strftime("%Y-%m-%dT%H:%M:%S"), "interrupted" if interrupted else "done", summary.get("reps"),
              summary.get("clean_reps"), int(bool(summary.get("stopped"))), stop.get("rule"), stop.get("metric"),
              stop.get("reason"), summary.get("duration_s"), breathing.get("rate_bpm"),
-             json.dumps(summary.get("technique_notes", [])), json.dumps(summary.get("rep_features", []),
-                                                                          default=_json_number),
-             summary.get("held_s"), json.dumps(summary.get("limits") or {}, default=_json_number),
-             json.dumps(summary.get("reference"), default=_json_number), set_id))
+             dumps_strict(summary.get("technique_notes", [])), dumps_strict(summary.get("rep_features", [])),
+             summary.get("held_s"), dumps_strict(summary.get("limits") or {}),
+             dumps_strict(summary.get("reference")), int(bool(summary.get("truncated"))), set_id))
 
     def record_limit_changes(self, profile: str, exercise: str, changes: list[Any]) -> None:
         """Moves of the limits in force (core/signature.py LimitChange), in one transaction."""
@@ -176,15 +193,24 @@ class History:
         """The latest limit of each metric for this person and exercise (none recorded: empty)."""
         return {c["metric"]: c["new"] for c in self.limit_changes(profile, exercise)}
 
-    def forget(self, before: str | None = None) -> list[str]:
-        """Delete sets (all, or those started before ``before``, an ISO date); returns their recordings' paths."""
+    def sets_before(self, before: str | None) -> list[dict[str, Any]]:
+        """The sets ``forget`` would delete: all (``before`` None) or those started before ``before``, a local ISO
+        timestamp (cli/forget.py parses it strictly), oldest first."""
+        if before is not None and not _ISO_STAMP.fullmatch(before):
+            raise HistoryError(f"{before!r} is not an ISO timestamp: nothing was deleted")
         where, args = ("WHERE started < ?", (before,)) if before else ("", ())
-        rows = self._db.execute(f"SELECT recording FROM sets {where}", args).fetchall()
+        rows = self._db.execute(f"SELECT id, started, recording FROM sets {where} ORDER BY started, id", args)
+        return [dict(r) for r in rows.fetchall()]
+
+    def forget_ids(self, ids: list[int], before: str | None) -> None:
+        """Delete these sets, and the limit changes made before ``before`` (all when None), in one transaction."""
         with self._db:
             self._db.execute("BEGIN")
-            self._db.execute(f"DELETE FROM sets {where}", args)
-            self._db.execute(f"DELETE FROM limit_changes {where.replace('started', 'at')}", args)
-        return [r["recording"] for r in rows if r["recording"]]
+            self._db.executemany("DELETE FROM sets WHERE id = ?", [(i,) for i in ids])
+            if before is None:
+                self._db.execute("DELETE FROM limit_changes")
+            else:
+                self._db.execute("DELETE FROM limit_changes WHERE at < ?", (before,))
 
     # ---------------------------------------------------------------------------------------------- read
     def sets(self, exercise: str | None = None, since_days: float | None = None, profile: str | None = None
@@ -210,6 +236,7 @@ class History:
             item["rep_features"] = json.loads(item["rep_features"] or "[]")
             item["limits"] = json.loads(item.get("limits") or "{}")
             item["reference"] = json.loads(item.get("reference") or "null")
+            item["truncated"] = bool(item.get("truncated"))
             item.pop("pid", None)
             out.append(item)
         return out
@@ -226,8 +253,30 @@ class History:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def _json_number(value: Any) -> Any:
-    return float(value) if hasattr(value, "__float__") else str(value)
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def _create_atomically(path: Path) -> None:
+    """A new history with every table already in it: built under a temporary name, then linked into place, so a
+    reader opening the file while a set starts never sees a database without its tables. Two processes creating
+    it at once: the first link wins and the other's copy is dropped."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        os.chmod(tmp, 0o600)
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            _migrate(db, tmp)
+        finally:
+            db.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class SetRecord:
@@ -240,12 +289,13 @@ class SetRecord:
         with History(self.path) as history:
             self.set_id: int | None = history.start_set(source, exercise, profile, recording)
         self.summary: dict[str, Any] = {}
+        self.interrupted = False  # set when the set was cut short without an exception (a signal read as a flag)
 
     def __enter__(self) -> "SetRecord":
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
-        self.finish(self.summary, interrupted=exc_type is not None)
+        self.finish(self.summary, interrupted=exc_type is not None or self.interrupted)
 
     def finish(self, summary: dict[str, Any], interrupted: bool = False) -> None:
         if self.set_id is not None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from formwatch.core.errors import require_schema_version
 
-__all__ = ["FILE_MODE", "read_json_object", "require_schema_version", "write_json_atomic"]
+__all__ = ["FILE_MODE", "dumps_strict", "json_safe", "read_json_object", "require_schema_version", "write_json_atomic"]
 
 FILE_MODE = 0o600  # recordings and profiles are health data: readable by the user only
 
@@ -22,19 +22,26 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(_json_safe(data), f, indent=2, allow_nan=False)
+        json.dump(json_safe(data), f, indent=2, allow_nan=False)
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
-def _json_safe(value: Any) -> Any:
+def dumps_strict(value: Any, indent: int | None = None) -> str:
+    """JSON that every parser reads: NaN and infinities as null, NumPy values as Python ones."""
+    return json.dumps(json_safe(value), indent=indent, allow_nan=False)
+
+
+def json_safe(value: Any) -> Any:
     """NaN and inf become null; NumPy scalars become Python numbers."""
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
     if isinstance(value, (np.floating, float)):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, np.integer):

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
@@ -157,7 +156,7 @@ class LiveWindow(QMainWindow):
         self.worker.start()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.summaries.append(self.worker.stop())
+        self.summaries.append(self.worker.stop(interrupted=getattr(self, "interrupted", False)))
         super().closeEvent(event)
 
 
@@ -176,20 +175,26 @@ def schedule_screenshot_and_exit(window: QMainWindow, screenshot: Path | None, e
     QTimer.singleShot(delay_ms, finish)
 
 
-def close_on_interrupt(window: QMainWindow) -> QTimer:
-    """Ctrl-C in the terminal closes the window (which finalises the recording) instead of being swallowed while
-    Qt's event loop runs: a short timer hands control back to Python so the signal handler can run."""
-    import signal
+if TYPE_CHECKING:
+    from formwatch.app.interrupt import StopSignals
 
-    def handler(*_: object) -> None:
+
+def close_on_interrupt(window: QMainWindow) -> "StopSignals":
+    """Ctrl-C (or SIGTERM) closes the window, which finalises the recording as interrupted, instead of being
+    swallowed while Qt's event loop runs: a short timer hands control back to Python so the handler can run.
+    Returns the signals' record (app/interrupt.py) so the command can exit 130 or 143."""
+    from formwatch.app.interrupt import StopSignals
+
+    def on_signal() -> None:
+        window.interrupted = True
         window.close()
 
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
+    signals = StopSignals(on_signal).__enter__()  # for the window's life: the process ends with it
     timer = QTimer(window)
     timer.timeout.connect(lambda: None)
     timer.start(200)
-    return timer
+    window._interrupt_timer = timer
+    return signals
 
 
 def qt_app() -> QApplication:

@@ -236,9 +236,16 @@ class ReplayWindow(QMainWindow):
     def export_png(self, path: Path) -> Path:
         import pyqtgraph.exporters
 
+        from formwatch.io.outputs import atomic_output
+
         exporter = pyqtgraph.exporters.ImageExporter(self.plots.ci)
         exporter.parameters()["width"] = 1600
-        exporter.export(str(path))
+        with atomic_output(path, "--export-png") as tmp:
+            image = exporter.export(toBytes=True)
+            if image is None or not image.save(str(tmp), "PNG"):
+                from formwatch.io.outputs import OutputError
+
+                raise OutputError(f"--export-png {path}: the picture could not be saved; choose another file")
         return path
 
     def _ask_export_png(self) -> None:

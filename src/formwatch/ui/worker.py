@@ -47,11 +47,12 @@ class LiveWorker(QObject):
         self.runner.source.start()
         self.thread.start()
 
-    def stop(self, wait_ms: int = 5000) -> dict[str, Any]:
-        """Stop the source and the loop, wait for the thread, finalise the recording; returns the summary."""
+    def stop(self, wait_ms: int = 5000, interrupted: bool = False) -> dict[str, Any]:
+        """Stop the source and the loop, wait for the thread, finalise the recording (as interrupted, after a
+        signal); returns the summary."""
         self.runner.request_stop()
         self.runner.source.stop()
         if self.thread.isRunning():
             self.thread.quit()
             self.thread.wait(wait_ms)
-        return self.runner.finish()
+        return self.runner.finish(interrupted=interrupted)

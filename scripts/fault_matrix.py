@@ -1,0 +1,284 @@
+"""Every fault and bad input we know of, run as a user would: one subprocess per case in a scratch data home.
+
+For each case it prints the exit code, the first line of the message, whether a traceback appeared, and the sets
+and recordings in the data home before and after; the last line is one JSON object:
+``{"cases": N, "tracebacks": 0, "lost": 0, "wrong_exit": 0}``. "Lost" counts cases where a set or a recording
+that existed before is gone (or a history file was changed) when the case should have left them alone.
+
+    python scripts/fault_matrix.py [--keep] [--no-live]
+
+The live cases (Ctrl-C at three moments, SIGTERM) play ../shared/data's deadlift clip, else a built-in rendered
+clip, and need the pose model (provisioned on first use).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from common import SHARED_DATA, machine_line  # noqa: E402
+
+
+@dataclass
+class Case:
+    name: str
+    args: list[str]
+    expect_exit: int | tuple[int, ...] = 2
+    home: str = "main"  # which scratch home: "main" (seeded with sets) or a fresh one made by ``setup``
+    setup: Callable[[Path], None] | None = None
+    signal_after_s: float | None = None  # send ``signum`` this long after start (when the set is running)
+    signum: int = signal.SIGINT
+    may_add_sets: bool = False  # an interrupted live set is kept: one more set is right, not a loss
+    stdin: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _state(home: Path) -> tuple[int, set[str], bytes]:
+    """Sets in the history, recording folders in the data home, and the history file's bytes (when unreadable)."""
+    db = home / "history.sqlite3"
+    recordings = {p.name for p in (home / "recordings").iterdir()} if (home / "recordings").is_dir() else set()
+    if not db.exists():
+        return 0, recordings, b""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return con.execute("SELECT count(*) FROM sets").fetchone()[0], recordings, b""
+    except sqlite3.DatabaseError:
+        return -1, recordings, db.read_bytes()
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home), PYTHONUNBUFFERED="1")
+    return env
+
+
+def _run(case: Case, home: Path, work: Path) -> tuple[int, str, str]:
+    command = [sys.executable, "-m", "formwatch", *case.args]
+    proc = subprocess.Popen(command, cwd=work, env=_env(home), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    if case.signal_after_s is not None:
+        time.sleep(case.signal_after_s)
+        proc.send_signal(case.signum)
+    out, err = proc.communicate(case.stdin, timeout=600)
+    return proc.returncode, out, err
+
+
+def _seed(home: Path, work: Path, recording: Path) -> None:
+    for _ in range(2):
+        subprocess.run([sys.executable, "-m", "formwatch", "analyze", str(recording), "--exercise", "hinge"],
+                       cwd=work, env=_env(home), check=True, capture_output=True)
+
+
+def _synthetic_recording(path: Path, seconds: float) -> Path:
+    """A recording as one made elsewhere comes in (meta.json and poses.npz) of hip hinges; no pose model needed."""
+    from formwatch.sim.synth import skeleton
+
+    t = np.arange(int(seconds * 30)) / 30
+    image, world = skeleton(hinge_deg=40 - 40 * np.cos(t * 2))
+    path.mkdir(parents=True)
+    (path / "meta.json").write_text(json.dumps({"schema_version": 1, "source": "synthetic", "fps": 30.0,
+                                                "frame_width": 1280, "frame_height": 720}))
+    np.savez(path / "poses.npz", t_s=t, image=image.astype(np.float32), world=world.astype(np.float32))
+    return path
+
+
+def _short_video(path: Path, clip: Path, frames: int) -> Path:
+    import cv2
+
+    capture = cv2.VideoCapture(str(clip))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for _ in range(frames):
+        ok, frame = capture.read()
+        if ok:
+            writer.write(frame)
+    writer.release()
+    capture.release()
+    return path
+
+
+def cases(scratch: Path, rec: Path, clip: Path, live: bool) -> list[Case]:
+    files = scratch / "files"
+    files.mkdir()
+    (files / "notes.mp4").write_text("this is not a video\n")
+    (files / "empty.mp4").write_bytes(b"")
+    (files / "photo.mp4").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    three = _short_video(files / "three.mp4", clip, 3)
+    cut = files / "cut.mp4"
+    cut.write_bytes(clip.read_bytes()[:200])
+    bad_rec = files / "bad-rec"
+    shutil.copytree(rec, bad_rec)
+    (bad_rec / "poses.npz").write_bytes(b"garbage")
+    bad_meta = files / "bad-meta"
+    shutil.copytree(rec, bad_meta)
+    (bad_meta / "meta.json").write_text("{not json")
+    a_file = files / "plain.txt"
+    a_file.write_text("x")
+
+    def corrupt_history(home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "history.sqlite3").write_bytes(b"this is not a database " * 40)
+
+    def future_history(home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(home / "history.sqlite3")
+        con.execute("PRAGMA user_version = 99")
+        con.close()
+
+    def bad_profile(home: Path) -> None:
+        (home / "calibration").mkdir(parents=True, exist_ok=True)
+        (home / "calibration" / "bad.json").write_text('{"schema_version": 1, "neutral": "nope"}')
+
+    def bad_routine(home: Path) -> None:
+        (home / "routines").mkdir(parents=True, exist_ok=True)
+        (home / "routines" / "broken.toml").write_text("title = [unclosed\n")
+
+    out = [
+        Case("forget --before yesterday", ["forget", "--before", "yesterday", "--yes"]),
+        Case("forget --before 2026-13-45", ["forget", "--before", "2026-13-45", "--yes"]),
+        Case("forget --before '1 week'", ["forget", "--before", "1 week", "--yes"]),
+        Case("forget --all without --yes (no terminal)", ["forget", "--all"]),
+        Case("forget --all, answered no", ["forget", "--all"], stdin="n\n"),
+        Case("forget --all --dry-run", ["forget", "--all", "--dry-run"], expect_exit=0),
+        Case("forget --before 2000-01-01", ["forget", "--before", "2000-01-01", "--yes"], expect_exit=0),
+        Case("forget with nothing said", ["forget", "--yes"]),
+        Case("report --out /proc/x/report.html", ["report", "--out", "/proc/x/report.html"]),
+        Case("report --csv /proc/x.csv", ["report", "--csv", "/proc/x.csv"]),
+        Case("report --out a folder", ["report", "--out", str(files)]),
+        Case("replay --export-csv /proc/x.csv", ["replay", str(rec), "--export-csv", "/proc/x.csv"]),
+        Case("replay --export-png /proc/x.png", ["replay", str(rec), "--export-png", "/proc/x.png"]),
+        Case("replay --export-png under a file", ["replay", str(rec), "--export-png", str(a_file / "x.png")]),
+        Case("replay a missing recording", ["replay", str(files / "nope")]),
+        Case("replay a damaged recording", ["replay", str(bad_rec), "--export-csv", str(files / "o.csv")]),
+        Case("replay without a display", ["replay", str(rec)]),
+        Case("progress without a display", ["progress"]),
+        Case("progress --out /proc/x.png", ["progress", "--out", "/proc/x.png"]),
+        Case("history --json (strict JSON)", ["history", "--json"], expect_exit=0),
+        Case("a mistyped command", ["anlyze", str(rec)]),
+        Case("an unknown option", ["analyze", str(rec), "--bogus"]),
+        Case("analyze a missing file", ["analyze", str(files / "nope.mp4")]),
+        Case("analyze a text file named .mp4", ["analyze", str(files / "notes.mp4")]),
+        Case("analyze an empty file", ["analyze", str(files / "empty.mp4")]),
+        Case("analyze a PNG named .mp4", ["analyze", str(files / "photo.mp4")]),
+        Case("analyze a video of 3 frames", ["analyze", str(three), "--exercise", "hinge"]),
+        Case("analyze the first 200 bytes of a video", ["analyze", str(cut)]),
+        Case("analyze a damaged recording", ["analyze", str(bad_rec), "--exercise", "hinge"]),
+        Case("analyze a recording with broken meta.json", ["analyze", str(bad_meta)]),
+        Case("analyze --out /proc/x", ["analyze", str(rec), "--out", "/proc/x"]),
+        Case("analyze --out under a file", ["analyze", str(rec), "--out", str(a_file / "sub")]),
+        Case("analyze --jobs 0", ["analyze", str(rec), "--jobs", "0"]),
+        Case("analyze --exercise yoga", ["analyze", str(rec), "--exercise", "yoga"]),
+        Case("analyze --profile that does not exist", ["analyze", str(rec), "--profile", "nobody"]),
+        Case("analyze --profile that is corrupt", ["analyze", str(rec), "--profile", "bad"], setup=bad_profile),
+        Case("routine that does not exist", ["routine", "nosuch"]),
+        Case("routine that is broken TOML", ["routine", "broken"], setup=bad_routine),
+        Case("history that is not a database", ["history"], home="corrupt", setup=corrupt_history),
+        Case("history from a newer formwatch", ["history"], home="future", setup=future_history),
+        Case("calibrate --show a missing profile", ["calibrate", "--show", "nobody"]),
+        Case("calibrate from a text file", ["calibrate", "--profile", "me", "--video", str(files / "notes.mp4")]),
+        Case("live from a text file", ["live", "--video", str(files / "notes.mp4"), "--headless"]),
+        Case("live from a missing camera", ["live", "--camera", "7", "--headless"]),
+        Case("models --model that does not exist", ["models", "--model", str(files / "nope.task")]),
+    ]
+    if live:
+        for seconds in (1.5, 4.0, 7.0):
+            out.append(Case(f"Ctrl-C {seconds:.1f} s into live --headless",
+                            ["live", "--video", str(clip), "--headless", "--exercise", "hinge"],
+                            expect_exit=130, signal_after_s=seconds, may_add_sets=True))
+        out.append(Case("SIGTERM 4 s into live --headless", ["live", "--video", str(clip), "--headless"],
+                        expect_exit=143, signal_after_s=4.0, signum=signal.SIGTERM, may_add_sets=True))
+        out.append(Case("Ctrl-C 3 s into analyze", ["analyze", str(_synthetic_recording(files / "long", 900.0)),
+                                                    "--exercise", "hinge"],
+                        expect_exit=130, signal_after_s=3.0, may_add_sets=True))
+    return out
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _json_strict(text: str) -> bool:
+    def refuse(token: str) -> None:
+        raise ValueError(token)
+
+    try:
+        json.loads(text, parse_constant=refuse)
+        return True
+    except ValueError:
+        return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--no-live", action="store_true", help="skip the cases that need the pose model")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="formwatch-faults-"))
+    work = scratch / "work"
+    work.mkdir()
+    rec = _synthetic_recording(scratch / "synthetic-set", 6.0)
+    clip = SHARED_DATA / "video" / "formfit_deadlift.mp4"
+    if not clip.is_file():
+        from formwatch.app.bench import render_builtin_clip
+
+        clip = render_builtin_clip(scratch / "builtin.avi", seconds=12.0)
+    homes = {"main": scratch / "home"}
+    _seed(homes["main"], work, rec)
+    rows, totals = [], {"cases": 0, "tracebacks": 0, "lost": 0, "wrong_exit": 0}
+    for case in cases(scratch, rec, clip, live=not args.no_live):
+        home = homes.setdefault(case.home, scratch / f"home-{case.home}")
+        if case.setup is not None:
+            case.setup(home)
+        sets_before, recs_before, bytes_before = _state(home)
+        code, out, err = _run(case, home, work)
+        sets_after, recs_after, bytes_after = _state(home)
+        traceback = "Traceback" in out + err
+        lost = (sets_after < sets_before) or bool(recs_before - recs_after) or bytes_before != bytes_after
+        if case.may_add_sets and len(recs_after) > len(recs_before) and sets_after < sets_before + 1:
+            lost = True  # a recording that no set in the history points at: the interrupted set must be kept
+        expected = case.expect_exit if isinstance(case.expect_exit, tuple) else (case.expect_exit,)
+        wrong = code not in expected
+        if case.args[:2] == ["history", "--json"] and not _json_strict(out):
+            wrong = True
+        message = _first_line(err) or _first_line(out)
+        rows.append((case.name, code, message, traceback, f"{sets_before}/{len(recs_before)}",
+                     f"{sets_after}/{len(recs_after)}", lost, wrong))
+        totals["cases"] += 1
+        totals["tracebacks"] += traceback
+        totals["lost"] += lost
+        totals["wrong_exit"] += wrong
+    print(f"fault matrix — {machine_line()}")
+    print(f"{'case':46s} {'exit':>4s}  {'tb':2s} {'sets/recs before':>16s} {'after':>7s}  first line of the message")
+    for name, code, message, traceback, before, after, lost, wrong in rows:
+        flag = (" LOST" if lost else "") + (" WRONG-EXIT" if wrong else "")
+        print(f"{name:46s} {code:4d}  {'Y' if traceback else '-':2s} {before:>16s} {after:>7s}  "
+              f"{message[:110]}{flag}")
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
+    else:
+        print(f"kept {scratch}")
+    print(json.dumps(totals))
+    return 0 if totals["tracebacks"] == totals["lost"] == totals["wrong_exit"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
