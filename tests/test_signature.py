@@ -167,7 +167,10 @@ def test_a_new_set_in_the_live_window_starts_with_the_limits_in_force_then(tmp_p
     runner = LiveRunner(no_camera, FakeEstimator(image, world), session, writer)
     order = []
     runner.finish = lambda original=runner.finish: order.append("finished") or original()
-    runner.limits_for_new_set = lambda: order.append("limits") or {"shoulder_elevation_cm": 1.2}
+    from formwatch.core.plan import make_plan
+
+    runner.plan_for_new_set = lambda: order.append("limits") or make_plan(
+        "hinge", limits={"shoulder_elevation_cm": 2.0}, calibrated=True, evolved={"shoulder_elevation_cm": 1.2})
     for i in range(30):
         runner.process(Frame(i, 100.0 + t[i], None, float(t[i])))
     runner.request_new_set(lambda: RecordingWriter(tmp_path / "b", meta, session.columns))

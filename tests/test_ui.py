@@ -206,7 +206,7 @@ def test_calibration_in_the_window_saves_and_applies_the_profile(tmp_path):
     assert done and capture.error == "" and (tmp_path / "cal" / "me.json").is_file()
     assert "Calibrated" in capture.message
     assert session.pipeline.neutral[0] == pytest.approx(4.0, abs=0.5)
-    assert session.detector.profile_loaded and session.detector.given_limits["shoulder_elevation_cm"] >= 2.0
+    assert session.detector.profile_loaded and session.detector.plan.safety_limits["shoulder_elevation_cm"] >= 2.0
 
 
 def test_calibration_in_the_window_refuses_with_the_instruction(tmp_path):

@@ -43,6 +43,7 @@ class LiveResult:
     fps: float  # frames processed per second, recent
     profile: np.ndarray | None = None  # the trunk profile (4, N_STATIONS), when the silhouette was measured
     model_note: str = ""  # which pose model runs, when live moved off the default to keep up
+    view: Any = None  # what the screen shows for this frame, made in the worker (ui/view_model.py)
 
 
 @dataclass
@@ -102,11 +103,14 @@ class LiveRunner:
         self.end_reason = ""
         self.stop_event: Any = None
         self._new_writer: Callable[[], RecordingWriter | None] | None = None
-        self.calibration: Any = None  # a CalibrationCapture while the user calibrates
+        self.calibration: Any = None  # a CalibrationCapture while the user calibrates (the worker's own)
+        self._calibration_request: Any = None  # one asked for from another thread, taken at the next frame
+        # Made in the worker for each frame, from state only the worker changes: the screen's view of it.
+        self.view_of: Callable[[LiveResult], Any] | None = None
         self.record_history = False  # each set into the history (io/history.py) from its first frame
         self._record: Any = None
-        # The limits a new set starts with (app/signature.py: they may have moved with the set just ended).
-        self.limits_for_new_set: Callable[[], dict[str, float]] | None = None
+        # The plan a new set starts with (app/signature.py: its limits may have moved with the set just ended).
+        self.plan_for_new_set: Callable[[], Any] | None = None
 
     def request_new_set(self, new_writer: Callable[[], RecordingWriter | None]) -> None:
         """End the current set (its recording is finalised) and start a fresh one, in the worker's own thread."""
@@ -116,8 +120,8 @@ class LiveRunner:
         make, self._new_writer = self._new_writer, None
         self.finish()  # the set just ended is in the history before the next set's limits are chosen
         self.writer = make() if make is not None else None
-        if self.limits_for_new_set is not None and self.session.detector is not None:
-            self.session.detector.given_limits = dict(self.limits_for_new_set())
+        if self.plan_for_new_set is not None and self.session.detector is not None:
+            self.session.detector.replace_plan(self.plan_for_new_set())
         self.driver.new_set()
         self.stats = LiveStats()
         self.stop_event = None
@@ -143,6 +147,10 @@ class LiveRunner:
     def request_stop(self) -> None:
         self._running = False
 
+    def request_calibration(self, capture: Any) -> None:
+        """Enter calibration (app/live_calibration.py) at the next frame, in the worker's own thread."""
+        self._calibration_request = capture
+
     def run(self, max_seconds: float | None = None) -> str:
         """Process frames until the source ends, a stop is requested or ``max_seconds`` pass. Returns why it ended."""
         self._running = True
@@ -167,6 +175,8 @@ class LiveRunner:
         """One frame through pose -> step -> detector -> recorder; the unit the tests drive directly."""
         if self._new_writer is not None:
             self._start_new_set()
+        if self._calibration_request is not None:
+            self.calibration, self._calibration_request = self._calibration_request, None
         if self.record_history and self._record is None:
             self._start_history()
         if self._t0 is None:
@@ -179,7 +189,7 @@ class LiveRunner:
         sample = self.estimator.estimate(frame, t_s)
         self.stats.pose_ms.append(1e3 * (time.monotonic() - pose_start))
         result = self.driver.feed(sample, frame.bgr)
-        if self.calibration is not None and self.calibration.feed(t_s, sample.image, sample.world):
+        if self.calibration is not None and self.calibration.feed(t_s, sample.image, sample.world, sample.profile):
             self.calibration.apply(self.session)
         now = time.monotonic()
         latency_ms = 1e3 * (now - frame.t_capture_s)
@@ -191,6 +201,11 @@ class LiveRunner:
             self._recent.pop(0)
         live = LiveResult(frame, sample.image, result, latency_ms, self.stats.processed, self.stats.dropped,
                           float(len(self._recent)), sample.profile, getattr(self.estimator, "note", ""))
+        if self.view_of is not None:
+            live.view = self.view_of(live)
+        if self.calibration is not None and self.calibration.done and not self.calibration.error \
+                and (live.view is None or live.view.state != "calibrating"):
+            self.calibration = None  # its message was shown once; the next frames show the set again
         if self.on_result is not None:
             self.on_result(live)
         return live

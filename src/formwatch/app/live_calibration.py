@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from formwatch.core.calibration import fit_profile
+from formwatch.core.plan import make_plan
 from formwatch.core.profile import Profile
 from formwatch.io.profiles import save_profile
 from formwatch.core.errors import FormwatchError
@@ -31,12 +32,13 @@ class CalibrationCapture:
         self._t: list[float] = []
         self._image: list[np.ndarray] = []
         self._world: list[np.ndarray] = []
+        self._trunk: list[np.ndarray | None] = []  # the silhouette's trunk profiles, as `formwatch calibrate` fits
         self.done = False
         self.profile: Profile | None = None
         self.error = ""
         self.message = "Calibrating: stand side-on, relaxed, whole body in view"
 
-    def feed(self, t_s: float, image: np.ndarray, world: np.ndarray) -> bool:
+    def feed(self, t_s: float, image: np.ndarray, world: np.ndarray, trunk: np.ndarray | None = None) -> bool:
         if self.done:
             return False
         if self._start is None:
@@ -48,13 +50,15 @@ class CalibrationCapture:
         self._t.append(t_s)
         self._image.append(np.array(image, copy=True))
         self._world.append(np.array(world, copy=True))
+        self._trunk.append(None if trunk is None else np.array(trunk, copy=True))
         if elapsed < self.countdown_s + self.hold_s:
             self.message = f"Hold still … {self.countdown_s + self.hold_s - elapsed:.0f}"
             return False
         self.done = True
         try:
             self.profile = fit_profile(self.name, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
-                                       self.frame_size_px, exercise=self.exercise, source="live window")
+                                       self.frame_size_px, exercise=self.exercise, source="live window",
+                                       profile=self._trunk_profiles())
             path = save_profile(self.profile, self.calibration_dir)
             self.message = (f"Calibrated: profile '{self.name}' saved to {path} — limits now follow your neutral "
                             "posture")
@@ -63,13 +67,19 @@ class CalibrationCapture:
             self.message = f"Calibration refused: {exc}"
         return True
 
+    def _trunk_profiles(self) -> np.ndarray | None:
+        """The frames' trunk profiles ``(T, 4, K)`` (unmeasured frames NaN), or None when none was measured."""
+        shapes = [p.shape for p in self._trunk if p is not None]
+        if not shapes:
+            return None
+        blank = np.full(shapes[0], np.nan, dtype=np.float32)
+        return np.stack([blank if p is None else p for p in self._trunk])
+
     def apply(self, session: Any) -> None:
-        """Use the new profile for the rest of the session (a new set starts relative to it)."""
+        """Use the new profile for the rest of the session: a new plan (core/plan.py), the set starting afresh."""
         if self.profile is None:
             return
         session.pipeline.neutral = self.profile.neutral_vector()
         detector = session.detector
         if detector is not None:
-            detector.given_limits = {k: v for k, v in self.profile.limits.items() if k in detector.spec.watched}
-            detector.profile_loaded = True
-            detector.reset()
+            detector.replace_plan(make_plan(detector.spec, self.profile))

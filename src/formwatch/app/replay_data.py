@@ -18,6 +18,7 @@ import numpy as np
 
 from formwatch.core.driver import SetDriver, samples_of
 from formwatch.core.filters import zero_phase_smooth
+from formwatch.core.exercises import gauge_specs
 from formwatch.core.registry import REGISTRY, Worse
 from formwatch.core.session import BREATH_COLUMNS, SetSession
 from formwatch.io.recording import Recording, RecordingError, load_recording
@@ -63,7 +64,7 @@ class ReplayData:
         limits, baseline = self.summary.get("limits", {}), self.summary.get("baseline", {})
         if metric not in limits or metric not in REGISTRY:
             return None
-        spec = REGISTRY[metric]
+        spec = gauge_specs(self.summary.get("exercise") or "", (metric,))[0]  # as the set was judged
         if spec.worse is Worse.LOWER:
             return baseline[metric] - limits[metric] if metric in baseline else None
         return baseline.get(metric, 0.0) + limits[metric]

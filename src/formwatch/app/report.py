@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
+from formwatch.core.exercises import gauge_specs
 from formwatch.core.registry import REGISTRY
 
 _CSS = """
@@ -48,7 +49,9 @@ def _reason_label(row: dict[str, Any]) -> str:
     metric = row["stop_metric"]
     if not metric:
         return "no stop"
-    return REGISTRY[metric].label if metric in REGISTRY else metric.replace("_", " ")
+    if metric not in REGISTRY:
+        return metric.replace("_", " ")
+    return gauge_specs(row.get("exercise") or "", (metric,))[0].label  # the exercise's word: "Low back rounding"
 
 
 def _img(png: bytes, alt: str) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 
 from formwatch.core.exercises import get_exercise
 from formwatch.core.profile import Profile
-from formwatch.core.signature import Signature, evolve_limits, summarise
+from formwatch.core.plan import SetPlan, make_plan
+from formwatch.core.signature import LimitChange, Signature, evolve_limits, summarise
 from formwatch.io.history import History
 
 
@@ -28,18 +29,42 @@ def safety_limits(exercise: str, profile: Profile | None) -> dict[str, float]:
     return out
 
 
-def limits_for_next_set(exercise: str, profile: Profile, say: bool = True) -> dict[str, float]:
-    """The limits this person's next set of ``exercise`` is judged with; moves recorded and, with ``say``, printed."""
+def evolved_limits(exercise: str, profile: Profile) -> tuple[dict[str, float], list[LimitChange]]:
+    """The limits in force this person's next set of ``exercise`` is judged with, and how they moved since the
+    last set; read from the history, nothing written (:func:`record_limit_changes` is the separate step)."""
     spec = get_exercise(exercise)
-    safety = safety_limits(exercise, profile)
     with History() as history:
         sets = history.sets(spec.name, profile=profile.name)
-        limits, changes = evolve_limits(spec, sets, safety, history.limits_in_force(profile.name, spec.name))
-        history.record_limit_changes(profile.name, spec.name, changes)
+        return evolve_limits(spec, sets, safety_limits(exercise, profile),
+                             history.limits_in_force(profile.name, spec.name))
+
+
+def record_limit_changes(exercise: str, profile: Profile, changes: list[LimitChange], say: bool = True) -> None:
+    """Keep the moves in the history (each with its sentence) and, with ``say``, print them: when a set starts."""
+    if not changes:
+        return
+    with History() as history:
+        history.record_limit_changes(profile.name, get_exercise(exercise).name, changes)
     if say:
         for change in changes:
             print(f"formwatch: {change.sentence}", file=sys.stderr)
-    return limits
+
+
+def plan_for(exercise: str, profile: Profile | None, use_history: bool) -> tuple[SetPlan, list[LimitChange]]:
+    """The plan a set of ``exercise`` starts with (core/plan.py): the profile's neutral and safety limits and, when
+    the set goes into the history, the limits in force the person's history supports; and the moves to record."""
+    if profile is None or not use_history:
+        return make_plan(exercise, profile), []
+    limits, changes = evolved_limits(exercise, profile)
+    return make_plan(exercise, profile, evolved=limits), changes
+
+
+def start_plan(exercise: str, profile: Profile | None, use_history: bool) -> SetPlan:
+    """:func:`plan_for`, with its limit moves recorded and said: for a set that starts now."""
+    plan, changes = plan_for(exercise, profile, use_history)
+    if profile is not None:
+        record_limit_changes(exercise, profile, changes)
+    return plan
 
 
 def signature_of(exercise: str, profile_name: str | None, profile: Profile | None) -> tuple[Signature,

@@ -65,24 +65,13 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
 
 
 def detector_for(exercise: str | None, profile: Profile | None, history: bool = False) -> Detector | None:
-    """The exercise's detector with the person's limits (:func:`limits_for`)."""
+    """The exercise's detector, judging by the plan the set starts with (app/signature.py: the profile's neutral
+    and safety limits, the history's limits in force; their moves recorded now)."""
     if exercise is None:
         return None
-    return Detector(exercise, limits=limits_for(exercise, profile, history), profile_loaded=profile is not None)
+    from formwatch.app.signature import start_plan
 
-
-def limits_for(exercise: str, profile: Profile | None, history: bool = False) -> dict[str, float] | None:
-    """The calibrated limits of the exercise's watched metrics or, when the set goes into the history, the limits
-    in force from the person's signature profile (app/signature.py; never looser than calibrated)."""
-    if profile is None:
-        return None
-    watched = get_exercise(exercise).watched
-    limits = {k: v for k, v in profile.limits.items() if k in watched}
-    if history:
-        from formwatch.app.signature import limits_for_next_set
-
-        limits.update(limits_for_next_set(exercise, profile))
-    return limits
+    return Detector(plan=start_plan(exercise, profile, history))
 
 
 def neutral_for(profile: Profile | None) -> np.ndarray | None:

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from formwatch.cli.common import (detector_for, limits_for, model_path, neutral_for, profile_from_args,
-                                  profile_meta, verdict_line)
+from formwatch.cli.common import (detector_for, model_path, neutral_for, profile_from_args, profile_meta,
+                                  verdict_line)
 from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
 from formwatch.app.interrupt import Interrupted, StopSignals
@@ -81,7 +81,9 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
     runner = LiveRunner(source, estimator, session, new_writer())
     runner.record_history = history
     if history and profile is not None and session.detector is not None:  # each new set (Space) starts with the
-        runner.limits_for_new_set = lambda: limits_for(args.exercise, profile, True) or {}  # latest limits
+        from formwatch.app.signature import start_plan  # limits in force after the set just ended
+
+        runner.plan_for_new_set = lambda: start_plan(args.exercise, profile, True)
     return runner, new_writer, estimator
 
 

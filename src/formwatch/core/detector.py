@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from formwatch.core.exercises import ExerciseSpec, get_exercise
+from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.registry import REGISTRY, MetricSpec
 from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepRecord, RepSegmenter, SegmenterConfig
 from formwatch.core.reference import PhaseReference, ReferenceConfig
@@ -66,12 +67,20 @@ class Detector:
     """Feeds on one metrics row per frame (registry-indexed, relative to neutral); returns a :class:`Verdict`."""
 
     def __init__(self, exercise: str = "hinge", config: DetectorConfig = DetectorConfig(),
-                 limits: dict[str, float] | None = None, profile_loaded: bool = False) -> None:
-        self.spec = get_exercise(exercise)
+                 limits: dict[str, float] | None = None, profile_loaded: bool = False,
+                 plan: SetPlan | None = None) -> None:
+        """Judge a set by ``plan`` (core/plan.py), or by a plan made from ``exercise``, ``limits`` (the safety
+        limits) and ``profile_loaded`` (the metrics are already relative to a calibrated neutral)."""
         self.config = config
-        self.profile_loaded = profile_loaded
-        self.given_limits = dict(limits or {})
-        self.watched: tuple[MetricSpec, ...] = self.spec.watched_specs()
+        self._configure(plan or make_plan(exercise, limits=limits, calibrated=profile_loaded))
+        self.reset()
+
+    def _configure(self, plan: SetPlan) -> None:
+        """Rules, gauges and columns for ``plan``'s exercise."""
+        config = self.config
+        self.plan = plan
+        self.spec = plan.exercise
+        self.watched: tuple[MetricSpec, ...] = plan.judged
         self.driver = REGISTRY[self.spec.driver]
         self._watched_cols = [REGISTRY.index(m) for m in self.spec.watched]
         self._driver_col = REGISTRY.index(self.spec.driver)
@@ -93,26 +102,43 @@ class Detector:
         self.gauge_names: tuple[str, ...] = tuple(s.name for s in self.gauge_specs)
         self.columns: tuple[str, ...] = ("rep", "state", "phase") + tuple(
             f"{n}_{kind}" for n in self.gauge_names for kind in ("dev", "limit"))
+
+    def replace_plan(self, plan: SetPlan) -> None:
+        """Judge from now on by ``plan`` (a new set, a recalibration): the set starts afresh. The exercise may not
+        change here: its gauges are the recording's columns."""
+        if plan.exercise.name != self.spec.name:
+            raise ValueError(f"a {self.spec.name} set cannot be judged as {plan.exercise.name}: start a new recording")
+        self._configure(plan)
         self.reset()
+
+    @property
+    def profile_loaded(self) -> bool:
+        """Whether the watched metrics' neutral comes from a calibration (for what the screen says)."""
+        return self.plan.has_profile
 
     def reset(self) -> None:
         """Start a new set: forget reps, baselines learned from the set, and any latched stop."""
-        cfg = self.config
+        cfg, plan = self.config, self.plan
         self.segmenter = RepSegmenter(self.spec, SegmenterConfig(cfg.rest_window_s, cfg.rest_still_deg, cfg.turn_deg,
                                                                  cfg.debounce_s))
         self.stop: StopEvent | None = None
         nan = (math.nan,) * len(self.gauge_names)
         self._stop_deviations: tuple[float, ...] = nan
         self._last_deviations: tuple[float, ...] = nan
-        self.limits: dict[str, float] = dict(self.given_limits)
-        # With a profile the metrics are already relative to neutral; metrics with a natural zero start there.
-        self.baseline: dict[str, float] = {m.name: 0.0 if self.profile_loaded else m.natural_zero
+        # The limits in force (notes, the phase rule) and the safety limits (the gross stop): the plan's, and any
+        # the set learns for itself from its first reps (a metric with neither a calibration nor a default).
+        self.limits: dict[str, float] = dict(plan.limits_in_force)
+        self.safety: dict[str, float] = dict(plan.safety_limits)
+        # A calibrated metric is already relative to its neutral; one with a natural zero starts there; the others
+        # learn their baseline from the set's first reps (or first seconds of a hold).
+        self.baseline: dict[str, float] = {m.name: 0.0 if plan.is_calibrated(m.name) else m.natural_zero
                                            for m in self.watched
-                                           if self.profile_loaded or m.natural_zero is not None}
+                                           if plan.is_calibrated(m.name) or m.natural_zero is not None}
         self._early: dict[str, list[float]] = {m.name: [] for m in self.watched if m.name not in self.baseline}
-        for metric in self.watched:  # a metric judged from its known zero needs no learning for its limit either
-            if metric.name in self.baseline and metric.default_limit is not None:
-                self.limits.setdefault(metric.name, metric.default_limit)
+        for name in self._early:  # a metric learning its baseline learns its limit with it, from the set's noise
+            if plan.reasons.get(name) == "population default":
+                self.limits.pop(name, None)
+                self.safety.pop(name, None)
         for rule in [self.limit_rule, self.gross_rule, self.phase_rule] + self.rep_rules:
             if rule is not None and hasattr(rule, "reset"):
                 rule.reset()
@@ -135,9 +161,15 @@ class Detector:
         return self.segmenter.rest_level
 
     def limit_of(self, metric: MetricSpec) -> float:
-        """The limit in force for a watched metric: the profile's or the set's, else the metric's default."""
+        """The limit in force for a watched metric (the plan's, or the set's own once learned), else the metric's
+        default; inf: none."""
         default = metric.default_limit if metric.default_limit is not None else math.inf
         return self.limits.get(metric.name, default)
+
+    def safety_of(self, metric: MetricSpec) -> float:
+        """The safety limit of a watched metric: calibrated or population, fixed for the set (else the set's own
+        learned limit); never an evolved one."""
+        return self.safety.get(metric.name, self.limit_of(metric))
 
     def phase_limit(self, metric: MetricSpec) -> float | None:
         """The typical limit against the person's own first reps (median over the phase bins), None before."""
@@ -207,10 +239,11 @@ class Detector:
 
     def _on_event(self, event: str, t_s: float) -> None:
         segmenter = self.segmenter
-        if event == REST_LEARNED and not self.profile_loaded and self.spec.driver_sign > 0:
-            # No profile: the set's own standing posture is the reference of metrics with a natural zero.
+        if event == REST_LEARNED and self.spec.driver_sign > 0:
+            # Not calibrated: the set's own standing posture is the reference of metrics with a natural zero.
             for metric in self.watched:
-                if metric.natural_zero is not None and metric.name in segmenter.rest_values:
+                if metric.natural_zero is not None and metric.name in segmenter.rest_values \
+                        and not self.plan.is_calibrated(metric.name):
                     self.baseline[metric.name] = segmenter.rest_values[metric.name]
         elif event == TURNED and self.depth_rule is not None and not segmenter.gap:
             # A rep seen only in part (tracking lost) says nothing about depth.
@@ -255,7 +288,8 @@ class Detector:
             self._last_limits = self._static_limits()
             i = self.limit_rule.over(t_s, self.watched, absolute, limits) if self.limit_rule is not None else None
             return self._stop(t_s, i, absolute, limits, "limit") if i is not None else None
-        gross = [self.config.gross_factor * limit for limit in limits]
+        # The gross stop derives from the safety limits only: limits that evolved tighter never scale it.
+        gross = [self.config.gross_factor * self.safety_of(m) for m in self.watched]
         i = self.gross_rule.over(t_s, self.watched, absolute, gross)
         if i is not None:
             return self._stop(t_s, i, absolute, limits, "gross")
@@ -266,7 +300,7 @@ class Detector:
             i = self.phase_rule.over(t_s, self.watched, deviations, phase_limits)
             return self._stop(t_s, i, deviations, phase_limits, "phase") if i is not None else None
         i = self.limit_rule.over(t_s, self.watched, absolute, limits)
-        if i is not None and (self.profile_loaded or self.watched[i].natural_zero is not None):
+        if i is not None and (self.plan.is_calibrated(self.watched[i].name) or self.watched[i].natural_zero is not None):
             # Only against a known neutral: without one the set's own baseline mixes in how the reading moves
             # with the rep itself, which is no technique point.
             self._note(i, absolute[i])
@@ -286,7 +320,8 @@ class Detector:
         rep = self.current_rep()
         stop = make_stop(t_s, rep, self.watched[i], deviations[i], limits[i], "limit", rep - 1 if rep else 0,
                          sentence_rule=rule if rule != "limit" else None, held_s=self.held_time(t_s))
-        if not self.profile_loaded and rule != "phase" and self.watched[i].natural_zero is not None:
+        if not self.plan.is_calibrated(self.watched[i].name) and rule != "phase" and \
+                self.watched[i].natural_zero is not None:
             stop = replace(stop, reason=f"{stop.reason} (No profile: judged against population defaults; "
                                         "calibrate for limits of your own.)")
         return stop
@@ -324,8 +359,6 @@ class Detector:
                 noise = 1.4826 * float(np.median(np.abs(values - median)))
                 learned = max(cfg.noise_k * noise, metric.min_limit or 0.0)
                 self.limits.setdefault(metric.name, min(learned, metric.max_limit or math.inf))
-            if metric.default_limit is not None:
-                self.limits.setdefault(metric.name, metric.default_limit)
         if self.depth_rule is not None:
             self.depth_rule.learn(self, self.driver.name)
 
@@ -382,6 +415,9 @@ class Detector:
             "held_s": round(self.held_s, 2) if self.held_s is not None else None,
             "watched": list(self.gauge_names),
             "limits": {k: round(v, 3) for k, v in self.limits.items()},
+            "safety_limits": {k: round(v, 3) for k, v in self.safety.items()},
+            "neutral_source": self.plan.neutral_source,
+            "calibrated": sorted(self.plan.calibrated),
             "reference_reps": self.reference.reps_used if self.spec.has_reps else None,
             "reference": self.reference.to_json() if self.spec.has_reps else None,
             "technique_notes": list(self.notes.values()),

@@ -64,7 +64,7 @@ class RepSegmenter:
     def __init__(self, spec: ExerciseSpec, config: SegmenterConfig = SegmenterConfig()) -> None:
         self.spec = spec
         self.config = config
-        self.metrics: tuple[MetricSpec, ...] = tuple(REGISTRY[m] for m in spec.watched)
+        self.metrics: tuple[MetricSpec, ...] = spec.watched_specs()  # judged as the exercise judges them
         self.reps: list[RepRecord] = []
         self.rest_level: float | None = None
         self.rest_values: dict[str, float] = {}  # median of each watched metric while resting, when rest was learned

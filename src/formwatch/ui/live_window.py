@@ -52,6 +52,7 @@ class LiveWindow(QMainWindow):
         self._latest: LiveResult | None = None
         self._pending = False
         self.result_ready.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
+        runner.view_of = self._view_in_worker  # the screen's state is made where the detector lives
         self.worker = self._make_worker(runner)
         self.worker.start()
 
@@ -72,19 +73,24 @@ class LiveWindow(QMainWindow):
             self._pending = True
         self.result_ready.emit()
 
+    def _view_in_worker(self, live: LiveResult) -> OverlayState:
+        """Worker thread: the overlay's state for this frame, made from the detector and the calibration that the
+        worker alone changes; the GUI thread only ever sees the finished state (``live.view``)."""
+        runner = self.runner
+        view = overlay_state(live, runner.session.detector, runner.stop_event)
+        calibration = runner.calibration
+        if calibration is not None:
+            view.state = "calibrating" if not calibration.done else view.state
+            view.banner = calibration.message
+        return view
+
     def _take_result(self) -> None:
         with self._slot_lock:
             live, self._pending = self._latest, False
         if live is None:
             return
         self.overlay.set_frame(live.frame.bgr, live.image, live.profile)
-        view = overlay_state(live, self.runner.session.detector, self.stop_event)
-        calibration = self.runner.calibration
-        if calibration is not None:
-            view.state = "calibrating" if not calibration.done else view.state
-            view.banner = calibration.message
-            if calibration.done and not calibration.error:
-                self.runner.calibration = None if view.state != "calibrating" else calibration
+        view = live.view if live.view is not None else OverlayState(banner="Watching")
         if self.ended_reason:
             view.banner = self.ended_reason
         self._speak_state(view)
@@ -129,7 +135,7 @@ class LiveWindow(QMainWindow):
         elif key == Qt.Key.Key_Space:
             self.new_set()
         elif key == Qt.Key.Key_C and self.start_calibration is not None:
-            self.runner.calibration = self.start_calibration()
+            self.runner.request_calibration(self.start_calibration())
         elif key == Qt.Key.Key_R and self.ended_reason and self.make_source is not None:
             self.resume()
         else:
