@@ -82,3 +82,31 @@ def test_a_metric_name_is_spelled_out_in_at_most_two_modules():
         pattern = re.compile(rf"[\"']{re.escape(name)}[\"']")
         modules = [str(p.relative_to(PACKAGE)) for p in SOURCES if pattern.search(p.read_text(encoding="utf-8"))]
         assert len(modules) <= 2, (name, modules)
+
+
+def test_nothing_below_the_command_line_imports_it():
+    """app/, io/, core/, capture/, sim/ and ui/ never import cli/: the shells sit on top, text formatting stays up
+    there, and a library user gets no argparse baggage."""
+    offenders = {str(p.relative_to(PACKAGE)): sorted(m for m in _imports(p) if m.startswith("formwatch.cli"))
+                 for p in SOURCES if _package_of(p) not in ("cli", "")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_no_module_is_longer_than_350_lines():
+    long = {str(p.relative_to(PACKAGE)): n for p in SOURCES
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 350}
+    assert long == {}
+
+
+def test_cli_main_only_parses_and_dispatches():
+    """cli/main.py: the parser's house style, the list of subcommands and main(); each subcommand's parser and
+    handler live in cli/<command>.py."""
+    tree = ast.parse((PACKAGE / "cli" / "main.py").read_text(encoding="utf-8"))
+    functions = sorted(n.name for n in tree.body if isinstance(n, ast.FunctionDef))
+    classes = sorted(n.name for n in tree.body if isinstance(n, ast.ClassDef))
+    assert functions == ["build_parser", "main"] and classes == ["_Help", "_Parser"]
+    from formwatch.cli.main import _COMMANDS
+
+    for command in _COMMANDS:
+        module = PACKAGE / "cli" / f"{command}.py"
+        assert module.is_file() and "def add_parser" in module.read_text(encoding="utf-8"), command

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from formwatch.app.folder import analyze_folder, table
+from formwatch.app.folder import analyze_folder
+from formwatch.cli.analyze import table
 
 
 def clip_folder(tmp_path: Path) -> Path:

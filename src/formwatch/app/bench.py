@@ -123,7 +123,7 @@ def render_builtin_clip(path: Path, seconds: float = 12.0, size: tuple[int, int]
     """The demo's simulated person drawn as a thick skeleton into a video (a stand-in when no real clip exists)."""
     import cv2
 
-    from formwatch.cli.demo import DEMO_SCENARIO
+    from formwatch.sim.demo import DEMO_SCENARIO
     from formwatch.core.landmarks import SKELETON_EDGES
     from formwatch.sim.scenarios import generate
 

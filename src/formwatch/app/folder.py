@@ -29,7 +29,7 @@ class FileOutcome:
     frames: int
     seconds: float
     video_seconds: float
-    verdict: str
+    summary: dict[str, Any] | None = None  # the set's summary (summary.json), as plain data
     error: str | None = None
 
 
@@ -40,7 +40,6 @@ def videos_in(folder: Path) -> list[Path]:
 def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | None) -> FileOutcome:
     """One video through analyze (runs in a worker process; everything in and out is plain data)."""
     from formwatch.app.analyze import analyze
-    from formwatch.cli.common import verdict_line
     from formwatch.core.detector import Detector
 
     started = time.monotonic()
@@ -49,10 +48,10 @@ def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | Non
                          detector=Detector(exercise) if exercise else None, progress=False,
                          lanes=1)  # the files themselves run in parallel
     except FormwatchError as exc:
-        return FileOutcome(Path(video).name, None, 0, time.monotonic() - started, 0.0, "", str(exc))
+        return FileOutcome(Path(video).name, None, 0, time.monotonic() - started, 0.0, None, str(exc))
     s = result.summary
     return FileOutcome(Path(video).name, str(result.path), s["frames"], time.monotonic() - started,
-                       float(s.get("duration_s") or 0.0), verdict_line(s).splitlines()[0] if verdict_line(s) else "")
+                       float(s.get("duration_s") or 0.0), s)
 
 
 def analyze_folder(folder: Path, out_dir: Path, exercise: str | None = None, jobs: int = 1, model: Path | None = None,
@@ -94,16 +93,3 @@ def dask_executor(address: str) -> Any:
         return Client(address, timeout=10).get_executor()
     except OSError as exc:
         raise FormwatchError(f"cannot reach the Dask scheduler at {address} ({exc}): check the address") from None
-
-
-def table(outcomes: list[FileOutcome]) -> str:
-    """The summary table printed after a folder: each file's frames, speed and verdict, or why it was skipped."""
-    width = max(len(o.video) for o in outcomes)
-    lines = [f"{'video':{width}s}  {'frames':>7s}  {'x real time':>11s}  verdict"]
-    for o in outcomes:
-        if o.error:
-            lines.append(f"{o.video:{width}s}  {'—':>7s}  {'—':>11s}  skipped: {o.error}")
-        else:
-            speed = o.video_seconds / o.seconds if o.seconds > 0 else float("nan")
-            lines.append(f"{o.video:{width}s}  {o.frames:7d}  {speed:11.1f}  {o.verdict or 'metrics only'}")
-    return "\n".join(lines)

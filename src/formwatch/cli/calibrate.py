@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formwatch.cli.common import default_calibration_dir, model_path
+from formwatch.cli.common import add_exercise_argument, add_model_size_argument, default_calibration_dir, model_path
 from formwatch.core.calibration import fit_profile
 from formwatch.core.profile import describe
 from formwatch.io.profiles import list_profiles, load_profile, save_profile
@@ -115,3 +115,21 @@ def run(args: argparse.Namespace) -> int:
     print(describe(profile))
     print(f"saved: {path}  (use it with --profile {profile.name})", file=sys.stderr if args.quiet else sys.stdout)
     return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("calibrate", help="fit your neutral posture once per camera set-up (a profile)")
+    p.add_argument("--profile", help="name of the profile to create (calibration/NAME.json)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
+    src.add_argument("--video", type=Path, help="a video of you standing still, side-on")
+    src.add_argument("--recording", type=Path, help="an existing recording directory")
+    p.add_argument("--calibration-dir", type=Path, default=None, help="where profiles live (default: calibration/ in your data home)")
+    add_exercise_argument(p, default="hinge")
+    p.add_argument("--model", type=Path, help="pose model .task file")
+    add_model_size_argument(p, live=False)
+    p.add_argument("--list", action="store_true", help="list the profiles")
+    p.add_argument("--show", metavar="NAME", help="show one profile")
+    p.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=run)
+

@@ -3,22 +3,19 @@ same pipeline and detector as the live path, until the set is ended. Headless wh
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 from formwatch.core.detector import Detector, StopEvent
 from formwatch.core.driver import SetDriver, samples_of
 from formwatch.core.sample import PoseSample
-from formwatch.core.registry import SHOULDER_ELEVATION
-from formwatch.sim.scenarios import Scenario, generate
+from formwatch.sim.scenarios import generate
 from formwatch.core.session import FrameResult, SetSession
 from formwatch.io.recording import RecordingWriter, default_output_dir
 
-DEMO_SCENARIO = Scenario(fps=30.0, reps=10, drift_metric=SHOULDER_ELEVATION, drift_onset_rep=7,
-                         drift_amount=4.0, drift_duration_s=6.0, seed=42, yaw_deg=25.0)
-DEMO_FRAME_SIZE = (1280, 720)
+from formwatch.sim.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta  # noqa: F401 - the demo's data
 
 
 def display_available() -> bool:
@@ -26,12 +23,6 @@ def display_available() -> bool:
     if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
         return False
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
-
-
-def demo_meta() -> dict:
-    return {"source": "formwatch demo (simulated hip hinges, shoulders creeping up from rep 7)",
-            "fps": DEMO_SCENARIO.fps, "frame_width": DEMO_FRAME_SIZE[0], "frame_height": DEMO_FRAME_SIZE[1],
-            "exercise": "hinge", "scenario": asdict(DEMO_SCENARIO)}
 
 
 class _StatePrinter:
@@ -68,3 +59,21 @@ def run_headless(out: Path | None) -> int:
             writer.summary_on_exit = session.summary()
     print(f"recording: {writer.path}  (replay it with: formwatch replay {writer.path})")
     return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="watch formwatch end a simulated set whose shoulders start creeping up")
+    p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
+    p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/demo-<time>)")
+    p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
+    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close the window after this")
+    p.add_argument("--speed", type=float, default=1.0, help="play faster (2 = twice real time)")
+    p.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if args.headless or not display_available() and not args.screenshot:
+        return run_headless(args.out)
+    from formwatch.ui.demo_window import run_demo_window
+
+    return run_demo_window(args)

@@ -97,3 +97,14 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(target, ignore_errors=True)
     print(f"forgot {plan}")
     return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("forget", help="delete sets from your history, and their recordings in your data home")
+    p.add_argument("--all", action="store_true", help="every set")
+    p.add_argument("--before", metavar="DATE", help="sets started before this date: YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
+                   "or an age such as 30d or 2w (anything else is refused)")
+    p.add_argument("--yes", action="store_true", help="do not ask before deleting (it cannot be undone)")
+    p.add_argument("--dry-run", action="store_true", help="only show what would be deleted")
+    p.set_defaults(func=run)
+

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from formwatch.cli.common import (detector_for, model_path, neutral_for, profile_from_args, profile_meta,
+from formwatch.cli.common import (add_exercise_argument, add_model_size_argument, add_profile_arguments, detector_for,
+                                  model_path, neutral_for, profile_from_args, profile_meta,
                                   verdict_line)
 from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
@@ -197,3 +198,24 @@ def run(args: argparse.Namespace) -> int:
         return run_window(args)
     except ImportError as exc:
         raise FormwatchError(f"the window cannot open ({exc}): run with --headless") from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("live", help="watch the camera and end the set the moment form degrades")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
+    src.add_argument("--video", type=Path, help="play a video file as if it were the camera")
+    add_exercise_argument(p, default="hinge")
+    add_profile_arguments(p)
+    p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/live-<time>)")
+    p.add_argument("--keep-video", action="store_true", help="also keep the video (video.mp4); poses always kept")
+    p.add_argument("--no-history", action="store_true", help="do not record these sets in your history")
+    p.add_argument("--voice", action="store_true", help="speak the cues (the stop, its advice, 'careful') through "
+                   "an offline speech engine (espeak-ng)")
+    p.add_argument("--model", type=Path, help="pose model .task file")
+    add_model_size_argument(p, live=True)
+    p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
+    p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
+    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="end after this many seconds")
+    p.set_defaults(func=run)
+

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from formwatch.cli.common import neutral_for, profile_from_args
+from formwatch.cli.common import add_profile_arguments, neutral_for, profile_from_args
 from formwatch.app.replay_data import export_csv, load_replay
 
 
@@ -41,3 +42,17 @@ def run(args: argparse.Namespace) -> int:
             window.toggle_play()
         app.exec()
     return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="replay a recording: video or skeleton beside the metric traces")
+    p.add_argument("recording", type=Path, help="a recording directory")
+    add_profile_arguments(p)
+    p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
+    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
+    p.add_argument("--smooth-hz", type=float, default=None, metavar="HZ",
+                   help="smooth the traces without lag (zero-phase low-pass at HZ, e.g. 3) for review")
+    p.add_argument("--export-png", type=Path, help="write the traces as a PNG and exit (no window needed)")
+    p.add_argument("--export-csv", type=Path, help="write the metrics as CSV and exit")
+    p.set_defaults(func=run)
+

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import copy
 import time
+from pathlib import Path
 
 from formwatch.app.routines import describe_all, load_routine
-from formwatch.cli.common import (detector_for, model_path, neutral_for, profile_from_args, profile_meta,
+from formwatch.cli.common import (add_model_size_argument, add_profile_arguments, detector_for, model_path, neutral_for, profile_from_args, profile_meta,
                                   verdict_line)
 from formwatch.core.errors import FormwatchError
 
@@ -61,3 +62,21 @@ def _rest(seconds: float, wait: bool) -> None:
     print(f"Rest {seconds:.0f} s.", flush=True)
     if wait:
         time.sleep(seconds)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("routine", help="a micro-session: a few exercises with rests and cues, each set watched")
+    p.add_argument("name", nargs="?", help="the routine (formwatch routine --list)")
+    p.add_argument("--list", action="store_true", help="list the routines (built-in, and yours in <home>/routines)")
+    p.add_argument("--video", type=Path, action="append", help="a video per step, in order, instead of the camera")
+    p.add_argument("--camera", default="0", help="camera index or device path")
+    add_profile_arguments(p)
+    p.add_argument("--model", type=Path, help="pose model .task file")
+    add_model_size_argument(p, live=True)
+    p.add_argument("--headless", action="store_true", help="no window: print the states and the stops")
+    p.add_argument("--keep-video", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--exit-after", type=float, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--voice", action="store_true", help="speak the cues through an offline speech engine")
+    p.add_argument("--no-history", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=run, out=None, exercise=None)

@@ -9,58 +9,22 @@ set by itself. The first stop is latched until :meth:`Detector.reset`. docs/dete
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
 
-from formwatch.core.exercises import ExerciseSpec, get_exercise
+from formwatch.core.exercises import ExerciseSpec
+from formwatch.core.baselines import SetBaselines
+from formwatch.core.verdict import DetectorConfig, Verdict
 from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.registry import REGISTRY, MetricSpec
 from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepRecord, RepSegmenter, SegmenterConfig
-from formwatch.core.reference import PhaseReference, ReferenceConfig
+from formwatch.core.reference import PhaseReference
 from formwatch.core.rules import (BreathRule, DepthRule, DriftRule, LimitRule, StopEvent, TempoRule, make_stop,
                                   reason_sentence)
 
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict", "reason_sentence"]
-
-
-@dataclass(frozen=True)
-class DetectorConfig:
-    """Stop-rule settings; units in the names. docs/detector.md explains each and how to tune it."""
-
-    debounce_s: float = 0.2
-    depth_loss_fraction: float = 0.15  # depth rule: loss from the first reps' depth
-    min_depth_loss_deg: float = 10.0
-    noise_k: float = 4.0  # a learned limit is max(noise_k x noise, the metric's minimum limit)
-    baseline_reps: int = 2  # the set's first reps, taken as its clean reference
-    trend_reps: int = 3  # the drift rule looks at this many last reps
-    turn_deg: float = 2.0  # a rep has turned once the angle is back this far (or 5 % of its depth) from its peak
-    tempo_loss_fraction: float = 0.20
-    tempo_consecutive_reps: int = 2
-    rest_window_s: float = 0.4  # still time needed to learn (or re-learn) the rest level
-    rest_still_deg: float = 8.0  # the driver's range within that window to count as still
-    drift_rule: bool = True
-    tempo_rule: bool = True
-    hold_baseline_s: float = 1.5  # a hold learns the baselines it has no profile for from its first seconds
-    reference: ReferenceConfig = ReferenceConfig()  # the phase-matched reference of rep exercises
-    gross_factor: float = 2.5  # past this many limits from neutral a rep is stopped even before the reference
-    settle_s: float = 0.5  # after tracking comes back the smoothing restarts: nothing is judged for this long
-    phase_debounce_s: float = 0.35  # against your own reps the limit is tighter, so the evidence must last longer
-    # (a one-frame 5 cm spike, smoothed, stays above 0.6 cm for 0.2 s at 15 fps)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The detector's word on one frame. ``deviations``: deviation / limit of each gauge (1.0 = at the limit), in
-    the order of :attr:`Detector.gauge_names`; NaN where there is nothing to judge yet."""
-
-    t_s: float
-    state: str  # "ready", "clean", "drifting", "paused", "stopped"
-    rep: int  # completed reps
-    phase: str  # "rest", "down", "up", ""
-    deviations: tuple[float, ...]
-    stop: StopEvent | None = None
 
 
 class Detector:
@@ -125,20 +89,8 @@ class Detector:
         nan = (math.nan,) * len(self.gauge_names)
         self._stop_deviations: tuple[float, ...] = nan
         self._last_deviations: tuple[float, ...] = nan
-        # The limits in force (notes, the phase rule) and the safety limits (the gross stop): the plan's, and any
-        # the set learns for itself from its first reps (a metric with neither a calibration nor a default).
-        self.limits: dict[str, float] = dict(plan.limits_in_force)
-        self.safety: dict[str, float] = dict(plan.safety_limits)
-        # A calibrated metric is already relative to its neutral; one with a natural zero starts there; the others
-        # learn their baseline from the set's first reps (or first seconds of a hold).
-        self.baseline: dict[str, float] = {m.name: 0.0 if plan.is_calibrated(m.name) else m.natural_zero
-                                           for m in self.watched
-                                           if plan.is_calibrated(m.name) or m.natural_zero is not None}
-        self._early: dict[str, list[float]] = {m.name: [] for m in self.watched if m.name not in self.baseline}
-        for name in self._early:  # a metric learning its baseline learns its limit with it, from the set's noise
-            if plan.reasons.get(name) == "population default":
-                self.limits.pop(name, None)
-                self.safety.pop(name, None)
+        self.baselines = SetBaselines(plan, cfg.noise_k)  # each metric's zero, limit in force and safety limit
+        self.baseline, self.limits, self.safety = self.baselines.baseline, self.baselines.limits, self.baselines.safety
         for rule in [self.limit_rule, self.gross_rule, self.phase_rule] + self.rep_rules:
             if rule is not None and hasattr(rule, "reset"):
                 rule.reset()
@@ -161,15 +113,8 @@ class Detector:
         return self.segmenter.rest_level
 
     def limit_of(self, metric: MetricSpec) -> float:
-        """The limit in force for a watched metric (the plan's, or the set's own once learned), else the metric's
-        default; inf: none."""
-        default = metric.default_limit if metric.default_limit is not None else math.inf
-        return self.limits.get(metric.name, default)
-
-    def safety_of(self, metric: MetricSpec) -> float:
-        """The safety limit of a watched metric: calibrated or population, fixed for the set (else the set's own
-        learned limit); never an evolved one."""
-        return self.safety.get(metric.name, self.limit_of(metric))
+        """The limit in force for a watched metric (core/baselines.py)."""
+        return self.baselines.limit_of(metric)
 
     def phase_limit(self, metric: MetricSpec) -> float | None:
         """The typical limit against the person's own first reps (median over the phase bins), None before."""
@@ -240,11 +185,7 @@ class Detector:
     def _on_event(self, event: str, t_s: float) -> None:
         segmenter = self.segmenter
         if event == REST_LEARNED and self.spec.driver_sign > 0:
-            # Not calibrated: the set's own standing posture is the reference of metrics with a natural zero.
-            for metric in self.watched:
-                if metric.natural_zero is not None and metric.name in segmenter.rest_values \
-                        and not self.plan.is_calibrated(metric.name):
-                    self.baseline[metric.name] = segmenter.rest_values[metric.name]
+            self.baselines.rest_learned(segmenter.rest_values)
         elif event == TURNED and self.depth_rule is not None and not segmenter.gap:
             # A rep seen only in part (tracking lost) says nothing about depth.
             stop = self.depth_rule.on_turn(self, t_s, self.driver.name, segmenter.bottom)
@@ -263,14 +204,6 @@ class Detector:
                     return
 
     # --------------------------------------------------------------------------------------------- judge
-    def _absolute(self, values: list[float]) -> list[float]:
-        """Each watched metric's deviation from its baseline (neutral), positive = worse; NaN if no baseline."""
-        out = []
-        for metric, value in zip(self.watched, values):
-            base = self.baseline.get(metric.name)
-            out.append(metric.worsening(value - base) if base is not None else math.nan)
-        return out
-
     def _phase(self, values: list[float]) -> tuple[list[float], list[float]]:
         """Deviations from the person's own first reps at this phase, and the limits there."""
         ref, segmenter = self.reference, self.segmenter
@@ -282,14 +215,14 @@ class Detector:
         """The limit rules of this frame. Holds: against the neutral. Reps: against the person's own first reps at
         the same phase once they exist; before that a crossing is a technique note (a pattern from the first rep,
         not fatigue), and only a gross one (past ``gross_factor`` limits) ends the set."""
-        absolute = self._absolute(values)
+        absolute = self.baselines.absolute(values)
         limits = [self.limit_of(m) for m in self.watched]
         if not self.spec.has_reps or self.limit_rule is None:
             self._last_limits = self._static_limits()
             i = self.limit_rule.over(t_s, self.watched, absolute, limits) if self.limit_rule is not None else None
             return self._stop(t_s, i, absolute, limits, "limit") if i is not None else None
         # The gross stop derives from the safety limits only: limits that evolved tighter never scale it.
-        gross = [self.config.gross_factor * self.safety_of(m) for m in self.watched]
+        gross = [self.config.gross_factor * self.baselines.safety_of(m) for m in self.watched]
         i = self.gross_rule.over(t_s, self.watched, absolute, gross)
         if i is not None:
             return self._stop(t_s, i, absolute, limits, "gross")
@@ -337,28 +270,17 @@ class Detector:
 
     # -------------------------------------------------------------------------------------------- limits
     def _collect_baseline(self, values: list[float]) -> None:
-        for metric, value in zip(self.watched, values):
-            early = self._early.get(metric.name)
-            if early is not None and metric.name not in self.baseline and not math.isnan(value):
-                early.append(value)
-        if not self.spec.has_reps and self._started_t is not None and \
-                self._last_t - self._started_t >= self.config.hold_baseline_s and \
-                any(name not in self.baseline and values for name, values in self._early.items()):
+        """The readings of metrics still learning their zero; a hold learns them after its first seconds."""
+        waiting = self.baselines.collect(values)
+        if waiting and not self.spec.has_reps and self._started_t is not None and \
+                self._last_t - self._started_t >= self.config.hold_baseline_s:
             self._learn_limits(force=True)
 
     def _learn_limits(self, force: bool = False) -> None:
-        """From the set's first clean reps: the baselines of metrics without a natural zero and, without a
-        profile, their limits (noise_k x the set's own noise, at least the metric's minimum)."""
-        cfg = self.config
-        for metric in self.watched:
-            early = self._early.get(metric.name)
-            if early and metric.name not in self.baseline and (force or len(self.reps) >= cfg.baseline_reps):
-                values = np.asarray(early)
-                median = float(np.median(values))
-                self.baseline[metric.name] = median
-                noise = 1.4826 * float(np.median(np.abs(values - median)))
-                learned = max(cfg.noise_k * noise, metric.min_limit or 0.0)
-                self.limits.setdefault(metric.name, min(learned, metric.max_limit or math.inf))
+        """After the set's first clean reps (or a hold's first seconds): the zeros and limits the set learns for
+        itself (core/baselines.py), and the depth the depth rule holds it to."""
+        if force or len(self.reps) >= self.config.baseline_reps:
+            self.baselines.learn()
         if self.depth_rule is not None:
             self.depth_rule.learn(self, self.driver.name)
 
@@ -374,7 +296,7 @@ class Detector:
         if self.spec.has_reps and self.reference.ready:
             deviations, limits = self._phase(values)
         else:
-            deviations, limits = self._absolute(values), [self.limit_of(m) for m in self.watched]
+            deviations, limits = self.baselines.absolute(values), [self.limit_of(m) for m in self.watched]
         out = [d / limit if limit > 0 else math.nan for d, limit in zip(deviations, limits)]
         if self.depth_rule is not None:
             name = self.driver.name

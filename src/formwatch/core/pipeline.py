@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formwatch.core.filters import OneEuroConfig, OneEuroFilter, ScalarOneEuro
-from formwatch.core.kinematics import (DEFAULT_CONFIG, N_CORE_COLS, Col, View, N_FRAME_VECTORS, KinematicsConfig, compute_metrics,
-                                       frame_vectors, frame_visibility, metrics_from_frame_vectors)
+from formwatch.core.kinematics import DEFAULT_CONFIG, N_CORE_COLS, Col, KinematicsConfig, View, compute_metrics
+from formwatch.core.kinematics_frame import N_FRAME_VECTORS, frame_vectors, frame_visibility, metrics_from_frame_vectors
 from formwatch.core.registry import REGISTRY
 
 

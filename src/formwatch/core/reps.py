@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formwatch.core.exercises import ExerciseSpec
-from formwatch.core.registry import REGISTRY, MetricSpec, Worse
+from formwatch.core.registry import MetricSpec, Worse
 
 
 @dataclass(frozen=True)

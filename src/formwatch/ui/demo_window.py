@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from formwatch.cli.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta
+from formwatch.sim.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta
 from formwatch.core.detector import Detector
 from formwatch.sim.scenarios import generate
 from formwatch.core.session import SetSession

@@ -1,0 +1,36 @@
+"""``formwatch history``: every set so far (and the history reading the review commands share)."""
+
+from __future__ import annotations
+
+import argparse
+
+from formwatch.cli.common import add_exercise_argument
+
+
+def add_history_filters(parser: argparse.ArgumentParser) -> None:
+    """The sets a history command looks at: one exercise, the last days."""
+    add_exercise_argument(parser)
+    parser.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
+
+
+def history_rows(args: argparse.Namespace) -> list[dict]:
+    from formwatch.io.history import History
+
+    with History() as history:
+        return history.sets(args.exercise, getattr(args, "since", None))
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("history", help="your sets so far: when, exercise, reps, why each ended")
+    add_history_filters(p)
+    p.add_argument("--json", action="store_true", help="print JSON ({\"sets\": [...]}) instead of a table")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from formwatch.io.history import table
+    from formwatch.io.jsonfiles import dumps_strict
+
+    rows = history_rows(args)
+    print(dumps_strict({"sets": rows}, indent=2) if args.json else table(rows))
+    return 0

@@ -1,0 +1,40 @@
+"""``formwatch report``: one HTML page (and a CSV) for the physiotherapist."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import time
+
+from formwatch.cli.history import add_history_filters, history_rows
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="a report for your physiotherapist: one HTML page with charts, every set")
+    add_history_filters(p)
+    p.add_argument("--out", type=Path, help="the HTML file to write (default: reports/ in your data home)")
+    p.add_argument("--csv", type=Path, help="also (or only) write every set as CSV")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from formwatch.app.report import write_csv, write_report
+    from formwatch.io.outputs import check_output_file
+
+    for option, path in (("--out", args.out), ("--csv", args.csv)):
+        if path is not None:
+            check_output_file(path, option)  # before the charts are drawn
+    rows = history_rows(args)
+    if args.csv:
+        print(write_csv(rows, args.csv))
+    if args.out or not args.csv:
+        from formwatch.ui.charts import draw
+
+        from formwatch.io.home import data_home
+
+        out = args.out or data_home() / "reports" / f"report-{time.strftime('%Y%m%d-%H%M%S')}.html"
+        from formwatch.app.signature import all_signatures
+
+        print(write_report(rows, out, args.since, draw, all_signatures(rows)))
+    return 0
