@@ -44,3 +44,30 @@ def test_the_folder_runs_on_a_local_dask_cluster(tmp_path, model_path):
                                   progress=False)
     assert sum(o.error is None for o in outcomes) == 2
     assert (tmp_path / "out" / "a" / "poses.npz").is_file()
+
+
+def test_clips_are_handed_out_longest_first(tmp_path):
+    from formwatch.app.bench import render_builtin_clip
+    from formwatch.app.folder import longest_first
+
+    clips = [render_builtin_clip(tmp_path / f"{name}.avi", seconds=s, size=(160, 90))
+             for name, s in (("a", 1.0), ("b", 3.0), ("c", 2.0))]
+    broken = tmp_path / "d.mp4"
+    broken.write_text("not a video")
+    assert [p.name for p in longest_first(clips + [broken])] == ["b.avi", "c.avi", "a.avi", "d.mp4"]
+
+
+def test_mediapipe_imports_without_matplotlib_and_matplotlib_still_works_after():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from formwatch.capture.mediapipe_import import import_mediapipe\n"
+            "mp = import_mediapipe()\n"
+            "assert 'matplotlib' not in sys.modules and 'matplotlib.pyplot' not in sys.modules\n"
+            "assert hasattr(mp.tasks.vision, 'PoseLandmarker')\n"
+            "import matplotlib\n"
+            "assert matplotlib.__version__ and not (matplotlib.__doc__ or '').startswith('placeholder')\n"
+            "print('ok')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "ok", result.stderr

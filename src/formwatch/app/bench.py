@@ -11,6 +11,8 @@
 - ``rss_growth_mb``: memory growth over ten minutes of frames through the live runner and recorder.
 - ``analyze_x_realtime``: ``formwatch analyze`` of a 1280x720 clip, seconds of video per second of work (model load
   and writing the recording included).
+- ``folder``, ``folder_vs_analyze``, ``startup_s``: a folder of 20 short clips cut from that clip, analysed with
+  ``--jobs`` = cores, and what a command pays before its first frame (app/bench_folder.py).
 """
 
 from __future__ import annotations
@@ -165,16 +167,19 @@ def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path
             **summary}
 
 
+def analyze_clip() -> Path:
+    """The 1280x720 clip ``analyze_x_realtime`` and the folder figures are measured on."""
+    shared = Path(os.environ.get("FORMWATCH_SHARED_DATA", "../shared/data")) / "video" / "formfit_curl.mp4"
+    return shared if shared.is_file() else render_builtin_clip(
+        Path(tempfile.gettempdir()) / "formwatch-bench-720p.avi", size=(1280, 720))
+
+
 def bench_analyze(model: Path, lanes: int | None = None) -> dict[str, Any]:
     """``formwatch analyze`` of a 1280x720 clip (silhouette on): video seconds analysed per second of work, with the
     clip in ``lanes`` stretches at once (default: one a core)."""
-    import os
-
     from formwatch.app.analyze import analyze, default_lanes
 
-    shared = Path(os.environ.get("FORMWATCH_SHARED_DATA", "../shared/data")) / "video" / "formfit_curl.mp4"
-    clip = shared if shared.is_file() else render_builtin_clip(
-        Path(tempfile.gettempdir()) / "formwatch-bench-720p.avi", size=(1280, 720))
+    clip = analyze_clip()
     with tempfile.TemporaryDirectory(prefix="formwatch-bench-") as tmp:
         start = time.perf_counter()
         result = analyze(clip, Path(tmp) / "rec", model, progress=False, lanes=lanes)
@@ -237,7 +242,7 @@ def _stage(number: int, total: int, what: str) -> None:
 
 def run(as_json: bool, video: Path | None = None, model: Path | None = None, quick: bool = False
         ) -> dict[str, Any]:
-    total = 3 + (4 if model is not None else 0) + (0 if quick else 1)
+    total = 3 + (6 if model is not None else 0) + (0 if quick else 1)
     _stage(1, total, "one frame through the step")
     results: dict[str, Any] = {"machine": machine(), "step_us": bench_step()}
     _stage(2, total, "a recording through the metrics")
@@ -259,7 +264,15 @@ def run(as_json: bool, video: Path | None = None, model: Path | None = None, qui
         lite = model.with_name("pose_landmarker_lite.task")
         if lite.is_file() and lite != model:  # measured when provisioned (formwatch models --model-size lite)
             results["analyze_lite"] = bench_analyze(lite)
-        _stage(7, total, "the live path at 30 fps")
+        _stage(7, total, "a folder of 20 short clips")
+        from formwatch.app.bench_folder import bench_folder, bench_startup
+
+        results["folder"] = bench_folder(model, analyze_clip())
+        results["folder_vs_analyze"] = round(results["folder"]["x_realtime"] / analysis["x_realtime"], 2)
+        _stage(8, total, "start-up before the first frame")
+        results["startup"] = bench_startup(model)
+        results["startup_s"] = results["startup"]["startup_s"]
+        _stage(9, total, "the live path at 30 fps")
         results["live"] = bench_live(clip, model)
     if not quick:
         _stage(total, total, "ten minutes of frames for memory growth")

@@ -54,10 +54,29 @@ def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | Non
                        float(s.get("duration_s") or 0.0), s)
 
 
+def _seconds(video: Path) -> float:
+    """A video's length as its header claims (0 when it cannot be read: it fails fast in its worker)."""
+    from formwatch.capture.sources import SourceError, probe_video
+
+    try:
+        info = probe_video(video)
+    except SourceError:
+        return 0.0
+    return info.frame_count / info.fps
+
+
+def longest_first(videos: list[Path]) -> list[Path]:
+    """The order the videos are handed out in: longest first, so that the workers finish together instead of one
+    starting the longest clip last (the classic longest-processing-time rule)."""
+    return sorted(videos, key=lambda v: (-_seconds(v), v.name))
+
+
 def analyze_folder(folder: Path, out_dir: Path, exercise: str | None = None, jobs: int = 1, model: Path | None = None,
                    executor: Executor | None = None, progress: bool | None = None) -> list[FileOutcome]:
-    """Every video in ``folder`` into ``out_dir/<video name>``, ``jobs`` at a time (or on ``executor``)."""
-    videos = videos_in(folder)
+    """Every video in ``folder`` into ``out_dir/<video name>``, ``jobs`` at a time (or on ``executor``), longest
+    first. Each worker process keeps its imports across clips; each clip gets a pose model of its own (0.1 s once a
+    process has loaded one: the only fresh tracking state MediaPipe's Tasks API offers, docs/performance.md)."""
+    videos = longest_first(videos_in(folder))
     if not videos:
         raise FormwatchError(f"{folder} holds no videos ({', '.join(VIDEO_SUFFIXES)}): give a folder of clips")
     out_dir.mkdir(parents=True, exist_ok=True)

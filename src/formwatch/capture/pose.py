@@ -38,7 +38,9 @@ class PoseEstimator:
     def __init__(self, model_path: Path, running_mode: Literal["video", "image"] = "video",
                  min_confidence: float = 0.5, silhouette: bool = True,
                  inference_long_side_px: int | None = INFERENCE_LONG_SIDE_PX) -> None:
-        import mediapipe as mp
+        from formwatch.capture.mediapipe_import import import_mediapipe
+
+        mp = import_mediapipe()
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mp
