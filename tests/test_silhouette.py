@@ -90,3 +90,36 @@ def test_from_the_front_the_trunk_metrics_are_nan():
     side_image, side_world = skeleton()
     assert not math.isnan(SetSession((1280, 720)).step(0.0, side_image, side_world, profile).metrics[
         REGISTRY.index(LUMBAR_CURVE)])
+
+
+def test_the_trunk_metrics_are_right_in_every_thread_at_once():
+    """Analyses run side by side in threads (Dask): each thread's frames get their own trunk values."""
+    import threading
+
+    from formwatch.core.silhouette import trunk_profile
+    from formwatch.core.trunk import lumbar_curve_deg, rib_flare_deg
+    from formwatch.sim.torso import TorsoShape, torso_mask
+
+    profiles = {bend: trunk_profile(*torso_mask(TorsoShape(back_bend_deg=bend), tilt_deg=80.0)) for bend in (-15, 15)}
+    expected = {bend: (lumbar_curve_deg(p.copy()), rib_flare_deg(p.copy())) for bend, p in profiles.items()}
+    wrong = []
+
+    def work(bend):
+        for _ in range(2000):
+            p = profiles[bend].copy()  # a new frame's profile each time, as the pipeline hands them
+            if (lumbar_curve_deg(p), rib_flare_deg(p)) != expected[bend]:
+                wrong.append(bend)
+
+    import sys
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: a shared slot would be caught out
+    try:
+        threads = [threading.Thread(target=work, args=(b,)) for b in (-15, 15)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert wrong == [] and expected[-15][0] < 0 < expected[15][0]

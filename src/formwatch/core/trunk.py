@@ -14,6 +14,7 @@ half with fewer than ``MIN_STATIONS`` of them gives NaN, never a guess. Shape-po
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -65,8 +66,10 @@ _USED_FLAT = np.concatenate([_USED[0], N_STATIONS + _USED[1]])  # stations outsi
 _USED_SLOPES = _FULL_SLOPES[_USED_FLAT]
 
 
-class _OneFrame:
-    """Both trunk metrics of the last single profile, computed once (the registry asks for each separately)."""
+class _OneFrame(threading.local):
+    """Both trunk metrics of the last single profile, computed once (the registry asks for each separately).
+    One per thread: analyses run side by side in threads (Dask's threaded workers, the tests), and a shared
+    last-profile slot would hand one thread the other's values."""
 
     def __init__(self) -> None:
         self.profile: np.ndarray | None = None
