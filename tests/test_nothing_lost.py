@@ -297,3 +297,29 @@ def test_a_flipped_frame_reading_out_of_range_is_masked():
     assert first[Col.HIP_HINGE_DEG] == pytest.approx(130.0, abs=1.0)
     flipped = pipeline.step(1 / 30, *facing[1])
     assert pipeline.facing_flips == 1 and (math.isnan(flipped[Col.HIP_HINGE_DEG]) or flipped[Col.HIP_HINGE_DEG] >= -120)
+
+
+# ------------------------------------------------------------------------------------------------- holds, links
+def test_a_plank_is_a_hold_everywhere_downstream_and_the_report_links_travel(tmp_path):
+    import re
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    t = np.arange(int(8 * 30)) / 30
+    rec = write_synthetic_recording(tmp_path / "plank", t, *skeleton(hinge_deg=np.zeros(len(t))))
+    assert run_formwatch(["analyze", str(rec), "--exercise", "plank"], home, work).returncode == 0
+    (row,) = sets_in(home, work)
+    assert row["exercise"] == "plank" and row["held_s"] > 5.0
+    table = run_formwatch(["history"], home, work).stdout
+    assert "held 7" in table or "held 8" in table
+    assert " 0 reps" not in table and "0 clean" not in table
+    report = work / "out" / "report.html"
+    assert run_formwatch(["report", "--out", str(report)], home, work).returncode == 0
+    page = report.read_text()
+    assert "held" in page and "file://" not in page
+    links = re.findall(r"href='([^']*)'", page)
+    assert links and all(not link.startswith("/") and "://" not in link for link in links), links
+    target = (report.parent / links[0]).resolve()  # the link leads to the recording from the report's folder
+    assert target == Path(row["recording"]).resolve()
+    signature = run_formwatch(["signature", "--exercise", "plank"], home, work).stdout
+    assert "typical hold: " in signature and "clean reps" not in signature.split("typical")[1].splitlines()[0]

@@ -11,12 +11,14 @@ import base64
 import csv
 import html
 import math
+import os
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
 from formwatch.core.exercises import gauge_specs
+from formwatch.core.wording import hold_seconds, is_hold, set_amount
 from formwatch.core.registry import REGISTRY
 
 _CSS = """
@@ -34,8 +36,8 @@ def series(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """What the charts show: sets per day, and per exercise each set's (time, clean reps, reps)."""
     per_day = Counter(r["started"][:10] for r in rows)
     by_exercise: dict[str, list[tuple[float, float, float]]] = {}
-    for r in rows:
-        if r["exercise"] and r["reps"] is not None:
+    for r in rows:  # a hold has no reps: its seconds are in the table, never "0 reps" in a reps chart
+        if r["exercise"] and r["reps"] is not None and not is_hold(r["exercise"]):
             when = time.mktime(time.strptime(r["started"][:19], "%Y-%m-%dT%H:%M:%S"))
             by_exercise.setdefault(r["exercise"], []).append((when, r["clean_reps"] or 0, r["reps"] or 0))
     reasons = Counter(_reason_label(r) for r in rows)
@@ -66,9 +68,12 @@ def _signature_section(signatures: list[tuple[Any, list[dict[str, Any]]]]) -> st
              "<th>ends by</th><th>their reps</th><th>limits in force (calibrated)</th></tr>"]
     changes_html = []
     for sig, changes in signatures:
-        ends = f"{html.escape(sig.ending_fault_label)} ({sig.ending_fault_sets} of {sig.stopped_sets} stops), after " \
-               f"{sig.reps_to_stop:.0f} clean reps" if sig.stopped_sets else "no stop so far"
-        typical = "—" if math.isnan(sig.typical_clean_reps) else f"{sig.typical_clean_reps:.0f} clean reps"
+        hold = is_hold(sig.exercise)
+        after = "in the hold" if hold else f"after {sig.reps_to_stop:.0f} clean reps"
+        ends = f"{html.escape(sig.ending_fault_label)} ({sig.ending_fault_sets} of {sig.stopped_sets} stops), " \
+               f"{after}" if sig.stopped_sets else "no stop so far"
+        amount = sig.typical_held_s if hold else sig.typical_clean_reps
+        typical = "—" if math.isnan(amount) else (f"holds {amount:.0f} s" if hold else f"{amount:.0f} clean reps")
         reps = "—" if math.isnan(sig.depth_deg) else \
             f"depth {sig.depth_deg:.0f}°, {sig.down_s:.1f} s down, {sig.up_s:.1f} s up"
         limits = "<br>".join(f"{html.escape(m.label)}: {m.limit_in_force:.1f}{m.unit} ({m.safety_limit:.1f})"
@@ -83,22 +88,39 @@ def _signature_section(signatures: list[tuple[Any, list[dict[str, Any]]]]) -> st
     return "".join(parts)
 
 
+def _relative_link(recording: str, base: Path | None) -> str:
+    """A link to a recording that still works when the report and the data home travel together (copied to the
+    physiotherapist's machine): relative to the report's folder, never an absolute path of this machine."""
+    from urllib.parse import quote
+
+    target = Path(recording)
+    if base is not None:
+        try:
+            return quote(Path(os.path.relpath(target, base)).as_posix())
+        except ValueError:  # another drive (Windows): the name alone
+            pass
+    return quote(target.name)
+
+
 def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days: float | None,
-                signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None) -> str:
+                signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None, base: Path | None = None) -> str:
     """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes)."""
     period = f"the last {since_days:g} days" if since_days else "all sets so far"
     days = len({r["started"][:10] for r in rows})
     stopped = sum(1 for r in rows if r["stopped"])
-    clean = sum(r["clean_reps"] or 0 for r in rows)
+    clean = sum(r["clean_reps"] or 0 for r in rows if not is_hold(r["exercise"]))
+    held = sum(s for r in rows if is_hold(r["exercise"]) and (s := hold_seconds(r)[0]) == s)
+    held_kpi = f"<div><b>{held:.0f} s</b>held clean</div>" if any(is_hold(r["exercise"]) for r in rows) else ""
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>formwatch report</title><style>{_CSS}"
              "</style></head><body>",
              f"<h1>formwatch — back-care report</h1><p class='sub'>{html.escape(period)}, made "
              f"{time.strftime('%Y-%m-%d %H:%M')}</p>",
              f"<div class='kpi'><div><b>{len(rows)}</b>sets</div><div><b>{days}</b>days with exercise</div>"
-             f"<div><b>{clean}</b>clean reps</div><div><b>{stopped}</b>sets ended by formwatch</div></div>",
+             f"<div><b>{clean}</b>clean reps</div>{held_kpi}<div><b>{stopped}</b>sets ended by formwatch</div>"
+             "</div>",
              "<div class='grid'>" + "".join(_img(png, title) for title, png in charts.items()) + "</div>",
              _signature_section(signatures or []),
-             "<h2>Every set</h2><table><tr><th>when</th><th>exercise</th><th>from</th><th>reps</th><th>clean</th>"
+             "<h2>Every set</h2><table><tr><th>when</th><th>exercise</th><th>from</th><th>done</th>"
              "<th>ended because</th><th>technique notes</th><th>recording</th></tr>"]
     for r in rows:
         if r["status"] != "done":
@@ -107,12 +129,11 @@ def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days
             why, cls = r["stop_reason"] or "stopped", "stop"
         else:
             why, cls = "no stop: clean to the end", "ok"
-        link = (f"<a href='{Path(r['recording']).as_uri()}'>{html.escape(Path(r['recording']).name)}</a>"
-                if r["recording"] else "")
+        link = (f"<a href='{html.escape(_relative_link(r['recording'], base))}'>"
+                f"{html.escape(Path(r['recording']).name)}</a>" if r["recording"] else "")
         parts.append(f"<tr class='set'><td>{r['started'][:16].replace('T', ' ')}</td>"
                      f"<td>{html.escape(r['exercise'] or '—')}"
-                     f"</td><td>{r['source']}</td><td>{'' if r['reps'] is None else r['reps']}</td>"
-                     f"<td>{'' if r['clean_reps'] is None else r['clean_reps']}</td><td class='{cls}'>"
+                     f"</td><td>{r['source']}</td><td>{html.escape(set_amount(r))}</td><td class='{cls}'>"
                      f"{html.escape(why)}</td><td>{html.escape(' '.join(r['notes']))}</td><td>{link}</td></tr>")
     parts.append("</table><p class='sub'>Made by formwatch from the local history; nothing left this computer."
                  "</p></body></html>")
@@ -125,7 +146,7 @@ def write_report(rows: list[dict[str, Any]], out: Path, since_days: float | None
     """Draw the charts (``draw``: series -> {title: png}) and write the page, readable by the user only."""
     from formwatch.io.outputs import atomic_output
 
-    page = render_html(rows, draw(series(rows)) if rows else {}, since_days, signatures)
+    page = render_html(rows, draw(series(rows)) if rows else {}, since_days, signatures, base=Path(out).parent)
     with atomic_output(out, "--out") as tmp:
         tmp.write_text(page, encoding="utf-8")
     return out

@@ -91,8 +91,10 @@ def describe(sig: Signature, changes: list[dict[str, Any]]) -> str:
         lines.append(f"  typical set: {sig.typical_clean_reps:.0f} clean reps" if get_exercise(sig.exercise).has_reps
                      else f"  typical hold: {sig.typical_held_s:.0f} s")
     if sig.stopped_sets:
-        lines.append(f"  stopped {sig.stopped_sets} of {sig.completed_sets} sets, after {sig.reps_to_stop:.0f} "
-                     f"clean reps (median); most often by: {sig.ending_fault_label} ({sig.ending_fault_sets} sets)")
+        after = (f"after {sig.reps_to_stop:.0f} clean reps (median)" if get_exercise(sig.exercise).has_reps
+                 else "in the hold")
+        lines.append(f"  stopped {sig.stopped_sets} of {sig.completed_sets} sets, {after}; most often by: "
+                     f"{sig.ending_fault_label} ({sig.ending_fault_sets} sets)")
     if not math.isnan(sig.depth_deg):
         lines.append(f"  your reps: depth {sig.depth_deg:.0f} deg, {sig.down_s:.1f} s down, {sig.up_s:.1f} s up")
     for m in sig.metrics:
@@ -133,7 +135,10 @@ def short_lines(signatures: list[tuple[Signature, list[dict[str, Any]]]]) -> lis
     lines = []
     for sig, _ in signatures:
         who = f"{sig.exercise} ({sig.profile or 'no profile'})"
-        typical = "" if math.isnan(sig.typical_clean_reps) else f": typically {sig.typical_clean_reps:.0f} clean reps"
+        if not get_exercise(sig.exercise).has_reps:  # a hold: its seconds, never "0 clean reps"
+            typical = "" if math.isnan(sig.typical_held_s) else f": typically holds {sig.typical_held_s:.0f} s"
+        else:
+            typical = "" if math.isnan(sig.typical_clean_reps) else f": typically {sig.typical_clean_reps:.0f} clean reps"
         lines.append(who + typical)
         if sig.stopped_sets:
             lines.append(f"  ended most often by {sig.ending_fault_label} ({sig.ending_fault_sets} of "

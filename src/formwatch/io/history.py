@@ -308,11 +308,12 @@ def table(rows: list[dict[str, Any]]) -> str:
     """The history as a terminal table."""
     if not rows:
         return "no sets yet"
-    lines = [f"{'when':16s}  {'exercise':9s}  {'reps':>4s}  {'clean':>5s}  {'status':11s}  ended because"]
+    from formwatch.core.wording import set_amount
+
+    lines = [f"{'when':16s}  {'exercise':9s}  {'done':24s}  {'status':11s}  ended because"]
     for r in rows:
         why = r["stop_reason"] or ("no stop" if r["status"] == "done" else "—")
-        lines.append(f"{r['started'][:16].replace('T', ' '):16s}  {(r['exercise'] or '—'):9s}  "
-                     f"{'' if r['reps'] is None else r['reps']:>4}  {'' if r['clean_reps'] is None else r['clean_reps']:>5}"
+        lines.append(f"{r['started'][:16].replace('T', ' '):16s}  {(r['exercise'] or '—'):9s}  {set_amount(r):24s}"
                      f"  {r['status']:11s}  {why}")
     return "\n".join(lines)
 
