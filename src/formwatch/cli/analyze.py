@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
 import sys
-
+from pathlib import Path
 from typing import Any
 
 from formwatch.cli.common import (add_exercise_argument, add_model_size_argument, add_profile_arguments, model_path,

@@ -20,21 +20,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from formwatch.app.report import series
-    from formwatch.ui.charts import ProgressWindow
-    from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
-
-    from formwatch.app.signature import all_signatures, short_lines
-
     from formwatch.cli.demo import display_available
     from formwatch.io.outputs import atomic_output, check_output_file
 
     picture = args.out or args.screenshot
     if picture is not None:
         check_output_file(picture, "--out" if args.out else "--screenshot")
-    elif not display_available():
+    elif not display_available():  # said before Qt is even loaded
         raise FormwatchError("progress opens a window and there is no display here: use --out FILE.png for a "
                              "picture of it (or formwatch report for a page)")
+    from formwatch.app.report import series
+    from formwatch.app.signature import all_signatures, short_lines
+    from formwatch.ui.charts import ProgressWindow
+    from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
+
     rows = history_rows(args)
     app = qt_app()
     window = ProgressWindow(series(rows), len(rows), short_lines(all_signatures(rows)))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
 import time
+from pathlib import Path
 
 from formwatch.cli.history import add_history_filters, history_rows
 
