@@ -214,3 +214,27 @@ def test_the_window_paints_from_the_workers_record_only(qtbot, tmp_path):
     runner.session = Untouchable()
     window._take_result()
     assert shown == [live.view]
+
+
+# ------------------------------------------------------------------------------------------------ rule plug-ins
+def test_a_new_rule_is_a_class_and_a_registration_not_an_edit_of_the_detector():
+    from formwatch.core.exercises import ExerciseSpec, registered_exercise
+    from formwatch.core.rules import make_stop, registered_rule, rule_names
+    from formwatch.sim.evaluation import run_scenario
+
+    class EnoughForToday:
+        """A toy rule: three fully tracked reps are the set."""
+
+        def on_rep(self, ctx, t_s, driver):
+            if len(ctx.reps) >= 3:
+                return make_stop(t_s, len(ctx.reps), ctx.watched[0], 3.0, 3.0, "enough", len(ctx.reps))
+            return None
+
+    with registered_rule("enough", lambda config, spec: EnoughForToday()):
+        spec = ExerciseSpec("toy-hinge", +1.0, 25.0, 12.0, rules=("limit", "enough"), rest_max_deg=35.0)
+        with registered_exercise(spec):
+            outcome = run_scenario(Scenario(reps=6, seed=3), exercise="toy-hinge")
+    assert outcome.stop is not None and outcome.stop.rule == "enough" and outcome.reps == 3
+    assert "enough" not in rule_names()
+    with pytest.raises(ValueError, match="unknown rules"):
+        ExerciseSpec("toy-2", +1.0, 25.0, 12.0, rules=("limit", "enough"))

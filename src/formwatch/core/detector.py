@@ -21,8 +21,7 @@ from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.registry import REGISTRY, MetricSpec
 from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepRecord, RepSegmenter, SegmenterConfig
 from formwatch.core.reference import PhaseReference
-from formwatch.core.rules import (BreathRule, DepthRule, DriftRule, LimitRule, StopEvent, TempoRule, make_stop,
-                                  reason_sentence)
+from formwatch.core.rules import LimitRule, StopEvent, build_rules, make_stop, reason_sentence
 
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict", "reason_sentence"]
 
@@ -48,19 +47,15 @@ class Detector:
         self.driver = REGISTRY[self.spec.driver]
         self._watched_cols = [REGISTRY.index(m) for m in self.spec.watched]
         self._driver_col = REGISTRY.index(self.spec.driver)
-        rules = self.spec.rules
-        self.limit_rule = LimitRule(config.debounce_s) if "limit" in rules else None
+        # The rules the exercise names, from the registry (core/rules.py); the gross and phase limits are the
+        # detector's own judging of every rep exercise, always on.
+        built = build_rules(self.spec.rules, config, self.spec)
+        self.limit_rule = built.get("limit")
         self.gross_rule = LimitRule(config.debounce_s)
-        self.breath_rule = BreathRule(self.spec.breath_hold_limit_s) if "breath" in rules else None
+        self.breath_rule = built.get("breath")
         self.phase_rule = LimitRule(config.phase_debounce_s)
-        self.depth_rule = DepthRule(config.depth_loss_fraction, config.min_depth_loss_deg, config.baseline_reps) \
-            if "depth" in rules and self.spec.has_reps else None
-        self.rep_rules: list[Any] = []
-        if "drift" in rules and config.drift_rule:
-            self.rep_rules.append(DriftRule(config.trend_reps, config.baseline_reps))
-        if "tempo" in rules and config.tempo_rule:
-            self.rep_rules.append(TempoRule(config.tempo_loss_fraction, config.tempo_consecutive_reps,
-                                            config.baseline_reps))
+        self.depth_rule = built.get("depth")
+        self.rep_rules: list[Any] = [rule for rule in built.values() if hasattr(rule, "on_rep")]
         # Gauges: every watched metric, then the depth lost when the depth rule is on.
         self.gauge_specs: tuple[MetricSpec, ...] = self.watched + ((self.driver,) if self.depth_rule else ())
         self.gauge_names: tuple[str, ...] = tuple(s.name for s in self.gauge_specs)

@@ -42,9 +42,11 @@ class ExerciseSpec:
     def __post_init__(self) -> None:
         for metric in self.watched + (self.driver,):
             REGISTRY.index(metric)  # unknown metric names fail at definition, not mid-set
-        unknown = set(self.rules) - set(ALL_RULES)
+        from formwatch.core.rules import rule_names  # the registry: built-in rules and any registered since
+
+        unknown = set(self.rules) - set(rule_names())
         if unknown:
-            raise ValueError(f"{self.name}: unknown rules {sorted(unknown)}; known: {', '.join(ALL_RULES)}")
+            raise ValueError(f"{self.name}: unknown rules {sorted(unknown)}; known: {', '.join(rule_names())}")
         if set(self.judged_lower) - set(self.watched):
             raise ValueError(f"{self.name}: judged_lower names metrics it does not watch")
 

@@ -8,9 +8,10 @@ seconds and real units, never frames (docs/detector.md).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import numpy as np
 
@@ -244,3 +245,51 @@ class BreathRule:
                              "breath", 0, "Rest until your breathing is calm, then hold for less time",
                              "Breathing strained")
         return None
+
+
+# ------------------------------------------------------------------------------------------------- the registry
+# name -> factory(detector config, exercise spec) -> a rule, or None where it does not apply. An exercise names its
+# rules (ExerciseSpec.rules); the detector builds them from here and calls each at the hooks it has: ``on_rep``
+# after every fully tracked rep, ``on_turn`` at a rep's turn (depth), ``on_frame`` with the breath (holds). A new
+# rule is a class with those hooks and one ``register_rule`` call, in a file of its own.
+RuleFactory = Callable[[Any, Any], Any]
+_RULES: dict[str, RuleFactory] = {}
+
+
+def register_rule(name: str, factory: RuleFactory) -> RuleFactory:
+    if name in _RULES:
+        raise ValueError(f"rule {name!r} is registered already")
+    _RULES[name] = factory
+    return factory
+
+
+@contextlib.contextmanager
+def registered_rule(name: str, factory: RuleFactory) -> Iterator[RuleFactory]:
+    """Register ``factory`` as rule ``name`` for a ``with`` block (tests, plug-ins trying a rule)."""
+    register_rule(name, factory)
+    try:
+        yield factory
+    finally:
+        del _RULES[name]
+
+
+def rule_names() -> tuple[str, ...]:
+    return tuple(_RULES)
+
+
+def build_rules(names: tuple[str, ...], config: Any, spec: Any) -> dict[str, Any]:
+    """The rules ``names`` for a set of ``spec`` with the detector's ``config``, in that order (None dropped)."""
+    unknown = [n for n in names if n not in _RULES]
+    if unknown:
+        raise ValueError(f"{spec.name}: unknown rules {unknown}; known: {', '.join(_RULES)}")
+    built = {name: _RULES[name](config, spec) for name in names}
+    return {name: rule for name, rule in built.items() if rule is not None}
+
+
+register_rule("limit", lambda cfg, spec: LimitRule(cfg.debounce_s))
+register_rule("drift", lambda cfg, spec: DriftRule(cfg.trend_reps, cfg.baseline_reps) if cfg.drift_rule else None)
+register_rule("depth", lambda cfg, spec: DepthRule(cfg.depth_loss_fraction, cfg.min_depth_loss_deg, cfg.baseline_reps)
+              if spec.has_reps else None)
+register_rule("tempo", lambda cfg, spec: TempoRule(cfg.tempo_loss_fraction, cfg.tempo_consecutive_reps,
+                                                   cfg.baseline_reps) if cfg.tempo_rule else None)
+register_rule("breath", lambda cfg, spec: BreathRule(spec.breath_hold_limit_s))
