@@ -238,3 +238,35 @@ def test_a_new_rule_is_a_class_and_a_registration_not_an_edit_of_the_detector():
     assert "enough" not in rule_names()
     with pytest.raises(ValueError, match="unknown rules"):
         ExerciseSpec("toy-2", +1.0, 25.0, 12.0, rules=("limit", "enough"))
+
+
+# ----------------------------------------------------------------------------------------------- the record
+def test_one_schema_writes_metrics_csv_and_reads_it_back_as_the_set_ran(tmp_path):
+    """A judged set through the driver into a recording: metrics.csv's header is the schema's, and decoding the file
+    gives back every frame's metrics, breath and verdict as recomputing the set in memory does (to the file's four
+    decimals)."""
+    from formwatch.app.replay_data import _read_metrics_csv, _recompute
+    from formwatch.core.driver import SetDriver, samples_of
+    from formwatch.core.session import SetSession
+    from formwatch.io.recording import RecordingWriter, load_recording
+
+    t, image, world = generate(Scenario(reps=3, seed=5, **{"drift_metric": SHOULDER_ELEVATION,
+                                                            "drift_onset_rep": 2}))
+    session = SetSession((1280, 720), detector=Detector("hinge"))
+    with RecordingWriter(tmp_path / "rec", {"fps": 30.0, "frame_width": 1280, "frame_height": 720},
+                         session.columns) as writer:
+        SetDriver(session, [writer]).run(samples_of(t, image, world))
+        writer.summary_on_exit = session.summary()
+    header = (tmp_path / "rec" / "metrics.csv").read_text().splitlines()[0].split(",")
+    assert tuple(header) == session.schema.header and "shoulder_elevation_cm_limit" in header
+    traces, verdicts, breathing = _read_metrics_csv(tmp_path / "rec" / "metrics.csv", len(t))
+    again, verdicts_again, _, breathing_again = _recompute(load_recording(tmp_path / "rec"), None, Detector("hinge"))
+    for name in traces:
+        np.testing.assert_allclose(traces[name], again[name], rtol=0, atol=1e-3, equal_nan=True)
+    assert verdicts.state == verdicts_again.state and verdicts.gauge_names == verdicts_again.gauge_names
+    np.testing.assert_array_equal(verdicts.rep, verdicts_again.rep)
+    for g in verdicts.gauge_names:
+        np.testing.assert_allclose(verdicts.deviations[g], verdicts_again.deviations[g], rtol=0, atol=1e-3,
+                                   equal_nan=True)
+        np.testing.assert_allclose(verdicts.limits[g], verdicts_again.limits[g], rtol=0, atol=1e-3, equal_nan=True)
+    assert set(breathing) == set(breathing_again) == {"breath_rate_bpm", "breath_amplitude", "breath_held_s"}

@@ -20,25 +20,14 @@ from formwatch.core.driver import SetDriver, samples_of
 from formwatch.core.filters import zero_phase_smooth
 from formwatch.core.exercises import gauge_specs
 from formwatch.core.registry import REGISTRY, Worse
-from formwatch.core.session import BREATH_COLUMNS, SetSession
+from formwatch.core.record import FrameColumns, FrameVerdicts, RecordSchema
+from formwatch.core.session import SetSession
 from formwatch.io.recording import Recording, RecordingError, load_recording
 
 
 def trace_metrics() -> tuple[str, ...]:
     """The metrics replay draws and exports: every form metric in the registry."""
     return tuple(spec.name for spec in REGISTRY.form_metrics)
-
-
-@dataclass
-class FrameVerdicts:
-    """Per-frame verdict columns: state and rep, and for each gauge its deviation (fraction of the limit) and the
-    limit in force, as the live overlay showed them."""
-
-    state: list[str]
-    rep: np.ndarray
-    gauge_names: tuple[str, ...]
-    deviations: dict[str, np.ndarray]
-    limits: dict[str, np.ndarray]
 
 
 @dataclass
@@ -87,38 +76,24 @@ class ReplayData:
         return int(np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1))
 
 
-def _number(text: str) -> float:
-    return float(text) if text else math.nan
-
-
 def _read_metrics_csv(path: Path, frames: int
                       ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, np.ndarray]] | None:
-    """The recorded traces, per-frame verdicts and breathing; None when the file is absent or does not match the
-    poses."""
+    """The recorded traces, per-frame verdicts and breathing, decoded by the schema they were written with
+    (core/record.py); None when the file is absent or does not match the poses."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
     except OSError:
         return None
-    if len(rows) < 2 or len(rows) - 1 != frames:
+    if len(rows) < 2 or len(rows) - 1 != frames or "t_s" not in rows[0]:
         return None
     header, body = rows[0], rows[1:]
-    columns = {name: i for i, name in enumerate(header)}
+    columns = RecordSchema.from_header(header, REGISTRY.names).decode(header, body)
+    return _traces(columns), columns.verdicts, columns.breathing
 
-    def column(name: str) -> np.ndarray:
-        i = columns[name]
-        return np.array([_number(r[i]) if i < len(r) else math.nan for r in body])
 
-    if "t_s" not in columns:
-        return None
-    traces = {name: column(name) for name in trace_metrics() if name in columns}
-    verdicts = None
-    if "state" in columns:
-        gauges = tuple(name[: -len("_dev")] for name in header if name.endswith("_dev"))
-        verdicts = FrameVerdicts([r[columns["state"]] for r in body], column("rep"), gauges,
-                                 {g: column(f"{g}_dev") for g in gauges},
-                                 {g: column(f"{g}_limit") for g in gauges if f"{g}_limit" in columns})
-    return traces, verdicts, {name: column(name) for name in BREATH_COLUMNS if name in columns}
+def _traces(columns: FrameColumns) -> dict[str, np.ndarray]:
+    return {name: columns.metrics[name] for name in trace_metrics() if name in columns.metrics}
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -130,14 +105,12 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 class _Collector:
-    """A driver sink that keeps every frame's metrics and verdict row."""
+    """A driver sink that keeps every frame's record row, as the recording writer would write it."""
 
     def __init__(self) -> None:
-        self.metrics: list[np.ndarray] = []
         self.rows: list[list[Any]] = []
 
     def on_frame(self, sample: Any, result: Any, row: list[Any], bgr: Any = None) -> None:
-        self.metrics.append(result.metrics)
         self.rows.append(row)
 
 
@@ -147,20 +120,9 @@ def _recompute(recording: Recording, neutral: np.ndarray | None, detector: Any
     collector = _Collector()
     SetDriver(session, [collector]).run(samples_of(recording.t_s, recording.image, recording.world,
                                                    recording.profile))
-    metrics = np.stack(collector.metrics)
-    traces = {name: metrics[:, REGISTRY.index(name)] for name in trace_metrics()}
-    verdicts = None
-    where = {name: i for i, name in enumerate(session.columns)}
-
-    def column(name: str) -> np.ndarray:
-        return np.array([float(row[where[name]]) for row in collector.rows])
-
-    breathing = {name: column(name) for name in BREATH_COLUMNS}
-    if detector is not None:  # the detector's own columns, read by name as metrics.csv would be
-        names = detector.gauge_names
-        verdicts = FrameVerdicts([row[where["state"]] for row in collector.rows], column("rep"), names,
-                                 {g: column(f"{g}_dev") for g in names}, {g: column(f"{g}_limit") for g in names})
-    return traces, verdicts, session.summary(), breathing
+    schema = session.schema  # decoded exactly as metrics.csv would be
+    columns = schema.decode(schema.header, [[t, *row] for t, row in zip(recording.t_s.tolist(), collector.rows)])
+    return _traces(columns), columns.verdicts, session.summary(), columns.breathing
 
 
 def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = None,

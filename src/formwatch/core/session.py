@@ -15,9 +15,11 @@ import numpy as np
 from formwatch.core.breathing import BreathingMonitor, BreathState, front_extent
 from formwatch.core.kinematics import Col
 from formwatch.core.pipeline import Pipeline, PipelineConfig
+from formwatch.core.record import BREATH_COLUMNS, RecordSchema
 from formwatch.core.registry import REGISTRY
 
-BREATH_COLUMNS = ("breath_rate_bpm", "breath_amplitude", "breath_held_s")
+__all__ = ["BREATH_COLUMNS", "FrameResult", "SetSession"]
+
 TRUNK_STILL_DEG = 4.0  # breathing is read only while the trunk's incline stays within this over the last second
 
 
@@ -49,6 +51,7 @@ class SetSession:
         self._incline: deque[tuple[float, float]] = deque()
         self._breath_frames = 0
         self._breath_rates: list[float] = []
+        self._schema = self.schema
 
     def reset(self) -> None:
         """A new set: fresh filter state and counts (the neutral and configuration stay)."""
@@ -65,9 +68,15 @@ class SetSession:
         self._breath_rates = []
 
     @property
+    def schema(self) -> RecordSchema:
+        """How this set's records are laid out in metrics.csv, written and read back (core/record.py)."""
+        detector = self.detector
+        return RecordSchema(REGISTRY.names, detector.gauge_names if detector is not None else (), detector is not None)
+
+    @property
     def columns(self) -> tuple[str, ...]:
-        extra = self.detector.columns if self.detector is not None else ()
-        return REGISTRY.names + BREATH_COLUMNS + tuple(extra)
+        """metrics.csv's columns after ``t_s``."""
+        return self.schema.header[1:]
 
     def step(self, t_s: float, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
              ) -> FrameResult:
@@ -104,16 +113,9 @@ class SetSession:
         return not in_rep and max(values) - min(values) <= TRUNK_STILL_DEG
 
     def row(self, result: FrameResult) -> list[Any]:
-        """The metrics.csv row of a frame (without t_s)."""
-        values: list[Any] = result.metrics.tolist()
-        breath = result.breath
-        if breath is not None and breath.valid:
-            values += [breath.rate_bpm, breath.amplitude, breath.held_s]
-        else:
-            values += [float("nan")] * len(BREATH_COLUMNS)
-        if self.detector is not None:
-            values += self.detector.row(result.verdict)
-        return values
+        """The metrics.csv row of a frame (without t_s), laid out by :attr:`schema`."""
+        verdict = self.detector.row(result.verdict) if self.detector is not None else ()
+        return self._schema.encode(result.t_s, result.metrics.tolist(), result.breath, verdict)[1:]
 
     def unmeasured_notes(self) -> dict[str, str]:
         """For each watched metric measured in under half of the frames with a person: why, in words."""
