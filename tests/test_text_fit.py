@@ -36,7 +36,11 @@ def test_every_state_fits_its_text_at_laptop_and_monitor_sizes(qtbot, size):
 def test_the_stop_says_what_how_much_when_and_what_to_do():
     from formwatch.ui.states import overlay_states
 
-    summary = overlay_states()["stopped"].summary.splitlines()
+    state = overlay_states()["stopped"]
+    summary = state.summary.splitlines()
     assert summary[0] == "Set ended: Low back rounded 7°."
     assert summary[1] == "Rep 7, 31 s into the set."
-    assert summary[3].startswith("What to do: Hinge from the hips")
+    assert summary[-3].startswith("What to do: Hinge from the hips")
+    assert summary[-1] == "Space: new set · Q: quit"
+    # Said once: the fault's words stand in the panel's first line only (the banner is the headline itself).
+    assert sum("Low back rounded" in line for line in summary) == 1

@@ -176,7 +176,7 @@ def test_camera_lost_pauses_keeps_the_recording_and_resumes(qtbot, tmp_path):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.ended_reason != "", timeout=20000)  # the 'camera' ran out of frames
-    assert "recording kept" in window.overlay.view.banner and "Press R" in window.overlay.view.banner
+    assert "recording kept" in window.overlay.view.banner and "R: resume" in window.overlay.view.banner
     from formwatch.io.recording import load_recording
 
     first = load_recording(tmp_path / "rec")  # finalised or not, everything processed is on disk

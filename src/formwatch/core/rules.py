@@ -32,6 +32,7 @@ class StopEvent:
     clean_reps: int
     advice: str = ""
     headline: str = ""  # what and how much, for a banner: "Shoulders crept up 0.8 cm"
+    judged: str = ""  # what it was judged against: "phase" (your first reps), "gross", "limit" (neutral), "drift"...
 
 
 TEMPO = "tempo"  # the pseudo-metric of the tempo rule
@@ -85,7 +86,7 @@ def make_stop(t_s: float, rep: int, metric: MetricSpec | str, value: float, limi
     name = spec.name if spec is not None else str(metric)
     return StopEvent(t_s, rep, name, round(float(value), 2), round(float(limit), 2),
                      reason_sentence(metric, value, rep, clean, sentence_rule or rule, limit, held_s), rule, clean,
-                     advice, headline(metric, value))
+                     advice, headline(metric, value), sentence_rule or rule)
 
 
 class SetContext(Protocol):

@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
-from formwatch.ui.view_model import HELD_CUE_PREFIX, overlay_state
+from formwatch.ui.view_model import HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state
 from formwatch.ui.worker import LiveWorker
 
 
@@ -120,8 +120,8 @@ class LiveWindow(QMainWindow):
         self._spoken_held = held
 
     def _on_ended(self, reason: str) -> None:
-        self.ended_reason = f"{reason[:1].upper()}{reason[1:]} — recording kept." + (
-            " Press R to resume, Q to quit." if self.make_source is not None else " Press Q to quit.")
+        keys = KEYS_ENDED if self.make_source is not None else KEYS_ENDED_NO_RESUME
+        self.ended_reason = f"{reason[:1].upper()}{reason[1:]} — recording kept. {keys}"
         view = self.overlay.view
         view.banner = self.ended_reason
         view.state = "stopped" if self.stop_event is not None else "paused"

@@ -72,14 +72,27 @@ class OverlayState:
         return frozenset(segments) | frozenset((b, a) for a, b in segments)
 
 
+KEYS_STOPPED = "Space: new set · Q: quit"  # one set of key hints for every screen (banner, panel, help)
+KEYS_ENDED = "R: resume · Q: quit"
+KEYS_ENDED_NO_RESUME = "Q: quit"
+_JUDGED_BY = {"phase": "More than in your first reps at the same point of the movement.",
+              "gross": "Far past the usual limit, so the set ended at once.",
+              "drift": "Worsening rep after rep: the next rep would have passed the limit."}
+
+
 def stop_summary(stop: Any) -> str:
-    """The stop panel's text, one thought a line: what and how much, when, then what to do."""
+    """The stop panel's text, each thing said once, in order: what and how much, at which rep, what it was judged
+    against, what to do next, the keys. (The banner says the same what and how much: the panel does not repeat the
+    reason sentence, which says it again.)"""
     when = f"Rep {stop.rep}, {seconds_text(stop.t_s)} into the set" if stop.rep else \
         f"{seconds_text(stop.t_s)} into the set"
-    lines = [f"Set ended: {stop.headline or stop.metric}.", when + ".", stop.reason]
+    lines = [f"Set ended: {stop.headline or stop.metric}.", when + "."]
+    judged = _JUDGED_BY.get(getattr(stop, "judged", "") or getattr(stop, "rule", ""), "")
+    if judged:
+        lines.append(judged)
     if getattr(stop, "advice", ""):
         lines.append(f"What to do: {stop.advice}.")
-    return "\n".join(lines) + "\n\nSpace: a new set.   Q: quit."
+    return "\n".join(lines) + f"\n\n{KEYS_STOPPED}"
 
 
 CALM_RATE_BPM = 6.0  # the rhythm a hold is paced to: slow, diaphragmatic breathing
