@@ -203,9 +203,8 @@ class LiveRunner:
                           float(len(self._recent)), sample.profile, getattr(self.estimator, "note", ""))
         if self.view_of is not None:
             live.view = self.view_of(live)
-        if self.calibration is not None and self.calibration.done and not self.calibration.error \
-                and (live.view is None or live.view.state != "calibrating"):
-            self.calibration = None  # its message was shown once; the next frames show the set again
+        if self.calibration is not None and self.calibration.done and not self.calibration.error:
+            self.calibration = None  # its message was in this frame's view; the next frames show the set again
         if self.on_result is not None:
             self.on_result(live)
         return live

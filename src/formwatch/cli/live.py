@@ -146,7 +146,8 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
     if line := verdict_line(summary):
         print(line)
     print(f"recording: {runner.writer.path if runner.writer else '-'}")
-    signals.raise_if_received("the set was saved as interrupted")
+    signals.raise_if_received("the set was saved as interrupted" if runner.writer is not None
+                              else "before the first frame; nothing was recorded")
     return 0
 
 
