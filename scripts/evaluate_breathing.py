@@ -102,6 +102,7 @@ def main() -> int:
     belts: dict[str, dict[tuple[str, str], float]] = {}
     rows, errors, found, delays, false_holds, holds = [], [], 0, [], 0, 0
     false_stops, limit_reached = 0, 0
+    latencies, within_breaths = [], 0  # every hold found during the hold; those within 1.5 of the person's breaths
     for path in sorted(args.data.glob("*_C.csv")):
         match = CAMERA.match(path.name)
         if not match:
@@ -126,11 +127,18 @@ def main() -> int:
         if near.size and near[0] - h_start <= DETECT_WITHIN_S:
             found += 1
             delays.append(float(near[0] - h_start))
+        if near.size:  # latency counted in this person's own breath periods (the belt's rate)
+            latency = max(float(near[0] - h_start), 0.0)
+            latencies.append(latency)
+            within_breaths += int(latency <= 1.5 * 60.0 / truth)
         false_holds += int(((onsets < h_start - 1.0) | (onsets > h_end + 1.0)).sum())
         rows.append(f"| {path.name} | {truth:.1f} | {estimate:.1f} | {abs(estimate - truth):.2f} | "
                     f"{h_end - h_start:.1f} s | {'%.1f s' % (near[0] - h_start) if near.size else 'missed'} |")
     result = {"recordings": len(errors), "rate_mae_bpm": round(float(np.mean(errors)), 3),
-              "holds_total": holds, "holds_detected": found, "false_holds": false_holds}
+              "holds_total": holds, "holds_detected": found, "false_holds": false_holds,
+              "holds_found_within_1_5_breaths": within_breaths,
+              "latency_s_median": round(float(np.median(latencies)), 2) if latencies else None,
+              "latency_s_p90": round(float(np.percentile(latencies, 90)), 2) if latencies else None}
     lines = [f"Breathing evaluation — {machine_line()}", "",
              "Command: `.venv/bin/python scripts/evaluate_breathing.py --data ../shared/data/breathing`", "",
              f"- rate: mean absolute error against the belt **{result['rate_mae_bpm']:.2f} breaths/min** over "
@@ -138,6 +146,9 @@ def main() -> int:
              f"- spliced breath holds found within {DETECT_WITHIN_S:.0f} s of their start: **{found} of {holds}** "
              f"(median {np.median(delays) if delays else float('nan'):.1f} s after the start)",
              f"- false holds (reported where the person breathed): **{false_holds}**",
+             f"- holds found within 1.5 of the person's own breath periods (60 / the belt's rate): "
+             f"**{within_breaths} of {holds}**; latency over the {len(latencies)} found during the hold: median "
+             f"{result['latency_s_median']} s, p90 {result['latency_s_p90']} s",
              f"- with the plank's {HOLD_LIMIT_S:.0f} s breath-hold limit: spliced holds that reach it **{limit_reached} "
              f"of {holds}**; holds reaching it where the person breathed (a plank ended by mistake): "
              f"**{false_stops}**", "",
