@@ -11,7 +11,7 @@ import pytest
 from formwatch.core.detector import Detector
 from formwatch.core.plan import make_plan
 from formwatch.core.profile import MetricNeutral, Profile
-from formwatch.core.registry import HIP_EXTENSION, HIP_HINGE, LUMBAR_CURVE, REGISTRY, RIB_FLARE, SHOULDER_ELEVATION
+from formwatch.core.registry import HIP_EXTENSION, LUMBAR_CURVE, REGISTRY, RIB_FLARE, SHOULDER_ELEVATION
 from formwatch.sim.evaluation import _synthetic_neutral
 from formwatch.sim.scenarios import Scenario, generate
 

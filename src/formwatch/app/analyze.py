@@ -98,12 +98,11 @@ def _video_samples(path: Path, model_path: Path, notes: list[str], lanes: int = 
                 for frame in read_ahead(source):  # the next frames decode while this one is in the model
                     yield estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
         if source.truncated:
-            meta_out["truncated"] = True
+            meta["truncated"] = True  # the recording's meta learns of a cut while the frames are read
             notes.append(f"{path.name} ends early: kept the {source.frames_read} frames before the cut "
                          f"(its header claims {info.frame_count})")
 
     meta = {"source": str(path), "fps": info.fps, "frame_width": info.frame_width, "frame_height": info.frame_height}
-    meta_out = meta  # the recording's meta learns of a cut while the frames are read
     return samples(), meta, info.frame_count
 
 

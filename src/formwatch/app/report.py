@@ -109,7 +109,7 @@ def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days
     days = len({r["started"][:10] for r in rows})
     stopped = sum(1 for r in rows if r["stopped"])
     clean = sum(r["clean_reps"] or 0 for r in rows if not is_hold(r["exercise"]))
-    held = sum(s for r in rows if is_hold(r["exercise"]) and (s := hold_seconds(r)[0]) == s)
+    held = sum(s for s in (hold_seconds(r)[0] for r in rows if is_hold(r["exercise"])) if math.isfinite(s))
     held_kpi = f"<div><b>{held:.0f} s</b>held clean</div>" if any(is_hold(r["exercise"]) for r in rows) else ""
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>formwatch report</title><style>{_CSS}"
              "</style></head><body>",

@@ -19,14 +19,9 @@ from formwatch.io.history import History
 
 
 def safety_limits(exercise: str, profile: Profile | None) -> dict[str, float]:
-    """Each watched metric's calibrated limit: the profile's, else the metric's default (none: not limited)."""
-    out = {}
-    for metric in get_exercise(exercise).watched_specs():
-        limit = profile.limits.get(metric.name) if profile is not None else None
-        limit = limit if limit is not None else metric.default_limit
-        if limit is not None and math.isfinite(limit):
-            out[metric.name] = float(limit)
-    return out
+    """Each watched metric's calibrated limit: the profile's, else the metric's default (none: not limited) — the
+    plan's safety limits (core/plan.py), decided there once."""
+    return dict(make_plan(exercise, profile).safety_limits)
 
 
 def evolved_limits(exercise: str, profile: Profile) -> tuple[dict[str, float], list[LimitChange]]:

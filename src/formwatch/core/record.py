@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["BREATH_COLUMNS", "FrameColumns", "FrameVerdicts", "RecordSchema"]
+__all__ = ["BREATH_COLUMNS", "FrameColumns", "FrameVerdicts", "RecordSchema", "as_number"]
 
 BREATH_COLUMNS = ("breath_rate_bpm", "breath_amplitude", "breath_held_s")
 _VERDICT_COLUMNS = ("rep", "state", "phase")
@@ -44,7 +44,8 @@ class FrameColumns:
     verdicts: FrameVerdicts | None
 
 
-def _number(value: Any) -> float:
+def as_number(value: Any) -> float:
+    """A cell or field as a float: numbers as they are, text parsed, empty / None / unparsable as NaN."""
     if isinstance(value, (int, float)):
         return float(value)
     try:
@@ -89,7 +90,7 @@ class RecordSchema:
 
         def column(name: str) -> np.ndarray:
             i = where[name]
-            return np.array([_number(r[i]) if i < len(r) else math.nan for r in rows])
+            return np.array([as_number(r[i]) if i < len(r) else math.nan for r in rows])
 
         verdicts = None
         if self.judged and "state" in where:

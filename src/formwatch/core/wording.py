@@ -10,6 +10,7 @@ import math
 from typing import Any, Mapping
 
 from formwatch.core.exercises import get_exercise
+from formwatch.core.record import as_number
 from formwatch.core.rules import seconds_text
 
 __all__ = ["is_hold", "hold_seconds", "set_amount"]
@@ -25,17 +26,9 @@ def is_hold(exercise: str | None) -> bool:
         return False
 
 
-def _number(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return number
-
-
 def hold_seconds(row: Mapping[str, Any]) -> tuple[float, float]:
     """(clean, total) seconds of a hold: held until the stop or the end, and the whole set's length."""
-    clean, total = _number(row.get("held_s")), _number(row.get("duration_s"))
+    clean, total = as_number(row.get("held_s")), as_number(row.get("duration_s"))
     if math.isnan(total) or (not math.isnan(clean) and total < clean):
         total = clean
     return clean, total
