@@ -19,7 +19,9 @@ def read_metrics(path: Path) -> dict[str, np.ndarray]:
     with open(path / "metrics.csv", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
-    return {name: np.array([float(r[i]) if r[i] else np.nan for r in body]) for i, name in enumerate(header)}
+    words = {"state", "phase"}  # the verdict's words (analyze recognises the exercise by default)
+    return {name: np.array([float(r[i]) if r[i] else np.nan for r in body]) for i, name in enumerate(header)
+            if name not in words}
 
 
 def held_levels(levels, hold_s=1.5, fps=30.0, noise=0.0015, **kw):

@@ -114,7 +114,8 @@ def _history_record(wanted: bool | str, detector: Any, meta: dict[str, Any], pat
 
     profile = (meta.get("profile") or {}).get("name")
     source = wanted if isinstance(wanted, str) else "analyze"
-    return SetRecord(source, detector.spec.name if detector is not None else None, profile, str(path))
+    known = detector is not None and getattr(detector, "recognised", True)  # auto: the set's end names it
+    return SetRecord(source, detector.spec.name if known else None, profile, str(path))
 
 
 class _NoRecord:

@@ -37,15 +37,24 @@ def videos_in(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
 
 
+def _detector(exercise: str | None) -> Any:
+    """The detector of one video: the exercise's, a recognising one for "auto", none for metrics only."""
+    from formwatch.core.auto_detector import AutoDetector
+    from formwatch.core.detector import Detector
+
+    if exercise is None:
+        return None
+    return AutoDetector() if exercise == "auto" else Detector(exercise)
+
+
 def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | None) -> FileOutcome:
     """One video through analyze (runs in a worker process; everything in and out is plain data)."""
     from formwatch.app.analyze import analyze
-    from formwatch.core.detector import Detector
 
     started = time.monotonic()
     try:
         result = analyze(Path(video), Path(out_dir), Path(model) if model else None,
-                         detector=Detector(exercise) if exercise else None, progress=False,
+                         detector=_detector(exercise), progress=False,
                          lanes=1)  # the files themselves run in parallel
     except FormwatchError as exc:
         return FileOutcome(Path(video).name, None, 0, time.monotonic() - started, 0.0, None, str(exc))

@@ -105,6 +105,7 @@ class LiveRunner:
         self._new_writer: Callable[[], RecordingWriter | None] | None = None
         self.calibration: Any = None  # a CalibrationCapture while the user calibrates (the worker's own)
         self._calibration_request: Any = None  # one asked for from another thread, taken at the next frame
+        self._exercise_request: str | None = None  # the person's correction of the recognised exercise (E)
         # Made in the worker for each frame, from state only the worker changes: the screen's view of it.
         self.view_of: Callable[[LiveResult], Any] | None = None
         self.record_history = False  # each set into the history (io/history.py) from its first frame
@@ -147,6 +148,11 @@ class LiveRunner:
     def request_stop(self) -> None:
         self._running = False
 
+    def request_exercise(self, name: str) -> None:
+        """Judge the set as ``name`` from its first frame (core/auto_detector.py), at the next frame, in the worker's
+        own thread; a set whose exercise was given stays as it is."""
+        self._exercise_request = name
+
     def request_calibration(self, capture: Any) -> None:
         """Enter calibration (app/live_calibration.py) at the next frame, in the worker's own thread."""
         self._calibration_request = capture
@@ -175,6 +181,10 @@ class LiveRunner:
         """One frame through pose -> step -> detector -> recorder; the unit the tests drive directly."""
         if self._new_writer is not None:
             self._start_new_set()
+        if self._exercise_request is not None:
+            name, self._exercise_request = self._exercise_request, None
+            if hasattr(self.session.detector, "set_exercise"):
+                self.session.detector.set_exercise(name)
         if self._calibration_request is not None:
             self.calibration, self._calibration_request = self._calibration_request, None
         if self.record_history and self._record is None:
@@ -214,7 +224,8 @@ class LiveRunner:
 
         detector = self.session.detector
         meta = self.writer.meta if self.writer is not None else {}
-        self._record = SetRecord("live", detector.spec.name if detector is not None else None,
+        known = detector is not None and getattr(detector, "recognised", True)  # auto: the finish names it
+        self._record = SetRecord("live", detector.spec.name if known else None,
                                  (meta.get("profile") or {}).get("name"),
                                  str(self.writer.path) if self.writer is not None else None)
 

@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
     s = result.summary
     print(f"{s['frames']} frames, pose found in {100 * s['detected_fraction']:.1f} %, "
           f"analysed at {result.frames_per_s:.1f} frames/s")
+    if s.get("exercise_source") == "recognised" and s.get("exercise"):
+        print(f"Recognised: {s['exercise']} (confidence {s.get('exercise_confidence')}: {s.get('recognition')}); "
+              "say --exercise KIND if it is another")
     if line := verdict_line(s):
         print(line)
-    elif args.exercise is None:
-        print("No verdict: say which exercise with --exercise KIND (hinge, squat, bridge, bird-dog, plank; "
-              "deadlift, rdl, glute bridge ... are understood) to have the set judged.")
     print(result.path)
     return 0
 

@@ -93,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.profile:
         raise FormwatchError("name the profile: formwatch calibrate --profile NAME --video FILE (or --camera N)")
+    if args.exercise == "auto":
+        raise FormwatchError("calibrate needs the exercise you will do: say --exercise hinge, squat, bridge, "
+                             "bird-dog or plank (nothing was saved)")
     if args.recording:
         from formwatch.io.recording import load_recording
 

@@ -26,18 +26,24 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where profiles live (default: calibration/ in your data home; see below)")
 
 
+AUTO = "auto"  # --exercise auto: recognised from the movement (core/recognition.py)
+
+
 def exercise_word(word: str) -> str:
-    """argparse type: an exercise name or alias ("deadlift", "glute bridge") -> its canonical name."""
+    """argparse type: an exercise name or alias ("deadlift", "glute bridge") -> its canonical name; or "auto"."""
+    if word.strip().lower() == AUTO:
+        return AUTO
     try:
         return get_exercise(word).name
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_exercise_argument(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+def add_exercise_argument(parser: argparse.ArgumentParser, default: str | None = AUTO) -> None:
     parser.add_argument("--exercise", type=exercise_word, default=default, metavar="KIND",
-                        help=f"monitor this exercise and end the set when form degrades: {', '.join(exercise_names())}"
-                             f" ({exercises_help()})" + (f"; default {default}" if default else ""))
+                        help=f"the exercise to monitor, ending the set when form degrades: {', '.join(exercise_names())}"
+                             f" ({exercises_help()}), or auto: recognised from the movement by the end of the first "
+                             "rep" + (f"; default {default}" if default else ""))
 
 
 def add_model_size_argument(parser: argparse.ArgumentParser, live: bool) -> None:
@@ -64,13 +70,18 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
     return load_profile(args.profile, args.calibration_dir or default_calibration_dir())
 
 
-def detector_for(exercise: str | None, profile: Profile | None, history: bool = False) -> Detector | None:
+def detector_for(exercise: str | None, profile: Profile | None, history: bool = False) -> Any:
     """The exercise's detector, judging by the plan the set starts with (app/signature.py: the profile's neutral
-    and safety limits, the history's limits in force; their moves recorded now)."""
+    and safety limits, the history's limits in force; their moves recorded now). ``"auto"``: a detector that
+    recognises the exercise first (core/auto_detector.py), its plan made the same way once it is known."""
     if exercise is None:
         return None
     from formwatch.app.signature import start_plan
 
+    if exercise == AUTO:
+        from formwatch.core.auto_detector import AutoDetector
+
+        return AutoDetector(lambda name: start_plan(name, profile, history))
     return Detector(plan=start_plan(exercise, profile, history))
 
 
@@ -86,6 +97,9 @@ def verdict_line(summary: dict[str, Any]) -> str:
     """One line for the terminal: the stop and its reason, or that the set was clean."""
     if "exercise" not in summary:
         return ""
+    if summary["exercise"] is None:
+        return (f"No verdict: this does not look like a hinge, squat, bridge, bird-dog or plank "
+                f"({summary.get('recognition') or 'nothing recognised'}); say --exercise KIND if it is one.")
     notes = "".join(f"\nTechnique note: {note}" for note in summary.get("technique_notes", []))
     if summary.get("interrupted") and not summary.get("stopped"):
         done = (f"held {summary.get('held_s') or 0:.0f} s" if summary["exercise"] == "plank"

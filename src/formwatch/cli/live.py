@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from formwatch.cli.common import (add_exercise_argument, add_model_size_argument, add_profile_arguments, detector_for,
+from formwatch.cli.common import (AUTO, add_exercise_argument, add_model_size_argument, add_profile_arguments, detector_for,
                                   model_path, neutral_for, profile_from_args, profile_meta,
                                   verdict_line)
 from formwatch.core.session import SetSession
@@ -84,7 +84,7 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
     if history and profile is not None and session.detector is not None:  # each new set (Space) starts with the
         from formwatch.app.signature import start_plan  # limits in force after the set just ended
 
-        runner.plan_for_new_set = lambda: start_plan(args.exercise, profile, True)
+        runner.plan_for_new_set = lambda: start_plan(session.detector.spec.name, profile, True)
     return runner, new_writer, estimator
 
 
@@ -163,7 +163,7 @@ def run_window(args: argparse.Namespace) -> int:
 
     def start_calibration() -> CalibrationCapture:
         return CalibrationCapture(args.profile or "default", size, args.calibration_dir or default_calibration_dir(),
-                                  exercise=args.exercise or "hinge")
+                                  exercise=runner.session.detector.spec.name if runner.session.detector else "hinge")
 
     window = LiveWindow(runner, size, title="formwatch", new_writer=new_writer,
                         voice=VoiceCues() if args.voice else None,
@@ -189,8 +189,11 @@ def run_window(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from formwatch.cli.demo import display_available
 
-    chosen = " (the default: say --exercise KIND for another)" if args.exercise == "hinge" else ""
-    print(f"formwatch: watching {args.exercise}{chosen}")
+    if args.exercise == AUTO:
+        print("formwatch: recognising the exercise from your movement (say --exercise KIND to choose it; "
+              "press E in the window to change it)")
+    else:
+        print(f"formwatch: watching {args.exercise}")
     if args.headless or (not display_available() and not args.screenshot):
         if not args.headless:
             print("formwatch: no display found; running headless", file=sys.stderr)
@@ -206,7 +209,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
     src.add_argument("--video", type=Path, help="play a video file as if it were the camera")
-    add_exercise_argument(p, default="hinge")
+    add_exercise_argument(p)
     add_profile_arguments(p)
     p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/live-<time>)")
     p.add_argument("--keep-video", action="store_true", help="also keep the video (video.mp4); poses always kept")

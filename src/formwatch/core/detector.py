@@ -9,7 +9,7 @@ set by itself. The first stop is latched until :meth:`Detector.reset`. docs/dete
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.registry import REGISTRY, MetricSpec
 from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepRecord, RepSegmenter, SegmenterConfig
 from formwatch.core.reference import PhaseReference
+from formwatch.core.rep_verdicts import SetRepVerdicts
 from formwatch.core.rules import LimitRule, StopEvent, build_rules, make_stop, reason_sentence
 
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict", "reason_sentence"]
@@ -91,6 +92,8 @@ class Detector:
                 rule.reset()
         self.reference = PhaseReference(self.watched, cfg.reference)
         self.notes: dict[str, str] = {}  # technique notes: patterns present from the first reps
+        self.rep_verdicts = SetRepVerdicts(self.spec.name, self.watched, self.spec.driver_sign)  # every rep's word
+        self._phase_now: tuple[list[float], list[float]] | None = None
         self._excess: dict[str, tuple[float, int]] = {}  # this rep's phase deviations: (sum, count) per metric
         self._last_limits: tuple[float, ...] = self._static_limits()
         self._drifting = False
@@ -149,12 +152,16 @@ class Detector:
             self._settle_until = t_s + self.config.settle_s
             return Verdict(t_s, "paused", len(self.reps), segmenter.phase, (math.nan,) * len(self.gauge_names))
 
+        self._phase_now = None
         if self.spec.has_reps:
             event = segmenter.step(t_s, driver, values)
             if segmenter.phase in ("down", "up") or (self.reps and not math.isnan(segmenter.driver_deg)):
                 # the rest between reps is the top of the rep (where a lockout arch shows): it is sampled too
                 self.reference.add_sample(segmenter.driver_deg, segmenter.phase == "up", values)
             self._on_event(event, t_s)
+            if self.reference.ready and segmenter.rest_level is not None:
+                self._phase_now = self._phase(values)
+            self.rep_verdicts.frame(t_s, driver, segmenter.rest_level, segmenter.driver_deg, values, self._phase_now)
             if self.stop is not None:  # a rule decided at a rep's turn or end
                 return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
             if segmenter.rest_level is None:
@@ -166,6 +173,7 @@ class Detector:
         if active:
             self._collect_baseline(values)
             stop = self._judge(t_s, values) if t_s >= self._settle_until else None
+
             if stop is None and self.breath_rule is not None and breath is not None:
                 stop = self.breath_rule.on_frame(t_s, breath, self.held_time(t_s))
             if stop is not None:
@@ -179,8 +187,11 @@ class Detector:
 
     def _on_event(self, event: str, t_s: float) -> None:
         segmenter = self.segmenter
-        if event == REST_LEARNED and self.spec.driver_sign > 0:
-            self.baselines.rest_learned(segmenter.rest_values)
+        if event == REST_LEARNED:
+            if self.spec.driver_sign > 0:
+                self.baselines.rest_learned(segmenter.rest_values)
+            if self.rep_verdicts.rest_learned(segmenter.rest_level, segmenter.rest_values, self.reps):
+                self._rep_verdict()
         elif event == TURNED and self.depth_rule is not None and not segmenter.gap:
             # A rep seen only in part (tracking lost) says nothing about depth.
             stop = self.depth_rule.on_turn(self, t_s, self.driver.name, segmenter.bottom)
@@ -190,6 +201,7 @@ class Detector:
             self.reference.rep_done(self.reps[-1].depth_deg, self.reps[-1].fully_tracked)
             self.reps[-1].excess = {k: round(total / count, 3) for k, (total, count) in self._excess.items()}
             self._excess = {}
+            self._rep_verdict()
         if event == COMPLETED and self.reps[-1].fully_tracked:
             self._learn_limits()
             for rule in self.rep_rules:
@@ -197,6 +209,12 @@ class Detector:
                 if stop is not None:
                     self._latch(stop, None)
                     return
+
+    def _rep_verdict(self) -> None:
+        """The last rep's verdict (core/rep_verdicts.py), against the best reference there is for it."""
+        natural = {m.name: self.baseline[m.name] for m in self.watched
+                   if m.natural_zero is not None and m.name in self.baseline}
+        self.rep_verdicts.completed(self.reps[-1], self.plan.calibrated, self.limits, natural, self.notes)
 
     # --------------------------------------------------------------------------------------------- judge
     def _phase(self, values: list[float]) -> tuple[list[float], list[float]]:
@@ -222,7 +240,7 @@ class Detector:
         if i is not None:
             return self._stop(t_s, i, absolute, limits, "gross")
         if self.reference.ready:
-            deviations, phase_limits = self._phase(values)
+            deviations, phase_limits = self._phase_now or self._phase(values)
             self._last_limits = tuple(phase_limits) + self._last_limits[len(phase_limits):]
             self._track_excess(t_s, deviations)
             i = self.phase_rule.over(t_s, self.watched, deviations, phase_limits)
@@ -289,7 +307,7 @@ class Detector:
     def _deviations(self, values: list[float]) -> tuple[float, ...]:
         """What the gauges show: each deviation as a fraction of the limit it is judged against now."""
         if self.spec.has_reps and self.reference.ready:
-            deviations, limits = self._phase(values)
+            deviations, limits = self._phase_now or self._phase(values)
         else:
             deviations, limits = self.baselines.absolute(values), [self.limit_of(m) for m in self.watched]
         out = [d / limit if limit > 0 else math.nan for d, limit in zip(deviations, limits)]
@@ -323,22 +341,7 @@ class Detector:
         return values
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "exercise": self.spec.name,
-            "reps": len(self.reps),
-            "stopped": self.stop is not None,
-            "stop": asdict(self.stop) if self.stop else None,
-            "clean_reps": self.stop.clean_reps if self.stop else len(self.reps),
-            "held_s": round(self.held_s, 2) if self.held_s is not None else None,
-            "watched": list(self.gauge_names),
-            "limits": {k: round(v, 3) for k, v in self.limits.items()},
-            "safety_limits": {k: round(v, 3) for k, v in self.safety.items()},
-            "neutral_source": self.plan.neutral_source,
-            "calibrated": sorted(self.plan.calibrated),
-            "reference_reps": self.reference.reps_used if self.spec.has_reps else None,
-            "reference": self.reference.to_json() if self.spec.has_reps else None,
-            "technique_notes": list(self.notes.values()),
-            "partial_rep": self.spec.has_reps and self.segmenter.phase != "rest" and self.stop is None,
-            "baseline": {k: round(v, 3) for k, v in self.baseline.items()},
-            "rep_features": [asdict(r) for r in self.reps],
-        }
+        """What summary.json says of the set (core/set_summary.py)."""
+        from formwatch.core.set_summary import detector_summary
+
+        return detector_summary(self)

@@ -98,6 +98,12 @@ def get_exercise(name: str) -> ExerciseSpec:
                      f"(or a name such as {', '.join(a for s in _EXERCISES.values() for a in s.aliases[:1])})")
 
 
+def next_exercise(name: str | None) -> str:
+    """The exercise after ``name`` in the order they are listed (the window's E key cycles through them)."""
+    names = exercise_names()
+    return names[(names.index(name) + 1) % len(names)] if name in names else names[0]
+
+
 def register_exercise(spec: ExerciseSpec) -> ExerciseSpec:
     if spec.name in _EXERCISES:
         raise ValueError(f"exercise {spec.name!r} is registered already")

@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from formwatch.core.landmarks import Lm
+from formwatch.core.limbs import knee_flexion_deg, shank_incline_deg
 from formwatch.core.trunk import lumbar_curve_deg, rib_flare_deg
 
 # (image (..., 33, 4), world (..., 33, 4), trunk profile (..., 4, K) or None, frame size (w, h) px) -> values (...).
@@ -149,7 +150,14 @@ TRUNK_METRICS: tuple[MetricSpec, ...] = (
                side_view_only=True, segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_needs_profile(rib_flare_deg),
                unmeasured_hint="the front of your trunk was hidden (arms in front of it, or out of the picture)"),
 )
-BUILTIN_METRICS: tuple[MetricSpec, ...] = KINEMATIC_METRICS + TRUNK_METRICS
+# Limb angles the exercise recogniser reads (core/recognition.py); not judged.
+LIMB_METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("knee_flexion_deg", "°", 0, "Knee bend", plausible=(-10.0, 180.0), relative=False, form=False,
+               compute=knee_flexion_deg, colour="#a0a0a0"),
+    MetricSpec("shank_incline_deg", "°", 0, "Shin angle", plausible=(0.0, 90.0), relative=False, form=False,
+               compute=shank_incline_deg, colour="#808080"),
+)
+BUILTIN_METRICS: tuple[MetricSpec, ...] = KINEMATIC_METRICS + TRUNK_METRICS + LIMB_METRICS
 
 
 class MetricRegistry:
@@ -235,3 +243,4 @@ REGISTRY = MetricRegistry(BUILTIN_METRICS)
 # The names other modules use instead of spelling the columns out (a rename is one line here).
 HIP_HINGE, SHOULDER_ELEVATION, HIP_EXTENSION, TRUNK_INCLINE = (s.name for s in KINEMATIC_METRICS[:4])
 LUMBAR_CURVE, RIB_FLARE = (s.name for s in TRUNK_METRICS)
+KNEE_FLEXION, SHANK_INCLINE = (s.name for s in LIMB_METRICS)

@@ -26,6 +26,8 @@ class SegmenterConfig:
     rest_still_deg: float = 8.0  # the driver's range within that window to count as still
     turn_deg: float = 2.0  # a rep has turned once the angle is back this far (or 5 % of its depth) from its peak
     hold_s: float = 0.2  # a peak counts when held this long
+    settle_s: float = 0.15  # with no still rest yet: the movement settling this long at its own rest-most extreme
+    settle_deg: float = 3.0  # ... within this
 
 
 @dataclass
@@ -115,7 +117,10 @@ class RepSegmenter:
             buffer.pop(0)  # keep just enough samples to span the window, whatever the frame rate
         values = [v for _, v, _ in buffer]
         if t_s - buffer[0][0] < self.config.rest_window_s or max(values) - min(values) > self.config.rest_still_deg:
-            return NOTHING
+            if self.rest_level is not None or not self._settled_at_extreme(t_s):
+                return NOTHING
+            values = [v for t, v, _ in buffer if t_s - t <= self.config.settle_s]
+            buffer = [b for b in buffer if t_s - b[0] <= self.config.settle_s]
         candidate = float(np.median(values))
         if self.spec.rest_max_deg is not None and abs(candidate) > self.spec.rest_max_deg:
             return NOTHING  # still while bent over (setting up at the bar, a slow lowering): not the rest
@@ -129,6 +134,24 @@ class RepSegmenter:
             if seen:
                 self.rest_values[metric.name] = float(np.median(seen))
         return REST_LEARNED
+
+    def _settled_at_extreme(self, t_s: float) -> bool:
+        """No still rest yet, but the movement has travelled a whole rep's range and now settles, briefly, at its
+        own rest-most extreme: a clip that starts mid-movement, or stands for under the rest window between its
+        reps (the rest is then learned from the movement itself)."""
+        seen = self._before_rest
+        if len(seen) < 3:
+            return False
+        sign = self.spec.driver_sign
+        working = np.array([sign * v for _, v in seen])
+        recent = np.array([sign * v for t, v in seen if t_s - t <= self.config.settle_s])
+        if recent.size < 2 or t_s - seen[0][0] < self.config.settle_s:
+            return False
+        rest_most = float(working.min())
+        travelled = float(working.max()) - rest_most
+        return (travelled >= self.spec.enter_deg + self.spec.exit_deg
+                and float(recent.max()) - float(recent.min()) <= self.config.settle_deg
+                and float(recent.mean()) - rest_most <= 0.5 * self.spec.exit_deg)
 
     def _count_what_came_before_rest(self, t_s: float) -> None:
         """When the rest is first known, a rep already seen before it counts: the first pull of a deadlift from

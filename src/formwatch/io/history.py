@@ -22,7 +22,7 @@ from formwatch.core.errors import FormwatchError
 from formwatch.io.home import data_home
 from formwatch.io.jsonfiles import dumps_strict
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _MIGRATIONS = {
     1: """
         CREATE TABLE sets (
@@ -67,6 +67,12 @@ _MIGRATIONS = {
     """,
     3: """
         ALTER TABLE sets ADD COLUMN truncated INTEGER;   -- 1: the video ended before its header said (analysed to the cut)
+    """,
+    4: """
+        ALTER TABLE sets ADD COLUMN faulty_reps INTEGER;  -- reps whose verdict was a fault (core/rep_verdicts.py)
+        ALTER TABLE sets ADD COLUMN noted_reps INTEGER;   -- reps with a technique note (population bands)
+        ALTER TABLE sets ADD COLUMN reps_detail TEXT;     -- JSON: every rep's verdict, metric, deviation, limits
+        ALTER TABLE sets ADD COLUMN exercise_source TEXT; -- "given" or "recognised"
     """,
 }
 
@@ -161,14 +167,17 @@ class History:
         self._db.execute(
             """UPDATE sets SET ended = ?, status = ?, reps = ?, clean_reps = ?, stopped = ?, stop_rule = ?,
                stop_metric = ?, stop_reason = ?, duration_s = ?, breath_rate_bpm = ?, notes = ?, rep_features = ?,
-               held_s = ?, limits = ?, reference = ?, truncated = ?
+               held_s = ?, limits = ?, reference = ?, truncated = ?, exercise = COALESCE(?, exercise),
+               exercise_source = ?, faulty_reps = ?, noted_reps = ?, reps_detail = ?
                WHERE id = ?""",
             (time.strftime("%Y-%m-%dT%H:%M:%S"), "interrupted" if interrupted else "done", summary.get("reps"),
              summary.get("clean_reps"), int(bool(summary.get("stopped"))), stop.get("rule"), stop.get("metric"),
              stop.get("reason"), summary.get("duration_s"), breathing.get("rate_bpm"),
              dumps_strict(summary.get("technique_notes", [])), dumps_strict(summary.get("rep_features", [])),
              summary.get("held_s"), dumps_strict(summary.get("limits") or {}),
-             dumps_strict(summary.get("reference")), int(bool(summary.get("truncated"))), set_id))
+             dumps_strict(summary.get("reference")), int(bool(summary.get("truncated"))), summary.get("exercise"),
+             summary.get("exercise_source"), summary.get("faulty_reps"), summary.get("noted_reps"),
+             dumps_strict(summary.get("reps_detail", [])), set_id))
 
     def record_limit_changes(self, profile: str, exercise: str, changes: list[Any]) -> None:
         """Moves of the limits in force (core/signature.py LimitChange), in one transaction."""
@@ -237,6 +246,7 @@ class History:
             item["limits"] = json.loads(item.get("limits") or "{}")
             item["reference"] = json.loads(item.get("reference") or "null")
             item["truncated"] = bool(item.get("truncated"))
+            item["reps_detail"] = json.loads(item.get("reps_detail") or "[]")
             item.pop("pid", None)
             out.append(item)
         return out

@@ -16,6 +16,7 @@ from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from formwatch.app.live import LiveResult, LiveRunner
+from formwatch.core.exercises import next_exercise
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
 from formwatch.ui.view_model import HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state
@@ -134,6 +135,9 @@ class LiveWindow(QMainWindow):
             self.close()
         elif key == Qt.Key.Key_Space:
             self.new_set()
+        elif key == Qt.Key.Key_E and hasattr(self.runner.session.detector, "set_exercise"):
+            detector = self.runner.session.detector
+            self.runner.request_exercise(next_exercise(detector.spec.name if detector.recognised else None))
         elif key == Qt.Key.Key_C and self.start_calibration is not None:
             self.runner.request_calibration(self.start_calibration())
         elif key == Qt.Key.Key_R and self.ended_reason and self.make_source is not None:

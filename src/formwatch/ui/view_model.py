@@ -119,6 +119,24 @@ def pacing_cue(detector: Any, phase: str, breath: Any = None) -> str:
     return ""
 
 
+LINE_SHOWN_S = 4.0  # the recognised exercise and a rep's verdict stay on screen this long
+
+
+def spoken_line(detector: Any, t_s: float) -> str:
+    """The line of the moment, before the breathing cue: the exercise just recognised ("Looks like a hinge — press
+    E to change"), or the last rep's note or fault ("Rep 3: low back rounded 12° — hinge from the hips ..."),
+    for a few seconds after each."""
+    recognition = getattr(detector, "recognition", None)
+    if recognition is not None and getattr(detector, "recognised", False) and \
+            0.0 <= t_s - recognition.t_s < LINE_SHOWN_S and detector.exercise_source == "recognised":
+        return detector.recognition_text
+    verdicts = getattr(detector, "rep_verdicts", None)
+    if verdicts is not None and verdicts.last_line and verdicts.verdicts and \
+            0.0 <= t_s - verdicts.verdicts[-1].t_end_s < LINE_SHOWN_S:
+        return verdicts.last_line
+    return ""
+
+
 def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
     """Banner, gauges and counters for ``live`` (a LiveResult); ``stop`` is the latched StopEvent, if any."""
     verdict = live.result.verdict
@@ -135,6 +153,8 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
         fault = stop.metric
     elif state in ("ready", "paused") and (why := nan_reason(live.result.metrics, Col.HIP_HINGE_DEG)):
         banner = f"{'Paused' if state == 'paused' else 'Ready'} — {why}"  # say what is wrong, in the user's words
+    elif state == "ready" and not getattr(detector, "recognised", True):
+        banner = f"{detector.recognition_text} — start when ready"  # auto: nothing judged until it is known
     elif state == "ready":
         banner = "Ready — start your first rep" if detector.rest_level is not None \
             else "Get into position, side-on to the camera, and stand still"
@@ -151,7 +171,8 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
         counter = f"Hold {seconds_text(held)}" if held is not None else "Hold"
     seen = live.processed + live.dropped
     rep = stop.rep if stop is not None and stop.rep else verdict.rep  # the rep the set ended in, as the panel says
-    pacing = "" if stop is not None else pacing_cue(detector, verdict.phase, getattr(live.result, "breath", None))
+    pacing = "" if stop is not None else (spoken_line(detector, getattr(verdict, "t_s", math.nan)) or
+                                          pacing_cue(detector, verdict.phase, getattr(live.result, "breath", None)))
     return OverlayState(state=state, banner=banner, rep=rep, gauges=gauges, fps=live.fps,
                         dropped_fraction=live.dropped / seen if seen else 0.0,
                         latency_ms=live.latency_ms, fault_metric=fault,

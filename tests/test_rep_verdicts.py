@@ -1,0 +1,154 @@
+"""Protected from the first rep (core/rep_verdicts.py, core/recognition.py, core/auto_detector.py): every rep a
+verdict from rep 1 with no profile, a back that rounds more rep after rep stopped, a movement-driven shoulder rise
+never stopped, and the exercise recognised from the movement with the reps so far kept."""
+
+import numpy as np
+import pytest
+
+from formwatch.core.auto_detector import AutoDetector
+from formwatch.core.detector import Detector
+from formwatch.core.plan import make_plan
+from formwatch.core.registry import LUMBAR_CURVE, REGISTRY, SHOULDER_ELEVATION
+from formwatch.core.recognition import ExerciseRecognizer
+
+from test_plan import PROFILE_LIMITS, hinge_reps, profile_without, rows
+
+STANDING_LUMBAR = 10.0  # the drawn person's back reads +10 deg standing (no profile: an unknown neutral)
+
+
+def hinge_set(rounding_per_rep, reps: int = 10, shoulder_bottom_cm: float = 0.0, calibrated: bool = False):
+    """Metrics rows of a hinge set whose low back rounds ``rounding_per_rep(rep)`` deg at the bottom of rep ``rep``
+    (1-based), and whose shoulders read ``shoulder_bottom_cm`` higher at the bottom of every rep."""
+    t, hinge, depth = hinge_reps(reps=reps)
+    rep = np.clip(((t - 2.0) // 3.0).astype(int) + 1, 1, reps)
+    rounding = np.array([rounding_per_rep(int(r)) for r in rep])
+    lumbar = (0.0 if calibrated else STANDING_LUMBAR) - rounding * depth
+    rng = np.random.default_rng(3)
+    metrics = rows(t, hip_hinge_deg=hinge, shoulder_elevation_cm=shoulder_bottom_cm * depth + rng.normal(0, 0.05, len(t)),
+                   hip_extension_deg=np.zeros_like(t), lumbar_curve_deg=lumbar + rng.normal(0, 0.3, len(t)))
+    return t, metrics
+
+
+def run(detector, t, metrics):
+    for ti, row in zip(t, metrics):
+        if detector.step(float(ti), row).stop is not None:
+            break
+    return detector.summary()
+
+
+PLANS = {
+    "no profile": lambda: make_plan("hinge"),
+    "a profile": lambda: make_plan("hinge", profile_without()),
+    "a history": lambda: make_plan("hinge", profile_without(), evolved={SHOULDER_ELEVATION: 1.0, LUMBAR_CURVE: 7.0}),
+}
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_a_back_rounded_15_deg_from_rep_1_is_said_at_rep_1_and_never_stops_the_set(plan):
+    calibrated = plan != "no profile"
+    summary = run(Detector(plan=PLANS[plan]()), *hinge_set(lambda rep: 15.0, calibrated=calibrated))
+    assert not summary["stopped"] and summary["reps"] == 10
+    first = summary["reps_detail"][0]
+    assert first["rep"] == 1 and first["metric"] == LUMBAR_CURVE
+    assert first["verdict"] == ("fault" if calibrated else "note")
+    assert first["deviation"] == pytest.approx(15.0, abs=1.5)
+    assert LUMBAR_CURVE in first["limits"]
+    assert len(summary["reps_detail"]) == 10 and all(r["verdict"] != "clean" for r in summary["reps_detail"])
+    assert any("Low back rounded" in note and "rep 1" in note for note in summary["technique_notes"])
+    assert summary["neutral_source"] == ("profile" if calibrated else "set start")
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_a_back_rounding_3_deg_more_every_rep_from_rep_6_is_stopped_by_rep_8(plan):
+    calibrated = plan != "no profile"
+    summary = run(Detector(plan=PLANS[plan]()), *hinge_set(lambda rep: 3.0 * max(0, rep - 5), calibrated=calibrated))
+    assert summary["stopped"] and summary["stop"]["metric"] == LUMBAR_CURVE
+    assert summary["stop"]["rep"] <= 8
+    assert [r["verdict"] for r in summary["reps_detail"][:5]] == ["clean"] * 5
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_shoulders_that_rise_with_the_movement_the_same_way_every_rep_are_never_stopped(plan):
+    calibrated = plan != "no profile"
+    summary = run(Detector(plan=PLANS[plan]()), *hinge_set(lambda rep: 0.0, shoulder_bottom_cm=2.5,
+                                                           calibrated=calibrated))
+    assert not summary["stopped"] and summary["reps"] == 10
+
+
+def test_a_clean_set_with_no_profile_has_every_rep_clean_and_limits_from_rep_1():
+    summary = run(Detector(plan=make_plan("hinge")), *hinge_set(lambda rep: 4.0))
+    detail = summary["reps_detail"]
+    assert [r["rep"] for r in detail] == list(range(1, 11))
+    assert all(r["verdict"] == "clean" for r in detail)
+    assert {LUMBAR_CURVE, SHOULDER_ELEVATION} <= set(detail[0]["limits"])
+
+
+def test_auto_recognises_the_hinge_at_its_first_rep_and_keeps_that_rep():
+    t, metrics = hinge_set(lambda rep: 15.0, reps=4)
+    knee = REGISTRY.index("knee_flexion_deg")
+    metrics[:, knee] = 0.3 * metrics[:, REGISTRY.index("hip_hinge_deg")]  # hips fold 3x more than the knees
+    metrics[:, REGISTRY.index("trunk_incline_deg")] = 0.8 * metrics[:, REGISTRY.index("hip_hinge_deg")]
+    detector = AutoDetector()
+    decided_at = None
+    for ti, row in zip(t, metrics):
+        detector.step(float(ti), row)
+        if decided_at is None and detector.recognised:
+            decided_at = float(ti)
+    summary = detector.summary()
+    assert summary["exercise"] == "hinge" and summary["exercise_source"] == "recognised"
+    assert decided_at is not None and decided_at < 2.0 + 3.0  # by the end of the first rep
+    assert summary["reps"] == 4 and summary["reps_detail"][0]["verdict"] == "note"
+    assert len(detector.row(detector.step(float(t[-1]) + 0.03, metrics[-1]))) == len(detector.columns)
+
+
+def test_squat_and_hinge_are_told_apart_by_how_much_the_knees_bend():
+    def rep(knee_ratio):
+        t, hinge, _ = hinge_reps(reps=1)
+        m = rows(t, hip_hinge_deg=hinge, trunk_incline_deg=0.5 * hinge, knee_flexion_deg=knee_ratio * hinge)
+        r = ExerciseRecognizer()
+        for ti, row in zip(t, m):
+            r.step(float(ti), row)
+        return r.finish(float(t[-1])).exercise
+
+    assert rep(1.1) == "squat" and rep(0.5) == "hinge"
+
+
+@pytest.mark.parametrize("incline, knee, shank, hip, expected", [
+    (90.0, 8.0, 85.0, 15.0, "plank"), (-95.0, 120.0, 20.0, 30.0, "bridge"), (85.0, 90.0, 85.0, 90.0, "bird-dog"),
+    (70.0, 100.0, 30.0, 130.0, None), (2.0, 5.0, 5.0, 2.0, None)])
+def test_lying_postures_and_standing_still(incline, knee, shank, hip, expected):
+    t = np.arange(0, 8.0, 1 / 30)
+    m = rows(t, trunk_incline_deg=np.full_like(t, incline), knee_flexion_deg=np.full_like(t, knee),
+             shank_incline_deg=np.full_like(t, shank), hip_hinge_deg=np.full_like(t, hip))
+    r = ExerciseRecognizer()
+    for ti, row in zip(t, m):
+        r.step(float(ti), row)
+    found = r.current
+    if expected is None:  # a deadlift's set-up held still is not a bird-dog; standing still is none of these
+        assert found is None or found.exercise is None
+    else:
+        assert found is not None and found.exercise == expected and found.t_s <= 3.5
+
+
+@pytest.mark.parametrize("exercise", ["hinge", "squat"])
+def test_a_one_rep_clip_with_a_fifth_of_a_second_of_standing_counts_its_rep(exercise):
+    """No still 0.4 s anywhere: the rest is learned from the movement's own extremes."""
+    fps = 30.0
+    t = np.arange(int(3.45 * fps)) / fps
+    phase = np.clip((t - 0.2) / 3.0, 0, 1)
+    hinge = 40.0 - 40.0 * np.cos(2 * np.pi * phase) + 1.0
+    detector = Detector(exercise)
+    for ti, row in zip(t, rows(t, hip_hinge_deg=hinge, shoulder_elevation_cm=np.zeros_like(t),
+                               hip_extension_deg=np.zeros_like(t))):
+        detector.step(float(ti), row)
+    assert len(detector.reps) == 1 and detector.summary()["reps_detail"][0]["rep"] == 1
+
+
+def test_walking_in_and_standing_still_count_no_rep():
+    fps = 30.0
+    t = np.arange(int(6 * fps)) / fps
+    hinge = 5.0 * np.sin(2 * np.pi * t)  # small sways, never a rep's range
+    detector = Detector("hinge")
+    for ti, row in zip(t, rows(t, hip_hinge_deg=hinge)):
+        detector.step(float(ti), row)
+    assert len(detector.reps) == 0
