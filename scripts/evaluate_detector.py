@@ -34,6 +34,43 @@ CLIPS = {
     "myguides_bird-dog.mp4": ("bird-dog", "demonstration", "6 reaches (3 a side)", "no stop"),
     "formfit_curl.mp4": ("hinge", "correct", "0 hinges (standing curls)", "no stop (standing curl, no hinge reps)"),
 }
+# clip -> the exercise recognition should find (None: none of these; push-ups: a plank or none)
+RECOGNISE = {"formfit_deadlift.mp4": ("hinge",), "gymtracker_deadlift2.mp4": ("hinge",),
+             "entrenamiento2_rdl.mp4": ("hinge",), "kaiakol_data_videos_pushup_correct_001.mp4": ("plank", None),
+             "kaiakol_data_videos_pushup_incorrect_001.mp4": ("plank", None),
+             "kaiakol_data_plank_correct_plank_correct_001.mp4": ("plank",), "myguides_glute-bridge.mp4": ("bridge",),
+             "myguides_bird-dog.mp4": ("bird-dog",), "formfit_curl.mp4": (None,),
+             "beproj_sample_shoulder_shrug.mp4": (None,)}
+
+
+def rep_words(summary: dict) -> str:
+    """Every rep's verdict in a few words: "1 clean, 2 note (lumbar_curve_deg 13.1)"."""
+    words = [f"{r['rep']} {r['verdict']}" + (f" ({r['metric']} {r['deviation']:+g})" if r["metric"] else "")
+             for r in summary.get("reps_detail", [])]
+    return ", ".join(words) or "—"
+
+
+def recognition_rows() -> list[dict]:
+    """Each shared clip analysed with the exercise recognised (--exercise auto), against what it shows."""
+    from formwatch.core.auto_detector import AutoDetector
+
+    rows = []
+    for clip, wanted in RECOGNISE.items():
+        path = SHARED_DATA / "video" / clip
+        if not path.is_file():
+            continue
+        poses = poses_of(path)
+        out = poses.parent / f"{poses.name}-auto"
+        if out.exists():
+            import shutil
+
+            shutil.rmtree(out)
+        s = analyze(poses, out, detector=AutoDetector(), progress=False).summary
+        rows.append({"clip": clip, "wanted": wanted, "found": s["exercise"], "right": s["exercise"] in wanted,
+                     "confidence": s.get("exercise_confidence"), "why": s.get("recognition"),
+                     "reps": rep_words(s), "stopped": bool(s.get("stopped")),
+                     "correct": not CLIPS.get(clip, ("", "correct"))[1].startswith("incorrect")})
+    return rows
 
 
 def real_clip_verdicts() -> list[dict]:
@@ -54,6 +91,7 @@ def real_clip_verdicts() -> list[dict]:
         stop = s.get("stop")
         partial = " + a partial" if s.get("partial_rep") else ""
         rows.append({"clip": clip, "exercise": exercise, "expected": expected, "label": label, "by_hand": by_hand,
+                     "reps_detail": rep_words(s),
                      "counted": f"{s['reps']}{partial}" if exercise != "plank" else "hold",
                      "notes": "; ".join(s.get("technique_notes", [])), "reps": s["reps"],
                      "verdict": f"STOP at {stop['t_s']:.2f} s: {stop['reason']}" if stop else
@@ -89,11 +127,25 @@ def main() -> int:
     if SHARED_DATA.is_dir():
         lines += ["Real clips (no profile: each set judged against its own first reps, or its first seconds for a "
                   "hold; reps counted by hand on the frames and the hip-angle traces):", "",
-                  "| clip | label | exercise | reps by hand | formwatch counts | expected | verdict | technique notes |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| clip | label | exercise | reps by hand | formwatch counts | expected | verdict | every rep | "
+                  "technique notes |", "|---|---|---|---|---|---|---|---|---|"]
         for row in real_clip_verdicts():
             lines.append(f"| {row['clip']} | {row['label']} | {row['exercise']} | {row['by_hand']} | {row['counted']} | "
-                         f"{row['expected']} | {row['verdict']} | {row['notes'] or '—'} |")
+                         f"{row['expected']} | {row['verdict']} | {row['reps_detail']} | {row['notes'] or '—'} |")
+        recognised = recognition_rows()
+        right = sum(r["right"] for r in recognised)
+        lines += ["", f"Exercise recognised with no --exercise (`--exercise auto`): **{right} of {len(recognised)}** "
+                  "clips right.", "", "| clip | should be | recognised | confidence | from | every rep |",
+                  "|---|---|---|---|---|---|"]
+        for r in recognised:
+            wanted = " or ".join(w or "none of these" for w in r["wanted"])
+            lines.append(f"| {r['clip']} | {wanted} | {r['found'] or 'none of these'} | {r['confidence']} | "
+                         f"{r['why']} | {r['reps']} |")
+        lines += ["", "Last line: " + json.dumps({"recognised": right, "clips": len(recognised),
+                                                  "clean_clips_with_a_fault": sum(
+                                                      "fault" in r["reps"] for r in recognised if r["correct"]),
+                                                  "clean_clips_stopped": sum(
+                                                      r["stopped"] for r in recognised if r["correct"])})]
     emit(lines, args.write)
     return 0
 

@@ -117,7 +117,17 @@ def test_analyze_real_deadlift_keeps_every_frame_and_finds_the_lifter(tmp_path, 
     summary = json.loads((tmp_path / "rec" / "summary.json").read_text())
     assert summary["frames"] == 279
     assert summary["detected_fraction"] >= 0.95
-    assert "frames/s" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "frames/s" in out and "Recognised: hinge" in out
+    # No --exercise: recognised, and every counted rep has its verdict (a clean lift: none a fault).
+    assert summary["exercise"] == "hinge" and summary["exercise_source"] == "recognised"
+    assert [r["rep"] for r in summary["reps_detail"]] == list(range(1, summary["reps"] + 1)) and summary["reps"] >= 2
+    assert all(r["verdict"] != "fault" for r in summary["reps_detail"]) and not summary["stopped"]
+    # Given, with no profile: the set's own neutral, and rep 1 is held to a low-back limit.
+    assert main(["analyze", str(tmp_path / "rec"), "--out", str(tmp_path / "given"), "--exercise", "hinge"]) == 0
+    given = json.loads((tmp_path / "given" / "summary.json").read_text())
+    assert given["exercise_source"] == "given" and given["neutral_source"] in ("set start", "first lockout")
+    assert "lumbar_curve_deg" in given["reps_detail"][0]["limits"]
 
 
 @pytest.mark.realdata
@@ -182,3 +192,29 @@ def test_an_unknown_model_size_is_one_clear_line(tmp_path):
 
     result = run_formwatch(["models", "--model-size", "huge"], tmp_path / "home", tmp_path)
     assert result.returncode == 2 and "invalid choice: 'huge'" in result.stderr and "Traceback" not in result.stderr
+
+
+# What each shared clip shows, for recognition: an exercise, or None (none of these); push-ups: a plank or none.
+SHOWN = {"formfit_deadlift.mp4": ("hinge",), "gymtracker_deadlift2.mp4": ("hinge",), "entrenamiento2_rdl.mp4": ("hinge",),
+         "kaiakol_data_videos_pushup_correct_001.mp4": ("plank", None),
+         "kaiakol_data_videos_pushup_incorrect_001.mp4": ("plank", None),
+         "kaiakol_data_plank_correct_plank_correct_001.mp4": ("plank",), "myguides_glute-bridge.mp4": ("bridge",),
+         "myguides_bird-dog.mp4": ("bird-dog",), "formfit_curl.mp4": (None,), "beproj_sample_shoulder_shrug.mp4": (None,)}
+
+
+@pytest.mark.realdata
+def test_the_exercise_is_recognised_on_at_least_9_of_the_10_shared_clips_and_no_clean_rep_is_a_fault(tmp_path,
+                                                                                                 model_path):
+    shared_file("video", "formfit_deadlift.mp4")
+    right, faults = [], []
+    for clip, shown in SHOWN.items():
+        video = shared_file("video", clip)
+        assert main(["analyze", str(video), "--out", str(tmp_path / clip), "--model", str(model_path),
+                     "--no-history"]) == 0
+        summary = json.loads((tmp_path / clip / "summary.json").read_text())
+        assert summary["exercise_source"] == "recognised"
+        right.append(summary["exercise"] in shown)
+        if "incorrect" not in clip:
+            faults += [r for r in summary.get("reps_detail", []) if r["verdict"] == "fault"]
+    assert sum(right) >= 9, right
+    assert faults == []

@@ -51,7 +51,21 @@ def plan_for(exercise: str, profile: Profile | None, use_history: bool) -> tuple
     if profile is None or not use_history:
         return make_plan(exercise, profile), []
     limits, changes = evolved_limits(exercise, profile)
-    return make_plan(exercise, profile, evolved=limits), changes
+    return make_plan(exercise, profile, evolved=limits, prior_reference=prior_reference(exercise, profile)), changes
+
+
+def prior_reference(exercise: str, profile: Profile) -> dict[str, Any] | None:
+    """The phase-matched reference of this person's latest clean, complete set of ``exercise`` (relative to the
+    same calibrated neutral), or None: what rep 1 of the next set is judged against at the same phase."""
+    spec = get_exercise(exercise)
+    if not spec.has_reps:
+        return None
+    with History() as history:
+        sets = history.sets(spec.name, profile=profile.name)
+    for row in reversed(sets):
+        if row.get("status") == "done" and not row.get("stopped") and isinstance(row.get("reference"), dict):
+            return row["reference"]
+    return None
 
 
 def start_plan(exercise: str, profile: Profile | None, use_history: bool) -> SetPlan:

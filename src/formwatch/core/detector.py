@@ -23,6 +23,7 @@ from formwatch.core.reps import COMPLETED, REST_LEARNED, TURNED, RepRecord, RepS
 from formwatch.core.reference import PhaseReference
 from formwatch.core.rep_verdicts import SetRepVerdicts
 from formwatch.core.rules import LimitRule, StopEvent, build_rules, make_stop, reason_sentence
+from formwatch.core.set_summary import detector_summary
 
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict", "reason_sentence"]
 
@@ -91,6 +92,9 @@ class Detector:
             if rule is not None and hasattr(rule, "reset"):
                 rule.reset()
         self.reference = PhaseReference(self.watched, cfg.reference)
+        # An earlier set's reference (the plan's, from the history): the first reps' verdicts, never a stop.
+        self.prior = PhaseReference.from_json(self.watched, plan.prior_reference, cfg.reference) \
+            if plan.prior_reference is not None else None
         self.notes: dict[str, str] = {}  # technique notes: patterns present from the first reps
         self.rep_verdicts = SetRepVerdicts(self.spec.name, self.watched, self.spec.driver_sign)  # every rep's word
         self._phase_now: tuple[list[float], list[float]] | None = None
@@ -161,7 +165,10 @@ class Detector:
             self._on_event(event, t_s)
             if self.reference.ready and segmenter.rest_level is not None:
                 self._phase_now = self._phase(values)
-            self.rep_verdicts.frame(t_s, driver, segmenter.rest_level, segmenter.driver_deg, values, self._phase_now)
+            earlier = self._phase(values, self.prior) if self._phase_now is None and self.prior is not None and \
+                segmenter.rest_level is not None else None
+            self.rep_verdicts.frame(t_s, driver, segmenter.rest_level, segmenter.driver_deg, values,
+                                    self._phase_now or earlier, earlier is not None)
             if self.stop is not None:  # a rule decided at a rep's turn or end
                 return Verdict(t_s, "stopped", len(self.reps), "", self._stop_deviations, self.stop)
             if segmenter.rest_level is None:
@@ -217,9 +224,10 @@ class Detector:
         self.rep_verdicts.completed(self.reps[-1], self.plan.calibrated, self.limits, natural, self.notes)
 
     # --------------------------------------------------------------------------------------------- judge
-    def _phase(self, values: list[float]) -> tuple[list[float], list[float]]:
-        """Deviations from the person's own first reps at this phase, and the limits there."""
-        ref, segmenter = self.reference, self.segmenter
+    def _phase(self, values: list[float], reference: PhaseReference | None = None
+               ) -> tuple[list[float], list[float]]:
+        """Deviations from the person's own first reps (or ``reference``) at this phase, and the limits there."""
+        ref, segmenter = reference or self.reference, self.segmenter
         x = ref.position_of(segmenter.driver_deg, segmenter.phase == "up")
         return ([ref.deviation(x, m, v) for m, v in enumerate(values)],
                 [ref.limit(x, m) for m in range(len(values))])
@@ -300,9 +308,8 @@ class Detector:
     # ------------------------------------------------------------------------------------------- results
     def _latch(self, stop: StopEvent, values: list[float] | None) -> Verdict:
         self.stop = stop
-        devs = self._deviations(values) if values is not None else self._last_deviations
-        self._stop_deviations = devs
-        return Verdict(stop.t_s, "stopped", len(self.reps), "", devs, stop)
+        self._stop_deviations = self._deviations(values) if values is not None else self._last_deviations
+        return Verdict(stop.t_s, "stopped", len(self.reps), "", self._stop_deviations, stop)
 
     def _deviations(self, values: list[float]) -> tuple[float, ...]:
         """What the gauges show: each deviation as a fraction of the limit it is judged against now."""
@@ -335,13 +342,9 @@ class Detector:
 
     def row(self, verdict: Verdict) -> list[Any]:
         """This frame's verdict as metrics.csv values: rep, state, phase, then each gauge's deviation and limit."""
-        values: list[Any] = [verdict.rep, verdict.state, verdict.phase]
-        for deviation, limit in zip(verdict.deviations, self.gauge_limits()):
-            values += [deviation, limit]
-        return values
+        pairs = zip(verdict.deviations, self.gauge_limits())
+        return [verdict.rep, verdict.state, verdict.phase] + [value for pair in pairs for value in pair]
 
     def summary(self) -> dict[str, Any]:
         """What summary.json says of the set (core/set_summary.py)."""
-        from formwatch.core.set_summary import detector_summary
-
         return detector_summary(self)

@@ -47,6 +47,9 @@ class SetPlan:
     limits_in_force: Mapping[str, float] = field(default_factory=lambda: _EMPTY)  # never looser than the safety limits
     reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     profile_name: str | None = None
+    # The phase-matched reference of this person's latest clean set of the exercise (PhaseReference.to_json, from
+    # the history): it judges the first reps' verdicts at the same phase before the set has its own; never a stop.
+    prior_reference: Mapping[str, object] | None = None
 
     @property
     def has_profile(self) -> bool:
@@ -69,7 +72,7 @@ def _limit(value: float | None) -> float | None:
 
 def make_plan(exercise: str | ExerciseSpec, profile: Profile | None = None,
               evolved: Mapping[str, float] | None = None, limits: Mapping[str, float] | None = None,
-              calibrated: bool | None = None) -> SetPlan:
+              calibrated: bool | None = None, prior_reference: Mapping[str, object] | None = None) -> SetPlan:
     """The plan of a set of ``exercise``.
 
     ``profile``: the person's calibration (its neutral, its calibrated metrics and their limits). ``evolved``: the
@@ -105,4 +108,4 @@ def make_plan(exercise: str | ExerciseSpec, profile: Profile | None = None,
             in_force[name] = tighter
             reasons[name] = f"evolved from your history (safety limit {safety[name]:g})"
     return SetPlan(spec, judged, neutral, source, cal, MappingProxyType(safety), MappingProxyType(in_force),
-                   MappingProxyType(reasons), profile.name if profile is not None else None)
+                   MappingProxyType(reasons), profile.name if profile is not None else None, prior_reference)

@@ -12,6 +12,7 @@ limit that is a multiple of the spread but never below the metric's smallest mea
 from __future__ import annotations
 
 import math
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -146,6 +147,28 @@ class PhaseReference:
         floor = self.metrics[m].phase_min_change or 0.0
         spread = self.spread[int(position) % self.config.bins, m]
         return max(self.config.spread_k * spread, floor) if not math.isnan(spread) else math.nan
+
+    @classmethod
+    def from_json(cls, metrics: tuple[MetricSpec, ...], data: Any, config: ReferenceConfig = ReferenceConfig()
+                  ) -> "PhaseReference | None":
+        """A built reference from :meth:`to_json`'s output (an earlier set's, kept in the history); None when it
+        does not fit these metrics or this bin count."""
+        try:
+            if int(data["bins"]) != config.bins:
+                return None
+            ref = cls(metrics, config)
+            for i, metric in enumerate(metrics):
+                for key, target in (("mean", ref.mean), ("spread", ref.spread)):
+                    column = data[key].get(metric.name)
+                    if column is not None:
+                        target[:, i] = [math.nan if v is None else float(v) for v in column]
+            ref.depth_deg = float(data["depth_deg"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not math.isfinite(ref.depth_deg) or ref.depth_deg <= 0 or np.all(np.isnan(ref.mean)):
+            return None
+        ref.reps_used = config.reps
+        return ref
 
     def to_json(self) -> dict[str, object] | None:
         """The built reference as plain lists (bins x metric), for the set's summary and the history; None before."""

@@ -75,6 +75,7 @@ class RepJudge:
         self.watched = watched
         self.bands = POPULATION_BANDS.get(exercise, {})
         self.neutral_words = "your standing posture at the set's start"
+        self.own_words = "your first reps at the same phase"
         self.bottom_fraction = bottom_fraction
         self._frames: list[tuple[float, list[float], list[float] | None, list[float] | None]] = []
         self.verdicts: list[RepVerdict] = []
@@ -131,8 +132,7 @@ class RepJudge:
             return max(over, key=lambda j: (j[3] == "fault", j[0]))
         return max(found, key=lambda j: j[0])
 
-    @staticmethod
-    def _against_own(m: int, frames: list[Any]) -> tuple[float, float, float, str, str] | None:
+    def _against_own(self, m: int, frames: list[Any]) -> tuple[float, float, float, str, str] | None:
         """Against your own reps at the same phase: past the limit for a quarter of the rep is a fault."""
         own = [(f[2][m], f[3][m]) for f in frames if f[2] is not None and f[3] is not None]
         ratios = [d / lim for d, lim in own if lim > 0 and not math.isnan(d) and not math.isnan(lim)]
@@ -140,7 +140,7 @@ class RepJudge:
         if not ratios or math.isnan(limit):
             return None
         ratio = _percentile(ratios, 100 * (1 - FAULT_FRACTION))  # >= 1 when a quarter of the rep is past it
-        return ratio, ratio * limit, limit, "fault", "your first reps at the same phase"
+        return ratio, ratio * limit, limit, "fault", self.own_words
 
     def _against_neutral(self, m: int, metric: MetricSpec, frames: list[Any], bottom: np.ndarray,
                          top: np.ndarray, rep: Any, neutral: Mapping[str, float], calibrated: frozenset[str],
@@ -198,7 +198,12 @@ class SetRepVerdicts:
         return self.judge.verdicts
 
     def frame(self, t_s: float, raw_driver: float, rest_level: float | None, driver_deg: float,
-              values: list[float], phase: tuple[list[float], list[float]] | None) -> None:
+              values: list[float], phase: tuple[list[float], list[float]] | None, earlier_sets: bool = False) -> None:
+        """One frame; ``phase``: its deviations and limits at the same phase against your own reps (this set's, or
+        with ``earlier_sets`` your latest clean set's)."""
+        if phase is not None:
+            self.judge.own_words = ("your earlier sets at the same phase" if earlier_sets
+                                    else "your first reps at the same phase")
         if rest_level is None:
             if len(self._early) < self.MAX_EARLY:
                 self._early.append((t_s, raw_driver, values))
