@@ -11,7 +11,7 @@ from formwatch.core.plan import make_plan
 from formwatch.core.registry import LUMBAR_CURVE, REGISTRY, SHOULDER_ELEVATION
 from formwatch.core.recognition import ExerciseRecognizer
 
-from test_plan import PROFILE_LIMITS, hinge_reps, profile_without, rows
+from test_plan import hinge_reps, profile_without, rows
 
 STANDING_LUMBAR = 10.0  # the drawn person's back reads +10 deg standing (no profile: an unknown neutral)
 
@@ -176,3 +176,20 @@ def test_walking_in_and_standing_still_count_no_rep():
     for ti, row in zip(t, rows(t, hip_hinge_deg=hinge)):
         detector.step(float(ti), row)
     assert len(detector.reps) == 0
+
+
+def test_a_clip_that_is_one_phase_of_a_lift_gets_a_verdict_for_what_it_shows():
+    """The lift-off of a deadlift only (bent over at the bar, up to half-way), its back rounded past the population
+    floor: never at rest, no rep completed — still a note, marked partial. The same with a neutral back: clean."""
+    fps = 30.0
+    t = np.arange(int(2.5 * fps)) / fps
+    hinge = 120.0 - 30.0 * t  # 120 deg -> 45 deg
+    for lumbar, verdict in ((-12.0, "note"), (10.0, "clean")):
+        detector = Detector("hinge")
+        for ti, row in zip(t, rows(t, hip_hinge_deg=hinge, lumbar_curve_deg=np.full_like(t, lumbar),
+                                   shoulder_elevation_cm=np.zeros_like(t), hip_extension_deg=np.zeros_like(t))):
+            detector.step(float(ti), row)
+        detector.finish()
+        detector.finish()  # twice (a summary read twice) judges it once
+        detail = detector.summary()["reps_detail"]
+        assert len(detail) == 1 and detail[0]["partial"] and detail[0]["verdict"] == verdict

@@ -199,6 +199,8 @@ class LiveRunner:
         sample = self.estimator.estimate(frame, t_s)
         self.stats.pose_ms.append(1e3 * (time.monotonic() - pose_start))
         result = self.driver.feed(sample, frame.bgr)
+        if self.calibration is not None and hasattr(self.calibration, "see"):  # the guided start's checklist
+            self.calibration.see(frame.bgr, result.metrics)
         if self.calibration is not None and self.calibration.feed(t_s, sample.image, sample.world, sample.profile):
             self.calibration.apply(self.session)
         now = time.monotonic()

@@ -81,5 +81,7 @@ class CalibrationCapture:
             return
         session.pipeline.neutral = self.profile.neutral_vector()
         detector = session.detector
-        if detector is not None:
+        if hasattr(detector, "use_profile"):  # recognising the exercise: its plans from now on use the profile
+            detector.use_profile(self.profile)
+        elif detector is not None:
             detector.replace_plan(make_plan(detector.spec, self.profile))

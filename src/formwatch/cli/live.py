@@ -81,6 +81,8 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
                                        say=lambda text: print(f"formwatch: {text}", file=sys.stderr, flush=True))
     runner = LiveRunner(source, estimator, session, new_writer())
     runner.record_history = history
+    if getattr(args, "guided", None) is not None:  # formwatch start: set-up checklist, the neutral, then the set
+        runner.request_calibration(args.guided(size))
     if history and profile is not None and session.detector is not None:  # each new set (Space) starts with the
         from formwatch.app.signature import start_plan  # limits in force after the set just ended
 
@@ -111,12 +113,30 @@ def _discard_unstarted(runner: LiveRunner) -> None:
 
 
 def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, signals: StopSignals) -> int:
-    last = {"state": "", "rep": 0}
+    last: dict[str, Any] = {"state": "", "rep": 0, "said": "", "cal": None}
+
+    def say(t_s: float, line: str) -> None:
+        if line and line != last["said"]:
+            print(f"  {t_s:6.2f} s  {line}", flush=True)
+            last["said"] = line
 
     def report(live: LiveResult) -> None:
+        calibration = runner.calibration or last["cal"]  # the guided set-up and calibration, as they go
+        if calibration is not None:
+            say(live.result.t_s, calibration.message)
+            last["cal"] = calibration if runner.calibration is not None else None
         verdict = live.result.verdict
         if verdict is None:
             return
+        detector = runner.session.detector
+        recognition = getattr(detector, "recognition", None)
+        if recognition is not None and recognition.exercise is not None and recognition is not last.get("rec"):
+            say(live.result.t_s, detector.recognition_text)
+            last["rec"] = recognition
+        verdicts = detector.rep_verdicts.verdicts
+        if verdicts and verdicts[-1] is not last.get("verdict"):
+            last["verdict"] = verdicts[-1]
+            say(live.result.t_s, detector.rep_verdicts.last_line or f"Rep {verdicts[-1].rep}: clean")
         if verdict.rep != last["rep"]:
             print(f"  {live.result.t_s:6.2f} s  rep {verdict.rep} done", flush=True)
             last["rep"] = verdict.rep
@@ -206,6 +226,12 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("live", help="watch the camera and end the set the moment form degrades")
+    add_live_arguments(p)
+    p.set_defaults(func=run)
+
+
+def add_live_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``live`` (``start`` takes the same)."""
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
     src.add_argument("--video", type=Path, help="play a video file as if it were the camera")
@@ -221,5 +247,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
     p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="end after this many seconds")
-    p.set_defaults(func=run)
 

@@ -50,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"formwatch: error: {message} (see '{where}')\n")
 
 
-_COMMANDS = ("models", "analyze", "calibrate", "demo", "live", "routine", "replay", "history", "signature", "report",
+_COMMANDS = ("start", "models", "analyze", "calibrate", "demo", "live", "routine", "replay", "history", "signature", "report",
              "progress", "forget", "bench")
 _EPILOG = ("Exercises: " + exercises_help() + ". " + describe_home() + " Units: degrees, centimetres, seconds.")
 

@@ -112,6 +112,13 @@ class AutoDetector:
         if self.inner is not None:
             self.inner.replace_plan(plan)
 
+    def use_profile(self, profile: Any) -> None:
+        """A calibration made during the set (the guided start, C in the window): plans use it from now on; a
+        recognised exercise's set starts afresh with it."""
+        self.plan_for = lambda name: make_plan(name, profile)
+        if self.inner is not None:
+            self.inner.replace_plan(self.plan_for(self.inner.spec.name))
+
     def row(self, verdict: Verdict) -> list[Any]:
         values: list[Any] = [verdict.rep, verdict.state, verdict.phase]
         limits = dict(zip(self.inner.gauge_names, self.inner.gauge_limits())) if self.inner is not None else {}
@@ -132,6 +139,8 @@ class AutoDetector:
             self.recognition = self.recognizer.finish(self._kept[-1][0])
             if self.recognition.exercise is not None:
                 self._start(self.recognition.exercise)
+        if self.inner is not None:
+            self.inner.finish()
 
     def summary(self) -> dict[str, Any]:
         self.finish()

@@ -16,6 +16,7 @@ import numpy as np
 
 from formwatch.core.exercises import ExerciseSpec
 from formwatch.core.baselines import SetBaselines
+from formwatch.core.gauge_readout import GaugeReadout
 from formwatch.core.verdict import DetectorConfig, Verdict
 from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.registry import REGISTRY, MetricSpec
@@ -28,7 +29,7 @@ from formwatch.core.set_summary import detector_summary
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "RepRecord", "StopEvent", "Verdict", "reason_sentence"]
 
 
-class Detector:
+class Detector(GaugeReadout):
     """Feeds on one metrics row per frame (registry-indexed, relative to neutral); returns a :class:`Verdict`."""
 
     def __init__(self, exercise: str = "hinge", config: DetectorConfig = DetectorConfig(),
@@ -217,11 +218,19 @@ class Detector:
                     self._latch(stop, None)
                     return
 
+    def _natural(self) -> dict[str, float]:
+        return {m.name: self.baseline[m.name] for m in self.watched if m.natural_zero is not None
+                and m.name in self.baseline}
+
     def _rep_verdict(self) -> None:
         """The last rep's verdict (core/rep_verdicts.py), against the best reference there is for it."""
-        natural = {m.name: self.baseline[m.name] for m in self.watched
-                   if m.natural_zero is not None and m.name in self.baseline}
-        self.rep_verdicts.completed(self.reps[-1], self.plan.calibrated, self.limits, natural, self.notes)
+        self.rep_verdicts.completed(self.reps[-1], self.plan.calibrated, self.limits, self._natural(), self.notes)
+
+    def finish(self) -> None:
+        """The input ended: a rep in progress (or one phase of a lift) is judged as far as it was seen."""
+        if self.spec.has_reps and self.stop is None:
+            self.rep_verdicts.finish(self.segmenter, self.plan.calibrated, self.limits, self._natural(), self.notes,
+                                     self.spec.enter_deg)
 
     # --------------------------------------------------------------------------------------------- judge
     def _phase(self, values: list[float], reference: PhaseReference | None = None
@@ -310,40 +319,6 @@ class Detector:
         self.stop = stop
         self._stop_deviations = self._deviations(values) if values is not None else self._last_deviations
         return Verdict(stop.t_s, "stopped", len(self.reps), "", self._stop_deviations, stop)
-
-    def _deviations(self, values: list[float]) -> tuple[float, ...]:
-        """What the gauges show: each deviation as a fraction of the limit it is judged against now."""
-        if self.spec.has_reps and self.reference.ready:
-            deviations, limits = self._phase_now or self._phase(values)
-        else:
-            deviations, limits = self.baselines.absolute(values), [self.limit_of(m) for m in self.watched]
-        out = [d / limit if limit > 0 else math.nan for d, limit in zip(deviations, limits)]
-        if self.depth_rule is not None:
-            name = self.driver.name
-            if self.reps and name in self.baseline and name in self.limits:
-                out.append((self.baseline[name] - self.reps[-1].depth_deg) / self.limits[name])
-            else:
-                out.append(math.nan)
-        return tuple(out)
-
-    def _static_limits(self) -> tuple[float, ...]:
-        """The limits against the neutral, in the metric's units (NaN before they are known)."""
-        out = [self.limit_of(m) for m in self.watched]
-        if self.depth_rule is not None:
-            out.append(self.limits.get(self.driver.name, math.nan))
-        return tuple(v if math.isfinite(v) else math.nan for v in out)
-
-    def gauge_limits(self) -> tuple[float, ...]:
-        """The limit in force behind each gauge this frame: against your own first reps at this phase once they
-        exist, else against the neutral; the depth gauge's against the first reps' depth."""
-        if self.spec.has_reps and self.reference.ready:
-            return self._last_limits[: len(self.watched)] + self._static_limits()[len(self.watched):]
-        return self._static_limits()
-
-    def row(self, verdict: Verdict) -> list[Any]:
-        """This frame's verdict as metrics.csv values: rep, state, phase, then each gauge's deviation and limit."""
-        pairs = zip(verdict.deviations, self.gauge_limits())
-        return [verdict.rep, verdict.state, verdict.phase] + [value for pair in pairs for value in pair]
 
     def summary(self) -> dict[str, Any]:
         """What summary.json says of the set (core/set_summary.py)."""

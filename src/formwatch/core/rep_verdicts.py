@@ -41,6 +41,12 @@ POPULATION_BANDS: Mapping[str, Mapping[str, float]] = {
     "bird-dog": {"lumbar_curve_deg": 12.0, "rib_flare_deg": 12.0},
 }
 
+# Below this reading at the bottom of a rep the low back is rounded whatever the neutral: the correct shared
+# hinges read 8.3-16.0° there (medians; the lowest tenth of their frames -5.4°). Judged when nothing better is known
+# too (a clip that is one phase of a lift, never standing).
+POPULATION_FLOORS: Mapping[str, Mapping[str, float]] = {
+    "hinge": {"lumbar_curve_deg": -5.0}, "squat": {"lumbar_curve_deg": -5.0}}
+
 FAULT_FRACTION = 0.25  # against your own reps: past the phase limit for this share of the rep
 
 
@@ -58,6 +64,7 @@ class RepVerdict:
     limits: dict[str, float] = field(default_factory=dict)
     judged_by: dict[str, str] = field(default_factory=dict)
     deviations: dict[str, float] = field(default_factory=dict)  # each judged metric's, in its units
+    partial: bool = False  # the input ended inside this rep (or held one phase of a lift): judged as far as seen
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,11 +81,17 @@ class RepJudge:
     def __init__(self, exercise: str, watched: tuple[MetricSpec, ...], bottom_fraction: float = 0.6) -> None:
         self.watched = watched
         self.bands = POPULATION_BANDS.get(exercise, {})
+        self.floors = POPULATION_FLOORS.get(exercise, {})
         self.neutral_words = "your standing posture at the set's start"
         self.own_words = "your first reps at the same phase"
         self.bottom_fraction = bottom_fraction
         self._frames: list[tuple[float, list[float], list[float] | None, list[float] | None]] = []
         self.verdicts: list[RepVerdict] = []
+
+    @property
+    def has_frames(self) -> bool:
+        """Whether a rep in progress has frames (not yet judged)."""
+        return bool(self._frames)
 
     def frame(self, driver_deg: float, values: list[float], phase_dev: list[float] | None,
               phase_limit: list[float] | None) -> None:
@@ -111,7 +124,7 @@ class RepJudge:
                 if worst[3] != "fault" or kind == "fault":
                     worst = (ratio, metric.name, round(deviation, 2), kind)
         verdict = RepVerdict(rep.rep, rep.start_s, rep.end_s, worst[3], worst[1], worst[2], rep_limits, judged_by,
-                             deviations)
+                             deviations, bool(getattr(rep, "partial", False)))
         self.verdicts.append(verdict)
         return verdict
 
@@ -124,7 +137,8 @@ class RepJudge:
         rounded the same way in every rep stays a note though it matches your own reps."""
         found = [j for j in (self._against_own(m, frames),
                              self._against_neutral(m, metric, frames, bottom, top, rep, neutral, calibrated, limits,
-                                                   natural)) if j is not None]
+                                                   natural),
+                             self._against_floor(m, metric, frames, bottom, calibrated)) if j is not None]
         if not found:
             return None
         over = [j for j in found if j[0] >= 1.0]
@@ -141,6 +155,19 @@ class RepJudge:
             return None
         ratio = _percentile(ratios, 100 * (1 - FAULT_FRACTION))  # >= 1 when a quarter of the rep is past it
         return ratio, ratio * limit, limit, "fault", self.own_words
+
+    def _against_floor(self, m: int, metric: MetricSpec, frames: list[Any], bottom: np.ndarray,
+                       calibrated: frozenset[str]) -> tuple[float, float, float, str, str] | None:
+        """Against the population floor of the raw reading at the bottom (no profile: the reading is raw)."""
+        floor = self.floors.get(metric.name)
+        if floor is None or metric.name in calibrated or not frames:
+            return None
+        at_bottom = np.array([f[1][m] for f in frames])[bottom]
+        if at_bottom.size == 0 or np.all(np.isnan(at_bottom)):
+            return None
+        past = metric.worsening(float(np.nanmedian(at_bottom)) - floor)
+        band = self.bands.get(metric.name, 10.0)
+        return 1.0 + past / band, past, floor, "note", f"the population floor {floor:g} at the bottom of a rep"
 
     def _against_neutral(self, m: int, metric: MetricSpec, frames: list[Any], bottom: np.ndarray,
                          top: np.ndarray, rep: Any, neutral: Mapping[str, float], calibrated: frozenset[str],
@@ -192,6 +219,8 @@ class SetRepVerdicts:
         self.neutral_source: str | None = None  # "set start" or "first lockout" once learned
         self._early: list[tuple[float, float, list[float]]] = []  # (t, raw driver, values) before the rest
         self.last_line = ""  # "Rep 3: low back rounded 12° — keep your chest proud"
+        self._last_t = 0.0
+        self._finished = False
 
     @property
     def verdicts(self) -> list[RepVerdict]:
@@ -201,6 +230,7 @@ class SetRepVerdicts:
               values: list[float], phase: tuple[list[float], list[float]] | None, earlier_sets: bool = False) -> None:
         """One frame; ``phase``: its deviations and limits at the same phase against your own reps (this set's, or
         with ``earlier_sets`` your latest clean set's)."""
+        self._last_t = t_s
         if phase is not None:
             self.judge.own_words = ("your earlier sets at the same phase" if earlier_sets
                                     else "your first reps at the same phase")
@@ -241,6 +271,37 @@ class SetRepVerdicts:
                                       f"{verdict.judged_by.get(metric.name, 'its limit')}): a technique point. "
                                       f"{metric.advice}.")
         return verdict
+
+    def finish(self, segmenter: Any, calibrated: frozenset[str], limits: Mapping[str, float],
+               natural: Mapping[str, float], notes: dict[str, str], enter_deg: float) -> None:
+        """The input ended: a rep in progress — or a clip that is one phase of a lift, never at rest — is judged
+        as far as it was seen (``partial`` in its verdict)."""
+        from types import SimpleNamespace
+
+        if self._finished:
+            return
+        self._finished = True
+        rep_no = len(segmenter.reps) + 1
+        if segmenter.rest_level is not None:
+            if segmenter.phase == "rest" or not self.judge.has_frames:
+                return
+            start, depth, end = segmenter.rep_start_s, float(segmenter.bottom), float(self._last_t)
+        else:
+            early, self._early = self._early, []
+            raw = np.array([r for _, r, _ in early])
+            if raw.size < 3 or np.all(np.isnan(raw)):
+                return
+            working = self.driver_sign * raw
+            rest_most = float(np.nanmin(working))
+            depth = float(np.nanmax(working)) - rest_most
+            if depth < enter_deg:
+                return
+            for (t_s, _, values), w in zip(early, working):
+                self.judge.frame(float(w) - rest_most, values, None, None)
+            start, end = early[0][0], early[-1][0]
+        rep = SimpleNamespace(rep=rep_no, start_s=round(start, 3), end_s=round(end, 3), depth_deg=depth, peaks={},
+                              partial=True)
+        self.completed(rep, calibrated, limits, natural, notes)
 
     def summary(self) -> dict[str, Any]:
         verdicts = self.judge.verdicts

@@ -86,6 +86,11 @@ class RepSegmenter:
         """The rep in progress (1-based), or the last completed one while resting."""
         return len(self.reps) + (1 if self.phase != "rest" else 0)
 
+    @property
+    def rep_start_s(self) -> float:
+        """When the rep in progress started."""
+        return self._rep_start
+
     def lost(self) -> None:
         """Nobody seen this frame."""
         self.gap = self.gap or self.phase != "rest"

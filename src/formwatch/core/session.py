@@ -163,5 +163,6 @@ class SetSession:
         if notes:
             summary["unmeasured"] = notes
         if self.detector is not None:
+            self.detector.finish()  # the rep in progress (or one phase of a lift) judged as far as it was seen
             summary.update(self.detector.summary())
         return summary

@@ -1,0 +1,91 @@
+"""Is the camera set up for formwatch? Whole body in view, side-on, 2-3 m away, enough light — checked live.
+
+The guided first run (app/guided.py) shows the first thing to fix, in a few words, until all four hold for 2 s;
+then the neutral is taken. Each check reads what the pipeline already has: the image landmarks (normalised to the
+frame), the view the kinematics core decided, and the frame's brightness (a 1/16 subsample: no per-pixel loop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from formwatch.core.kinematics import View
+from formwatch.core.landmarks import Lm
+
+__all__ = ["ViewCheck", "ViewChecklist", "check_view"]
+
+_PAIRS = ((Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER), (Lm.LEFT_HIP, Lm.RIGHT_HIP), (Lm.LEFT_KNEE, Lm.RIGHT_KNEE),
+          (Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE))
+MIN_VISIBILITY = 0.5
+BODY_HEIGHT_FRACTION = (0.40, 0.92)  # nose to ankle, of the frame's height: a laptop camera at 2-3 m
+MIN_LUMA = 50.0  # mean brightness (0-255) below which MediaPipe's landmarks get unreliable
+
+
+@dataclass(frozen=True)
+class ViewCheck:
+    """One item of the checklist: its name, whether it holds, and what to do when it does not."""
+
+    label: str
+    ok: bool
+    fix: str
+
+
+def check_view(image: np.ndarray, view: float, luma: float | None) -> tuple[ViewCheck, ...]:
+    """The four checks for one frame: ``image`` (33, 4) normalised landmarks, ``view`` the kinematics' view code,
+    ``luma`` the frame's mean brightness (None: not known, taken as fine)."""
+    seen = not np.isnan(image[Lm.NOSE, 0])
+    inside = True
+    for a, b in _PAIRS:
+        side = a if image[a, 3] >= image[b, 3] else b
+        x, y, vis = float(image[side, 0]), float(image[side, 1]), float(image[side, 3])
+        inside = inside and vis >= MIN_VISIBILITY and 0.01 <= x <= 0.99 and 0.01 <= y <= 0.99
+    whole = seen and inside
+    ankle_y = float(np.nanmax(image[[Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE], 1])) if seen else np.nan
+    height = ankle_y - float(image[Lm.NOSE, 1]) if seen else np.nan
+    low, high = BODY_HEIGHT_FRACTION
+    distance_fix = "Step back a little: your whole body, head to feet, in the picture" if height > high \
+        else "Come a little closer (2–3 m from the camera)"
+    return (ViewCheck("whole body in view", whole, "Step into view: head to feet in the picture"),
+            ViewCheck("side-on", whole and view == float(View.SIDE), "Turn side-on to the camera"),
+            ViewCheck("2–3 m away", whole and low <= height <= high, distance_fix),
+            ViewCheck("light", luma is None or luma >= MIN_LUMA, "More light, please: face a window or a lamp"))
+
+
+def frame_luma(bgr: np.ndarray | None) -> float | None:
+    """Mean brightness of a BGR frame from a 1/16 subsample (Rec. 601 weights)."""
+    if bgr is None or bgr.ndim != 3:
+        return None
+    sample = bgr[::16, ::16].astype(np.float32)
+    return float(np.mean(sample @ np.array([0.114, 0.587, 0.299], dtype=np.float32)))
+
+
+class ViewChecklist:
+    """Fed a frame at a time; :attr:`passed` once every check held for ``hold_s``; :attr:`message` says what to do."""
+
+    def __init__(self, hold_s: float = 2.0) -> None:
+        self.hold_s = hold_s
+        self.checks: tuple[ViewCheck, ...] = ()
+        self.passed = False
+        self._ok_since: float | None = None
+        self.message = "Set-up: stand where you will exercise, 2–3 m from the camera"
+
+    def feed(self, t_s: float, image: np.ndarray, view: float, luma: float | None) -> bool:
+        """One frame; True once, when the set-up has held for ``hold_s``."""
+        if self.passed:
+            return False
+        self.checks = check_view(image, view, luma)
+        ready = sum(c.ok for c in self.checks)
+        failing = next((c for c in self.checks if not c.ok), None)
+        if failing is not None:
+            self._ok_since = None
+            self.message = f"Set-up {ready}/4: {failing.fix}"
+            return False
+        if self._ok_since is None:
+            self._ok_since = t_s
+        if t_s - self._ok_since < self.hold_s:
+            self.message = "Set-up 4/4: good — hold that spot"
+            return False
+        self.passed = True
+        return True

@@ -1,0 +1,65 @@
+"""The guided first run (app/guided.py, core/view_check.py, ``formwatch start``): the set-up checklist says the
+one thing to fix, the neutral is taken once the view holds, and the profile it saves judges the set."""
+
+import numpy as np
+
+from formwatch.app.guided import GuidedStart
+from formwatch.core.auto_detector import AutoDetector
+from formwatch.core.kinematics import View
+from formwatch.core.session import SetSession
+from formwatch.core.view_check import ViewChecklist, check_view, frame_luma
+from formwatch.sim.synth import skeleton
+
+
+def standing(n: int = 1, **kw):
+    return skeleton(hinge_deg=np.full(n, 3.0), **kw)
+
+
+def test_each_check_says_what_to_fix():
+    image, _ = standing()
+    ok = {c.label: c.ok for c in check_view(image[0], float(View.SIDE), 120.0)}
+    assert all(ok.values()), ok
+    checks = {c.label: c for c in check_view(image[0], float(View.FRONT), 120.0)}
+    assert not checks["side-on"].ok and checks["side-on"].fix == "Turn side-on to the camera"
+    assert not check_view(image[0], float(View.SIDE), 20.0)[3].ok  # a dark room
+    near, _ = standing(px_per_m=520.0)  # too close: the feet leave the picture or fill it
+    assert not all(c.ok for c in check_view(near[0], float(View.SIDE), 120.0))
+    far, _ = standing(px_per_m=120.0)
+    assert next(c for c in check_view(far[0], float(View.SIDE), 120.0) if c.label == "2–3 m away").fix.startswith(
+        "Come a little closer")
+
+
+def test_the_checklist_passes_only_after_the_view_holds_two_seconds():
+    image, _ = standing(90)
+    checklist = ViewChecklist(hold_s=2.0)
+    passed_at = [i / 30 for i in range(90) if checklist.feed(i / 30, image[i], float(View.SIDE), 100.0)]
+    assert passed_at and 2.0 <= passed_at[0] < 2.1
+    bad = ViewChecklist()
+    bad.feed(0.0, image[0], float(View.FRONT), 100.0)
+    assert bad.message == "Set-up 3/4: Turn side-on to the camera"
+
+
+def test_frame_luma_reads_a_grey_frame():
+    assert abs(frame_luma(np.full((720, 1280, 3), 90, np.uint8)) - 90.0) < 0.5
+
+
+def test_the_guided_start_takes_the_neutral_after_the_checklist_and_the_set_is_judged_with_it(tmp_path):
+    n = 30 * 12
+    image, world = standing(n)
+    session = SetSession((1280, 720), detector=AutoDetector())
+    guided = GuidedStart("me", (1280, 720), tmp_path / "cal", hold_s=1.0)
+    guided.capture.countdown_s, guided.capture.hold_s = 1.0, 3.0
+    messages = []
+    for i in range(n):
+        result = session.step(i / 30, image[i], world[i])
+        guided.see(np.full((72, 128, 3), 120, np.uint8), result.metrics)
+        messages.append(guided.message)
+        if guided.feed(i / 30, image[i], world[i]):
+            guided.apply(session)
+            break
+    assert guided.error == "", guided.error
+    assert messages[0].startswith("Set-up")
+    assert (tmp_path / "cal" / "me.json").is_file()
+    assert "Now start your exercise" in guided.message
+    plan = session.detector.plan_for("hinge")
+    assert plan.has_profile and plan.profile_name == "me"
