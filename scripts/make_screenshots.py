@@ -32,8 +32,11 @@ def states(out: Path, size: tuple[int, int] = (1366, 768)) -> None:
     widget = OverlayWidget((1280, 720))
     widget.resize(*size)
     for name, state in overlay_states().items():
+        widget.details = False  # the set-time screen, as a person sees it from 2-3 m
         widget.set_view(state)
         widget.grab().save(str(out / f"{name}.png"))
+        widget.details = True  # D: every gauge and number
+        widget.grab().save(str(out / f"{name}-details.png"))
     del widget, app
 
 

@@ -59,3 +59,27 @@ def run_formwatch(args: list[str], home: Path, cwd: Path, no_display: bool = Fal
     env.update(PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
     return subprocess.run([sys.executable, "-m", "formwatch", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)
+
+
+SHARED_CLIPS = ("formfit_deadlift.mp4", "gymtracker_deadlift2.mp4", "entrenamiento2_rdl.mp4",
+                "kaiakol_data_videos_pushup_correct_001.mp4", "kaiakol_data_videos_pushup_incorrect_001.mp4",
+                "kaiakol_data_plank_correct_plank_correct_001.mp4", "myguides_glute-bridge.mp4",
+                "myguides_bird-dog.mp4", "formfit_curl.mp4", "beproj_sample_shoulder_shrug.mp4")
+
+
+@pytest.fixture(scope="session")
+def shared_clip_recordings(tmp_path_factory, model_path) -> dict[str, Path]:
+    """Every shared clip analysed once with the exercise recognised (``formwatch analyze`` with no --exercise):
+    clip name -> its recording. Skips when ../shared/data is absent."""
+    from formwatch.cli import main
+
+    shared_file("video", SHARED_CLIPS[0])
+    out = tmp_path_factory.mktemp("shared-clips")
+    recordings = {}
+    for clip in SHARED_CLIPS:
+        video = SHARED_DATA / "video" / clip
+        if video.is_file():
+            assert main(["analyze", str(video), "--out", str(out / clip), "--model", str(model_path),
+                         "--no-history"]) == 0
+            recordings[clip] = out / clip
+    return recordings

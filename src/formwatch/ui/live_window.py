@@ -36,7 +36,7 @@ class LiveWindow(QMainWindow):
         self.setWindowTitle(title)
         self.overlay = OverlayWidget(frame_size_px)
         self.setCentralWidget(self.overlay)
-        fit_to_screen(self, (1280, 780), (800, 520))
+        fit_to_screen(self, (1366, 768), (800, 520))  # a 14-inch laptop's screen, the set read from 2-3 m
         self.runner = runner
         self.new_writer = new_writer
         self.make_source = make_source
@@ -135,6 +135,9 @@ class LiveWindow(QMainWindow):
             self.close()
         elif key == Qt.Key.Key_Space:
             self.new_set()
+        elif key == Qt.Key.Key_D:  # details: every gauge and number, or the few big things for 2-3 m
+            self.overlay.details = not self.overlay.details
+            self.overlay.update()
         elif key == Qt.Key.Key_E and hasattr(self.runner.session.detector, "set_exercise"):
             detector = self.runner.session.detector
             self.runner.request_exercise(next_exercise(detector.spec.name if detector.recognised else None))

@@ -18,13 +18,15 @@ from formwatch.core.landmarks import SKELETON_EDGES, Lm
 from formwatch.app.live import DROPPED_WARNING_FRACTION
 from formwatch.core.registry import LUMBAR_CURVE, RIB_FLARE
 from formwatch.core.silhouette import BACK, FRONT, edge_points
-from formwatch.ui.text_fit import Placed, draw_fitted, fitted_font
+from formwatch.ui.set_screen import COUNTER_PX, MESSAGE_PX, WORD_PX, Box, panel_place
+from formwatch.ui.text_fit import Placed, draw_fitted, fitted_font, wrapped_height
 from formwatch.ui.view_model import HELD_CUE_PREFIX, OverlayState
 
 STATE_COLOURS = {
     "ready": QColor(90, 96, 110), "clean": QColor(30, 150, 80), "drifting": QColor(230, 140, 20),
     "paused": QColor(90, 96, 110), "stopped": QColor(205, 40, 40), "calibrating": QColor(40, 110, 200),
 }
+MESSAGE_WHITE = 0.5  # the message's words: the state's colour, this much mixed with white (bright on the dark panel)
 _EDGES = np.array([(int(a), int(b)) for a, b in SKELETON_EDGES])
 _UNJUDGED_EDGE = QColor(120, 200, 255)
 
@@ -38,6 +40,12 @@ def _deviation_colour(fraction: float) -> QColor:
     return STATE_COLOURS["drifting"] if fraction < 1.0 else STATE_COLOURS["stopped"]
 
 
+def _tint(colour: QColor) -> QColor:
+    """The state's colour mixed with white: the stop's red alone is dark (grey level 114 of 255), its words would
+    sink into a dark panel for the eye (and for OCR); mixed, they stay red and bright."""
+    return QColor(*(round(c + MESSAGE_WHITE * (255 - c)) for c in (colour.red(), colour.green(), colour.blue())))
+
+
 class OverlayWidget(QWidget):
     """Paints the latest frame, skeleton and verdict."""
 
@@ -49,6 +57,8 @@ class OverlayWidget(QWidget):
         self._landmarks: np.ndarray | None = None
         self._profile: np.ndarray | None = None
         self.text_log: list[Placed] = []  # every string painted last time, and whether it fitted (tests read it)
+        self.details = False  # False: the set-time screen for 2-3 m (ui/set_screen.py); True: every gauge (D key)
+        self.panel: Box | None = None  # where the set-time panel was painted last (tests check it misses the person)
         self.setMinimumSize(640, 400)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -88,6 +98,10 @@ class OverlayWidget(QWidget):
             p.fillRect(rect, QColor(34, 37, 44))
         self._paint_skeleton(p, rect)
         self._paint_trunk_edges(p, rect)
+        if not self.details:
+            self._paint_set_time(p, rect)
+            p.end()
+            return
         self._paint_banner(p)
         self._paint_rep_counter(p)
         self._paint_gauges(p)
@@ -230,3 +244,90 @@ class OverlayWidget(QWidget):
         p.setPen(QColor("white"))
         draw_fitted(p, box.adjusted(22, 16, -22, -16), self.view.summary, max(16.0, self.height() * 0.034), 11.0,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, wrap=True, log=self.text_log)
+
+    # ------------------------------------------------------------------------------------- the set-time screen
+    def _paint_set_time(self, p: QPainter, rect: QRectF) -> None:
+        """Few things, big, beside the person: what to do now, the rep count or hold time, the metric nearest its
+        limit (or, stopped: when, what to do, the keys). In a band above or below the person (a plank fills the
+        picture's width) the words run in two columns."""
+        view = self.view
+        frame = Box(rect.x(), rect.y(), rect.width(), rect.height())
+        panel, _ = panel_place(Box(0, 0, self.width(), self.height()), self._landmarks, frame)
+        self.panel = panel
+        scale = min(1.0, max(0.55, self.height() / 768))  # a smaller window shrinks it; 2-3 m sizes at 768 px
+        box = QRectF(panel.x, panel.y, panel.w, panel.h)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(12, 14, 18, 240))  # opaque enough that the picture behind never reads as words
+        p.drawRoundedRect(box, 18, 18)
+        colour = QColor(STATE_COLOURS.get(view.state, STATE_COLOURS["ready"]))
+        p.fillRect(QRectF(box.x(), box.y() + 18, 10, box.height() - 36), colour)  # the state's colour, at a glance
+        inner = box.adjusted(24, 12, -18, -12)
+        band = inner.width() > 1.6 * inner.height()
+        first = QRectF(inner.x(), inner.y(), inner.width() * 0.5 - 12 if band else inner.width(), inner.height())
+        y = self._paint_message_and_count(p, first, colour, scale)
+        second = QRectF(inner.x() + inner.width() * 0.5 + 12, inner.y(), inner.width() * 0.5 - 12, inner.height()) \
+            if band else QRectF(inner.x(), y, inner.width(), inner.bottom() - y)
+        word_px = WORD_PX * scale
+        if view.summary:  # stopped: when, what to do, the keys (the message said what and how much)
+            self._paint_lines(p, second, (view.far_summary or view.summary).splitlines(), word_px)
+            return
+        y = second.y()
+        nearest = max((g for g in view.gauges if not math.isnan(g.fraction)), key=lambda g: g.fraction, default=None)
+        if nearest is not None and second.bottom() - y > 2.6 * word_px:
+            p.setPen(QColor(236, 238, 242))
+            words = f"{nearest.label}: {nearest.reading}"
+            h = min(wrapped_height(words, second.width(), word_px), 2.6 * word_px)
+            draw_fitted(p, QRectF(second.x(), y, second.width(), h), words, word_px, 0.75 * word_px,
+                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, wrap=True, log=self.text_log)
+            y += h + 8
+            bar = QRectF(second.x(), y, second.width(), 34 * scale)
+            p.fillRect(bar, QColor(255, 255, 255, 50))
+            fill = min(max(nearest.fraction, 0.0), 1.5) / 1.5
+            p.fillRect(QRectF(bar.x(), bar.y(), bar.width() * fill, bar.height()), _deviation_colour(nearest.fraction))
+            p.setPen(QPen(QColor("white"), 4))
+            limit_x = bar.x() + bar.width() / 1.5
+            p.drawLine(QPointF(limit_x, bar.y() - 6), QPointF(limit_x, bar.bottom() + 6))
+            y = bar.bottom() + 24
+        line = view.pacing or (f"{100 * view.dropped_fraction:.0f} % of frames dropped: close other programs"
+                               if view.dropped_fraction > DROPPED_WARNING_FRACTION else "")
+        if line and second.bottom() - y > word_px:
+            held = line.startswith(HELD_CUE_PREFIX)
+            self._paint_block(p, QRectF(second.x(), y, second.width(), second.bottom() - y), line, word_px,
+                              STATE_COLOURS["drifting"] if held else QColor(150, 205, 255))
+
+    def _paint_message_and_count(self, p: QPainter, area: QRectF, colour: QColor, scale: float) -> float:
+        """The message in the state's colour, then the rep count or hold time; returns where they end."""
+        view = self.view
+        message, msg_px = view.far_banner or view.banner, MESSAGE_PX * scale
+        room = area.height() * (1.0 if view.summary else 0.62)  # stopped: no counter below it
+        msg_h = min(wrapped_height(message, area.width(), msg_px, bold=True), room)
+        p.setPen(_tint(colour))  # on the dark panel: >= 9:1, and still the state's hue
+        draw_fitted(p, QRectF(area.x(), area.y(), area.width(), msg_h), message, msg_px, 0.75 * msg_px,
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, bold=True, wrap=True, log=self.text_log)
+        y = area.y() + msg_h + 16
+        counter = view.counter or (f"Rep {view.rep}" if view.rep or view.state not in ("ready", "calibrating") else "")
+        if view.summary:
+            counter = ""  # stopped: the lines below say when
+        counter_h = COUNTER_PX * scale * 1.2
+        if counter and area.bottom() - y >= WORD_PX * scale * 1.2:
+            p.setPen(QColor("white"))
+            counter_h = min(counter_h, area.bottom() - y)
+            draw_fitted(p, QRectF(area.x(), y, area.width(), counter_h), counter, COUNTER_PX * scale,
+                        WORD_PX * scale, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, bold=True,
+                        log=self.text_log)
+            y += counter_h + 12
+        return y
+
+    def _paint_lines(self, p: QPainter, rect: QRectF, lines: list[str], px: float) -> None:
+        """The stop's lines at ``px`` (down to 0.8 of it); where even that does not fit, the last lines go first
+        (the keys: a person at the keyboard reads them there, and they are spoken) — never a word under 32 px."""
+        lines = [line for line in lines if line]
+        while len(lines) > 1 and wrapped_height("\n".join(lines), rect.width(), 0.8 * px) > rect.height():
+            lines.pop()
+        self._paint_block(p, rect, "\n".join(lines), px, QColor("white"), shrink=0.8)
+
+    def _paint_block(self, p: QPainter, rect: QRectF, text: str, px: float, colour: QColor,
+                     shrink: float = 0.6) -> None:
+        p.setPen(colour)
+        draw_fitted(p, rect, text, px, shrink * px, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, wrap=True,
+                    log=self.text_log)

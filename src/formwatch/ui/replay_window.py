@@ -65,6 +65,7 @@ class ReplayWindow(QMainWindow):
         self.frame_period_ms = 1000.0 / fps
 
         self.overlay = OverlayWidget(data.recording.frame_size_px)
+        self.overlay.details = True  # the replay shows every gauge (the set-time screen shows the nearest one)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground((18, 20, 24))
         self.cursors: dict[str, pg.InfiniteLine] = {}

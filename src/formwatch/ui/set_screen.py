@@ -7,7 +7,9 @@ set-time screen holds only what to do now, the rep count or hold time, and the o
 details view (D) and the replay show every gauge.
 
 The panel goes in the widest free strip beside the person's landmark box (left or right), else the band above or
-below it; pure geometry, so tests check it on the shared clips' landmarks without painting anything.
+below it; when the person fills the picture (a camera too close: the glute-bridge clip's body spans 95 % of its
+width and 80 % of its height) there is no such room, and the panel goes beside the head and trunk instead, over a
+limb at most. Pure geometry, so tests check it on the shared clips' landmarks without painting anything.
 """
 
 from __future__ import annotations
@@ -16,12 +18,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Box", "MESSAGE_PX", "WORD_PX", "COUNTER_PX", "panel_beside", "person_box"]
+from formwatch.core.landmarks import Lm
+
+__all__ = ["Box", "MESSAGE_PX", "WORD_PX", "COUNTER_PX", "HEAD_AND_TRUNK", "panel_beside", "panel_place",
+           "person_box"]
 
 MESSAGE_PX = 64  # the message: read >= 48 px tall
-WORD_PX = 44  # every other word a person must read: read >= 32 px tall
+WORD_PX = 54  # every other word: read >= 32 px tall, and words without ascenders ("a", "new") >= 28 px
 COUNTER_PX = 96  # the rep count / hold time
 MIN_VISIBILITY = 0.5
+HEAD_AND_TRUNK = (int(Lm.NOSE), int(Lm.LEFT_EAR), int(Lm.RIGHT_EAR), int(Lm.LEFT_SHOULDER), int(Lm.RIGHT_SHOULDER),
+                  int(Lm.LEFT_HIP), int(Lm.RIGHT_HIP))
+MIN_PANEL = (0.25, 0.20)  # a panel narrower or lower than this share of the screen has no room for its words
 
 
 @dataclass(frozen=True)
@@ -45,12 +53,17 @@ class Box:
         return self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
 
 
-def person_box(landmarks: np.ndarray | None, frame: Box, margin_fraction: float = 0.04) -> Box | None:
-    """The box round the person's seen landmarks (``(33, 4)``, normalised to the frame), in widget pixels, with a
-    margin (the head reaches beyond the ears and nose); None when nobody is seen."""
+def person_box(landmarks: np.ndarray | None, frame: Box, margin_fraction: float = 0.03,
+               only: tuple[int, ...] | None = None) -> Box | None:
+    """The box round the person's seen landmarks (``(33, 4)``, normalised to the frame; ``only`` these), in widget
+    pixels, with a margin (the head reaches beyond the ears and nose); None when nobody is seen."""
     if landmarks is None or landmarks.ndim != 2:
         return None
     seen = (landmarks[:, 3] >= MIN_VISIBILITY) & np.isfinite(landmarks[:, 0]) & np.isfinite(landmarks[:, 1])
+    if only is not None:
+        keep = np.zeros(len(seen), dtype=bool)
+        keep[list(only)] = True
+        seen &= keep
     if seen.sum() < 4:
         return None
     x = frame.x + np.clip(landmarks[seen, 0], 0.0, 1.0) * frame.w
@@ -59,6 +72,21 @@ def person_box(landmarks: np.ndarray | None, frame: Box, margin_fraction: float 
     x0, x1 = max(frame.x, float(x.min()) - m), min(frame.right, float(x.max()) + m)
     y0, y1 = max(frame.y, float(y.min()) - 1.5 * m), min(frame.bottom, float(y.max()) + m)
     return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def roomy(panel: Box, widget: Box) -> bool:
+    return panel.w >= MIN_PANEL[0] * widget.w and panel.h >= MIN_PANEL[1] * widget.h
+
+
+def panel_place(widget: Box, landmarks: np.ndarray | None, frame: Box) -> tuple[Box, Box | None]:
+    """(the panel, the box it keeps clear of): beside the whole person when there is room, else beside the head
+    and trunk."""
+    person = person_box(landmarks, frame)
+    panel = panel_beside(widget, person)
+    if person is None or roomy(panel, widget):
+        return panel, person
+    core = person_box(landmarks, frame, only=HEAD_AND_TRUNK)
+    return panel_beside(widget, core), core
 
 
 def panel_beside(widget: Box, person: Box | None, pad: float = 16.0, min_w_fraction: float = 0.30,
@@ -76,6 +104,6 @@ def panel_beside(widget: Box, person: Box | None, pad: float = 16.0, min_w_fract
     above = Box(widget.x + pad, widget.y + pad, widget.w - 2 * pad, person.y - widget.y - 2 * pad)
     below = Box(widget.x + pad, person.bottom + pad, widget.w - 2 * pad, widget.bottom - person.bottom - 2 * pad)
     band = max(above, below, key=lambda b: b.h)
-    if band.h >= 0.28 * widget.h:
+    if band.h >= 0.22 * widget.h:  # words in two columns there (a plank fills the picture's width)
         return band
-    return strip if strip.w >= band.h else band  # the person fills the picture: the least bad place
+    return strip if strip.w * strip.h >= band.w * band.h else band  # the person fills the picture: the least bad

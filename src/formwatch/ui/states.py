@@ -6,7 +6,7 @@ from __future__ import annotations
 from formwatch.core.exercises import get_exercise
 from formwatch.core.registry import HIP_HINGE, LUMBAR_CURVE, SHOULDER_ELEVATION
 from formwatch.core.rules import make_stop
-from formwatch.ui.view_model import Gauge, OverlayState, gauges_for, stop_summary
+from formwatch.ui.view_model import Gauge, OverlayState, far_message, far_stop_lines, gauges_for, stop_summary
 
 
 def _gauges(fractions: tuple[float, ...], limits: tuple[float, ...]) -> tuple[Gauge, ...]:
@@ -24,7 +24,7 @@ def overlay_states() -> dict[str, OverlayState]:
     hold_stop = make_stop(42.7, 0, hinge[1], 13.0, 8.0, "limit", 0, held_s=42.7)
     shoulders = make_stop(22.6, 7, SHOULDER_ELEVATION, 0.9, 0.6, "limit", 6, sentence_rule="phase")
     gauges = _gauges((0.3, 0.1, 0.2, 0.1), (0.6, 4.0, 5.0, 10.0))
-    return {
+    states = {
         "ready": OverlayState(state="ready", banner="Get into position, side-on to the camera, and stand still",
                               gauges=gauges),
         "ready-front": OverlayState(state="ready", banner="Ready — the camera sees you from the front, where bending "
@@ -44,12 +44,16 @@ def overlay_states() -> dict[str, OverlayState]:
                                "whole body is in view", rep=3, gauges=gauges, fps=29.0, latency_ms=25.0,
                                dropped_fraction=0.15),
         "stopped": OverlayState(state="stopped", banner=f"STOP — {stop.headline}", rep=7, gauges=gauges,
-                                fps=30.0, latency_ms=25.0, fault_metric=LUMBAR_CURVE, summary=stop_summary(stop)),
+                                fps=30.0, latency_ms=25.0, fault_metric=LUMBAR_CURVE, summary=stop_summary(stop), far_summary=far_stop_lines(stop)),
         "stopped-shoulders": OverlayState(state="stopped", banner=f"STOP — {shoulders.headline}", rep=7,
                                           gauges=gauges, fault_metric=SHOULDER_ELEVATION,
-                                          summary=stop_summary(shoulders)),
+                                          summary=stop_summary(shoulders), far_summary=far_stop_lines(shoulders)),
         "stopped-hold": OverlayState(state="stopped", banner=f"STOP — {hold_stop.headline}", counter="Hold 43 s",
-                                     gauges=gauges[:1], summary=stop_summary(hold_stop)),
+                                     gauges=gauges[:1], summary=stop_summary(hold_stop),
+                                     far_summary=far_stop_lines(hold_stop)),
         "calibrating": OverlayState(state="calibrating", banner="Calibrating: stand side-on, relaxed, whole body in "
                                     "view, and hold still — 3", counter="3"),
     }
+    for state in states.values():  # as the view model makes them: the 2-3 m panel's short message
+        state.far_banner = state.far_banner or far_message(state.banner)
+    return states

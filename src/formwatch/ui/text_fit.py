@@ -53,3 +53,11 @@ def draw_fitted(p: QPainter, rect: QRectF, text: str, max_px: float, min_px: flo
     p.drawText(rect, flags, drawn)
     if log is not None:
         log.append(Placed(text, drawn, QRectF(rect), font.pixelSize(), fits))
+
+
+def wrapped_height(text: str, width: float, px: float, bold: bool = False) -> float:
+    """The height ``text`` takes wrapped to ``width`` at ``px`` pixels (to lay blocks out top-down)."""
+    font = QFont()
+    font.setBold(bold)
+    font.setPixelSize(max(int(px), 1))
+    return QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 1e6), int(_WRAP), text).height()

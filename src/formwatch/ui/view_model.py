@@ -58,6 +58,8 @@ class OverlayState:
     latency_ms: float = math.nan
     fault_metric: str = ""
     summary: str = ""
+    far_banner: str = ""  # the message for 2-3 m when the banner is long: what to do, in a few words
+    far_summary: str = ""  # the stop for 2-3 m: when, what to do (its first clause), the keys (ui/set_screen.py)
     counter: str = ""  # overrides "Rep N" (a hold shows its seconds)
     dropped_fraction: float = 0.0  # share of camera frames the pipeline could not take (said on screen past 10 %)
     pacing: str = ""  # the breathing cue for this moment ("Breathe out as you rise")
@@ -72,7 +74,7 @@ class OverlayState:
         return frozenset(segments) | frozenset((b, a) for a, b in segments)
 
 
-KEYS_STOPPED = "Space: new set · Q: quit"  # one set of key hints for every screen (banner, panel, help)
+KEYS_STOPPED = "Space: new set · Q: quit"  # D (details) and E (exercise) are in --help and the README  # one set of key hints for every screen (banner, panel, help)
 KEYS_ENDED = "R: resume · Q: quit"
 KEYS_ENDED_NO_RESUME = "Q: quit"
 _JUDGED_BY = {"phase": "More than in your first reps at the same point of the movement.",
@@ -93,6 +95,24 @@ def stop_summary(stop: Any) -> str:
     if getattr(stop, "advice", ""):
         lines.append(f"What to do: {stop.advice}.")
     return "\n".join(lines) + f"\n\n{KEYS_STOPPED}"
+
+
+def far_message(banner: str) -> str:
+    """The banner in a few words for the 2-3 m panel: what to do now. "Paused — shoulders or hips not clearly seen:
+    step back so your whole body is in view" -> "Paused — step back so your whole body is in view"."""
+    head, sep, rest = banner.partition(" — ")
+    if not sep or len(banner) <= 32:
+        return ""
+    todo = rest.rsplit(": ", 1)[-1]
+    return f"{head} — {todo[:1].upper()}{todo[1:]}" if len(todo) < len(rest) else ""
+
+
+def far_stop_lines(stop: Any) -> str:
+    """The stop as the 2-3 m panel says it, under the message that gives what and how much: at which rep, what to
+    do (the advice's first clause: the rest is spoken, and in the details view), the keys."""
+    when = f"Rep {stop.rep} · {seconds_text(stop.t_s)}" if stop.rep else f"After {seconds_text(stop.t_s)}"
+    advice = (getattr(stop, "advice", "") or "").replace(":", ";").split(";")[0].strip()
+    return "\n".join(line for line in (when, advice, KEYS_STOPPED) if line)
 
 
 CALM_RATE_BPM = 6.0  # the rhythm a hold is paced to: slow, diaphragmatic breathing
@@ -177,6 +197,7 @@ def overlay_state(live: Any, detector: Any, stop: Any = None) -> OverlayState:
                         dropped_fraction=live.dropped / seen if seen else 0.0,
                         latency_ms=live.latency_ms, fault_metric=fault,
                         summary=stop_summary(stop) if stop is not None else "",
+                        far_summary=far_stop_lines(stop) if stop is not None else "", far_banner=far_message(banner),
                         counter=counter, pacing=pacing, model_note=getattr(live, "model_note", ""))
 
 
