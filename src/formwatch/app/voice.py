@@ -1,4 +1,5 @@
-"""Spoken cues through an offline speech engine, off unless asked for (``--voice``).
+"""Spoken cues through an offline speech engine, on by default where there is an engine and a sound device
+(``--no-voice`` to silence it; S in the window).
 
 The engine is a local program — ``espeak-ng`` or ``espeak`` on Linux (Debian packages), ``say`` on macOS — run in a
 thread of its own, so speaking never holds up the worker or the window. The newest cue wins: a cue still waiting
@@ -8,10 +9,12 @@ silent and one line says how to get one.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 
 def find_engine() -> list[str] | None:
@@ -23,11 +26,32 @@ def find_engine() -> list[str] | None:
     return None
 
 
+def why_silent(engine: list[str] | None = None) -> str:
+    """Why cues cannot be heard here ('' when they can): no speech engine, or no sound device."""
+    if (engine if engine is not None else find_engine()) is None:
+        return "no speech engine found (install espeak-ng)"
+    if sys.platform.startswith("linux") and not (Path("/dev/snd").exists() or os.environ.get("PULSE_SERVER")
+                                                 or Path(f"/run/user/{os.getuid()}/pulse").exists()):
+        return "no sound device on this computer"
+    return ""
+
+
+def render_wav(text: str, path: Path, engine: list[str] | None = None) -> Path:
+    """``text`` spoken into a WAV file (espeak-ng's -w): what a cue sounds like, without a sound device."""
+    command = engine if engine is not None else find_engine()
+    if command is None or Path(command[0]).name not in ("espeak-ng", "espeak"):
+        raise RuntimeError("rendering to a file needs espeak-ng")
+    subprocess.run([*command, "-w", str(path), text], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                   timeout=30)
+    return path
+
+
 class VoiceCues:
     """``say(text)`` returns at once; a thread speaks the newest cue."""
 
-    def __init__(self, command: list[str] | None = None) -> None:
+    def __init__(self, command: list[str] | None = None, muted: bool = False) -> None:
         self.command = command if command is not None else find_engine()
+        self.muted = muted  # S in the window: said nothing until unmuted (what would be said is still logged)
         self.spoken: list[str] = []  # what was handed to the engine, for tests and logs
         self._pending: str | None = None
         self._wake = threading.Condition()
@@ -41,6 +65,8 @@ class VoiceCues:
             self._thread.start()
 
     def say(self, text: str) -> None:
+        if self.muted:
+            return
         with self._wake:
             self._pending = text  # replaces a cue not yet spoken
             self._wake.notify()

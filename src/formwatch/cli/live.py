@@ -101,6 +101,18 @@ def run_headless(args: argparse.Namespace) -> int:
         return _run_headless(args, runner, estimator, signals)
 
 
+def make_voice(args: argparse.Namespace) -> Any:
+    """The spoken cues, or None; where they cannot be heard, one line says why (never silently)."""
+    if not args.voice:
+        return None
+    from formwatch.app.voice import VoiceCues, why_silent
+
+    if why := why_silent():
+        print(f"formwatch: voice off: {why}; the cues stay on screen and in this terminal", file=sys.stderr)
+        return None
+    return VoiceCues()
+
+
 def _discard_unstarted(runner: LiveRunner) -> None:
     """The recording of a set that never saw a frame holds nothing: its folder goes, so nothing points at it."""
     import shutil
@@ -114,11 +126,14 @@ def _discard_unstarted(runner: LiveRunner) -> None:
 
 def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, signals: StopSignals) -> int:
     last: dict[str, Any] = {"state": "", "rep": 0, "said": "", "cal": None}
+    voice = make_voice(args)  # headless too: the person is 2-3 m away, not at the terminal
 
-    def say(t_s: float, line: str) -> None:
+    def say(t_s: float, line: str, spoken: bool = True) -> None:
         if line and line != last["said"]:
             print(f"  {t_s:6.2f} s  {line}", flush=True)
             last["said"] = line
+            if voice is not None and spoken:
+                voice.say(line.replace("—", ":").replace("°", " degrees"))
 
     def report(live: LiveResult) -> None:
         calibration = runner.calibration or last["cal"]  # the guided set-up and calibration, as they go
@@ -146,6 +161,10 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
 
     def stopped(stop: Any) -> None:
         print(f"  {stop.t_s:6.2f} s  STOP — {stop.reason}", flush=True)
+        if voice is not None:
+            from formwatch.ui.view_model import stop_words  # the screen's words (no Qt in it)
+
+            voice.say(stop_words(stop))
 
     runner.on_result, runner.on_stop = report, stopped
     runner.source.start()  # the signals are read between frames, never raised inside MediaPipe
@@ -159,6 +178,8 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
             _discard_unstarted(runner)
         summary = runner.finish(interrupted=signals.received is not None)
         estimator.close()
+        if voice is not None:
+            voice.close()
     live = summary.get("live", {})
     print(f"ended: {reason}; {live.get('processed', 0)} frames processed, {live.get('dropped', 0)} dropped")
     if live.get("note"):
@@ -173,7 +194,6 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
 
 def run_window(args: argparse.Namespace) -> int:
     from formwatch.app.live_calibration import CalibrationCapture
-    from formwatch.app.voice import VoiceCues
     from formwatch.cli.common import default_calibration_dir
     from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, schedule_screenshot_and_exit
 
@@ -186,7 +206,7 @@ def run_window(args: argparse.Namespace) -> int:
                                   exercise=runner.session.detector.spec.name if runner.session.detector else "hinge")
 
     window = LiveWindow(runner, size, title="formwatch", new_writer=new_writer,
-                        voice=VoiceCues() if args.voice else None,
+                        voice=make_voice(args),
                         make_source=lambda: open_source(args), start_calibration=start_calibration)
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
     interrupt = close_on_interrupt(window)
@@ -240,8 +260,10 @@ def add_live_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/live-<time>)")
     p.add_argument("--keep-video", action="store_true", help="also keep the video (video.mp4); poses always kept")
     p.add_argument("--no-history", action="store_true", help="do not record these sets in your history")
-    p.add_argument("--voice", action="store_true", help="speak the cues (the stop, its advice, 'careful') through "
-                   "an offline speech engine (espeak-ng)")
+    p.add_argument("--voice", action=argparse.BooleanOptionalAction, default=True,
+                   help="speak the cues (the exercise recognised, each rep's note, the stop and what to do, the "
+                        "breathing cue) through an offline speech engine (espeak-ng): on where there is one and a "
+                        "sound device; --no-voice to keep quiet (S in the window)")
     p.add_argument("--model", type=Path, help="pose model .task file")
     add_model_size_argument(p, live=True)
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")

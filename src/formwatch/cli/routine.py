@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import copy
 import time
+from typing import Any
 from pathlib import Path
 
 from formwatch.app.routines import describe_all, load_routine
@@ -28,9 +29,15 @@ def run(args: argparse.Namespace) -> int:
         raise FormwatchError(f"routine {routine.name} has {len(routine.steps)} steps: give one --video per step "
                              f"(got {len(videos)})")
     profile = profile_from_args(args)
+    from formwatch.cli.live import make_voice
+
+    voice = make_voice(args) if not videos else None  # a routine from files is a check, not a session to hear
     print(f"{routine.title}: {len(routine.steps)} exercises, about {routine.minutes:.0f} minutes.")
     for i, step in enumerate(routine.steps, start=1):
-        print(f"\n[{i}/{len(routine.steps)}] {step.exercise}: {step.target()}. {step.cue}", flush=True)
+        intro = f"{step.exercise}: {step.target()}. {step.cue}"
+        print(f"\n[{i}/{len(routine.steps)}] {intro}", flush=True)
+        if voice is not None:
+            voice.say(intro)
         if videos:
             from formwatch.app.analyze import analyze
 
@@ -43,8 +50,11 @@ def run(args: argparse.Namespace) -> int:
         else:
             _live_step(args, step.exercise)
         if step.rest_s and i < len(routine.steps):
-            _rest(step.rest_s, wait=not videos)
+            _rest(step.rest_s, wait=not videos, voice=voice)
     print("\nRoutine done. `formwatch history` lists its sets.")
+    if voice is not None:
+        voice.say("Routine done. Well done.")
+        voice.close()
     return 0
 
 
@@ -58,10 +68,19 @@ def _live_step(args: argparse.Namespace, exercise: str) -> None:
     live.run(step_args)
 
 
-def _rest(seconds: float, wait: bool) -> None:
+def _rest(seconds: float, wait: bool, voice: Any = None) -> None:
+    """The rest between two exercises, said and counted down (the last three seconds spoken)."""
     print(f"Rest {seconds:.0f} s.", flush=True)
-    if wait:
-        time.sleep(seconds)
+    if voice is not None:
+        voice.say(f"Rest {seconds:.0f} seconds.")
+    if not wait:
+        return
+    time.sleep(max(0.0, seconds - 3.0))
+    for left in range(min(3, int(seconds)), 0, -1):
+        print(f"  {left} …", flush=True)
+        if voice is not None:
+            voice.say(str(left))
+        time.sleep(1.0)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -77,6 +96,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep-video", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--exit-after", type=float, default=None, help=argparse.SUPPRESS)
-    p.add_argument("--voice", action="store_true", help="speak the cues through an offline speech engine")
+    p.add_argument("--voice", action=argparse.BooleanOptionalAction, default=True,
+                   help="speak the introductions, rests and cues through an offline speech engine (on where there is "
+                        "one and a sound device)")
     p.add_argument("--no-history", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=run, out=None, exercise=None)

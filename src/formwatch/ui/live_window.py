@@ -19,7 +19,7 @@ from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.core.exercises import next_exercise
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
-from formwatch.ui.view_model import HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state
+from formwatch.ui.view_model import HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state, stop_words
 from formwatch.ui.worker import LiveWorker
 
 
@@ -101,7 +101,7 @@ class LiveWindow(QMainWindow):
         self.stop_event = stop
         self.sound.play()
         if self.voice is not None:
-            self.voice.say(f"Stop. {stop.headline or stop.reason}. {stop.advice}.")
+            self.voice.say(stop_words(stop))
         view = self.overlay.view
         view.state, view.banner = "stopped", f"STOP — {stop.headline or stop.reason}"
         self.overlay.set_view(view)
@@ -135,6 +135,8 @@ class LiveWindow(QMainWindow):
             self.close()
         elif key == Qt.Key.Key_Space:
             self.new_set()
+        elif key == Qt.Key.Key_S and self.voice is not None:  # silence the voice, or bring it back
+            self.voice.muted = not self.voice.muted
         elif key == Qt.Key.Key_D:  # details: every gauge and number, or the few big things for 2-3 m
             self.overlay.details = not self.overlay.details
             self.overlay.update()

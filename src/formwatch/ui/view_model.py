@@ -97,6 +97,13 @@ def stop_summary(stop: Any) -> str:
     return "\n".join(lines) + f"\n\n{KEYS_STOPPED}"
 
 
+def stop_words(stop: Any) -> str:
+    """What is spoken at a stop: the screen's words — the message's what and how much, then the panel's when and
+    what to do (the keys are for the keyboard, not said)."""
+    lines = [line for line in far_stop_lines(stop).splitlines() if line != KEYS_STOPPED]
+    return ". ".join([f"Stop. {stop.headline or stop.reason}"] + lines).replace("°", " degrees") + "."
+
+
 def far_message(banner: str) -> str:
     """The banner in a few words for the 2-3 m panel: what to do now. "Paused — shoulders or hips not clearly seen:
     step back so your whole body is in view" -> "Paused — step back so your whole body is in view"."""
