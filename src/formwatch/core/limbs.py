@@ -20,16 +20,20 @@ __all__ = ["knee_flexion_deg", "shank_incline_deg"]
 _SIDES = ((Lm.LEFT_HIP, Lm.LEFT_KNEE, Lm.LEFT_ANKLE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.RIGHT_ANKLE))
 
 
-def _one_knee(world: np.ndarray, hip: int, knee: int, ankle: int) -> tuple[float, float]:
-    """(flexion in degrees, visibility weight) of one knee of one ``(33, 4)`` pose, on Python floats."""
-    hx, hy, hz = float(world[hip, 0]), float(world[hip, 1]), float(world[hip, 2])
-    kx, ky, kz, kv = float(world[knee, 0]), float(world[knee, 1]), float(world[knee, 2]), float(world[knee, 3])
-    ax, ay, az = float(world[ankle, 0]), float(world[ankle, 1]), float(world[ankle, 2])
-    tx, ty, tz = hx - kx, hy - ky, hz - kz
-    sx, sy, sz = ax - kx, ay - ky, az - kz
+_ROWS = [int(i) for side in _SIDES for i in side]  # hip, knee, ankle (left), then the right's
+
+
+def _rows(world: np.ndarray) -> list[list[float]]:
+    """The six leg landmarks of one ``(33, 4)`` pose as Python floats: one conversion, not one per element."""
+    return world[_ROWS].tolist()
+
+
+def _one_knee(hip: list[float], knee: list[float], ankle: list[float]) -> tuple[float, float]:
+    """(flexion in degrees, visibility weight) of one knee, on Python floats."""
+    tx, ty, tz = hip[0] - knee[0], hip[1] - knee[1], hip[2] - knee[2]
+    sx, sy, sz = ankle[0] - knee[0], ankle[1] - knee[1], ankle[2] - knee[2]
     cross = math.sqrt((ty * sz - tz * sy) ** 2 + (tz * sx - tx * sz) ** 2 + (tx * sy - ty * sx) ** 2)
-    dot = tx * sx + ty * sy + tz * sz
-    return 180.0 - math.degrees(math.atan2(cross, dot)), max(kv, 1e-3)
+    return 180.0 - math.degrees(math.atan2(cross, tx * sx + ty * sy + tz * sz)), max(knee[3], 1e-3)
 
 
 def knee_flexion_deg(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None,
@@ -37,7 +41,8 @@ def knee_flexion_deg(image: np.ndarray, world: np.ndarray, profile: np.ndarray |
     """Knee flexion (0 = straight leg), the two knees averaged by their visibility; ``world`` ``(..., 33, 4)``."""
     world = np.asarray(world)
     if world.ndim == 2:  # one live frame: plain floats, no temporaries
-        (left, wl), (right, wr) = (_one_knee(world, *side) for side in _SIDES)
+        r = _rows(world)
+        (left, wl), (right, wr) = _one_knee(r[0], r[1], r[2]), _one_knee(r[3], r[4], r[5])
         return (left * wl + right * wr) / (wl + wr)
     angles, weights = [], []
     for hip, knee, ankle in _SIDES:
@@ -55,13 +60,12 @@ def shank_incline_deg(image: np.ndarray, world: np.ndarray, profile: np.ndarray 
     visibility; from the world landmarks (y is the camera's vertical)."""
     world = np.asarray(world)
     if world.ndim == 2:
+        r = _rows(world)
         total = weight = 0.0
-        for _, knee, ankle in _SIDES:
-            dx = float(world[ankle, 0]) - float(world[knee, 0])
-            dy = float(world[ankle, 1]) - float(world[knee, 1])
-            dz = float(world[ankle, 2]) - float(world[knee, 2])
-            w = max(float(world[knee, 3]), 1e-3)
-            total += w * math.degrees(math.atan2(math.hypot(dx, dz), abs(dy)))
+        for knee, ankle in ((r[1], r[2]), (r[4], r[5])):
+            w = max(knee[3], 1e-3)
+            total += w * math.degrees(math.atan2(math.hypot(ankle[0] - knee[0], ankle[2] - knee[2]),
+                                                 abs(ankle[1] - knee[1])))
             weight += w
         return total / weight
     angles, weights = [], []
