@@ -43,6 +43,17 @@ RECOGNISE = {"formfit_deadlift.mp4": ("hinge",), "gymtracker_deadlift2.mp4": ("h
              "beproj_sample_shoulder_shrug.mp4": (None,)}
 
 
+def analyze_clip(path: Path, tag: str, detector: object) -> dict:
+    """The clip's cached poses analysed afresh with ``detector``: its summary."""
+    import shutil
+
+    poses = poses_of(path)
+    out = poses.parent / f"{poses.name}-{tag}"
+    if out.exists():
+        shutil.rmtree(out)
+    return analyze(poses, out, detector=detector, progress=False).summary
+
+
 def rep_words(summary: dict) -> str:
     """Every rep's verdict in a few words: "1 clean, 2 note (lumbar_curve_deg 13.1)"."""
     words = [f"{r['rep']} {r['verdict']}" + (f" ({r['metric']} {r['deviation']:+g})" if r["metric"] else "")
@@ -59,13 +70,7 @@ def recognition_rows() -> list[dict]:
         path = SHARED_DATA / "video" / clip
         if not path.is_file():
             continue
-        poses = poses_of(path)
-        out = poses.parent / f"{poses.name}-auto"
-        if out.exists():
-            import shutil
-
-            shutil.rmtree(out)
-        s = analyze(poses, out, detector=AutoDetector(), progress=False).summary
+        s = analyze_clip(path, "auto", AutoDetector())
         rows.append({"clip": clip, "wanted": wanted, "found": s["exercise"], "right": s["exercise"] in wanted,
                      "confidence": s.get("exercise_confidence"), "why": s.get("recognition"),
                      "reps": rep_words(s), "stopped": bool(s.get("stopped")),
@@ -80,14 +85,7 @@ def real_clip_verdicts() -> list[dict]:
         path = video_dir / clip
         if not path.is_file():
             continue
-        poses = poses_of(path)
-        out = poses.parent / f"{poses.name}-{exercise}"
-        if out.exists():
-            import shutil
-
-            shutil.rmtree(out)
-        result = analyze(poses, out, detector=Detector(exercise), progress=False)
-        s = result.summary
+        s = analyze_clip(path, exercise, Detector(exercise))
         stop = s.get("stop")
         partial = " + a partial" if s.get("partial_rep") else ""
         rows.append({"clip": clip, "exercise": exercise, "expected": expected, "label": label, "by_hand": by_hand,
