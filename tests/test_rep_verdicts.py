@@ -193,3 +193,18 @@ def test_a_clip_that_is_one_phase_of_a_lift_gets_a_verdict_for_what_it_shows():
         detector.finish()  # twice (a summary read twice) judges it once
         detail = detector.summary()["reps_detail"]
         assert len(detail) == 1 and detail[0]["partial"] and detail[0]["verdict"] == verdict
+
+
+def test_the_history_keeps_every_reps_verdict_and_counts_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMWATCH_HOME", str(tmp_path))
+    from formwatch.core.wording import set_amount
+    from formwatch.io.history import History, SetRecord
+
+    summary = run(Detector(plan=make_plan("hinge")), *hinge_set(lambda rep: 15.0 if rep <= 3 else 4.0))
+    with SetRecord("analyze", None, None, None) as record:  # auto: the exercise named at the end
+        record.summary = summary
+    with History() as history:
+        (row,) = history.sets()
+    assert row["exercise"] == "hinge" and row["noted_reps"] == 3 and row["faulty_reps"] == 0
+    assert [r["verdict"] for r in row["reps_detail"]][:4] == ["note", "note", "note", "clean"]
+    assert set_amount(row) == "10 reps, 3 with a note"

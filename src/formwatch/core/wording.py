@@ -13,7 +13,7 @@ from formwatch.core.exercises import get_exercise
 from formwatch.core.record import as_number
 from formwatch.core.rules import seconds_text
 
-__all__ = ["is_hold", "hold_seconds", "set_amount"]
+__all__ = ["is_hold", "hold_seconds", "rep_words", "set_amount"]
 
 
 def is_hold(exercise: str | None) -> bool:
@@ -46,6 +46,14 @@ def set_amount(row: Mapping[str, Any]) -> str:
     reps, clean_reps = row.get("reps"), row.get("clean_reps")
     if reps is None:
         return "—"
+    said = rep_words(row)  # every rep's own verdict (core/rep_verdicts.py), when the set has them
     if clean_reps is None or clean_reps == reps:
-        return f"{reps} rep{'s' if reps != 1 else ''}" + (", all clean" if reps else "")
-    return f"{clean_reps} of {reps} reps clean"
+        return f"{reps} rep{'s' if reps != 1 else ''}" + (said or (", all clean" if reps else ""))
+    return f"{clean_reps} of {reps} reps clean" + said
+
+
+def rep_words(row: Mapping[str, Any]) -> str:
+    """", 2 faulty, 1 with a note" from the set's rep verdicts; "" when every rep was clean or none was judged."""
+    faulty, noted = row.get("faulty_reps") or 0, row.get("noted_reps") or 0
+    parts = [f"{faulty} faulty"] * bool(faulty) + [f"{noted} with a note"] * bool(noted)
+    return ", " + ", ".join(parts) if parts else ""
