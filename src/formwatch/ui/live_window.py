@@ -49,6 +49,7 @@ class LiveWindow(QMainWindow):
         self.voice = voice  # an app.voice.VoiceCues, when the user asked for spoken cues
         self._spoken_held = False
         self._spoken_state = ""
+        self._spoken_line = ""
         self._slot_lock = threading.Lock()
         self._latest: LiveResult | None = None
         self._pending = False
@@ -107,14 +108,18 @@ class LiveWindow(QMainWindow):
         self.overlay.set_view(view)
 
     def _speak_state(self, view: OverlayState) -> None:
-        """Say 'careful' once as a set starts to drift, and 'keep breathing' once a breath is held (not on every
-        frame of either)."""
+        """Say 'careful' once as a set starts to drift, each rep's word and the recognised exercise once, and 'keep
+        breathing' once a breath is held (never on every frame)."""
         if self.voice is None:
             return
         if view.state != self._spoken_state:
             if view.state == "drifting":
                 self.voice.say(view.banner.replace("—", ":"))
             self._spoken_state = view.state
+        said = view.pacing if view.pacing.startswith(("Rep ", "Looks like")) else ""  # a rep's word, the exercise
+        if said and said != self._spoken_line:
+            self.voice.say(said.replace("—", ":").replace("°", " degrees"))
+        self._spoken_line = said or self._spoken_line
         held = view.pacing.startswith(HELD_CUE_PREFIX)
         if held and not self._spoken_held:
             self.voice.say("Keep breathing. Breathe out slowly.")
