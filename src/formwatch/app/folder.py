@@ -39,12 +39,12 @@ def videos_in(folder: Path) -> list[Path]:
 
 def _detector(exercise: str | None) -> Any:
     """The detector of one video: the exercise's, a recognising one for "auto", none for metrics only."""
-    from formwatch.core.auto_detector import AutoDetector
+    from formwatch.core.auto_detector import AUTO, AutoDetector
     from formwatch.core.detector import Detector
 
     if exercise is None:
         return None
-    return AutoDetector() if exercise == "auto" else Detector(exercise)
+    return AutoDetector() if exercise == AUTO else Detector(exercise)
 
 
 def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | None) -> FileOutcome:

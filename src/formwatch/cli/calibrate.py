@@ -93,9 +93,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.profile:
         raise FormwatchError("name the profile: formwatch calibrate --profile NAME --video FILE (or --camera N)")
-    if args.exercise == "auto":
-        raise FormwatchError("calibrate needs the exercise you will do: say --exercise hinge, squat, bridge, "
-                             "bird-dog or plank (nothing was saved)")
     if args.recording:
         from formwatch.io.recording import load_recording
 
@@ -128,7 +125,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--video", type=Path, help="a video of you standing still, side-on")
     src.add_argument("--recording", type=Path, help="an existing recording directory")
     p.add_argument("--calibration-dir", type=Path, default=None, help="where profiles live (default: calibration/ in your data home)")
-    add_exercise_argument(p, default="hinge")
+    add_exercise_argument(p, default="hinge", auto=False)
     p.add_argument("--model", type=Path, help="pose model .task file")
     add_model_size_argument(p, live=False)
     p.add_argument("--list", action="store_true", help="list the profiles")

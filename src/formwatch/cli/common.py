@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from formwatch.core.auto_detector import AUTO
 from formwatch.core.detector import Detector
 from formwatch.core.exercises import exercise_names, exercises_help, get_exercise
 from formwatch.core.profile import Profile
@@ -26,24 +27,28 @@ def add_profile_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where profiles live (default: calibration/ in your data home; see below)")
 
 
-AUTO = "auto"  # --exercise auto: recognised from the movement (core/recognition.py)
-
-
 def exercise_word(word: str) -> str:
     """argparse type: an exercise name or alias ("deadlift", "glute bridge") -> its canonical name; or "auto"."""
     if word.strip().lower() == AUTO:
         return AUTO
+    return exercise_name(word)
+
+
+def exercise_name(word: str) -> str:
+    """argparse type where "auto" means nothing (calibrate, history, signature): a name or an alias only."""
     try:
         return get_exercise(word).name
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def add_exercise_argument(parser: argparse.ArgumentParser, default: str | None = AUTO) -> None:
-    parser.add_argument("--exercise", type=exercise_word, default=default, metavar="KIND",
-                        help=f"the exercise to monitor, ending the set when form degrades: {', '.join(exercise_names())}"
-                             f" ({exercises_help()}), or auto: recognised from the movement by the end of the first "
-                             "rep" + (f"; default {default}" if default else ""))
+def add_exercise_argument(parser: argparse.ArgumentParser, default: str | None = AUTO, auto: bool = True) -> None:
+    """``--exercise KIND``; with ``auto``, also "auto" (recognised from the movement), the default of live and
+    analyze."""
+    recognised = ", or auto: recognised from the movement by the end of the first rep" if auto else ""
+    parser.add_argument("--exercise", type=exercise_word if auto else exercise_name, default=default, metavar="KIND",
+                        help=f"the exercise: {', '.join(exercise_names())} ({exercises_help()}){recognised}"
+                             + (f"; default {default}" if default else ""))
 
 
 def add_model_size_argument(parser: argparse.ArgumentParser, live: bool) -> None:

@@ -9,7 +9,7 @@ from formwatch.cli.common import add_exercise_argument
 
 def add_history_filters(parser: argparse.ArgumentParser) -> None:
     """The sets a history command looks at: one exercise, the last days."""
-    add_exercise_argument(parser, default=None)
+    add_exercise_argument(parser, default=None, auto=False)
     parser.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
 
 
@@ -17,8 +17,7 @@ def history_rows(args: argparse.Namespace) -> list[dict]:
     from formwatch.io.history import History
 
     with History() as history:
-        exercise = None if args.exercise == "auto" else args.exercise  # "auto" here: every exercise
-        return history.sets(exercise, getattr(args, "since", None))
+        return history.sets(args.exercise, getattr(args, "since", None))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

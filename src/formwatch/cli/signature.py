@@ -11,7 +11,7 @@ from formwatch.cli.history import history_rows
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("signature", help="your signature movement profile: how your sets go, the limits in force and "
                        "why they moved")
-    add_exercise_argument(p, default=None)
+    add_exercise_argument(p, default=None, auto=False)
     add_profile_arguments(p)
     p.add_argument("--json", action="store_true", help="print JSON ({\"signatures\": [...]}) instead of text")
     p.set_defaults(func=run)
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     profile = profile_from_args(args)
     name = profile.name if profile is not None else None
     with_sets = {r["exercise"] for r in history_rows(args) if r["exercise"] and r["profile"] == name}
-    exercises = [args.exercise] if args.exercise and args.exercise != "auto" else [e for e in exercise_names() if e in with_sets]
+    exercises = [args.exercise] if args.exercise else [e for e in exercise_names() if e in with_sets]
     found = [signature_of(e, name, profile) for e in exercises]
     if args.json:
         print(dumps_strict({"signatures": [{**sig.to_json(), "limit_changes": changes} for sig, changes in found]},

@@ -9,6 +9,7 @@ union of every exercise's gauges, so that its layout is fixed before the exercis
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Callable
 
@@ -20,11 +21,14 @@ from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.recognition import ExerciseRecognizer, Recognition, RecognitionConfig, describe
 from formwatch.core.verdict import DetectorConfig, Verdict
 
-__all__ = ["AutoDetector", "all_gauge_names"]
+__all__ = ["AUTO", "AutoDetector", "all_gauge_names"]
+
+AUTO = "auto"  # --exercise auto: the exercise recognised from the movement
 
 MAX_KEPT_S = 600.0  # frames kept for a replay under a corrected exercise (10 min at 30 fps: ~4 MB)
 
 
+@functools.cache
 def all_gauge_names() -> tuple[str, ...]:
     """Every exercise's gauges, in a fixed order: the verdict columns of a recording whose exercise is not known."""
     names: list[str] = []

@@ -18,6 +18,7 @@ gives the confusion matrix on the shared clips.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,7 +77,7 @@ class ExerciseRecognizer:
     def __init__(self, config: RecognitionConfig = RecognitionConfig()) -> None:
         self.config = config
         self._cols = [REGISTRY.index(n) for n in (TRUNK_INCLINE, HIP_HINGE, KNEE_FLEXION, SHANK_INCLINE)]
-        self._rows: list[tuple[float, float, float, float, float]] = []  # (t, incline, hip, knee, shank)
+        self._rows: deque[tuple[float, float, float, float, float]] = deque()  # (t, incline, hip, knee, shank)
         self._next_eval = -math.inf
         self._first_t: float | None = None
         self.current: Recognition | None = None
@@ -92,7 +93,7 @@ class ExerciseRecognizer:
             return None
         self._next_eval = t_s + self.config.evaluate_every_s
         while self._rows and t_s - self._rows[0][0] > self.config.window_s:
-            self._rows.pop(0)
+            self._rows.popleft()
         found = self._decide(t_s, final=False)
         if found is not None and (self.current is None or found.exercise != self.current.exercise):
             self.current = found

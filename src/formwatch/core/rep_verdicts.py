@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 import numpy as np
@@ -108,7 +109,7 @@ class RepJudge:
         driver = np.array([f[0] for f in frames]) if frames else np.zeros(0)
         bottom = driver >= self.bottom_fraction * depth
         top = driver <= 0.25 * depth
-        worst: tuple[float, str | None, float | None, str] = (0.0, None, None, "clean")
+        over: list[tuple[bool, float, str, float]] = []  # (a fault?, ratio, metric, deviation) past their limit
         rep_limits: dict[str, float] = {}
         judged_by: dict[str, str] = {}
         deviations: dict[str, float] = {}
@@ -120,11 +121,11 @@ class RepJudge:
             rep_limits[metric.name] = round(limit, 3)
             judged_by[metric.name] = by
             deviations[metric.name] = round(deviation, 2)
-            if ratio >= 1.0 and (ratio > worst[0] or worst[3] == "clean"):
-                if worst[3] != "fault" or kind == "fault":
-                    worst = (ratio, metric.name, round(deviation, 2), kind)
-        verdict = RepVerdict(rep.rep, rep.start_s, rep.end_s, worst[3], worst[1], worst[2], rep_limits, judged_by,
-                             deviations, bool(getattr(rep, "partial", False)))
+            if ratio >= 1.0:
+                over.append((kind == "fault", ratio, metric.name, round(deviation, 2)))
+        fault, _, name, deviation = max(over) if over else (False, 0.0, None, None)  # a fault outranks a note
+        verdict = RepVerdict(rep.rep, rep.start_s, rep.end_s, ("fault" if fault else "note") if over else "clean",
+                             name, deviation, rep_limits, judged_by, deviations, bool(getattr(rep, "partial", False)))
         self.verdicts.append(verdict)
         return verdict
 
@@ -276,8 +277,6 @@ class SetRepVerdicts:
                natural: Mapping[str, float], notes: dict[str, str], enter_deg: float) -> None:
         """The input ended: a rep in progress — or a clip that is one phase of a lift, never at rest — is judged
         as far as it was seen (``partial`` in its verdict)."""
-        from types import SimpleNamespace
-
         if self._finished:
             return
         self._finished = True
