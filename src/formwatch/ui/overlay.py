@@ -302,7 +302,7 @@ class OverlayWidget(QWidget):
         room = area.height() * (1.0 if view.summary else 0.62)  # stopped: no counter below it
         msg_h = min(wrapped_height(message, area.width(), msg_px, bold=True), room)
         p.setPen(_tint(colour))  # on the dark panel: >= 9:1, and still the state's hue
-        draw_fitted(p, QRectF(area.x(), area.y(), area.width(), msg_h), message, msg_px, 0.75 * msg_px,
+        draw_fitted(p, QRectF(area.x(), area.y(), area.width(), msg_h), message, msg_px, 0.85 * msg_px,
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, bold=True, wrap=True, log=self.text_log)
         y = area.y() + msg_h + 16
         counter = view.counter or (f"Rep {view.rep}" if view.rep or view.state not in ("ready", "calibrating") else "")
@@ -319,12 +319,16 @@ class OverlayWidget(QWidget):
         return y
 
     def _paint_lines(self, p: QPainter, rect: QRectF, lines: list[str], px: float) -> None:
-        """The stop's lines at ``px`` (down to 0.8 of it); where even that does not fit, the last lines go first
-        (the keys: a person at the keyboard reads them there, and they are spoken) — never a word under 32 px."""
+        """The stop's lines (when, what to do, the keys) at ``px``, down to 0.9 of it; where they do not fit, the
+        keys go first (a person at the keyboard reads them there, and they are spoken), then the when (the message
+        and the voice say it): what to do stays, and no word shrinks out of reach from 2-3 m."""
         lines = [line for line in lines if line]
-        while len(lines) > 1 and wrapped_height("\n".join(lines), rect.width(), 0.8 * px) > rect.height():
-            lines.pop()
-        self._paint_block(p, rect, "\n".join(lines), px, QColor("white"), shrink=0.8)
+        for drop in (None, -1, 0):
+            if drop is not None and len(lines) > 1:
+                lines.pop(drop)
+            if wrapped_height("\n".join(lines), rect.width(), 0.9 * px) <= rect.height():
+                break
+        self._paint_block(p, rect, "\n".join(lines), px, QColor("white"), shrink=0.9)
 
     def _paint_block(self, p: QPainter, rect: QRectF, text: str, px: float, colour: QColor,
                      shrink: float = 0.6) -> None:
