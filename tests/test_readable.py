@@ -16,13 +16,18 @@ needs_ocr = pytest.mark.skipif(TESSERACT is None, reason="tesseract (Debian tess
 ASCENDING = set("ABCDEFGHIJKLMNOPQRSTUVWXYZbdfhklt0123456789")  # letters that reach a word's full height
 
 
-def ocr_words(png: Path) -> list[tuple[str, int]]:
-    """(word, height in px) of every word tesseract reads in ``png`` (punctuation-only marks left out)."""
+MIN_CONFIDENCE = 40  # tesseract's own confidence that a read is text: the camera picture's textures read below it
+
+
+def ocr_words(png: Path, min_confidence: float = 0.0) -> list[tuple[str, int]]:
+    """(word, height in px) of every word tesseract reads in ``png`` with at least ``min_confidence``
+    (punctuation-only marks left out)."""
     tsv = subprocess.run([TESSERACT, str(png), "-", "tsv"], capture_output=True, text=True, check=True).stdout
     words = []
     for line in tsv.splitlines()[1:]:
         cols = line.split("\t")
-        if len(cols) == 12 and cols[11].strip() and any(c.isalnum() for c in cols[11]):
+        if (len(cols) == 12 and cols[11].strip() and any(c.isalnum() for c in cols[11])
+                and float(cols[10]) >= min_confidence):
             words.append((cols[11].strip(), int(cols[9])))
     return words
 
@@ -69,7 +74,11 @@ def test_live_screenshots_of_real_clips_are_read_from_across_the_room(tmp_path, 
                             "--exit-after", str(seconds), "--no-history", "--model", str(model_path)],
                            tmp_path / "home", tmp_path)
     assert result.returncode == 0, result.stderr
-    assert_readable(ocr_words(shot), None)
+    # The camera's picture sits behind the words: its textures (a floor, a shirt) can read as 'a' or 'oe' at low
+    # confidence. The words the screen drew read at >= 90 (see the drawn states, read with no threshold).
+    words = ocr_words(shot, MIN_CONFIDENCE)
+    assert len(words) >= 8, words
+    assert_readable(words, None)
 
 
 @pytest.mark.realdata
