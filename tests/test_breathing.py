@@ -47,16 +47,18 @@ def test_the_rate_of_a_breathing_front_edge_is_read_within_1_bpm(rate_bpm, fps):
     assert np.nanmedian(rates) == pytest.approx(rate_bpm, abs=1.0)
 
 
-def test_a_held_breath_is_found_and_timed():
+def test_a_held_breath_is_found_within_one_and_a_half_breaths_and_timed():
     t, profiles = breathing_profiles(12.0, amplitude=0.012, seconds=60.0, fps=30.0, hold=(30.0, 10.0))
     monitor = BreathingMonitor()
     states = [monitor.step(float(ti), front_extent(p)) for ti, p in zip(t, profiles)]
     held = np.array([s.held for s in states])
     assert not held[t < 29.0].any()  # no hold while breathing
     first = t[np.argmax(held)]
-    assert held.any() and 30.0 <= first <= 33.0  # found within 3 s of the start
-    during = [s.held_s for s, ti in zip(states, t) if 36.0 < ti < 39.0]
-    assert min(during) > 5.0  # it knows how long the breath has been held
+    assert held.any() and 30.0 <= first <= 30.0 + 1.5 * 5.0  # a breath lasts 5 s at 12 a minute
+    for s in states:  # it knows how long the breath has been held, from its start, not from when it was decided
+        if s.held and s.t_s < 40.0:
+            assert s.held_s == pytest.approx(s.t_s - 30.0, abs=1.5)
+    assert not held[t > 40.0 + 5.0].any()  # breathing again: released within a breath
 
 
 def test_unreadable_samples_are_skipped_not_guessed():
@@ -146,19 +148,19 @@ def _paced_chest(noise: float, seed: int, hold: tuple[float, float] = (30.0, 12.
     return t, 0.006 * np.sin(phase) + rng.normal(0, noise, len(t))
 
 
-@pytest.mark.parametrize("noise, signal", [(0.0005, "speed"), (0.0033, "level"), (0.008, None)])
-def test_a_held_breath_is_read_from_the_speed_or_the_level_as_the_noise_allows(noise, signal):
-    """Clean: from the speed, found within 3 s. Noisier: from the band's level, found later. Noise as large as the
-    breath: not called at all (never a guess)."""
+@pytest.mark.parametrize("noise, readable", [(0.0005, True), (0.004, True), (0.02, False)])
+def test_a_held_breath_is_called_only_where_breathing_stands_above_the_noise(noise, readable):
+    """Clean or noisy, the hold is found within 1.5 breaths (5 s each here) and never while breathing; noise several
+    times the breath: not called at all (never a guess), and said so."""
     t, x = _paced_chest(noise, seed=1)
     monitor = BreathingMonitor()
     states = [monitor.step(float(a), float(b)) for a, b in zip(t, x)]
     held = np.array([s.held for s in states])
-    assert monitor.hold_signal == signal
     assert not held[t < 29.5].any()
-    if signal is None:
-        assert not held.any() and not states[-1].readable
+    assert states[-1].readable == readable
+    if not readable:
+        assert not held.any()
     else:
         first = t[np.argmax(held)]
-        assert held.any() and 30.0 <= first <= (33.0 if signal == "speed" else 35.0)
+        assert held.any() and 30.0 <= first <= 30.0 + 1.5 * 5.0
         assert max(s.held_s for s in states) > 9.0  # held long enough to reach a 5 s limit

@@ -231,9 +231,16 @@ class BreathRule:
     breath is the body running out of ways to keep the position."""
 
     hold_limit_s: float = 5.0
+    warned_s: float = 2.0  # the "keep breathing" cue is on screen (and spoken) this long before the stop
+    _held_since_t: float | None = None  # when the held breath was declared (it is declared in breaths, late)
 
     def on_frame(self, t_s: float, breath: Any, held_s: float | None) -> StopEvent | None:
-        if breath.held and breath.held_s > self.hold_limit_s:
+        if not breath.held:
+            self._held_since_t = None
+        elif self._held_since_t is None:
+            self._held_since_t = t_s
+        warned = self._held_since_t is not None and t_s - self._held_since_t >= self.warned_s
+        if breath.held and breath.held_s > self.hold_limit_s and warned:
             where = f" after {seconds_text(held_s)} of the hold" if held_s is not None else ""
             return StopEvent(t_s, 0, "breath", round(breath.held_s, 1), self.hold_limit_s,
                              f"Breath held {seconds_text(breath.held_s)}{where} — set ended.", "breath", 0,

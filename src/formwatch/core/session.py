@@ -137,7 +137,7 @@ class SetSession:
         out: dict[str, Any] = {"readable_fraction": round(self._breath_frames / self.frames, 4) if self.frames else 0.0,
                                "rate_bpm": round(float(np.median(self._breath_rates)), 1) if self._breath_rates else None}
         if not self._breath_rates:
-            needed = self.breathing.config.calm_s + self.breathing.config.hold_window_s
+            needed = self.breathing.config.calm_s + self.breathing.config.depth_window_s
             if not self.profiles_seen:
                 out["why_not"] = "no silhouette in this recording: analyze the video again"
             elif duration_s < needed:
