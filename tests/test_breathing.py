@@ -164,3 +164,57 @@ def test_a_held_breath_is_called_only_where_breathing_stands_above_the_noise(noi
         first = t[np.argmax(held)]
         assert held.any() and 30.0 <= first <= 30.0 + 1.5 * 5.0
         assert max(s.held_s for s in states) > 9.0  # held long enough to reach a 5 s limit
+
+
+def drawn_rep_set(held_reps: tuple[int, int] | None, reps: int = 10, period_s: float = 5.0, lead_s: float = 8.0,
+                  rate_bpm: float = 15.0, fps: float = 30.0, seed: int = 3):
+    """A hinge set (8 s standing, then reps of 5 s: 0 -> 70 deg -> 0) whose front edge folds with the hinge (3 %
+    of a torso length at the bottom, far more than a breath) and breathes at its own rate on top (1.2 % peak to
+    trough, with the measured edge noise); ``held_reps`` (first, last): the chest stops from the start of the
+    first to the end of the last."""
+    from formwatch.sim.synth import skeleton
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(int((lead_s + reps * period_s + 2.0) * fps)) / fps
+    moving = (t > lead_s) & (t < lead_s + reps * period_s)
+    hinge = np.where(moving, 35.0 - 35.0 * np.cos(2 * np.pi * (t - lead_s) / period_s), 0.0)
+    w = 2 * np.pi * rate_bpm / 60.0
+    phase = w * t
+    if held_reps is not None:
+        a, b = lead_s + (held_reps[0] - 1) * period_s, lead_s + held_reps[1] * period_s
+        phase = np.where((t >= a) & (t < b), w * a, np.where(t >= b, phase - w * (b - a), phase))
+    front = 0.2 + 0.03 * (hinge / 70.0) ** 2 + 0.006 * np.sin(phase)
+    profiles = np.zeros((len(t), 4, N_STATIONS), dtype=np.float32)
+    profiles[:, FRONT] = front[:, None] + rng.normal(0, EDGE_NOISE * math.sqrt(N_STATIONS / 2), (len(t), N_STATIONS))
+    profiles[:, 0] = 0.16
+    profiles[:, BACK_CONF] = profiles[:, FRONT_CONF] = 1.0
+    image, world = skeleton(hinge_deg=hinge)
+    return t, image, world, profiles
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_a_breath_held_across_reps_4_to_6_is_cued_by_the_end_of_rep_5(held):
+    """Through the reps: the rep's own rhythm (the edge folding with the hinge) is taken out, so a chest that stops
+    across reps 4-6 gets "keep breathing — breathe out as you rise" by the end of rep 5; breathing on through the
+    same set gets no such cue."""
+    from formwatch.core.detector import Detector
+    from formwatch.core.session import SetSession
+    from formwatch.ui.view_model import HELD_CUE_PREFIX, pacing_cue
+
+    t, image, world, profiles = drawn_rep_set((4, 6) if held else None)
+    session = SetSession((1280, 720), detector=Detector("hinge"))
+    cued = []
+    for i, ti in enumerate(t):
+        result = session.step(float(ti), image[i], world[i], profiles[i])
+        cue = pacing_cue(session.detector, result.verdict.phase, result.breath)
+        if cue.startswith(HELD_CUE_PREFIX):
+            cued.append((float(ti), cue))
+    reps = session.detector.reps
+    assert len(reps) == 10  # the reps themselves are untouched
+    if held:
+        end_of_rep_5 = 8.0 + 5 * 5.0
+        assert cued and 8.0 + 3 * 5.0 <= cued[0][0] <= end_of_rep_5, cued[:1]
+        assert "breathe out as you rise" in cued[0][1]
+        assert all(c[0] < 8.0 + 6 * 5.0 + 5.0 for c in cued)  # released within a breath of breathing again
+    else:
+        assert not cued, cued[:3]

@@ -115,8 +115,27 @@ def test_a_held_breath_is_spoken_once_not_every_frame():
 
     said = []
     window = SimpleNamespace(voice=SimpleNamespace(say=said.append), _spoken_state="clean", _spoken_held=False,
-                             _spoken_line="")
+                             _spoken_line="", _spoken_pacing=set())
     held = OverlayState(state="clean", pacing="Keep breathing: breath held 3 s — breathe out slowly")
-    for view in (held, held, held, OverlayState(state="clean", pacing="Breathe slowly: 6 breaths a minute"), held):
+    calm = OverlayState(state="clean", pacing="Breathe slowly: 6 breaths a minute · now 11")
+    for view in (held, held, held, calm, calm, held, calm):
         LiveWindow._speak_state(window, view)
-    assert said == ["Keep breathing. Breathe out slowly."] * 2  # once per held breath
+    # once per held breath; the pacing cue once a set, without its live number
+    assert said == ["Keep breathing. Breathe out slowly.", "Breathe slowly, 6 breaths a minute.",
+                    "Keep breathing. Breathe out slowly."]
+
+
+def test_the_rep_pacing_cues_are_spoken_once_a_set_and_a_held_breath_says_what_to_do():
+    from types import SimpleNamespace
+
+    from formwatch.ui.live_window import LiveWindow
+    from formwatch.ui.view_model import OverlayState
+
+    said = []
+    window = SimpleNamespace(voice=SimpleNamespace(say=said.append), _spoken_state="clean", _spoken_held=False,
+                             _spoken_line="", _spoken_pacing=set())
+    up, down = (OverlayState(state="clean", pacing=p) for p in ("Breathe out as you rise", "Breathe in as you lower"))
+    held = OverlayState(state="clean", pacing="Keep breathing: breath held 7 s — breathe out as you rise")
+    for view in (down, up, down, up, held, held, up, down):
+        LiveWindow._speak_state(window, view)
+    assert said == ["Breathe in as you lower.", "Breathe out as you rise.", "Keep breathing. Breathe out as you rise."]

@@ -125,6 +125,8 @@ def _discard_unstarted(runner: LiveRunner) -> None:
 
 
 def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, signals: StopSignals) -> int:
+    from formwatch.ui.view_model import HELD_CUE_PREFIX, pacing_cue, spoken_pacing  # no Qt in it
+
     last: dict[str, Any] = {"state": "", "rep": 0, "said": "", "cal": None}
     voice = make_voice(args)  # headless too: the person is 2-3 m away, not at the terminal
 
@@ -152,6 +154,13 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
         if verdicts and verdicts[-1] is not last.get("verdict"):
             last["verdict"] = verdicts[-1]
             say(live.result.t_s, detector.rep_verdicts.last_line or f"Rep {verdicts[-1].rep}: clean")
+        cue = pacing_cue(detector, verdict.phase, live.result.breath)
+        if cue.startswith(HELD_CUE_PREFIX) and not last.get("held"):
+            say(live.result.t_s, cue)  # a breath held: said each time it starts
+        last["held"] = cue.startswith(HELD_CUE_PREFIX)
+        if cue and not last["held"] and spoken_pacing(cue) not in last.setdefault("cues", set()):
+            last["cues"].add(spoken_pacing(cue))  # each breathing cue once a set
+            say(live.result.t_s, cue)
         if verdict.rep != last["rep"]:
             print(f"  {live.result.t_s:6.2f} s  rep {verdict.rep} done", flush=True)
             last["rep"] = verdict.rep

@@ -300,4 +300,5 @@ register_rule("depth", lambda cfg, spec: DepthRule(cfg.depth_loss_fraction, cfg.
               if spec.has_reps else None)
 register_rule("tempo", lambda cfg, spec: TempoRule(cfg.tempo_loss_fraction, cfg.tempo_consecutive_reps,
                                                    cfg.baseline_reps) if cfg.tempo_rule else None)
-register_rule("breath", lambda cfg, spec: BreathRule(spec.breath_hold_limit_s))
+# A held or strained breath ends a hold; in a rep set it is a cue (ui/view_model.pacing_cue), never a stop.
+register_rule("breath", lambda cfg, spec: None if spec.has_reps else BreathRule(spec.breath_hold_limit_s))

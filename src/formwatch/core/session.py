@@ -17,6 +17,7 @@ from formwatch.core.kinematics import Col
 from formwatch.core.pipeline import Pipeline, PipelineConfig
 from formwatch.core.record import BREATH_COLUMNS, RecordSchema
 from formwatch.core.registry import REGISTRY
+from formwatch.core.rep_rhythm import RepRhythm
 
 __all__ = ["BREATH_COLUMNS", "FrameResult", "SetSession"]
 
@@ -48,6 +49,7 @@ class SetSession:
         self._measured = np.zeros(len(self._form_columns))
         self.profiles_seen = 0
         self.breathing = BreathingMonitor()
+        self.rep_rhythm = RepRhythm()
         self._incline: deque[tuple[float, float]] = deque()
         self._breath_frames = 0
         self._breath_rates: list[float] = []
@@ -63,6 +65,7 @@ class SetSession:
         self._measured[:] = 0.0
         self.profiles_seen = 0
         self.breathing = BreathingMonitor()
+        self.rep_rhythm = RepRhythm()
         self._incline = deque()
         self._breath_frames = 0
         self._breath_rates = []
@@ -91,16 +94,27 @@ class SetSession:
         if self.first_t_s is None:
             self.first_t_s = t_s
         self.last_t_s = t_s
-        breath = self.breathing.step(t_s, front_extent(profile), self._breathing_readable(t_s, metrics))
+        chest, readable = self._chest_signal(t_s, metrics, front_extent(profile))
+        breath = self.breathing.step(t_s, chest, readable)
         self._breath_frames += breath.valid
         if breath.rate_bpm == breath.rate_bpm:
             self._breath_rates.append(breath.rate_bpm)
         verdict = self.detector.step(t_s, metrics, breath) if self.detector is not None else None
         return FrameResult(t_s, metrics, verdict, breath)
 
+    def _chest_signal(self, t_s: float, metrics: np.ndarray, chest: float) -> tuple[float, bool]:
+        """What breathing is read from: in a rep exercise the front edge with the rep's own rhythm taken out (what
+        the driver's posture does not explain, core/rep_rhythm.py), so that a breath held across reps shows; in a
+        hold the front edge itself while the trunk is still."""
+        detector = self.detector
+        if detector is not None and detector.spec.has_reps:
+            residual = self.rep_rhythm.residual(t_s, chest, float(metrics[REGISTRY.index(detector.spec.driver)]))
+            return residual, residual == residual
+        return chest, self._breathing_readable(t_s, metrics)
+
     def _breathing_readable(self, t_s: float, metrics: np.ndarray) -> bool:
-        """Breathing is read only while the trunk itself is still (a hold, a rest): rep cadence lies inside the
-        breathing band."""
+        """In a hold, breathing is read only while the trunk itself is still: a shift of the whole body moves the
+        edge far more than a breath."""
         incline = float(metrics[Col.TRUNK_INCLINE_DEG])
         window = self._incline
         window.append((t_s, incline))
@@ -109,8 +123,7 @@ class SetSession:
         values = [v for _, v in window if v == v]
         if len(values) < len(window) or t_s - window[0][0] < 0.5:
             return False
-        in_rep = self.detector is not None and self.detector.spec.has_reps and self.detector.segmenter.phase != "rest"
-        return not in_rep and max(values) - min(values) <= TRUNK_STILL_DEG
+        return max(values) - min(values) <= TRUNK_STILL_DEG
 
     def row(self, result: FrameResult) -> list[Any]:
         """The metrics.csv row of a frame (without t_s), laid out by :attr:`schema`."""

@@ -19,7 +19,8 @@ from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.core.exercises import next_exercise
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
-from formwatch.ui.view_model import HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state, stop_words
+from formwatch.ui.view_model import (HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state, spoken_pacing,
+                                     stop_words)
 from formwatch.ui.worker import LiveWorker
 
 
@@ -48,6 +49,7 @@ class LiveWindow(QMainWindow):
         self.sound = StopSound()
         self.voice = voice  # an app.voice.VoiceCues, when the user asked for spoken cues
         self._spoken_held = False
+        self._spoken_pacing: set[str] = set()
         self._spoken_state = ""
         self._spoken_line = ""
         self._slot_lock = threading.Lock()
@@ -122,8 +124,12 @@ class LiveWindow(QMainWindow):
         self._spoken_line = said or self._spoken_line
         held = view.pacing.startswith(HELD_CUE_PREFIX)
         if held and not self._spoken_held:
-            self.voice.say("Keep breathing. Breathe out slowly.")
+            self.voice.say(spoken_pacing(view.pacing))
         self._spoken_held = held
+        cue = spoken_pacing(view.pacing) if not said and not held else ""
+        if cue and cue not in self._spoken_pacing:  # each breathing cue once a set: heard, never nagging
+            self._spoken_pacing.add(cue)
+            self.voice.say(cue)
 
     def _on_ended(self, reason: str) -> None:
         keys = KEYS_ENDED if self.make_source is not None else KEYS_ENDED_NO_RESUME

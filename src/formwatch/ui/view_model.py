@@ -8,6 +8,7 @@ registry.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,7 +132,8 @@ def pacing_cue(detector: Any, phase: str, breath: Any = None) -> str:
     """Breath as choreography: out on the effort, in on the return; in a hold a calm rhythm, and the measured one.
     A breath held for ``HELD_CUE_S`` comes first, in any exercise: a cue, not a stop (the plank's stop is its own
     rule, a few seconds later)."""
-    if breath is not None and getattr(breath, "held", False) and breath.held_s >= HELD_CUE_S:
+    held = breath is not None and getattr(breath, "held", False) and breath.held_s >= HELD_CUE_S
+    if held and not detector.spec.has_reps:
         return f"{HELD_CUE_PREFIX}: breath held {breath.held_s:.0f} s — breathe out slowly"
     if not detector.spec.has_reps:
         measured = f" · now {breath.rate_bpm:.0f}" if breath is not None and breath.rate_bpm == breath.rate_bpm \
@@ -139,11 +141,29 @@ def pacing_cue(detector: Any, phase: str, breath: Any = None) -> str:
         return f"Breathe slowly: {CALM_RATE_BPM:.0f} breaths a minute{measured}"
     # For flexion exercises (hinge, squat) the effort is the way up; for extension ones (bridge, bird-dog) the reach.
     effort = "up" if detector.spec.driver_sign > 0 else "down"
+    effort_words = "rise" if effort == "up" else "reach"
+    if held:  # held across the reps (bracing): breathe with them
+        return f"{HELD_CUE_PREFIX}: breath held {breath.held_s:.0f} s — breathe out as you {effort_words}"
+    if breath is not None and getattr(breath, "strained", False):
+        return f"Breathing hard ({breath.rate_bpm:.0f} a minute, shallow) — slow down, breathe out as you {effort_words}"
     if phase == effort:
         return "Breathe out as you " + ("rise" if effort == "up" else "reach")
     if phase in ("up", "down"):
         return "Breathe in as you " + ("lower" if effort == "up" else "return")
     return ""
+
+
+def spoken_pacing(line: str) -> str:
+    """What the voice says for a breathing cue: its advice, without the live numbers ("Keep breathing: breath held
+    3 s — breathe out as you rise" -> "Keep breathing. Breathe out as you rise.")."""
+    if not line:
+        return ""
+    if line.startswith(HELD_CUE_PREFIX):
+        advice = line.split("—")[-1].strip()
+        return f"{HELD_CUE_PREFIX}. {advice[:1].upper()}{advice[1:]}."
+    words = re.sub(r" \([^)]*\)", "", line.split(" · ")[0]).replace(":", ",").strip()
+    return " ".join(f"{part[:1].upper()}{part[1:]}." for part in words.split(" — "))
+
 
 
 LINE_SHOWN_S = 4.0  # the recognised exercise and a rep's verdict stay on screen this long
