@@ -150,13 +150,17 @@ class SetSession:
         out: dict[str, Any] = {"readable_fraction": round(self._breath_frames / self.frames, 4) if self.frames else 0.0,
                                "rate_bpm": round(float(np.median(self._breath_rates)), 1) if self._breath_rates else None}
         if not self._breath_rates:
-            needed = self.breathing.config.calm_s + self.breathing.config.depth_window_s
+            cfg = self.breathing.config
+            needed = max(cfg.min_rate_window_s, cfg.depth_window_s + 0.5 / cfg.low_hz)
+            reps = self.detector is not None and self.detector.spec.has_reps
+            where = "of the trunk's front in view" if reps else "of a still trunk"
             if not self.profiles_seen:
                 out["why_not"] = "no silhouette in this recording: analyze the video again"
             elif duration_s < needed:
-                out["why_not"] = f"too short: a breathing rate needs {needed:.0f} s of a still trunk"
+                out["why_not"] = f"too short: a breathing rate needs {needed:.0f} s {where}"
             else:
-                out["why_not"] = "the trunk was never still long enough, or its front was hidden"
+                out["why_not"] = ("the trunk's front was hidden too often" if reps else
+                                  "the trunk was never still long enough, or its front was hidden")
         return out
 
     def summary(self) -> dict[str, Any]:
