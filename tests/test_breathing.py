@@ -222,3 +222,22 @@ def test_a_breath_held_across_reps_4_to_6_is_cued_by_the_end_of_rep_5(held):
         assert all(c[0] < 8.0 + 6 * 5.0 + 5.0 for c in cued)  # released within a breath of breathing again
     else:
         assert not cued, cued[:3]
+
+
+@pytest.mark.parametrize("facing, tilt_deg", [(1.0, 20.0), (-1.0, 80.0)])
+def test_the_optical_flow_chest_signal_follows_a_drawn_breathing_front_edge(facing, tilt_deg):
+    """A drawn trunk whose front wall moves out and in by 1 % of a torso length: the flow's displacement (torso
+    lengths) moves with the silhouette's front edge, the same way and by about as much, facing either way."""
+    from formwatch.capture.chest_flow import ChestFlow
+    from formwatch.core.silhouette import trunk_profile
+    from formwatch.sim.torso import TorsoShape, torso_mask
+
+    flow, moved, edge = ChestFlow(), [], []
+    for k in range(40):
+        mask, image = torso_mask(TorsoShape(front_offset=0.01 * math.sin(2 * math.pi * k / 20)), tilt_deg=tilt_deg,
+                                 facing=facing)
+        moved.append(flow.step((40 + 180 * mask).astype(np.uint8), image))
+        edge.append(front_extent(trunk_profile(mask, image)))
+    moved, edge = np.array(moved[1:]), np.array(edge[1:])
+    assert np.corrcoef(np.diff(moved), np.diff(edge))[0, 1] > 0.7
+    assert np.ptp(moved) == pytest.approx(np.ptp(edge), rel=0.3)

@@ -3,6 +3,8 @@
 - ``step_us``: one frame through the live step (One Euro filter + all metrics, the trunk's from a silhouette
   profile included), p50 / p95 microseconds.
 - ``trunk_profile_us``: measuring the trunk profile from a 1280x720 soft mask and the landmarks (core/silhouette.py).
+- ``chest_flow_us``: the optical-flow chest signal (capture/chest_flow.py) on a drawn 1280x720 breathing trunk, per
+  frame: what it would add to the live path (measured, not yet in it: docs/breathing.md).
 - ``kinematics_batch_frames_per_s``: a whole ``(T, 33, 4)`` recording through the metrics at once.
 - ``pose_ms``: MediaPipe inference in VIDEO mode on a real clip with the segmentation mask and the trunk profile
   (what live and analyze run); ``pose_ms_landmarks_only`` the same without the mask, for comparison.
@@ -240,6 +242,25 @@ def _stage(number: int, total: int, what: str) -> None:
         sys.stderr.flush()
 
 
+def bench_chest_flow(frames: int = 200) -> dict[str, float]:
+    """The optical-flow chest signal per 1280x720 frame (patch warp, DIS flow, texture-weighted average)."""
+    from formwatch.capture.chest_flow import ChestFlow
+    from formwatch.sim.torso import TorsoShape, torso_mask
+
+    pictures = []
+    for k in range(20):  # a trunk breathing out and in, drawn once and replayed
+        mask, image = torso_mask(TorsoShape(front_offset=0.01 * np.sin(2 * np.pi * k / 20)), frame_size_px=(1280, 720),
+                                 hip_px=(600.0, 500.0), torso_px=260.0, tilt_deg=70.0)
+        pictures.append(((40 + 180 * mask).astype(np.uint8), image))
+    flow, timings = ChestFlow(), []
+    for i in range(frames):
+        gray, image = pictures[i % len(pictures)]
+        start = time.perf_counter()
+        flow.step(gray, image)
+        timings.append(time.perf_counter() - start)
+    return _percentiles(timings[10:], 1e6)
+
+
 def run(as_json: bool, video: Path | None = None, model: Path | None = None, quick: bool = False
         ) -> dict[str, Any]:
     total = 3 + (6 if model is not None else 0) + (0 if quick else 1)
@@ -249,6 +270,7 @@ def run(as_json: bool, video: Path | None = None, model: Path | None = None, qui
     results["kinematics_batch_frames_per_s"] = round(bench_batch())
     _stage(3, total, "the trunk profile from a mask")
     results["trunk_profile_us"] = bench_trunk_profile()
+    results["chest_flow_us"] = bench_chest_flow()
     if model is not None:
         clip = video or default_clip()
         results["clip"] = str(clip)

@@ -54,7 +54,7 @@ def _sample(mask: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(inside, top * (1 - fy) + bottom * fy, np.nan)
 
 
-def _trunk_frame(image: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+def trunk_frame(image: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
     """Hip centre, unit axis (hip -> shoulder), front normal (pixels) and torso length; None if not seen."""
     px = image[:, :2].astype(np.float64) * size
     vis = image[:, 3]
@@ -82,7 +82,7 @@ def edge_points(profile: np.ndarray, image: np.ndarray, frame_size_px: tuple[int
     if profile is None or np.isnan(image[0, 0]):
         return out
     size = np.array(frame_size_px, dtype=np.float64)
-    frame = _trunk_frame(image, size)
+    frame = trunk_frame(image, size)
     if frame is None:
         return out
     hip, unit, normal, length = frame
@@ -108,7 +108,7 @@ def trunk_profile(mask: np.ndarray, image: np.ndarray) -> np.ndarray:
     mask = mask.reshape(mask.shape[:2])  # MediaPipe gives (H, W, 1)
     h, w = mask.shape
     size = np.array([w, h], dtype=np.float64)
-    frame = _trunk_frame(image, size)
+    frame = trunk_frame(image, size)
     if frame is None:
         return out
     hip, unit, normal, length = frame
