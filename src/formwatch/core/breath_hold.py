@@ -13,7 +13,7 @@ at 2-3 m, a silhouette edge from far away) no 3 s window can tell a held breath 
   left out, so a hold never lowers its own bar);
 - **noise floor**: what white noise of the measured size (from the signal's content above ``noise_hz``) gives the
   same envelope, ``4 sigma^2 / n``; the envelope is judged as the share of the baseline's breathing above that floor;
-- **decision**: quiet while that share is below ``quiet_share``; held once quiet for ``quiet_breaths`` breath
+- **decision**: quiet while the breath's amplitude is below ``quiet_amplitude`` of the baseline's; held once quiet for ``quiet_breaths`` breath
   periods in a row (a run-length sequential test: one shallow breath is not a hold). Movement (the envelope several
   times its baseline) never counts as quiet and never enters the baseline;
 - **readable**: the baseline breathing must stand ``min_snr`` times above the noise floor, or nothing is called.
@@ -36,9 +36,10 @@ class BreathHoldConfig:
     """Settings, in breath periods where they are about breathing; units in the names."""
 
     window_breaths: float = 1.0  # the lock-in's averaging window: one period nulls the twice-the-rate term
-    quiet_share: float = 0.15  # quiet: the envelope's breathing power below this share of the baseline's
+    quiet_amplitude: float = 0.35  # quiet: the breath's amplitude below this share of the baseline's (camera apnea
+    # detectors' 'envelope below 0.35 of its running mean'); compared as power, its square
     quiet_breaths: float = 0.5  # held: quiet this many breath periods in a row
-    baseline_s: float = 45.0  # the person's own recent breathing
+    baseline_s: float = 30.0  # the person's own recent breathing
     min_baseline_breaths: float = 1.5  # no decision before this much baseline
     min_snr: float = 5.0  # the baseline's power stands this many times above the noise floor, or nothing is called
     movement_factor: float = 6.0  # an envelope this many times the baseline is movement, not breathing
@@ -115,7 +116,7 @@ class BreathHoldDetector:
         readable = baseline >= cfg.min_snr * floor
         share = (power - floor) / max(baseline - floor, 1e-30)
         moving = power > cfg.movement_factor * baseline
-        quiet = readable and not moving and share < cfg.quiet_share
+        quiet = readable and not moving and share < cfg.quiet_amplitude ** 2
         if quiet:
             if self._quiet_since is None:
                 self._quiet_since = t_s
@@ -125,7 +126,7 @@ class BreathHoldDetector:
                 self._remember(t_s, power)
         held = quiet and t_s - self._quiet_since >= cfg.quiet_breaths / f_hz
         # The breath stopped about a window before the envelope went quiet: the boxcar's memory.
-        still_since = self._quiet_since - (1.0 - math.sqrt(cfg.quiet_share)) * span_s if held else None
+        still_since = self._quiet_since - (1.0 - cfg.quiet_amplitude) * span_s if held else None
         return HoldReading(quiet, held, still_since, readable, share)
 
     def _remember(self, t_s: float, power: float) -> None:
