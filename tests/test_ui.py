@@ -149,6 +149,16 @@ def test_replay_curves_hold_the_recording_and_cursor_follows_seeking(qtbot, tmp_
     assert window.overlay.view.state == "stopped"
     png = window.export_png(tmp_path / "traces.png")
     assert png.stat().st_size > 10_000
+    from PyQt6.QtGui import QImage
+
+    from formwatch.ui.replay_window import EXPORT_WIDTH_PX
+
+    picture = QImage(str(png))  # 1366 wide, as tall as every trace needs
+    assert picture.width() == EXPORT_WIDTH_PX and picture.height() >= window.traces_height_px() - 2
+    plots = [item for item in window.plots.ci.items if hasattr(item, "vb")]
+    window.plots.resize(EXPORT_WIDTH_PX, window.traces_height_px())
+    window.plots.resizeEvent(None)
+    assert plots and min(plot.vb.height() for plot in plots) >= 120  # each trace's plot area, as exported
     SCREENSHOTS.mkdir(exist_ok=True)
     window.grab().save(str(SCREENSHOTS / "replay.png"))
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
-from PyQt6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton, QSlider,
-                             QSplitter, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton,
+                             QScrollArea, QSlider, QSplitter, QVBoxLayout, QWidget)
 
 from formwatch.app.replay_data import ReplayData, export_csv
 from formwatch.core.exercises import gauge_specs
@@ -52,12 +52,17 @@ def _breath_hold_limit_s(exercise: str) -> float | None:
     return spec.breath_hold_limit_s if "breath" in spec.rules else None
 
 
+TRACE_PX = 180  # a trace with its title and time axis: its plot area stays >= 120 px
+HEADER_PX = 90  # the set's title line and the time axis's label
+EXPORT_WIDTH_PX = 1366
+
+
 class ReplayWindow(QMainWindow):
     def __init__(self, data: ReplayData) -> None:
         super().__init__()
         self.data = data
         self.setWindowTitle(f"formwatch replay — {data.recording.path.name}")
-        fit_to_screen(self, (1500, 820), (960, 600))
+        fit_to_screen(self, (1366, 768), (960, 600))  # the 14-inch laptop it is used on
         self.index = 0
         self.speed = 1.0
         self.video = VideoFrames(data.video_path) if data.video_path else None
@@ -72,10 +77,16 @@ class ReplayWindow(QMainWindow):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._build_plots()
 
+        # Every trace keeps TRACE_PX of height, whatever the window's: more traces than fit scroll, none is squeezed.
+        self.plots.setMinimumHeight(self.traces_height_px())
+        scroll = QScrollArea()
+        scroll.setWidget(self.plots)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.overlay)
-        splitter.addWidget(self.plots)
-        splitter.setSizes([650, 850])
+        splitter.addWidget(scroll)
+        splitter.setSizes([560, 806])
 
         self.play_button = QPushButton("Play")
         self.play_button.clicked.connect(self.toggle_play)
@@ -234,16 +245,30 @@ class ReplayWindow(QMainWindow):
         self.seek_index(self.index + 1)
 
     # ------------------------------------------------------------------------------------------- export
+    def traces_height_px(self) -> int:
+        """Height the traces need: TRACE_PX for each plot, plus the title and the time axis's label."""
+        plots = sum(isinstance(item, pg.PlotItem) for item in self.plots.ci.items)
+        return TRACE_PX * plots + HEADER_PX
+
     def export_png(self, path: Path) -> Path:
+        """The traces as a PNG 1366 px wide, each trace TRACE_PX tall (laid out at that size before it is drawn)."""
         import pyqtgraph.exporters
 
         from formwatch.io.outputs import atomic_output
 
+        size = (EXPORT_WIDTH_PX, self.traces_height_px())
+        before = self.plots.size()
+        self.plots.resize(*size)
+        self.plots.resizeEvent(None)  # lay the plots out at that size now, shown or not (an unshown widget waits)
+        QApplication.processEvents()
         exporter = pyqtgraph.exporters.ImageExporter(self.plots.ci)
-        exporter.parameters()["width"] = 1600
+        exporter.parameters()["width"] = EXPORT_WIDTH_PX
         with atomic_output(path, "--export-png") as tmp:
             image = exporter.export(toBytes=True)
-            if image is None or not image.save(str(tmp), "PNG"):
+            saved = image is not None and image.save(str(tmp), "PNG")
+            self.plots.resize(before)
+            self.plots.resizeEvent(None)
+            if not saved:
                 from formwatch.io.outputs import OutputError
 
                 raise OutputError(f"--export-png {path}: the picture could not be saved; choose another file")
