@@ -302,3 +302,28 @@ def test_the_progress_view_draws_the_history(qtbot):
     assert "streak 1 day" in window.plots["Sets per day"].titleLabel.text
     curve = window.plots["Clean reps per set"].listDataItems()[0]
     assert list(curve.getData()[1]) == [7, 7]
+
+
+def test_the_progress_legend_never_covers_a_point(qtbot):
+    """Three exercises whose first sets sit at the top of the chart, where the legend goes: the chart leaves the
+    legend its own headroom."""
+    from PyQt6.QtCore import QPointF
+
+    from formwatch.app.report import series
+    from formwatch.ui.charts import ProgressWindow
+
+    today = __import__("time").strftime("%Y-%m-%dT%H:%M:%S")
+    rows = [dict(started=today, exercise=e, reps=10, clean_reps=c, status="done", stop_metric=None, stopped=False)
+            for e in ("hinge", "squat", "bridge") for c in (10, 9, 6, 4)]
+    window = ProgressWindow(series(rows), len(rows))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    plot = window.plots["Clean reps per set"]
+    legend = plot.legend.sceneBoundingRect()
+    for item in plot.listDataItems():
+        xs, ys = item.getData()
+        for x, y in zip(xs, ys):
+            point = plot.vb.mapViewToScene(QPointF(float(x), float(y)))
+            assert not legend.adjusted(-6, -6, 6, 6).contains(point), (x, y, legend, point, plot.vb.sceneBoundingRect())

@@ -42,13 +42,33 @@ def days_chart(plot: pg.PlotItem, series: dict[str, Any], days: int = 28) -> Non
     plot.getAxis("bottom").setTicks([[(i, labels[i][5:]) for i in range(0, days, 7)]])
 
 
+LEGEND_MARGIN_PX = 18.0  # the legend's offset from the top and a gap below it
+
+
 def clean_reps_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
     _style(plot, "Clean reps per set, by exercise", "clean reps", "set (in order)")
-    plot.addLegend(offset=(10, 10), labelTextSize="11pt")
-    for i, (exercise, points) in enumerate(sorted(series["by_exercise"].items())):
+    plot.addLegend(offset=(10, 5), labelTextSize="11pt")
+    lines = sorted(series["by_exercise"].items())
+    for i, (exercise, points) in enumerate(lines):
         clean = [c for _, c, _ in points]
         plot.plot(np.arange(1, len(clean) + 1), clean, pen=pg.mkPen(_COLOURS[i % 5], width=2), symbol="o",
                   symbolBrush=_COLOURS[i % 5], name=exercise)
+    values = [c for _, points in lines for _, c, _ in points]
+    if values:  # headroom above the data for the legend, so it never covers a point, at whatever size it is drawn
+        low, high = float(min(values)), float(max(values))
+        plot.vb.sigResized.connect(lambda *_: _room_for_legend(plot, low, high))
+        _room_for_legend(plot, low, high)
+
+
+def _room_for_legend(plot: pg.PlotItem, low: float, high: float) -> None:
+    """The y range that puts the data below the legend: the legend's own height (plus a margin) as a share of the
+    plot's, kept free above the highest point."""
+    span = max(high - low, 1.0)
+    plot_px = plot.vb.height() if plot.vb.height() > 50 else 280.0
+    legend_px = plot.legend.boundingRect().height() + LEGEND_MARGIN_PX if plot.legend is not None else 0.0
+    share = min(legend_px / plot_px, 0.6)
+    data = 1.1 * span  # the data and a little padding below it
+    plot.setYRange(low - 0.05 * span, low - 0.05 * span + data / (1.0 - share), padding=0)
 
 
 def reasons_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
