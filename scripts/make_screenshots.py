@@ -37,6 +37,13 @@ def states(out: Path, size: tuple[int, int] = (1366, 768)) -> None:
         widget.grab().save(str(out / f"{name}.png"))
         widget.details = True  # D: every gauge and number
         widget.grab().save(str(out / f"{name}-details.png"))
+    from formwatch.ui.states import routine_cards
+    from formwatch.ui.routine_card import RoutineCardWidget
+
+    for name, card in routine_cards().items():  # a routine's introductions and rests, in the window
+        shown = RoutineCardWidget(card, clock=lambda: 0.0)
+        shown.resize(*size)
+        shown.grab().save(str(out / f"{name}.png"))
     del widget, app
 
 

@@ -121,3 +121,17 @@ def test_the_panel_goes_beside_a_standing_person_and_above_or_below_a_plank():
     band = panel_beside(screen, plank)
     assert band.w > 1000 and not band.overlaps(plank)
     assert panel_beside(screen, None).x > screen.w / 2  # nobody seen: the right side
+
+
+@needs_ocr
+@pytest.mark.parametrize("name", ["routine-intro", "routine-rest"])
+def test_a_routines_introductions_and_rests_are_read_from_across_the_room(qtbot, tmp_path, name):
+    from formwatch.ui.routine_card import RoutineCardWidget
+    from formwatch.ui.states import routine_cards
+
+    card = routine_cards()[name]
+    widget = RoutineCardWidget(card, clock=lambda: 0.0)
+    qtbot.addWidget(widget)
+    widget.resize(1366, 768)
+    widget.grab().save(str(tmp_path / "card.png"))
+    assert_readable(ocr_words(tmp_path / "card.png"), card.heading)

@@ -32,11 +32,19 @@ def run(args: argparse.Namespace) -> int:
     from formwatch.cli.live import make_voice
 
     voice = make_voice(args) if not videos else None  # a routine from files is a check, not a session to hear
+    cards = not videos and not args.headless and _display()  # the window shows (and says) what comes next
     print(f"{routine.title}: {len(routine.steps)} exercises, about {routine.minutes:.0f} minutes.")
-    for i, step in enumerate(routine.steps, start=1):
+    steps, ended = routine.steps, False
+    for i, step in enumerate(steps, start=1):
         intro = f"{step.exercise}: {step.target()}. {step.cue}"
-        print(f"\n[{i}/{len(routine.steps)}] {intro}", flush=True)
-        if voice is not None:
+        print(f"\n[{i}/{len(steps)}] {intro}", flush=True)
+        if cards:
+            from formwatch.ui.routine_card import intro_card, show_card
+
+            if not show_card(intro_card(i, len(steps), step.exercise, step.target(), step.cue), voice):
+                ended = True
+                break
+        elif voice is not None:
             voice.say(intro)
         if videos:
             from formwatch.app.analyze import analyze
@@ -49,13 +57,28 @@ def run(args: argparse.Namespace) -> int:
             print(f"recording: {result.path}")
         else:
             _live_step(args, step.exercise)
-        if step.rest_s and i < len(routine.steps):
-            _rest(step.rest_s, wait=not videos, voice=voice)
-    print("\nRoutine done. `formwatch history` lists its sets.")
+        if step.rest_s and i < len(steps):
+            if cards:
+                from formwatch.ui.routine_card import rest_card, show_card
+
+                print(f"Rest {step.rest_s:.0f} s.", flush=True)
+                if not show_card(rest_card(step.rest_s, steps[i].exercise, steps[i].target()), voice):
+                    ended = True
+                    break
+            else:
+                _rest(step.rest_s, wait=not videos, voice=voice)
+    print("\nRoutine ended early. `formwatch history` lists its sets." if ended else
+          "\nRoutine done. `formwatch history` lists its sets.")
     if voice is not None:
-        voice.say("Routine done. Well done.")
+        voice.say("Routine ended." if ended else "Routine done. Well done.")
         voice.close()
     return 0
+
+
+def _display() -> bool:
+    from formwatch.cli.demo import display_available
+
+    return display_available()
 
 
 def _live_step(args: argparse.Namespace, exercise: str) -> None:

@@ -3,6 +3,8 @@ render at laptop and monitor sizes and what scripts/make_screenshots.py puts in 
 
 from __future__ import annotations
 
+from typing import Any
+
 from formwatch.core.exercises import get_exercise
 from formwatch.core.registry import HIP_HINGE, LUMBAR_CURVE, SHOULDER_ELEVATION
 from formwatch.core.rules import make_stop
@@ -57,3 +59,14 @@ def overlay_states() -> dict[str, OverlayState]:
     for state in states.values():  # as the view model makes them: the 2-3 m panel's short message
         state.far_banner = state.far_banner or far_message(state.banner)
     return states
+
+
+def routine_cards() -> dict[str, Any]:
+    """A routine's cards between sets (ui/routine_card.py): an exercise's introduction and a rest."""
+    from formwatch.ui.routine_card import intro_card, rest_card
+
+    from formwatch.app.routines import load_routine
+
+    first, second = load_routine("morning").steps[:2]  # a built-in routine's own words
+    return {"routine-intro": intro_card(1, 3, first.exercise, first.target(), first.cue),
+            "routine-rest": rest_card(first.rest_s, second.exercise, second.target())}
