@@ -10,7 +10,7 @@ import pytest
 
 from conftest import run_formwatch, write_synthetic_recording
 from formwatch.core.exercises import get_exercise
-from formwatch.core.signature import EvolutionConfig, aggregate_reference, evolve_limits, summarise
+from formwatch.core.signature import aggregate_reference, evolve_limits, summarise
 from formwatch.io.history import History
 from formwatch.sim.scenarios import Scenario, generate
 

@@ -115,7 +115,7 @@ def test_a_held_breath_is_spoken_once_not_every_frame():
 
     said = []
     window = SimpleNamespace(voice=SimpleNamespace(say=said.append), _spoken_state="clean", _spoken_held=False,
-                             _spoken_line="", _spoken_pacing=set())
+                             _spoken_line="", _spoken_pacing=set(), _spoken_rep=0)
     held = OverlayState(state="clean", pacing="Keep breathing: breath held 3 s — breathe out slowly")
     calm = OverlayState(state="clean", pacing="Breathe slowly: 6 breaths a minute · now 11")
     for view in (held, held, held, calm, calm, held, calm):
@@ -133,9 +133,28 @@ def test_the_rep_pacing_cues_are_spoken_once_a_set_and_a_held_breath_says_what_t
 
     said = []
     window = SimpleNamespace(voice=SimpleNamespace(say=said.append), _spoken_state="clean", _spoken_held=False,
-                             _spoken_line="", _spoken_pacing=set())
+                             _spoken_line="", _spoken_pacing=set(), _spoken_rep=0)
     up, down = (OverlayState(state="clean", pacing=p) for p in ("Breathe out as you rise", "Breathe in as you lower"))
     held = OverlayState(state="clean", pacing="Keep breathing: breath held 7 s — breathe out as you rise")
     for view in (down, up, down, up, held, held, up, down):
         LiveWindow._speak_state(window, view)
     assert said == ["Breathe in as you lower.", "Breathe out as you rise.", "Keep breathing. Breathe out as you rise."]
+
+
+@pytest.mark.parametrize("count_reps", [True, False])
+def test_clean_reps_are_counted_aloud_as_a_setting_and_a_reps_note_is_always_said(count_reps):
+    from types import SimpleNamespace
+
+    from formwatch.ui.live_window import LiveWindow
+    from formwatch.ui.view_model import OverlayState
+
+    said = []
+    window = SimpleNamespace(voice=SimpleNamespace(say=said.append, count_reps=count_reps), _spoken_state="clean",
+                             _spoken_held=False, _spoken_line="", _spoken_pacing=set(), _spoken_rep=0)
+    views = [OverlayState(state="clean", rep=1), OverlayState(state="clean", rep=1),
+             OverlayState(state="clean", rep=2, pacing="Rep 2: low back rounded 12° — keep your chest proud"),
+             OverlayState(state="clean", rep=3), OverlayState(state="clean", rep=1)]  # then a new set
+    for view in views:
+        LiveWindow._speak_state(window, view)
+    note = "Rep 2: low back rounded 12 degrees: keep your chest proud"
+    assert said == (["1", note, "3", "1"] if count_reps else [note])

@@ -49,9 +49,10 @@ def render_wav(text: str, path: Path, engine: list[str] | None = None) -> Path:
 class VoiceCues:
     """``say(text)`` returns at once; a thread speaks the newest cue."""
 
-    def __init__(self, command: list[str] | None = None, muted: bool = False) -> None:
+    def __init__(self, command: list[str] | None = None, muted: bool = False, count_reps: bool = True) -> None:
         self.command = command if command is not None else find_engine()
         self.muted = muted  # S in the window: said nothing until unmuted (what would be said is still logged)
+        self.count_reps = count_reps  # each clean rep's number said (notes and faults are said either way)
         self.spoken: list[str] = []  # what was handed to the engine, for tests and logs
         self._pending: str | None = None
         self._wake = threading.Condition()

@@ -110,7 +110,7 @@ def make_voice(args: argparse.Namespace) -> Any:
     if why := why_silent():
         print(f"formwatch: voice off: {why}; the cues stay on screen and in this terminal", file=sys.stderr)
         return None
-    return VoiceCues()
+    return VoiceCues(count_reps=getattr(args, "count_reps", True))
 
 
 def _discard_unstarted(runner: LiveRunner) -> None:
@@ -125,7 +125,7 @@ def _discard_unstarted(runner: LiveRunner) -> None:
 
 
 def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, signals: StopSignals) -> int:
-    from formwatch.ui.view_model import HELD_CUE_PREFIX, pacing_cue, spoken_pacing  # no Qt in it
+    from formwatch.ui.view_model import HELD_CUE_PREFIX, pacing_cue, speakable, spoken_pacing  # no Qt in it
 
     last: dict[str, Any] = {"state": "", "rep": 0, "said": "", "cal": None}
     voice = make_voice(args)  # headless too: the person is 2-3 m away, not at the terminal
@@ -135,7 +135,7 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
             print(f"  {t_s:6.2f} s  {line}", flush=True)
             last["said"] = line
             if voice is not None and spoken:
-                voice.say(line.replace("—", ":").replace("°", " degrees"))
+                voice.say(speakable(line))
 
     def report(live: LiveResult) -> None:
         calibration = runner.calibration or last["cal"]  # the guided set-up and calibration, as they go
@@ -153,7 +153,10 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
         verdicts = detector.rep_verdicts.verdicts
         if verdicts and verdicts[-1] is not last.get("verdict"):
             last["verdict"] = verdicts[-1]
-            say(live.result.t_s, detector.rep_verdicts.last_line or f"Rep {verdicts[-1].rep}: clean")
+            line = detector.rep_verdicts.last_line  # a note or a fault: always said
+            say(live.result.t_s, line or f"Rep {verdicts[-1].rep}: clean", spoken=bool(line))
+            if not line and voice is not None and voice.count_reps:
+                voice.say(str(verdicts[-1].rep))  # a clean rep: its number, as a coach counts
         cue = pacing_cue(detector, verdict.phase, live.result.breath)
         if cue.startswith(HELD_CUE_PREFIX) and not last.get("held"):
             say(live.result.t_s, cue)  # a breath held: said each time it starts
@@ -273,6 +276,8 @@ def add_live_arguments(p: argparse.ArgumentParser) -> None:
                    help="speak the cues (the exercise recognised, each rep's note, the stop and what to do, the "
                         "breathing cue) through an offline speech engine (espeak-ng): on where there is one and a "
                         "sound device; --no-voice to keep quiet (S in the window)")
+    p.add_argument("--count-reps", action=argparse.BooleanOptionalAction, default=True,
+                   help="with the voice, say each clean rep's number (notes and faults are said either way)")
     p.add_argument("--model", type=Path, help="pose model .task file")
     add_model_size_argument(p, live=True)
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")

@@ -19,8 +19,8 @@ from formwatch.app.live import LiveResult, LiveRunner
 from formwatch.core.exercises import next_exercise
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
-from formwatch.ui.view_model import (HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state, spoken_pacing,
-                                     stop_words)
+from formwatch.ui.view_model import (HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state, speakable,
+                                     spoken_pacing, stop_words)
 from formwatch.ui.worker import LiveWorker
 
 
@@ -50,6 +50,7 @@ class LiveWindow(QMainWindow):
         self.voice = voice  # an app.voice.VoiceCues, when the user asked for spoken cues
         self._spoken_held = False
         self._spoken_pacing: set[str] = set()
+        self._spoken_rep = 0
         self._spoken_state = ""
         self._spoken_line = ""
         self._slot_lock = threading.Lock()
@@ -116,11 +117,17 @@ class LiveWindow(QMainWindow):
             return
         if view.state != self._spoken_state:
             if view.state == "drifting":
-                self.voice.say(view.banner.replace("—", ":"))
+                self.voice.say(speakable(view.banner))
             self._spoken_state = view.state
+        if view.rep < self._spoken_rep:  # a new set
+            self._spoken_rep, self._spoken_pacing = 0, set()
+        if view.rep > self._spoken_rep:  # a rep done: its number when counting, unless its note is said below
+            if getattr(self.voice, "count_reps", False) and not view.pacing.startswith(f"Rep {view.rep}:"):
+                self.voice.say(str(view.rep))
+            self._spoken_rep = view.rep
         said = view.pacing if view.pacing.startswith(("Rep ", "Looks like")) else ""  # a rep's word, the exercise
         if said and said != self._spoken_line:
-            self.voice.say(said.replace("—", ":").replace("°", " degrees"))
+            self.voice.say(speakable(said))
         self._spoken_line = said or self._spoken_line
         held = view.pacing.startswith(HELD_CUE_PREFIX)
         if held and not self._spoken_held:

@@ -153,6 +153,11 @@ def pacing_cue(detector: Any, phase: str, breath: Any = None) -> str:
     return ""
 
 
+def speakable(line: str) -> str:
+    """A screen line as the voice reads it: dashes as pauses, degrees in words."""
+    return line.replace(" — ", ": ").replace("—", ":").replace("°", " degrees")
+
+
 def spoken_pacing(line: str) -> str:
     """What the voice says for a breathing cue: its advice, without the live numbers ("Keep breathing: breath held
     3 s — breathe out as you rise" -> "Keep breathing. Breathe out as you rise.")."""
