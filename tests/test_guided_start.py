@@ -63,3 +63,23 @@ def test_the_guided_start_takes_the_neutral_after_the_checklist_and_the_set_is_j
     assert "Now start your exercise" in guided.message
     plan = session.detector.plan_for("hinge")
     assert plan.has_profile and plan.profile_name == "me"
+
+
+def test_live_with_the_camera_and_no_profile_yet_starts_with_the_guided_set_up(tmp_path):
+    """A newcomer typing ``formwatch live`` gets ``formwatch start``'s set-up; a video file, a named profile, a
+    profile already made, or a routine's step does not."""
+    import argparse
+
+    from formwatch.cli.live import _first_run
+
+    def args(**kw):
+        base = dict(video=None, profile=None, guided=None, calibration_dir=tmp_path / "cal")
+        return argparse.Namespace(**{**base, **kw})
+
+    assert _first_run(args())
+    assert not _first_run(args(video=tmp_path / "clip.mp4"))
+    assert not _first_run(args(profile="me"))
+    assert not _first_run(args(routine_step=True))
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "cal" / "me.json").write_text("{}")
+    assert not _first_run(args())

@@ -238,9 +238,26 @@ def run_window(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_run(args: argparse.Namespace) -> bool:
+    """The camera, no profile named and none made yet, no guided set-up already under way: a newcomer, whom
+    ``formwatch start``'s set-up protects from the first set. (A video file cannot answer a checklist.)"""
+    from formwatch.cli.common import default_calibration_dir
+    from formwatch.io.profiles import list_profiles
+
+    if args.video is not None or args.profile is not None or getattr(args, "guided", None) is not None or \
+            getattr(args, "routine_step", False):
+        return False
+    return not list_profiles(args.calibration_dir or default_calibration_dir())
+
+
 def run(args: argparse.Namespace) -> int:
     from formwatch.cli.demo import display_available
 
+    if _first_run(args):
+        from formwatch.cli.start import run as run_start
+
+        print("formwatch: no profile yet — the guided set-up first (as formwatch start)", file=sys.stderr)
+        return run_start(args)
     if args.exercise == AUTO:
         print("formwatch: recognising the exercise from your movement (say --exercise KIND to choose it; "
               "press E in the window to change it)")

@@ -88,6 +88,7 @@ def _live_step(args: argparse.Namespace, exercise: str) -> None:
     step_args.exercise = exercise
     step_args.out = None
     step_args.video = None  # the camera
+    step_args.routine_step = True  # the routine's own flow: no first-run set-up in the middle of it
     live.run(step_args)
 
 
