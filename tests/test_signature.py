@@ -178,3 +178,16 @@ def test_a_new_set_in_the_live_window_starts_with_the_limits_in_force_then(tmp_p
     assert order == ["finished", "limits"]
     assert session.detector.limit_of(session.detector.watched[0]) == 1.2
     runner.finish()
+
+
+def test_the_signature_counts_faulty_and_noted_reps_of_the_sets_that_have_verdicts():
+    from formwatch.app.signature import describe, short_lines
+
+    sets = [a_set([0.5] * 8), a_set([0.5] * 6), a_set([0.5] * 5)]
+    sets[0].update(reps=8, faulty_reps=1, noted_reps=2)
+    sets[1].update(reps=6, faulty_reps=0, noted_reps=1)
+    sets[2].update(reps=5, faulty_reps=None, noted_reps=None)  # recorded before rep verdicts: not counted
+    sig = summarise(HINGE, "me", sets, SAFETY, {})
+    assert (sig.faulty_reps, sig.noted_reps, sig.judged_reps) == (1, 3, 14)
+    assert "1 faulty and 3 with a note, of 14 reps" in describe(sig, [])
+    assert "(1 faulty, 3 with a note, of 14 reps)" in short_lines([(sig, [])])[0]

@@ -76,6 +76,8 @@ def _signature_section(signatures: list[tuple[Any, list[dict[str, Any]]]]) -> st
         typical = "—" if math.isnan(amount) else (f"holds {amount:.0f} s" if hold else f"{amount:.0f} clean reps")
         reps = "—" if math.isnan(sig.depth_deg) else \
             f"depth {sig.depth_deg:.0f}°, {sig.down_s:.1f} s down, {sig.up_s:.1f} s up"
+        if sig.judged_reps:  # every rep's verdict, over the sets that have them
+            reps += f"<br>{sig.faulty_reps} faulty, {sig.noted_reps} with a note, of {sig.judged_reps} reps"
         limits = "<br>".join(f"{html.escape(m.label)}: {m.limit_in_force:.1f}{m.unit} ({m.safety_limit:.1f})"
                              for m in sig.metrics if not math.isnan(m.safety_limit))
         parts.append(f"<tr><td>{html.escape(sig.profile or 'no profile')}, {html.escape(sig.exercise)}</td>"

@@ -99,6 +99,9 @@ def describe(sig: Signature, changes: list[dict[str, Any]]) -> str:
     if not math.isnan(sig.typical_clean_reps):
         lines.append(f"  typical set: {sig.typical_clean_reps:.0f} clean reps" if get_exercise(sig.exercise).has_reps
                      else f"  typical hold: {sig.typical_held_s:.0f} s")
+    if sig.judged_reps:
+        lines.append(f"  rep verdicts: {sig.faulty_reps} faulty and {sig.noted_reps} with a note, of "
+                     f"{sig.judged_reps} reps")
     if sig.stopped_sets:
         after = (f"after {sig.reps_to_stop:.0f} clean reps (median)" if get_exercise(sig.exercise).has_reps
                  else "in the hold")
@@ -148,6 +151,8 @@ def short_lines(signatures: list[tuple[Signature, list[dict[str, Any]]]]) -> lis
             typical = "" if math.isnan(sig.typical_held_s) else f": typically holds {sig.typical_held_s:.0f} s"
         else:
             typical = "" if math.isnan(sig.typical_clean_reps) else f": typically {sig.typical_clean_reps:.0f} clean reps"
+        if sig.judged_reps and (sig.faulty_reps or sig.noted_reps):
+            typical += f" ({sig.faulty_reps} faulty, {sig.noted_reps} with a note, of {sig.judged_reps} reps)"
         lines.append(who + typical)
         if sig.stopped_sets:
             lines.append(f"  ended most often by {sig.ending_fault_label} ({sig.ending_fault_sets} of "

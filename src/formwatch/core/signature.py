@@ -76,6 +76,9 @@ class Signature:
     completed_sets: int = 0
     interrupted_sets: int = 0
     typical_clean_reps: float = math.nan  # median clean reps a completed set
+    faulty_reps: int = 0  # reps judged a fault, over all sets (core/rep_verdicts.py; sets before verdicts: none)
+    noted_reps: int = 0  # reps with a technique note
+    judged_reps: int = 0  # reps with a verdict at all
     stopped_sets: int = 0
     reps_to_stop: float = math.nan  # median clean reps before a stop, over stopped sets
     ending_fault: str | None = None  # the metric that ended most stopped sets
@@ -197,6 +200,10 @@ def summarise(spec: ExerciseSpec, profile: str | None, sets: list[dict[str, Any]
     sig.completed_sets = len(done)
     sig.interrupted_sets = sum(1 for s in sets if s.get("status") == "interrupted")
     sig.typical_clean_reps = _median(float(s.get("clean_reps") or 0) for s in done)
+    judged = [s for s in sets if s.get("faulty_reps") is not None]  # sets recorded since rep verdicts exist
+    sig.faulty_reps = sum(int(s.get("faulty_reps") or 0) for s in judged)
+    sig.noted_reps = sum(int(s.get("noted_reps") or 0) for s in judged)
+    sig.judged_reps = sum(int(s.get("reps") or 0) for s in judged)
     stopped = [s for s in done if s.get("stopped")]
     sig.stopped_sets = len(stopped)
     sig.reps_to_stop = _median(float(s.get("clean_reps") or 0) for s in stopped)
