@@ -208,3 +208,46 @@ def test_the_history_keeps_every_reps_verdict_and_counts_them(tmp_path, monkeypa
     assert row["exercise"] == "hinge" and row["noted_reps"] == 3 and row["faulty_reps"] == 0
     assert [r["verdict"] for r in row["reps_detail"]][:4] == ["note", "note", "note", "clean"]
     assert set_amount(row) == "10 reps, 3 with a note"
+
+
+def drawn_hinge_session(rounding_per_rep, reps: int = 10, seed: int = 5) -> dict:
+    """A hinge set drawn end to end — the skeleton (sim/synth.py) and its silhouette's trunk profile
+    (sim/torso.drawn_profiles, the back edge +10 deg standing, rounding ``rounding_per_rep(rep)`` deg more at the
+    bottom of rep ``rep``, with edge noise) — through the whole per-frame path (SetSession: pipeline, metrics from
+    the silhouette, detector) with no profile: the set's summary."""
+    from formwatch.core.session import SetSession
+    from formwatch.sim.synth import skeleton
+    from formwatch.sim.torso import drawn_profiles
+
+    t, hinge, depth = hinge_reps(reps=reps)
+    rep = np.clip(((t - 2.0) // 3.0).astype(int) + 1, 1, reps)
+    back_bend = STANDING_LUMBAR - np.array([rounding_per_rep(int(r)) for r in rep]) * depth
+    profiles = drawn_profiles(back_bend, edge_noise=0.002, seed=seed)
+    image, world = skeleton(hinge_deg=hinge)
+    session = SetSession((1280, 720), detector=Detector(plan=make_plan("hinge")))
+    for i, ti in enumerate(t):
+        session.step(float(ti), image[i].astype(np.float32), world[i].astype(np.float32), profiles[i])
+        if session.detector.stop is not None:
+            break
+    session.detector.finish()
+    return session.summary()
+
+
+def test_drawn_silhouettes_a_back_rounded_15_deg_from_rep_1_is_a_note_at_rep_1_and_never_a_stop():
+    summary = drawn_hinge_session(lambda rep: 15.0)
+    assert not summary["stopped"] and summary["reps"] == 10
+    first = summary["reps_detail"][0]
+    assert first["rep"] == 1 and first["metric"] == LUMBAR_CURVE and first["verdict"] == "note"
+    assert first["deviation"] == pytest.approx(15.0, abs=2.0)
+    assert summary["neutral_source"] == "set start"
+
+
+def test_drawn_silhouettes_a_back_rounding_3_deg_more_every_rep_from_rep_6_is_stopped_by_rep_8():
+    summary = drawn_hinge_session(lambda rep: 3.0 * max(0, rep - 5))
+    assert summary["stopped"] and summary["stop"]["metric"] == LUMBAR_CURVE and summary["stop"]["rep"] <= 8
+    assert [r["verdict"] for r in summary["reps_detail"][:5]] == ["clean"] * 5
+
+
+def test_drawn_silhouettes_a_steady_back_is_clean_every_rep():
+    summary = drawn_hinge_session(lambda rep: 0.0)
+    assert not summary["stopped"] and [r["verdict"] for r in summary["reps_detail"]] == ["clean"] * 10

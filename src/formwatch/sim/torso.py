@@ -87,3 +87,24 @@ def add_arm(mask: np.ndarray, image: np.ndarray, shoulder_px: tuple[float, float
     for lm, p in zip((Lm.LEFT_SHOULDER, Lm.LEFT_ELBOW, Lm.LEFT_WRIST), points):
         image[lm, :2] = p / np.array([w, h])
         image[lm, 3] = 0.99
+
+
+def drawn_profiles(back_bend_deg: np.ndarray, front_bend_deg: np.ndarray | float = 0.0,
+                   shape: TorsoShape = TorsoShape(), edge_noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    """Trunk profiles ``(T, 4, N_STATIONS)`` of a trunk whose back (and front) edge bends by the given angles frame
+    by frame, drawn with the same edges as :func:`torso_mask` (what ``trunk_profile`` measures from its mask), plus
+    white noise of ``edge_noise`` torso lengths on each edge point: a back that rounds from rep 1, or more rep after
+    rep, as a silhouette rather than as a metric."""
+    from formwatch.core.silhouette import BACK, BACK_CONF, FRONT, FRONT_CONF, N_STATIONS, STATIONS
+
+    back_bend = np.asarray(back_bend_deg, dtype=np.float64)
+    front_bend = np.broadcast_to(np.asarray(front_bend_deg, dtype=np.float64), back_bend.shape)
+    rng = np.random.default_rng(seed)
+    out = np.zeros(back_bend.shape + (4, N_STATIONS), dtype=np.float32)
+    half = np.abs(STATIONS - 0.5)
+    out[..., BACK, :] = shape.back_mid + np.tan(np.radians(back_bend) / 2.0)[..., None] * half
+    out[..., FRONT, :] = shape.front_mid + shape.front_offset + np.tan(np.radians(front_bend) / 2.0)[..., None] * half
+    if edge_noise:
+        out[..., :2, :] += rng.normal(0.0, edge_noise, out[..., :2, :].shape)
+    out[..., BACK_CONF, :] = out[..., FRONT_CONF, :] = 1.0
+    return out
