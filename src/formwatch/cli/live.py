@@ -256,7 +256,7 @@ def run(args: argparse.Namespace) -> int:
     if _first_run(args):
         from formwatch.cli.start import run as run_start
 
-        print("formwatch: no profile yet — the guided set-up first (as formwatch start)", file=sys.stderr)
+        print("formwatch: no profile yet — the guided set-up first (as formwatch start)")  # errors alone on stderr
         return run_start(args)
     if args.exercise == AUTO:
         print("formwatch: recognising the exercise from your movement (say --exercise KIND to choose it; "

@@ -8,7 +8,6 @@ the exercise recognised as they go. With a profile it is ``formwatch live --prof
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         args.profile, args.guided = name, None
         return run_live(args)
     print(f"formwatch: first run — set-up checklist, then stand still for your neutral (saved as profile '{name}'), "
-          "then start exercising: the exercise is recognised as you go", file=sys.stderr)
+          "then start exercising: the exercise is recognised as you go")
     args.profile = None  # made during the run
     args.guided = lambda size: GuidedStart(name, size, calibration_dir)
     return run_live(args)
