@@ -13,8 +13,8 @@ at 2-3 m, a silhouette edge from far away) no 3 s window can tell a held breath 
   left out, so a hold never lowers its own bar);
 - **noise floor**: what white noise of the measured size (from the signal's content above ``noise_hz``) gives the
   same envelope, ``4 sigma^2 / n``; the envelope is judged as the share of the baseline's breathing above that floor;
-- **decision**: quiet while the breath's amplitude is below ``quiet_amplitude`` of the baseline's; held once quiet for ``quiet_breaths`` breath
-  periods in a row (a run-length sequential test: one shallow breath is not a hold). Movement (the envelope several
+- **decision**: quiet while the breath's amplitude is below ``quiet_amplitude`` of the baseline's; held once quiet
+  for ``quiet_breaths`` breath periods in a row (a run-length sequential test: one shallow breath is not a hold). Movement (the envelope several
   times its baseline) never counts as quiet and never enters the baseline;
 - **readable**: the baseline breathing must stand ``min_snr`` times above the noise floor, or nothing is called.
 
