@@ -54,26 +54,27 @@ def analyze_clip(path: Path, tag: str, detector: object) -> dict:
     return analyze(poses, out, detector=detector, progress=False).summary
 
 
-def rep_words(summary: dict) -> str:
+def rep_words(summary) -> str:
     """Every rep's verdict in a few words: "1 clean, 2 note (lumbar_curve_deg 13.1)"."""
-    words = [f"{r['rep']} {r['verdict']}" + (f" ({r['metric']} {r['deviation']:+g})" if r["metric"] else "")
-             for r in summary.get("reps_detail", [])]
+    words = [f"{r.rep} {r.verdict.value}" + (f" ({r.metric} {r.deviation:+g})" if r.metric else "")
+             for r in summary.judged]
     return ", ".join(words) or "—"
 
 
 def recognition_rows() -> list[dict]:
     """Each shared clip analysed with the exercise recognised (--exercise auto), against what it shows."""
-    from formwatch.core.auto_detector import AutoDetector
+    from formwatch.core.set_judge import SetJudge
+    from formwatch.core.wording import recognition_why
 
     rows = []
     for clip, wanted in RECOGNISE.items():
         path = SHARED_DATA / "video" / clip
         if not path.is_file():
             continue
-        s = analyze_clip(path, "auto", AutoDetector())
-        rows.append({"clip": clip, "wanted": wanted, "found": s["exercise"], "right": s["exercise"] in wanted,
-                     "confidence": s.get("exercise_confidence"), "why": s.get("recognition"),
-                     "reps": rep_words(s), "stopped": bool(s.get("stopped")),
+        s = analyze_clip(path, "auto", SetJudge())
+        rows.append({"clip": clip, "wanted": wanted, "found": s.exercise, "right": s.exercise in wanted,
+                     "confidence": s.recognition.confidence if s.recognition else None,
+                     "why": recognition_why(s.recognition), "reps": rep_words(s), "stopped": s.stopped,
                      "correct": not CLIPS.get(clip, ("", "correct"))[1].startswith("incorrect")})
     return rows
 
@@ -85,16 +86,16 @@ def real_clip_verdicts() -> list[dict]:
         path = video_dir / clip
         if not path.is_file():
             continue
+        from formwatch.core.wording import note_sentence, set_amount, stop_reason
+
         s = analyze_clip(path, exercise, Detector(exercise))
-        stop = s.get("stop")
-        partial = " + a partial" if s.get("partial_rep") else ""
+        partial = " + a partial" if s.partial_rep else ""
         rows.append({"clip": clip, "exercise": exercise, "expected": expected, "label": label, "by_hand": by_hand,
                      "reps_detail": rep_words(s),
-                     "counted": f"{s['reps']}{partial}" if exercise != "plank" else "hold",
-                     "notes": "; ".join(s.get("technique_notes", [])), "reps": s["reps"],
-                     "verdict": f"STOP at {stop['t_s']:.2f} s: {stop['reason']}" if stop else
-                     ("no stop" + (f", {s['reps']} rep{'s' if s['reps'] != 1 else ''}" if exercise != "plank"
-                                   else f", held {s.get('held_s') or 0:.0f} s"))})
+                     "counted": f"{s.reps}{partial}" if exercise != "plank" else "hold",
+                     "notes": "; ".join(note_sentence(n, s.exercise) for n in s.technique_notes), "reps": s.reps,
+                     "verdict": f"STOP at {s.stop.t_s:.2f} s: {stop_reason(s.stop, s.exercise)}" if s.stop else
+                     f"no stop, {set_amount(s)}"})
     return rows
 
 

@@ -90,7 +90,8 @@ def test_the_evaluation_on_the_real_recordings_prints_its_json_line():
 def test_analyze_writes_the_breathing_columns_and_says_why_they_are_empty(tmp_path):
     from formwatch.app.analyze import analyze
     from formwatch.core.detector import Detector
-    from formwatch.core.session import BREATH_COLUMNS
+    from formwatch.core.record import BREATH_COLUMNS, RecordSchema
+    from formwatch.core.wording import breathing_why_not
     from formwatch.sim.torso import TorsoShape, torso_mask
     from formwatch.core.silhouette import trunk_profile
     from formwatch.io.recording import RecordingWriter
@@ -98,13 +99,14 @@ def test_analyze_writes_the_breathing_columns_and_says_why_they_are_empty(tmp_pa
     mask, image = torso_mask(TorsoShape(), tilt_deg=80.0)
     profile = trunk_profile(mask, image)
     meta = {"source": "drawn torso", "fps": 30.0, "frame_width": 640, "frame_height": 480}
-    with RecordingWriter(tmp_path / "in", meta, ()) as writer:
+    with RecordingWriter(tmp_path / "in", meta, RecordSchema(())) as writer:
         for i in range(90):  # 3 s: too short for a rate
             writer.add(i / 30.0, image, image.copy(), None, None, profile)
     result = analyze(tmp_path / "in", tmp_path / "out", detector=Detector("plank"), progress=False)
     header = (tmp_path / "out" / "metrics.csv").read_text().splitlines()[0].split(",")
     assert all(column in header for column in BREATH_COLUMNS)
-    assert "too short" in result.summary["breathing"]["why_not"]
+    breathing = result.summary.breathing
+    assert "too short" in breathing_why_not(breathing.why_not, breathing.needed_s)
 
 
 def test_replay_shows_the_breathing_trace_and_the_held_breath_that_ended_a_plank(tmp_path, qtbot):
@@ -113,18 +115,19 @@ def test_replay_shows_the_breathing_trace_and_the_held_breath_that_ended_a_plank
     from formwatch.app.analyze import analyze
     from formwatch.app.replay_data import load_replay
     from formwatch.core.detector import Detector
+    from formwatch.core.record import RecordSchema
     from formwatch.io.recording import RecordingWriter
     from formwatch.sim.synth import skeleton
 
     image, world = skeleton(body_pitch_deg=80.0)  # a body held still, near horizontal
     t, profiles = breathing_profiles(12.0, amplitude=0.012, seconds=40.0, fps=30.0, hold=(20.0, 15.0))
     meta = {"source": "drawn plank", "fps": 30.0, "frame_width": 1280, "frame_height": 720}
-    with RecordingWriter(tmp_path / "in", meta, ()) as writer:
+    with RecordingWriter(tmp_path / "in", meta, RecordSchema(())) as writer:
         for ti, profile in zip(t, profiles):
             writer.add(float(ti), image.astype(np.float32), world.astype(np.float32), None, None, profile)
     result = analyze(tmp_path / "in", tmp_path / "out", detector=Detector("plank"), progress=False)
-    assert result.summary["stopped"] and result.summary["stop"]["rule"] == "breath"
-    assert 24.0 < result.summary["stop"]["t_s"] < 29.0  # 5 s of held breath, found within 3 s of its start
+    assert result.summary.stopped and result.summary.stop.rule == "breath_held"
+    assert 24.0 < result.summary.stop.t_s < 29.0  # 5 s of held breath, found within 3 s of its start
     data = load_replay(tmp_path / "out")
     assert data.has_breathing()
     rate = data.breathing["breath_rate_bpm"]
@@ -202,18 +205,18 @@ def test_a_breath_held_across_reps_4_to_6_is_cued_by_the_end_of_rep_5(held):
     across reps 4-6 gets "keep breathing — breathe out as you rise" by the end of rep 5; breathing on through the
     same set gets no such cue."""
     from formwatch.core.detector import Detector
+    from formwatch.core.cues import pacing
     from formwatch.core.session import SetSession
-    from formwatch.ui.view_model import HELD_CUE_PREFIX, pacing_cue
 
     t, image, world, profiles = drawn_rep_set((4, 6) if held else None)
-    session = SetSession((1280, 720), detector=Detector("hinge"))
+    detector = Detector("hinge")
+    session = SetSession((1280, 720), detector=detector)
     cued = []
     for i, ti in enumerate(t):
-        result = session.step(float(ti), image[i], world[i], profiles[i])
-        cue = pacing_cue(session.detector, result.verdict.phase, result.breath)
-        if cue.startswith(HELD_CUE_PREFIX):
-            cued.append((float(ti), cue))
-    reps = session.detector.reps
+        cue = pacing(session.step(float(ti), image[i], world[i], profiles[i]))
+        if cue.kind == "held":
+            cued.append((float(ti), cue.text))
+    reps = detector.reps
     assert len(reps) == 10  # the reps themselves are untouched
     if held:
         end_of_rep_5 = 8.0 + 5 * 5.0

@@ -19,7 +19,7 @@ def read_metrics(path: Path) -> dict[str, np.ndarray]:
     with open(path / "metrics.csv", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
-    words = {"state", "phase"}  # the verdict's words (analyze recognises the exercise by default)
+    words = {"state", "phase", "exercise", "events"}  # the judge's words (analyze recognises the exercise by default)
     return {name: np.array([float(r[i]) if r[i] else np.nan for r in body]) for i, name in enumerate(header)
             if name not in words}
 

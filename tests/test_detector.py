@@ -5,7 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from formwatch.core.detector import Detector, reason_sentence
+from formwatch.core.detector import Detector
+from formwatch.core.events import Against, Stop
+from formwatch.core.wording import note_sentence, stop_reason
 from formwatch.sim.evaluation import run_scenario
 from formwatch.core.kinematics import Col
 from formwatch.core.registry import REGISTRY, SHOULDER_ELEVATION
@@ -22,7 +24,7 @@ def test_shoulder_creep_from_rep_7_stops_on_the_shoulders_in_time(fps):
     stop = outcome.stop
     assert stop is not None and stop.metric == "shoulder_elevation_cm"
     assert scenario.drift_onset_s < stop.t_s <= scenario.drift_crossing_s(3.0) + 0.5
-    assert stop.rep >= 7 and "Shoulders crept up" in stop.reason and "set ended" in stop.reason
+    assert stop.rep >= 7 and "Shoulders crept up" in stop_reason(stop, "hinge") and "set ended" in stop_reason(stop, "hinge")
 
 
 def test_same_stop_time_at_15_30_and_60_fps():
@@ -47,17 +49,19 @@ def test_hips_pushed_forward_at_lockout_stop_on_the_hips_against_the_first_reps(
     scenario = Scenario(drift_metric="hip_extension_deg", drift_amount=15.0)
     stop = run_scenario(scenario, limits=PROFILE_LIMITS).stop
     assert stop is not None and stop.metric == "hip_extension_deg" and stop.value > stop.limit >= 4.0
-    assert "more than in your first reps" in stop.reason
+    assert "more than in your first reps" in stop_reason(stop, "hinge")
     assert stop.t_s > scenario.drift_onset_s
 
 
 def test_loss_of_depth_stops_at_the_turn_of_the_short_rep():
     scenario = Scenario(drift_metric="hip_hinge_deg", drift_amount=30.0)
     stop = run_scenario(scenario).stop
-    assert stop is not None and stop.metric == "hip_hinge_deg" and "depth" in stop.reason
+    assert stop is not None and stop.metric == "hip_hinge_deg" and "depth" in stop_reason(stop, "hinge")
     bottom_of_rep_8 = scenario.lead_in_s + 7.5 * scenario.rep_period_s
     assert bottom_of_rep_8 < stop.t_s < bottom_of_rep_8 + 0.5  # at the turn, not at the end of the rep
-    assert stop.rep == 8 and stop.clean_reps == 7
+    outcome = run_scenario(scenario)
+    assert stop.rep == 8 and outcome.summary.clean_before_stop == 7 and outcome.summary.clean_reps == 7
+    assert outcome.summary.judged[-1].rep == 8 and outcome.summary.judged[-1].verdict.value == "fault"
 
 
 def test_without_profile_limits_are_learned_from_the_first_reps():
@@ -77,7 +81,7 @@ def test_stop_is_latched_until_reset():
     for _ in range(20):
         t += 1 / 30
         verdict = d.step(t, row)
-    assert verdict.stop is not None and verdict.state == "stopped" and "far past" in verdict.stop.reason
+    assert verdict.stop is not None and verdict.state == "stopped" and "far past" in stop_reason(verdict.stop, "hinge")
     row[:] = 0.0
     assert d.step(t + 1, row).stop is verdict.stop
     d.reset()
@@ -101,7 +105,7 @@ def test_tempo_loss_stops_the_set():
                 row[Col.HIP_HINGE_DEG] = value
                 verdict = d.step(t, row)
                 stop = stop or verdict.stop
-    assert stop is not None and stop.metric == "tempo" and "slowed" in stop.reason
+    assert stop is not None and stop.metric == "tempo" and "slowed" in stop_reason(stop, "hinge")
 
 
 def test_plank_hold_stops_on_sagging_hips():
@@ -117,8 +121,8 @@ def test_plank_hold_stops_on_sagging_hips():
 
 
 def test_reason_sentence_reads_like_a_coach():
-    assert reason_sentence("shoulder_elevation_cm", 2.14, 7, 6, "limit", 2.0) == \
-        "Shoulders crept up 2.1 cm at rep 7 — set ended. 6 clean reps."
+    stop = Stop(31.0, 7, "shoulder_elevation_cm", 2.14, 2.0, "limit", Against.PROFILE)
+    assert stop_reason(stop, "hinge") == "Shoulders crept up 2.1 cm at rep 7 — set ended."
 
 
 def test_unknown_exercise_is_refused():
@@ -138,7 +142,7 @@ def test_a_shoulder_rise_present_in_every_rep_is_a_technique_note_not_a_stop():
     """Arms held forward lift the shoulder reading 2.5 cm at the bottom of every rep, the same every rep."""
     outcome = run_scenario(Scenario(shoulder_bottom_cm=2.5, seed=11), limits=PROFILE_LIMITS)
     assert outcome.stop is None and outcome.reps == 10
-    notes = outcome.detector.notes
+    notes = {n.metric: note_sentence(n, "hinge") for n in outcome.summary.technique_notes}
     assert SHOULDER_ELEVATION in notes and "technique point" in notes[SHOULDER_ELEVATION]
 
 
@@ -147,7 +151,7 @@ def test_the_same_set_creeping_0_8_cm_more_from_rep_7_is_stopped_by_the_bottom_o
     stop = run_scenario(scenario, limits=PROFILE_LIMITS).stop
     rep7_start = scenario.lead_in_s + 6 * scenario.rep_period_s
     rep8_bottom = scenario.lead_in_s + 7.5 * scenario.rep_period_s
-    assert stop is not None and stop.metric == SHOULDER_ELEVATION and "first reps" in stop.reason
+    assert stop is not None and stop.metric == SHOULDER_ELEVATION and "first reps" in stop_reason(stop, "hinge")
     assert rep7_start < stop.t_s <= rep8_bottom
 
 
@@ -179,7 +183,7 @@ def test_a_facing_flip_of_a_few_frames_is_read_the_held_way():
     hinge = np.array([session.step(float(ti), image[i], world[i]).metrics[Col.HIP_HINGE_DEG]
                       for i, ti in enumerate(t)])
     assert np.nanmin(hinge) > 30.0  # never the impossible mirror reading
-    assert session.summary()["facing_flips_held"] >= 5
+    assert session.summary().facing_flips_held >= 5
 
 
 def test_a_gross_fault_without_a_profile_says_it_is_judged_against_population_defaults():
@@ -189,4 +193,4 @@ def test_a_gross_fault_without_a_profile_says_it_is_judged_against_population_de
     stop = None
     for i in range(30):
         stop = d.step(i / 30, row).stop or stop
-    assert stop is not None and "population defaults" in stop.reason
+    assert stop is not None and "population defaults" in stop_reason(stop, "plank")

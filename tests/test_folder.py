@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from formwatch.app.folder import analyze_folder
+from formwatch.app.folder import FolderJob, analyze_folder
 from formwatch.cli.analyze import table
 
 
@@ -24,7 +24,7 @@ def clip_folder(tmp_path: Path) -> Path:
 @pytest.mark.model
 def test_two_jobs_write_a_recording_per_video_and_skip_the_damaged_one(tmp_path, model_path):
     folder = clip_folder(tmp_path)
-    outcomes = analyze_folder(folder, tmp_path / "out", "plank", jobs=2, model=model_path, progress=False)
+    outcomes = analyze_folder(folder, tmp_path / "out", FolderJob("plank", str(model_path)), jobs=2, progress=False)
     assert [o.video for o in outcomes] == ["a.avi", "b.avi", "broken.mp4"]
     done = [o for o in outcomes if o.error is None]
     assert len(done) == 2 and all((Path(o.recording) / "summary.json").is_file() for o in done)
@@ -40,8 +40,8 @@ def test_the_folder_runs_on_a_local_dask_cluster(tmp_path, model_path):
     folder = clip_folder(tmp_path)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        outcomes = analyze_folder(folder, tmp_path / "out", None, model=model_path, executor=client.get_executor(),
-                                  progress=False)
+        outcomes = analyze_folder(folder, tmp_path / "out", FolderJob(model=str(model_path)),
+                                  executor=client.get_executor(), progress=False)
     assert sum(o.error is None for o in outcomes) == 2
     assert (tmp_path / "out" / "a" / "poses.npz").is_file()
 

@@ -4,7 +4,7 @@ one thing to fix, the neutral is taken once the view holds, and the profile it s
 import numpy as np
 
 from formwatch.app.guided import GuidedStart
-from formwatch.core.auto_detector import AutoDetector
+from formwatch.core.set_judge import SetJudge
 from formwatch.core.kinematics import View
 from formwatch.core.session import SetSession
 from formwatch.core.view_check import ViewChecklist, check_view, frame_luma
@@ -46,7 +46,7 @@ def test_frame_luma_reads_a_grey_frame():
 def test_the_guided_start_takes_the_neutral_after_the_checklist_and_the_set_is_judged_with_it(tmp_path):
     n = 30 * 12
     image, world = standing(n)
-    session = SetSession((1280, 720), detector=AutoDetector())
+    session = SetSession((1280, 720), detector=SetJudge())
     guided = GuidedStart("me", (1280, 720), tmp_path / "cal", hold_s=1.0)
     guided.capture.countdown_s, guided.capture.hold_s = 1.0, 3.0
     messages = []
@@ -61,7 +61,7 @@ def test_the_guided_start_takes_the_neutral_after_the_checklist_and_the_set_is_j
     assert messages[0].startswith("Set-up")
     assert (tmp_path / "cal" / "me.json").is_file()
     assert "Now start your exercise" in guided.message
-    plan = session.detector.plan_for("hinge")
+    plan = session.judge.plan_for("hinge")
     assert plan.has_profile and plan.profile_name == "me"
 
 

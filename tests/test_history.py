@@ -31,7 +31,7 @@ def test_two_analyses_are_listed_then_forgotten_and_the_working_directory_stays_
     for _ in range(2):
         assert run(["analyze", str(rec), "--exercise", "deadlift"], home, work).returncode == 0
     listed = json.loads(run(["history", "--json"], home, work).stdout)["sets"]
-    assert [s["exercise"] for s in listed] == ["hinge", "hinge"]
+    assert [s["summary"]["exercise"] for s in listed] == ["hinge", "hinge"]
     assert all(s["status"] == "done" and s["source"] == "analyze" and Path(s["recording"]).is_dir() for s in listed)
     assert "hinge" in run(["history"], home, work).stdout
     refused = run(["forget", "--all"], home, work)
@@ -68,7 +68,7 @@ def test_a_set_killed_mid_way_leaves_a_consistent_history_marked_interrupted(tmp
     with History(db) as history:
         assert history.integrity_ok()
         sets = history.sets()
-    assert len(sets) == 1 and sets[0]["status"] == "interrupted" and sets[0]["exercise"] == "squat"
+    assert len(sets) == 1 and sets[0].status == "interrupted" and sets[0].summary.exercise == "squat"
 
 
 def test_the_report_is_one_page_with_its_charts_and_every_set(tmp_path):
@@ -98,7 +98,9 @@ def test_a_set_started_in_one_thread_can_end_in_another(tmp_path, monkeypatch):
     worker = threading.Thread(target=lambda: started.append(SetRecord("live", "hinge", None, None)))
     worker.start()
     worker.join()
-    started[0].finish({"reps": 5, "clean_reps": 5, "stopped": False})
+    from formwatch.core.set_summary import SetSummary
+
+    started[0].finish(SetSummary(judged_set=True, exercise="hinge", reps=5))
     with History() as history:
         sets = history.sets()
-    assert [(s["status"], s["reps"]) for s in sets] == [("done", 5)]
+    assert [(s.status, s.summary.reps) for s in sets] == [("done", 5)]

@@ -56,7 +56,7 @@ def test_lumbar_arch_falls_back_to_lean_back_when_knees_unseen():
     m = compute_metrics(image, world, SIZE)
     assert np.isnan(m[Col.HIP_HINGE_DEG])
     assert m[Col.HIP_EXTENSION_DEG] == pytest.approx(12, abs=1e-6)
-    assert "knees" in nan_reason(m, Col.HIP_HINGE_DEG)
+    assert nan_reason(m, Col.HIP_HINGE_DEG) == "knees_unseen"
 
 
 @pytest.mark.parametrize("kw", [dict(center_px=(200.0, 100.0)), dict(center_px=(900.0, 600.0), px_per_m=150.0),
@@ -76,7 +76,7 @@ def test_front_view_hides_sagittal_angles_with_reason():
     m = metrics(hinge_deg=30, yaw_deg=90)
     assert m[Col.VIEW] == View.FRONT
     assert np.isnan(m[Col.HIP_HINGE_DEG]) and np.isnan(m[Col.HIP_EXTENSION_DEG])
-    assert "side-on" in nan_reason(m, Col.HIP_HINGE_DEG)
+    assert nan_reason(m, Col.HIP_HINGE_DEG) == "front_view"
     assert metrics(hinge_deg=30, yaw_deg=45)[Col.VIEW] == View.OBLIQUE
 
 
@@ -99,7 +99,7 @@ def test_no_detection_gives_nan_and_zero_quality():
     m = compute_metrics(nan, nan, SIZE)
     assert m[Col.QUALITY] == 0.0
     assert np.isnan(m[[Col.HIP_HINGE_DEG, Col.SHOULDER_ELEVATION_CM, Col.HIP_EXTENSION_DEG, Col.VIEW]]).all()
-    assert nan_reason(m, Col.HIP_HINGE_DEG) == "nobody found in the frame"
+    assert nan_reason(m, Col.HIP_HINGE_DEG) == "nobody"
 
 
 def test_low_visibility_gives_nan_and_low_quality():

@@ -121,14 +121,14 @@ def test_analyze_real_deadlift_keeps_every_frame_and_finds_the_lifter(tmp_path, 
     assert "frames/s" in out and "Recognised: hinge" in out
     # No --exercise: recognised, and every counted rep has its verdict (a clean lift: none a fault).
     assert summary["exercise"] == "hinge" and summary["exercise_source"] == "recognised"
-    whole = [r["rep"] for r in summary["reps_detail"] if not r["partial"]]  # the partial last pull judged too
+    whole = [r["rep"] for r in summary["judged"] if not r["partial"]]  # the partial last pull judged too
     assert whole == list(range(1, summary["reps"] + 1)) and summary["reps"] >= 2
-    assert all(r["verdict"] != "fault" for r in summary["reps_detail"]) and not summary["stopped"]
+    assert all(r["verdict"] != "fault" for r in summary["judged"]) and not summary["stopped"]
     # Given, with no profile: the set's own neutral, and rep 1 is held to a low-back limit.
     assert main(["analyze", str(tmp_path / "rec"), "--out", str(tmp_path / "given"), "--exercise", "hinge"]) == 0
     given = json.loads((tmp_path / "given" / "summary.json").read_text())
-    assert given["exercise_source"] == "given" and given["neutral_source"] in ("set start", "first lockout")
-    assert "lumbar_curve_deg" in given["reps_detail"][0]["limits"]
+    assert given["exercise_source"] == "given" and given["judge"]["neutral_source"] in ("set start", "first lockout")
+    assert "lumbar_curve_deg" in given["judged"][0]["limits"]
 
 
 @pytest.mark.realdata
@@ -140,7 +140,7 @@ def test_truncated_real_video_keeps_the_frames_before_the_cut(tmp_path, model_pa
     assert main(["analyze", str(cut), "--out", str(tmp_path / "rec"), "--model", str(model_path)]) == 0
     summary = json.loads((tmp_path / "rec" / "summary.json").read_text())
     assert 100 < summary["frames"] < 279
-    assert "ends early" in summary["notes"][0]
+    assert "ends early" in summary["input_notes"][0]
 
 
 def test_a_download_that_is_not_googles_file_is_refused(tmp_path, monkeypatch, model_path):

@@ -144,16 +144,20 @@ def test_history_json_is_strict_even_with_nan_in_a_summary(tmp_path, monkeypatch
     monkeypatch.setenv("FORMWATCH_HOME", str(tmp_path / "home"))
     from formwatch.io.history import SetRecord
 
+    from formwatch.core.set_summary import JudgeFacts, SetSummary
+
     record = SetRecord("analyze", "hinge", None, None)
-    record.finish({"reps": 1, "duration_s": math.nan, "rep_features": [{"depth_deg": math.nan}],
-                   "limits": {"x": math.inf}})
+    record.finish(SetSummary(judged_set=True, exercise="hinge", reps=1, duration_s=math.nan,
+                             judge=JudgeFacts(rep_features=({"depth_deg": math.nan},), limits={"x": math.inf})))
     result = run_formwatch(["history", "--json"], tmp_path / "home", tmp_path)
 
     def refuse(token):
         raise AssertionError(f"{token} is not JSON")
 
     (row,) = json.loads(result.stdout, parse_constant=refuse)["sets"]
-    assert row["duration_s"] is None and row["rep_features"] == [{"depth_deg": None}] and row["limits"] == {"x": None}
+    summary = row["summary"]
+    assert summary["duration_s"] is None and summary["judge"]["rep_features"] == [{"depth_deg": None}]
+    assert summary["judge"]["limits"] == {"x": None}
 
 
 # ------------------------------------------------------------------------------------------- the history file
@@ -181,8 +185,9 @@ def test_a_reader_never_sees_a_history_without_its_tables(tmp_path):
         stdout=subprocess.PIPE, text=True)
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
     writer = ("from formwatch.io.history import SetRecord\n"
+              "from formwatch.core.set_summary import SetSummary\n"
               "for i in range(30):\n"
-              "    SetRecord('analyze', 'hinge', None, None).finish({'reps': i})\n")
+              "    SetRecord('analyze', 'hinge', None, None).finish(SetSummary(reps=i))\n")
     subprocess.run([sys.executable, "-c", writer], env=env, check=True, timeout=120)
     Path(str(db) + ".done").touch()
     out, _ = reader.communicate(timeout=90)
@@ -309,7 +314,7 @@ def test_a_plank_is_a_hold_everywhere_downstream_and_the_report_links_travel(tmp
     rec = write_synthetic_recording(tmp_path / "plank", t, *skeleton(hinge_deg=np.zeros(len(t))))
     assert run_formwatch(["analyze", str(rec), "--exercise", "plank"], home, work).returncode == 0
     (row,) = sets_in(home, work)
-    assert row["exercise"] == "plank" and row["held_s"] > 5.0
+    assert row["summary"]["exercise"] == "plank" and row["summary"]["held_s"] > 5.0
     table = run_formwatch(["history"], home, work).stdout
     assert "held 7" in table or "held 8" in table
     assert " 0 reps" not in table and "0 clean" not in table

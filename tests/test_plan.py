@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from formwatch.core.detector import Detector
+from formwatch.core.events import Against, RepJudged, Stop, Verdict
 from formwatch.core.plan import make_plan
+from formwatch.core.set_summary import JudgeFacts, SetSummary
 from formwatch.core.profile import MetricNeutral, Profile
 from formwatch.core.registry import HIP_EXTENSION, LUMBAR_CURVE, REGISTRY, RIB_FLARE, SHOULDER_ELEVATION
 from formwatch.sim.evaluation import _synthetic_neutral
@@ -61,28 +63,43 @@ def test_limits_evolve_from_the_rounding_extreme():
     reps = [{"rep": i + 1, "depth_deg": 70.0, "down_s": 1.0, "up_s": 1.2, "fully_tracked": True,
              "peaks": {SHOULDER_ELEVATION: 0.2, HIP_EXTENSION: 1.0, LUMBAR_CURVE: -4.0 + 0.1 * (i % 3)}}
             for i in range(6)]
-    sets = [{"status": "done", "reps": 6, "clean_reps": 6, "stopped": False, "rep_features": reps}] * 4
+    clean = tuple(RepJudged(float(r["rep"]), r["rep"], 0.0, 1.0, Verdict.CLEAN) for r in reps)
+    summary = SetSummary(judged_set=True, exercise="hinge", reps=6, judged=clean,
+                         judge=JudgeFacts(rep_features=tuple(reps)))
+    sets = [SimpleNamespace(status="done", summary=summary)] * 4
     limits, changes = evolve_limits(get_exercise("hinge"), sets, {LUMBAR_CURVE: 10.0}, {})
     assert limits[LUMBAR_CURVE] == pytest.approx(5.0, abs=0.2) and changes[0].metric == LUMBAR_CURVE
 
 
 def test_replay_draws_the_hinges_lumbar_limit_on_the_rounding_side():
+    """Each frame's limit on the trace: the reading moved by the rest of its gauge's allowance, downwards for the
+    hinge (it judges rounding: the curve falling), upwards for the plank."""
     from formwatch.app.replay_data import ReplayData
+    from formwatch.core.frame_record import FrameRecord
+    from formwatch.core.verdict import GaugeReading
 
-    data = SimpleNamespace(summary={"exercise": "hinge", "limits": {LUMBAR_CURVE: 10.0},
-                                    "baseline": {LUMBAR_CURVE: 2.0}})
-    assert ReplayData.limit_line(data, LUMBAR_CURVE) == pytest.approx(-8.0)
-    data.summary["exercise"] = "plank"  # the plank judges it arching
-    assert ReplayData.limit_line(data, LUMBAR_CURVE) == pytest.approx(12.0)
+    metrics = np.full(len(REGISTRY), np.nan)
+    metrics[REGISTRY.index(LUMBAR_CURVE)] = -3.0  # rounded 5 deg from a +2 deg neutral: half of a 10 deg limit
+    record = FrameRecord(0.0, metrics, gauges=(GaugeReading(LUMBAR_CURVE, 0.5, 10.0),))
+    for exercise, line in (("hinge", -8.0), ("plank", 2.0)):
+        data = SimpleNamespace(exercise=exercise, traces={LUMBAR_CURVE: np.array([-3.0])}, t_s=np.array([0.0]),
+                               records=[record], summary=SetSummary(exercise=exercise))
+        assert ReplayData.limit_trace(data, LUMBAR_CURVE)[0] == pytest.approx(line)
 
 
 def test_the_report_names_a_hinge_stop_on_the_low_back_as_rounding():
     from formwatch.app.report import series
 
-    row = {"status": "done", "stopped": 1, "stop_metric": LUMBAR_CURVE, "exercise": "hinge", "reps": 4,
-           "clean_reps": 3, "started": "2026-12-01T08:00:00", "notes": []}
-    assert series([row])["reasons"] == [("Low back rounding", 1)]
-    assert series([{**row, "exercise": "plank"}])["reasons"] == [("Low back arch", 1)]
+    from formwatch.io.history_rows import HistorySet
+
+    stop = Stop(12.0, 4, LUMBAR_CURVE, 7.0, 5.0, "phase", Against.OWN_REPS)
+
+    def row(exercise):
+        return HistorySet(1, "2026-12-01T08:00:00", None, "done", "analyze", None, None,
+                          SetSummary(judged_set=True, exercise=exercise, reps=4, stop=stop))
+
+    assert series([row("hinge")])["reasons"] == [("Low back rounding", 1)]
+    assert series([row("plank")])["reasons"] == [("Low back arch", 1)]
 
 
 # ------------------------------------------------------------------------------------------ safety vs in force
@@ -104,10 +121,10 @@ def test_after_limits_evolved_a_shoulder_rise_that_moves_with_every_rep_is_not_s
     detector = Detector(plan=plan)
     session = SetSession((1280, 720), detector=detector, neutral=_synthetic_neutral())
     for i in range(len(t)):
-        if session.step(float(t[i]), image[i], world[i]).verdict.stop is not None:
+        if session.step(float(t[i]), image[i], world[i]).stop is not None:
             break
     assert detector.stop is None and len(detector.reps) == 10
-    assert SHOULDER_ELEVATION in detector.notes
+    assert SHOULDER_ELEVATION in {n.metric for n in session.summary().technique_notes}
 
 
 def test_four_clean_sets_then_a_rising_shoulder_set_through_the_commands(tmp_path):
@@ -132,9 +149,10 @@ def test_four_clean_sets_then_a_rising_shoulder_set_through_the_commands(tmp_pat
                              work).returncode == 0
     rising = write_synthetic_recording(tmp_path / "rising", *generate(Scenario(shoulder_bottom_cm=2.5, seed=11)))
     result = run_formwatch(["analyze", str(rising), "--exercise", "hinge", "--profile", "me"], home, work)
-    assert result.returncode == 0 and "No stop: 10 clean reps" in result.stdout, result.stdout + result.stderr
-    last = json.loads(run_formwatch(["history", "--json"], home, work).stdout)["sets"][-1]
-    assert last["limits"][SHOULDER_ELEVATION] == 1.0  # judged with the evolved limit in force, and not stopped
+    assert result.returncode == 0 and "No stop: " in result.stdout, result.stdout + result.stderr
+    last = json.loads(run_formwatch(["history", "--json"], home, work).stdout)["sets"][-1]["summary"]
+    assert last["judge"]["limits"][SHOULDER_ELEVATION] == 1.0  # judged with the evolved limit in force, not stopped
+    assert last["reps"] == 10 and last["stop"] is None and len(last["judged"]) == 10
 
 
 # ----------------------------------------------------------------------------------------- calibration per metric
@@ -174,7 +192,7 @@ def test_in_window_calibration_fits_the_silhouette_too(tmp_path):
     lumbar = capture.profile.metrics[LUMBAR_CURVE].neutral
     assert math.isfinite(lumbar) and abs(lumbar) > 5.0  # the drawn back's own curve, not 0
     assert session.pipeline.neutral[REGISTRY.index(LUMBAR_CURVE)] == pytest.approx(lumbar)
-    assert LUMBAR_CURVE in session.detector.plan.calibrated
+    assert LUMBAR_CURVE in session.judge.inner.plan.calibrated
 
 
 # ---------------------------------------------------------------------------------------------- the record
@@ -190,12 +208,15 @@ def test_the_window_paints_from_the_workers_record_only(qtbot, tmp_path):
     t, image, world = generate(Scenario(reps=2))
     session = SetSession((1280, 720), detector=Detector("hinge"))
     writer = RecordingWriter(tmp_path / "rec", {"fps": 30.0, "frame_width": 1280, "frame_height": 720},
-                             session.columns)
+                             session.schema)
     source = SimpleNamespace(mailbox=SimpleNamespace(dropped=0, get=lambda timeout_s: None), ended_reason="",
                              start=lambda: None, stop=lambda: None)
     runner = LiveRunner(source, FakeEstimator(image, world), session, writer)
     window = LiveWindow.__new__(LiveWindow)  # the window's hand-over, without starting a worker thread
     window.runner = runner
+    from formwatch.core.cues import CuePolicy
+
+    window.cues, window.voice = CuePolicy(), None
     live = None
     for i in range(90):
         live = runner.process(Frame(i, 100.0 + t[i], np.zeros((8, 8, 3), np.uint8), float(t[i])))
@@ -219,15 +240,20 @@ def test_the_window_paints_from_the_workers_record_only(qtbot, tmp_path):
 # ------------------------------------------------------------------------------------------------ rule plug-ins
 def test_a_new_rule_is_a_class_and_a_registration_not_an_edit_of_the_detector():
     from formwatch.core.exercises import ExerciseSpec, registered_exercise
-    from formwatch.core.rules import make_stop, registered_rule, rule_names
+    from formwatch.core.reps import COMPLETED
+    from formwatch.core.rules import registered_rule, rule_names
     from formwatch.sim.evaluation import run_scenario
 
     class EnoughForToday:
         """A toy rule: three fully tracked reps are the set."""
 
-        def on_rep(self, ctx, t_s, driver):
-            if len(ctx.reps) >= 3:
-                return make_stop(t_s, len(ctx.reps), ctx.watched[0], 3.0, 3.0, "enough", len(ctx.reps))
+        def reset(self):
+            return None
+
+        def step(self, ctx):
+            if ctx.event == COMPLETED and len(ctx.state.reps) >= 3:
+                return Stop(ctx.t_s, len(ctx.state.reps), ctx.state.watched[0].name, 3.0, 3.0, "enough",
+                            Against.OWN_REPS, predicted=True)
             return None
 
     with registered_rule("enough", lambda config, spec: EnoughForToday()):
@@ -243,30 +269,26 @@ def test_a_new_rule_is_a_class_and_a_registration_not_an_edit_of_the_detector():
 # ----------------------------------------------------------------------------------------------- the record
 def test_one_schema_writes_metrics_csv_and_reads_it_back_as_the_set_ran(tmp_path):
     """A judged set through the driver into a recording: metrics.csv's header is the schema's, and decoding the file
-    gives back every frame's metrics, breath and verdict as recomputing the set in memory does (to the file's four
-    decimals)."""
-    from formwatch.app.replay_data import _read_metrics_csv, _recompute
+    gives back every frame's record exactly as it was made in memory."""
+    from formwatch.app.replay_data import _Collector, _read_records
     from formwatch.core.driver import SetDriver, samples_of
     from formwatch.core.session import SetSession
-    from formwatch.io.recording import RecordingWriter, load_recording
+    from formwatch.io.recording import RecordingWriter
 
     t, image, world = generate(Scenario(reps=3, seed=5, **{"drift_metric": SHOULDER_ELEVATION,
                                                             "drift_onset_rep": 2}))
     session = SetSession((1280, 720), detector=Detector("hinge"))
+    collector = _Collector()
     with RecordingWriter(tmp_path / "rec", {"fps": 30.0, "frame_width": 1280, "frame_height": 720},
-                         session.columns) as writer:
-        SetDriver(session, [writer]).run(samples_of(t, image, world))
+                         session.schema) as writer:
+        SetDriver(session, [writer, collector]).run(samples_of(t, image, world))
         writer.summary_on_exit = session.summary()
     header = (tmp_path / "rec" / "metrics.csv").read_text().splitlines()[0].split(",")
     assert tuple(header) == session.schema.header and "shoulder_elevation_cm_limit" in header
-    traces, verdicts, breathing = _read_metrics_csv(tmp_path / "rec" / "metrics.csv", len(t))
-    again, verdicts_again, _, breathing_again = _recompute(load_recording(tmp_path / "rec"), None, Detector("hinge"))
-    for name in traces:
-        np.testing.assert_allclose(traces[name], again[name], rtol=0, atol=1e-3, equal_nan=True)
-    assert verdicts.state == verdicts_again.state and verdicts.gauge_names == verdicts_again.gauge_names
-    np.testing.assert_array_equal(verdicts.rep, verdicts_again.rep)
-    for g in verdicts.gauge_names:
-        np.testing.assert_allclose(verdicts.deviations[g], verdicts_again.deviations[g], rtol=0, atol=1e-3,
-                                   equal_nan=True)
-        np.testing.assert_allclose(verdicts.limits[g], verdicts_again.limits[g], rtol=0, atol=1e-3, equal_nan=True)
-    assert set(breathing) == set(breathing_again) == {"breath_rate_bpm", "breath_amplitude", "breath_held_s"}
+    decoded = _read_records(tmp_path / "rec" / "metrics.csv", len(t))
+    assert decoded is not None and len(decoded) == len(collector.records)
+    for live, back in zip(collector.records, decoded):
+        np.testing.assert_array_equal(live.metrics, back.metrics)
+        for name in ("t_s", "breath", "exercise", "state", "rep", "phase", "rest_known", "gauges", "held_s",
+                     "events", "recognition", "line", "stop"):
+            assert repr(getattr(live, name)) == repr(getattr(back, name)), name

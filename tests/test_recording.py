@@ -8,6 +8,8 @@ import pytest
 
 from conftest import write_synthetic_recording
 from formwatch.sim.synth import skeleton
+from formwatch.core.record import RecordSchema
+from formwatch.core.set_summary import SetSummary
 from formwatch.io.recording import RecordingError, RecordingWriter, load_recording
 
 
@@ -20,10 +22,10 @@ def frames(n):
 def test_round_trip_and_private_files(tmp_path):
     t, image, world = frames(50)
     writer = RecordingWriter(tmp_path / "rec", {"source": "test", "fps": 30.0, "frame_width": 1280,
-                                                "frame_height": 720}, ("a",))
+                                                "frame_height": 720}, RecordSchema(("hip_hinge_deg",)))
     for i in range(50):
-        writer.add(t[i], image[i], world[i], [float(i)])
-    writer.close({"frames": 50})
+        writer.add(t[i], image[i], world[i], [repr(t[i]), repr(float(i))])
+    writer.close(SetSummary(frames=50))
     rec = load_recording(tmp_path / "rec")
     np.testing.assert_allclose(rec.t_s, t)
     np.testing.assert_allclose(rec.image, image.astype(np.float32))
@@ -34,10 +36,10 @@ def test_round_trip_and_private_files(tmp_path):
 
 def test_a_crash_keeps_what_was_flushed(tmp_path):
     t, image, world = frames(90)
-    writer = RecordingWriter(tmp_path / "rec", {"fps": 30.0, "frame_width": 640, "frame_height": 480}, (),
-                             flush_every_s=0.0)  # flush every frame
+    writer = RecordingWriter(tmp_path / "rec", {"fps": 30.0, "frame_width": 640, "frame_height": 480},
+                             RecordSchema(()), flush_every_s=0.0)  # flush every frame
     for i in range(90):
-        writer.add(t[i], image[i], world[i], [])
+        writer.add(t[i], image[i], world[i], [repr(t[i])])
     # no close(): the program died; the chunks on disk are still a loadable recording
     rec = load_recording(tmp_path / "rec")
     assert len(rec.t_s) == 90

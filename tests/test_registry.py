@@ -28,7 +28,7 @@ def test_a_metric_registered_in_a_test_reaches_csv_detector_gauge_and_replay(tmp
     from formwatch.app.analyze import analyze
     from formwatch.app.replay_data import load_replay
     from formwatch.ui.replay_window import ReplayWindow
-    from formwatch.ui.view_model import replay_state
+    from formwatch.ui.view_model import view
 
     t = np.arange(90) / 30
     image, world = skeleton(hinge_deg=np.linspace(0, 60, 90))
@@ -50,8 +50,8 @@ def test_a_metric_registered_in_a_test_reaches_csv_detector_gauge_and_replay(tmp
 
         data = load_replay(result.path)
         assert TOY.name in data.traces  # a replay trace
-        view = replay_state(data, len(t) - 1)
-        toy_gauge = [g for g in view.gauges if g.name == TOY.name]
+        state = view(data.records[len(t) - 1])
+        toy_gauge = [g for g in state.gauges if g.name == TOY.name]
         assert toy_gauge and toy_gauge[0].label == "Toy wrist drop" and toy_gauge[0].limit == 5.0  # a gauge
         window = ReplayWindow(data)
         qtbot.addWidget(window)
@@ -68,7 +68,7 @@ def test_a_metric_outside_its_plausible_range_is_nan_and_counted():
         image, world = skeleton()
         metrics = session.step(0.0, image, world).metrics
         assert math.isnan(metrics[REGISTRY.index(impossible.name)])
-        assert session.summary()["implausible_readings"] == 1
+        assert session.summary().implausible_readings == 1
 
 
 def test_registering_twice_or_without_a_formula_is_refused():

@@ -1,13 +1,16 @@
-"""Protected from the first rep (core/rep_verdicts.py, core/recognition.py, core/auto_detector.py): every rep a
+"""Protected from the first rep (core/rep_verdicts.py, core/recognition.py, core/set_judge.py): every rep a
 verdict from rep 1 with no profile, a back that rounds more rep after rep stopped, a movement-driven shoulder rise
 never stopped, and the exercise recognised from the movement with the reps so far kept."""
 
 import numpy as np
 import pytest
 
-from formwatch.core.auto_detector import AutoDetector
 from formwatch.core.detector import Detector
+from formwatch.core.events import Against
 from formwatch.core.plan import make_plan
+from formwatch.core.set_judge import SetJudge
+from formwatch.core.wording import note_sentence
+from formwatch.sim.evaluation import judge_rows
 from formwatch.core.registry import LUMBAR_CURVE, REGISTRY, SHOULDER_ELEVATION
 from formwatch.core.recognition import ExerciseRecognizer
 
@@ -30,17 +33,18 @@ def hinge_set(rounding_per_rep, reps: int = 10, shoulder_bottom_cm: float = 0.0,
 
 
 def run(detector, t, metrics):
-    for ti, row in zip(t, metrics):
-        if detector.step(float(ti), row).stop is not None:
-            break
-    return detector.summary()
+    return judge_rows(detector, t, metrics)
+
+
+def verdicts(summary):
+    return [r.verdict.value for r in summary.judged]
 
 
 def earlier_clean_set_reference():
     """The phase-matched reference a clean earlier set (with the profile) left in the history."""
     summary = run(Detector(plan=make_plan("hinge", profile_without())), *hinge_set(lambda rep: 0.0, calibrated=True))
-    assert not summary["stopped"] and summary["reference"] is not None
-    return summary["reference"]
+    assert not summary.stopped and summary.judge.reference is not None
+    return dict(summary.judge.reference)
 
 
 PLANS = {
@@ -57,38 +61,39 @@ def test_rep_1_of_a_later_set_is_judged_against_the_earlier_sets_at_the_same_pha
     plan = make_plan("hinge", profile_without(), prior_reference=earlier_clean_set_reference())
     no_history = run(Detector(plan=make_plan("hinge", profile_without())), *hinge_set(lambda rep: 8.0, calibrated=True))
     with_history = run(Detector(plan=plan), *hinge_set(lambda rep: 8.0, calibrated=True))
-    assert no_history["reps_detail"][0]["verdict"] == "clean"
-    first = with_history["reps_detail"][0]
-    assert first["verdict"] == "fault" and first["metric"] == LUMBAR_CURVE
-    assert first["judged_by"][LUMBAR_CURVE] == "your earlier sets at the same phase"
-    assert not with_history["stopped"]  # an earlier set's reference gives verdicts, never a stop
+    assert verdicts(no_history)[0] == "clean"
+    first = with_history.judged[0]
+    assert first.verdict.value == "fault" and first.metric == LUMBAR_CURVE
+    assert first.judged_by[LUMBAR_CURVE] is Against.EARLIER_SETS
+    assert not with_history.stopped  # an earlier set's reference gives verdicts, never a stop
 
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_a_back_rounded_15_deg_from_rep_1_is_said_at_rep_1_and_never_stops_the_set(plan):
     calibrated = plan != "no profile"
     summary = run(Detector(plan=PLANS[plan]()), *hinge_set(lambda rep: 15.0, calibrated=calibrated))
-    assert not summary["stopped"] and summary["reps"] == 10
-    first = summary["reps_detail"][0]
-    assert first["rep"] == 1 and first["metric"] == LUMBAR_CURVE
-    assert first["verdict"] == ("fault" if calibrated else "note")
+    assert not summary.stopped and summary.reps == 10
+    first = summary.judged[0]
+    assert first.rep == 1 and first.metric == LUMBAR_CURVE
+    assert first.verdict.value == ("fault" if calibrated else "note")
     if plan == "a history":  # judged at the same phase as the earlier set: most of the rep 10+ deg past it
-        assert first["deviation"] > 10.0
+        assert first.deviation > 10.0
     else:
-        assert first["deviation"] == pytest.approx(15.0, abs=1.5)
-    assert LUMBAR_CURVE in first["limits"]
-    assert len(summary["reps_detail"]) == 10 and all(r["verdict"] != "clean" for r in summary["reps_detail"])
-    assert any("Low back rounded" in note and "rep 1" in note for note in summary["technique_notes"])
-    assert summary["neutral_source"] == ("profile" if calibrated else "set start")
+        assert first.deviation == pytest.approx(15.0, abs=1.5)
+    assert LUMBAR_CURVE in first.limits
+    assert len(summary.judged) == 10 and all(v != "clean" for v in verdicts(summary))
+    notes = [note_sentence(n, "hinge") for n in summary.technique_notes]
+    assert any("Low back rounded" in note and "rep 1" in note for note in notes)
+    assert summary.judge.neutral_source == ("profile" if calibrated else "set start")
 
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_a_back_rounding_3_deg_more_every_rep_from_rep_6_is_stopped_by_rep_8(plan):
     calibrated = plan != "no profile"
     summary = run(Detector(plan=PLANS[plan]()), *hinge_set(lambda rep: 3.0 * max(0, rep - 5), calibrated=calibrated))
-    assert summary["stopped"] and summary["stop"]["metric"] == LUMBAR_CURVE
-    assert summary["stop"]["rep"] <= 8
-    assert [r["verdict"] for r in summary["reps_detail"][:5]] == ["clean"] * 5
+    assert summary.stopped and summary.stop.metric == LUMBAR_CURVE
+    assert summary.stop.rep <= 8
+    assert verdicts(summary)[:5] == ["clean"] * 5
 
 
 @pytest.mark.parametrize("plan", PLANS)
@@ -96,15 +101,15 @@ def test_shoulders_that_rise_with_the_movement_the_same_way_every_rep_are_never_
     calibrated = plan != "no profile"
     summary = run(Detector(plan=PLANS[plan]()), *hinge_set(lambda rep: 0.0, shoulder_bottom_cm=2.5,
                                                            calibrated=calibrated))
-    assert not summary["stopped"] and summary["reps"] == 10
+    assert not summary.stopped and summary.reps == 10
 
 
 def test_a_clean_set_with_no_profile_has_every_rep_clean_and_limits_from_rep_1():
     summary = run(Detector(plan=make_plan("hinge")), *hinge_set(lambda rep: 4.0))
-    detail = summary["reps_detail"]
-    assert [r["rep"] for r in detail] == list(range(1, 11))
-    assert all(r["verdict"] == "clean" for r in detail)
-    assert {LUMBAR_CURVE, SHOULDER_ELEVATION} <= set(detail[0]["limits"])
+    detail = summary.judged
+    assert [r.rep for r in detail] == list(range(1, 11))
+    assert all(v == "clean" for v in verdicts(summary))
+    assert {LUMBAR_CURVE, SHOULDER_ELEVATION} <= set(detail[0].limits)
 
 
 def test_auto_recognises_the_hinge_at_its_first_rep_and_keeps_that_rep():
@@ -112,17 +117,18 @@ def test_auto_recognises_the_hinge_at_its_first_rep_and_keeps_that_rep():
     knee = REGISTRY.index("knee_flexion_deg")
     metrics[:, knee] = 0.3 * metrics[:, REGISTRY.index("hip_hinge_deg")]  # hips fold 3x more than the knees
     metrics[:, REGISTRY.index("trunk_incline_deg")] = 0.8 * metrics[:, REGISTRY.index("hip_hinge_deg")]
-    detector = AutoDetector()
+    judge = SetJudge()
     decided_at = None
     for ti, row in zip(t, metrics):
-        detector.step(float(ti), row)
-        if decided_at is None and detector.recognised:
+        judge.step(float(ti), row)
+        if decided_at is None and judge.exercise is not None:
             decided_at = float(ti)
-    summary = detector.summary()
-    assert summary["exercise"] == "hinge" and summary["exercise_source"] == "recognised"
+    summary = judge_rows(SetJudge(), t, metrics)
+    assert summary.exercise == "hinge" and summary.exercise_source == "recognised"
     assert decided_at is not None and decided_at < 2.0 + 3.0  # by the end of the first rep
-    assert summary["reps"] == 4 and summary["reps_detail"][0]["verdict"] == "note"
-    assert len(detector.row(detector.step(float(t[-1]) + 0.03, metrics[-1]))) == len(detector.columns)
+    assert summary.reps == 4 and verdicts(summary)[0] == "note"
+    last = judge.step(float(t[-1]) + 0.03, metrics[-1])
+    assert [g.name for g in last.gauges] == list(judge.gauge_names)  # the recording's columns: fixed
 
 
 def test_squat_and_hinge_are_told_apart_by_how_much_the_knees_bend():
@@ -162,10 +168,9 @@ def test_a_one_rep_clip_with_a_fifth_of_a_second_of_standing_counts_its_rep(exer
     phase = np.clip((t - 0.2) / 3.0, 0, 1)
     hinge = 40.0 - 40.0 * np.cos(2 * np.pi * phase) + 1.0
     detector = Detector(exercise)
-    for ti, row in zip(t, rows(t, hip_hinge_deg=hinge, shoulder_elevation_cm=np.zeros_like(t),
-                               hip_extension_deg=np.zeros_like(t))):
-        detector.step(float(ti), row)
-    assert len(detector.reps) == 1 and detector.summary()["reps_detail"][0]["rep"] == 1
+    summary = judge_rows(detector, t, rows(t, hip_hinge_deg=hinge, shoulder_elevation_cm=np.zeros_like(t),
+                                           hip_extension_deg=np.zeros_like(t)))
+    assert len(detector.reps) == 1 and summary.judged[0].rep == 1
 
 
 def test_walking_in_and_standing_still_count_no_rep():
@@ -186,13 +191,15 @@ def test_a_clip_that_is_one_phase_of_a_lift_gets_a_verdict_for_what_it_shows():
     hinge = 120.0 - 30.0 * t  # 120 deg -> 45 deg
     for lumbar, verdict in ((-12.0, "note"), (10.0, "clean")):
         detector = Detector("hinge")
+        judge = SetJudge.of(detector)
+        events = []
         for ti, row in zip(t, rows(t, hip_hinge_deg=hinge, lumbar_curve_deg=np.full_like(t, lumbar),
                                    shoulder_elevation_cm=np.zeros_like(t), hip_extension_deg=np.zeros_like(t))):
-            detector.step(float(ti), row)
-        detector.finish()
-        detector.finish()  # twice (a summary read twice) judges it once
-        detail = detector.summary()["reps_detail"]
-        assert len(detail) == 1 and detail[0]["partial"] and detail[0]["verdict"] == verdict
+            events += judge.step(float(ti), row).events
+        events += judge.finish()
+        assert judge.finish() == ()  # twice (a summary read twice) judges it once
+        detail = [e for e in events if e.kind == "rep_judged"]
+        assert len(detail) == 1 and detail[0].partial and detail[0].verdict.value == verdict
 
 
 def test_the_history_keeps_every_reps_verdict_and_counts_them(tmp_path, monkeypatch):
@@ -201,16 +208,17 @@ def test_the_history_keeps_every_reps_verdict_and_counts_them(tmp_path, monkeypa
     from formwatch.io.history import History, SetRecord
 
     summary = run(Detector(plan=make_plan("hinge")), *hinge_set(lambda rep: 15.0 if rep <= 3 else 4.0))
-    with SetRecord("analyze", None, None, None) as record:  # auto: the exercise named at the end
-        record.summary = summary
+    record = SetRecord("analyze", None, None, None)  # auto: the exercise named at the end
+    record.finish(summary)
     with History() as history:
         (row,) = history.sets()
-    assert row["exercise"] == "hinge" and row["noted_reps"] == 3 and row["faulty_reps"] == 0
-    assert [r["verdict"] for r in row["reps_detail"]][:4] == ["note", "note", "note", "clean"]
-    assert set_amount(row) == "10 reps, 3 with a note"
+    back = row.summary
+    assert back.exercise == "hinge" and back.noted_reps == 3 and back.faulty_reps == 0
+    assert verdicts(back)[:4] == ["note", "note", "note", "clean"]
+    assert set_amount(back) == set_amount(summary) == "7 of 10 reps clean, 3 with a note"
 
 
-def drawn_hinge_session(rounding_per_rep, reps: int = 10, seed: int = 5) -> dict:
+def drawn_hinge_session(rounding_per_rep, reps: int = 10, seed: int = 5):
     """A hinge set drawn end to end — the skeleton (sim/synth.py) and its silhouette's trunk profile
     (sim/torso.drawn_profiles, the back edge +10 deg standing, rounding ``rounding_per_rep(rep)`` deg more at the
     bottom of rep ``rep``, with edge noise) — through the whole per-frame path (SetSession: pipeline, metrics from
@@ -226,28 +234,27 @@ def drawn_hinge_session(rounding_per_rep, reps: int = 10, seed: int = 5) -> dict
     image, world = skeleton(hinge_deg=hinge)
     session = SetSession((1280, 720), detector=Detector(plan=make_plan("hinge")))
     for i, ti in enumerate(t):
-        session.step(float(ti), image[i].astype(np.float32), world[i].astype(np.float32), profiles[i])
-        if session.detector.stop is not None:
+        if session.step(float(ti), image[i].astype(np.float32), world[i].astype(np.float32),
+                        profiles[i]).stop is not None:
             break
-    session.detector.finish()
     return session.summary()
 
 
 def test_drawn_silhouettes_a_back_rounded_15_deg_from_rep_1_is_a_note_at_rep_1_and_never_a_stop():
     summary = drawn_hinge_session(lambda rep: 15.0)
-    assert not summary["stopped"] and summary["reps"] == 10
-    first = summary["reps_detail"][0]
-    assert first["rep"] == 1 and first["metric"] == LUMBAR_CURVE and first["verdict"] == "note"
-    assert first["deviation"] == pytest.approx(15.0, abs=2.0)
-    assert summary["neutral_source"] == "set start"
+    assert not summary.stopped and summary.reps == 10
+    first = summary.judged[0]
+    assert first.rep == 1 and first.metric == LUMBAR_CURVE and first.verdict.value == "note"
+    assert first.deviation == pytest.approx(15.0, abs=2.0)
+    assert summary.judge.neutral_source == "set start"
 
 
 def test_drawn_silhouettes_a_back_rounding_3_deg_more_every_rep_from_rep_6_is_stopped_by_rep_8():
     summary = drawn_hinge_session(lambda rep: 3.0 * max(0, rep - 5))
-    assert summary["stopped"] and summary["stop"]["metric"] == LUMBAR_CURVE and summary["stop"]["rep"] <= 8
-    assert [r["verdict"] for r in summary["reps_detail"][:5]] == ["clean"] * 5
+    assert summary.stopped and summary.stop.metric == LUMBAR_CURVE and summary.stop.rep <= 8
+    assert verdicts(summary)[:5] == ["clean"] * 5
 
 
 def test_drawn_silhouettes_a_steady_back_is_clean_every_rep():
     summary = drawn_hinge_session(lambda rep: 0.0)
-    assert not summary["stopped"] and [r["verdict"] for r in summary["reps_detail"]] == ["clean"] * 10
+    assert not summary.stopped and verdicts(summary) == ["clean"] * 10

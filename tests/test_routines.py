@@ -36,7 +36,7 @@ def test_a_routine_on_recorded_sets_records_one_set_per_exercise(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "[1/2] squat" in done.stdout and "[2/2] plank" in done.stdout and "Routine done" in done.stdout
     sets = json.loads(run(["history", "--json"], home, tmp_path).stdout)["sets"]
-    assert [(s["exercise"], s["source"], s["status"]) for s in sets] == [("squat", "routine", "done"),
+    assert [(s["summary"]["exercise"], s["source"], s["status"]) for s in sets] == [("squat", "routine", "done"),
                                                                          ("plank", "routine", "done")]
 
 
@@ -49,5 +49,5 @@ def test_a_routine_on_the_shared_clips_completes(tmp_path, model_path):
                 "--video", str(bird)], home, tmp_path)
     assert done.returncode == 0, done.stderr
     sets = json.loads(run(["history", "--json"], home, tmp_path).stdout)["sets"]
-    assert [s["exercise"] for s in sets] == ["bridge", "plank", "bird-dog"]
+    assert [s["summary"]["exercise"] for s in sets] == ["bridge", "plank", "bird-dog"]
     assert all(s["status"] == "done" and Path(s["recording"]).is_dir() for s in sets)

@@ -21,11 +21,24 @@ HINGE = get_exercise("hinge")
 SAFETY = {"shoulder_elevation_cm": 2.0, "hip_extension_deg": 8.0}
 
 
-def a_set(shoulder_peaks, status="done", stopped=False, clean=None, metric=None):
+def a_set(shoulder_peaks, status="done", stopped=False, clean=None, metric=None, verdicts=None):
+    """A set as the history gives it back: its status and summary; the first ``clean`` reps clean, a stop on
+    ``metric`` in the rep after them (or the verdicts given, "clean" / "note" / "fault" a rep; none: none judged)."""
+    from types import SimpleNamespace
+
+    from formwatch.core.events import Against, RepJudged, Stop, Verdict
+    from formwatch.core.set_summary import JudgeFacts, SetSummary
+
     reps = [{"rep": i + 1, "depth_deg": 70.0, "down_s": 1.0, "up_s": 1.2, "fully_tracked": True,
              "peaks": {"shoulder_elevation_cm": p, "hip_extension_deg": 1.0}} for i, p in enumerate(shoulder_peaks)]
-    return {"status": status, "reps": len(reps), "clean_reps": len(reps) if clean is None else clean,
-            "stopped": stopped, "stop_metric": metric, "rep_features": reps, "held_s": None}
+    clean = len(reps) if clean is None else clean
+    if verdicts is None:
+        verdicts = ["clean"] * clean + ["fault"] * (len(reps) - clean)
+    judged = tuple(RepJudged(float(i), i, 0.0, 1.0, Verdict(v)) for i, v in enumerate(verdicts, start=1))
+    stop = Stop(10.0, clean + 1, metric or "", 3.0, 2.0, "phase", Against.OWN_REPS) if stopped else None
+    summary = SetSummary(judged_set=True, exercise="hinge", reps=len(reps), judged=judged, stop=stop,
+                         judge=JudgeFacts(rep_features=tuple(reps)))
+    return SimpleNamespace(status=status, summary=summary)
 
 
 def test_steady_clean_reps_tighten_a_limit_with_a_sentence_that_gives_the_evidence():
@@ -97,7 +110,7 @@ def test_a_v1_history_is_migrated_and_its_sets_still_read(tmp_path):
     con.close()
     with History(path) as history:
         (row,) = history.sets()
-        assert row["reps"] == 5 and row["limits"] == {} and row["reference"] is None
+        assert row.summary.reps == 5 and dict(row.summary.judge.limits) == {} and row.summary.judge.reference is None
         assert history.limits_in_force("me", "hinge") == {}
 
 
@@ -110,7 +123,7 @@ def test_sets_with_a_profile_evolve_the_limits_which_the_history_keeps_and_forge
     for seed in range(4):
         rec = write_synthetic_recording(tmp_path / f"set{seed}", *generate(Scenario(reps=6, seed=seed)))
         result = run_formwatch(["analyze", str(rec), "--exercise", "hinge", "--profile", "me"], home, work)
-        assert result.returncode == 0 and "No stop: 6 clean reps" in result.stdout, result.stderr
+        assert result.returncode == 0 and "No stop: 6 reps, all clean" in result.stdout, result.stderr
         outputs.append(result.stderr)
     assert not any("limit" in err and "->" in err for err in outputs[:3])  # three sets: evidence being gathered
     assert "Shoulders up limit 2.0 cm -> 1.0 cm" in outputs[3]  # the fourth set starts with a tighter limit
@@ -120,7 +133,7 @@ def test_sets_with_a_profile_evolve_the_limits_which_the_history_keeps_and_forge
     assert sig["limit_changes"][0]["sentence"].startswith("Shoulders up limit")
     assert sig["reference"]["shoulder_elevation_cm"]  # what the reps look like, phase by phase
     rows = json.loads(run_formwatch(["history", "--json"], home, work).stdout)["sets"]
-    assert rows[-1]["limits"]["shoulder_elevation_cm"] == 1.0  # the set was judged with it, and says so
+    assert rows[-1]["summary"]["judge"]["limits"]["shoulder_elevation_cm"] == 1.0  # judged with it, and says so
     text = run_formwatch(["signature", "--profile", "me"], home, work).stdout
     assert "limit in force 1.0 cm (calibrated 2.0)" in text
     report = tmp_path / "r.html"
@@ -162,7 +175,7 @@ def test_a_new_set_in_the_live_window_starts_with_the_limits_in_force_then(tmp_p
     session = SetSession((1280, 720), detector=Detector("hinge", limits={"shoulder_elevation_cm": 2.0},
                                                          profile_loaded=True))
     meta = {"fps": 30.0, "frame_width": 1280, "frame_height": 720}
-    writer = RecordingWriter(tmp_path / "a", meta, session.columns)
+    writer = RecordingWriter(tmp_path / "a", meta, session.schema)
     no_camera = SimpleNamespace(mailbox=SimpleNamespace(dropped=0))
     runner = LiveRunner(no_camera, FakeEstimator(image, world), session, writer)
     order = []
@@ -173,20 +186,20 @@ def test_a_new_set_in_the_live_window_starts_with_the_limits_in_force_then(tmp_p
         "hinge", limits={"shoulder_elevation_cm": 2.0}, calibrated=True, evolved={"shoulder_elevation_cm": 1.2})
     for i in range(30):
         runner.process(Frame(i, 100.0 + t[i], None, float(t[i])))
-    runner.request_new_set(lambda: RecordingWriter(tmp_path / "b", meta, session.columns))
+    runner.request_new_set(lambda: RecordingWriter(tmp_path / "b", meta, session.schema))
     runner.process(Frame(30, 100.0 + t[30], None, float(t[30])))
     assert order == ["finished", "limits"]
-    assert session.detector.limit_of(session.detector.watched[0]) == 1.2
+    detector = session.judge.inner
+    assert detector.limit_of(detector.watched[0]) == 1.2
     runner.finish()
 
 
 def test_the_signature_counts_faulty_and_noted_reps_of_the_sets_that_have_verdicts():
     from formwatch.app.signature import describe, short_lines
 
-    sets = [a_set([0.5] * 8), a_set([0.5] * 6), a_set([0.5] * 5)]
-    sets[0].update(reps=8, faulty_reps=1, noted_reps=2)
-    sets[1].update(reps=6, faulty_reps=0, noted_reps=1)
-    sets[2].update(reps=5, faulty_reps=None, noted_reps=None)  # recorded before rep verdicts: not counted
+    sets = [a_set([0.5] * 8, verdicts=["fault", "note", "note"] + ["clean"] * 5),
+            a_set([0.5] * 6, verdicts=["note"] + ["clean"] * 5),
+            a_set([0.5] * 5, verdicts=[])]  # recorded before rep verdicts: not counted
     sig = summarise(HINGE, "me", sets, SAFETY, {})
     assert (sig.faulty_reps, sig.noted_reps, sig.judged_reps) == (1, 3, 14)
     assert "1 faulty and 3 with a note, of 14 reps" in describe(sig, [])

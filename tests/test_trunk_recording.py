@@ -13,6 +13,7 @@ import pytest
 
 from conftest import write_synthetic_recording
 from formwatch.core.silhouette import trunk_profile
+from formwatch.core.record import RecordSchema
 from formwatch.io.recording import RecordingWriter, load_recording
 from formwatch.sim.torso import TorsoShape, torso_mask
 
@@ -22,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 def bending_back_recording(path: Path, bends_deg: np.ndarray) -> Path:
     """A recording whose trunk profiles come from drawn torsos bending by ``bends_deg`` (landmarks to match)."""
     meta = {"source": "drawn torsos", "fps": 30.0, "frame_width": 640, "frame_height": 480}
-    with RecordingWriter(path, meta, ()) as writer:
+    with RecordingWriter(path, meta, RecordSchema(())) as writer:
         for i, bend in enumerate(bends_deg):
             mask, image = torso_mask(TorsoShape(back_bend_deg=float(bend)), tilt_deg=80.0)
             writer.add(i / 30.0, image, image.copy(), None, None, trunk_profile(mask, image))
@@ -64,7 +65,7 @@ def test_an_older_recording_without_profiles_loads_and_says_why_the_trunk_is_nan
     assert result.returncode == 0, result.stderr
     summary = json.loads((tmp_path / "again" / "summary.json").read_text())
     assert summary["measured_fraction"]["lumbar_curve_deg"] == 0.0
-    assert "no silhouette" in summary["unmeasured"]["lumbar_curve_deg"]
+    assert summary["unmeasured"]["lumbar_curve_deg"] == "no_silhouette"
     assert "lumbar_curve_deg was measured in under half" in result.stderr and "analyze the video again" in result.stderr
     with open(tmp_path / "again" / "metrics.csv", newline="") as f:
         assert all(r["lumbar_curve_deg"] == "" for r in csv.DictReader(f))

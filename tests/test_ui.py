@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("PyQt6")
 
 from formwatch.core.detector import Detector  # noqa: E402
+from formwatch.core.wording import stop_reason  # noqa: E402
 from formwatch.core.registry import HIP_EXTENSION, HIP_HINGE, LUMBAR_CURVE, REGISTRY, SHOULDER_ELEVATION  # noqa: E402
 from formwatch.sim.scenarios import Scenario, generate  # noqa: E402
 from formwatch.core.session import SetSession  # noqa: E402
@@ -27,7 +28,7 @@ def make_runner(tmp_path, scenario=SHRUG, speed=6.0, delay_s=0.0):
     t, image, world = generate(scenario)
     session = SetSession((1280, 720), detector=Detector("hinge"))
     writer = RecordingWriter(tmp_path / "rec", {"fps": scenario.fps, "frame_width": 1280, "frame_height": 720},
-                             session.columns)
+                             session.schema)
     return LiveRunner(ScheduledSource(t, (1280, 720), speed), FakeEstimator(image, world, delay_s), session, writer)
 
 
@@ -41,10 +42,10 @@ def test_worker_in_a_real_qthread_emits_the_stop(qtbot, tmp_path):
     with qtbot.waitSignal(worker.stopped, timeout=20000) as blocker:
         worker.start()
     stop = blocker.args[0]
-    assert stop.metric == "shoulder_elevation_cm" and "Shoulders" in stop.reason
+    assert stop.metric == "shoulder_elevation_cm" and "Shoulders" in stop_reason(stop, "hinge")
     assert worker.thread.isRunning()
     summary = worker.stop()
-    assert summary["stopped"] and summary["live"]["processed"] > 100
+    assert summary.stopped and summary.live["processed"] > 100
     assert (tmp_path / "rec" / "poses.npz").is_file()
 
 
@@ -56,7 +57,7 @@ def test_slow_worker_drops_frames_instead_of_queueing(qtbot, tmp_path):
     with qtbot.waitSignal(worker.ended, timeout=20000):
         worker.start()
     summary = worker.stop()
-    live = summary["live"]
+    live = summary.live
     # Newest frame only, no backlog: every frame was either processed or counted as dropped, never queued (the
     # latency this buys is measured by `formwatch bench`, not asserted here: a test never leans on the machine).
     assert live["dropped"] > 0 and live["processed"] + live["dropped"] == len(generate(Scenario(reps=3))[0])
@@ -67,7 +68,7 @@ def test_live_window_overlay_follows_results_and_shows_the_stop(qtbot, tmp_path)
 
     runner = make_runner(tmp_path)
     window = LiveWindow(runner, (1280, 720), new_writer=lambda: RecordingWriter(
-        tmp_path / "rec2", {"fps": 30.0, "frame_width": 1280, "frame_height": 720}, runner.session.columns))
+        tmp_path / "rec2", {"fps": 30.0, "frame_width": 1280, "frame_height": 720}, runner.session.schema))
     qtbot.addWidget(window)
     window.show()
     # The overlay follows the results (which states it catches depends on how busy this machine is: only the
@@ -86,7 +87,7 @@ def test_live_window_overlay_follows_results_and_shows_the_stop(qtbot, tmp_path)
     assert window.sound.played == 1
     # The shrug starts at rep 4: at least three clean reps were counted, and the counter shows the rep the set
     # ended in, as the stop panel does.
-    assert view.rep == window.stop_event.rep and len(runner.session.detector.reps) >= 3
+    assert view.rep == window.stop_event.rep and len(runner.session.judge.inner.reps) >= 3
     SCREENSHOTS.mkdir(exist_ok=True)
     window.grab().save(str(SCREENSHOTS / "live_stop.png"))
     window.new_set()
@@ -95,35 +96,35 @@ def test_live_window_overlay_follows_results_and_shows_the_stop(qtbot, tmp_path)
     assert (tmp_path / "rec2" / "meta.json").is_file()
 
 
+def record(state="drifting", exercise="hinge", metrics=None, gauges=(), phase="down", **fields):
+    from formwatch.core.frame_record import FrameRecord
+
+    metrics = np.zeros(len(REGISTRY)) if metrics is None else metrics
+    return FrameRecord(5.0, metrics, exercise=exercise, state=state, rep=5, phase=phase, rest_known=True,
+                       gauges=gauges, **fields)
+
+
 def test_view_model_words():
-    from formwatch.ui.view_model import overlay_state
+    from formwatch.core.verdict import GaugeReading
+    from formwatch.ui.view_model import LiveStatus, view
 
-    from formwatch.core.detector import Detector
-
-    class Live:
-        fps, latency_ms, processed, dropped = 30.0, 12.0, 80, 20
-
-        class result:
-            metrics = np.zeros(len(REGISTRY))
-
-            class verdict:
-                state, rep, phase, deviations = "drifting", 5, "down", (0.8, 0.1, 0.2, math.nan)
-
-    Det = Detector("hinge", limits={SHOULDER_ELEVATION: 2.0})
-    view = overlay_state(Live, Det)
-    assert view.banner == "Careful — shoulders creeping up" and view.fault_metric == SHOULDER_ELEVATION
-    assert [g.name for g in view.gauges] == [SHOULDER_ELEVATION, HIP_EXTENSION, LUMBAR_CURVE, HIP_HINGE]
-    assert view.gauges[2].label == "Low back rounding"  # the hinge judges the low back rounding, not arching
-    assert view.dropped_fraction == pytest.approx(0.2)  # said on screen: above 10 % of camera frames dropped
-    assert view.gauges[0].limit == 2.0 and view.gauges[0].reading == "1.6 cm of 2.0 cm"
-    assert math.isnan(view.gauges[3].limit) and view.gauges[3].reading == "—"  # depth unknown before any rep
+    gauges = tuple(GaugeReading(n, f, v) for n, f, v in ((SHOULDER_ELEVATION, 0.8, 2.0), (HIP_EXTENSION, 0.1, 8.0),
+                                                          (LUMBAR_CURVE, 0.2, 12.0), (HIP_HINGE, math.nan, math.nan)))
+    state = view(record(gauges=gauges), LiveStatus(30.0, 12.0, 0.2))
+    assert state.banner == "Careful — shoulders creeping up" and state.fault_metric == SHOULDER_ELEVATION
+    assert [g.name for g in state.gauges] == [SHOULDER_ELEVATION, HIP_EXTENSION, LUMBAR_CURVE, HIP_HINGE]
+    assert state.gauges[2].label == "Low back rounding"  # the hinge judges the low back rounding, not arching
+    assert state.dropped_fraction == pytest.approx(0.2)  # said on screen: above 10 % of camera frames dropped
+    assert state.gauges[0].limit == 2.0 and state.gauges[0].reading == "1.6 cm of 2.0 cm"
+    assert math.isnan(state.gauges[3].limit) and state.gauges[3].reading == "—"  # depth unknown before any rep
     # Seen from the front, the banner says so instead of a generic message.
     from formwatch.core.kinematics import compute_metrics
     from formwatch.sim.synth import skeleton
 
-    Live.result.metrics = compute_metrics(*skeleton(hinge_deg=20, yaw_deg=90), (1280, 720))
-    Live.result.verdict.state = "ready"
-    assert overlay_state(Live, Det).banner.startswith("Ready — the camera sees you from the front")
+    metrics = np.full(len(REGISTRY), np.nan)
+    metrics[: len(compute_metrics(*skeleton(hinge_deg=20, yaw_deg=90), (1280, 720)))] = compute_metrics(
+        *skeleton(hinge_deg=20, yaw_deg=90), (1280, 720))
+    assert view(record("ready", metrics=metrics)).banner.startswith("Ready — the camera sees you from the front")
 
 
 def test_replay_curves_hold_the_recording_and_cursor_follows_seeking(qtbot, tmp_path):
@@ -145,7 +146,7 @@ def test_replay_curves_hold_the_recording_and_cursor_follows_seeking(qtbot, tmp_
     assert window.slider.value() == data.index_at(10.0)
     window.slider.setValue(30)
     assert window.cursors["shoulder_elevation_cm"].value() == pytest.approx(data.t_s[30])
-    window.seek_time(data.stop["t_s"] + 0.01)
+    window.seek_time(data.stop.t_s + 0.01)
     assert window.overlay.view.state == "stopped"
     png = window.export_png(tmp_path / "traces.png")
     assert png.stat().st_size > 10_000
@@ -181,7 +182,7 @@ def test_camera_lost_pauses_keeps_the_recording_and_resumes(qtbot, tmp_path):
     window = LiveWindow(runner, (1280, 720),
                         new_writer=lambda: RecordingWriter(tmp_path / f"rec{next(writers)}",
                                                            {"fps": 30.0, "frame_width": 1280, "frame_height": 720},
-                                                           runner.session.columns),
+                                                           runner.session.schema),
                         make_source=lambda: ScheduledSource(t, (1280, 720), 8.0))
     qtbot.addWidget(window)
     window.show()
@@ -191,10 +192,10 @@ def test_camera_lost_pauses_keeps_the_recording_and_resumes(qtbot, tmp_path):
 
     first = load_recording(tmp_path / "rec")  # finalised or not, everything processed is on disk
     assert len(first.t_s) > 50
-    reps_before = len(runner.session.detector.reps)
+    reps_before = len(runner.session.judge.inner.reps)
     window.resume()
     qtbot.waitUntil(lambda: window.ended_reason == "" and runner.writer.frames > 20, timeout=20000)
-    assert len(runner.session.detector.reps) >= reps_before  # the same set goes on
+    assert len(runner.session.judge.inner.reps) >= reps_before  # the same set goes on
     window.close()
     assert (tmp_path / "rec" / "summary.json").is_file() and (tmp_path / "rec2" / "summary.json").is_file()
 
@@ -216,7 +217,8 @@ def test_calibration_in_the_window_saves_and_applies_the_profile(tmp_path):
     assert done and capture.error == "" and (tmp_path / "cal" / "me.json").is_file()
     assert "Calibrated" in capture.message
     assert session.pipeline.neutral[0] == pytest.approx(4.0, abs=0.5)
-    assert session.detector.profile_loaded and session.detector.plan.safety_limits["shoulder_elevation_cm"] >= 2.0
+    plan = session.judge.inner.plan
+    assert plan.has_profile and plan.safety_limits["shoulder_elevation_cm"] >= 2.0
 
 
 def test_calibration_in_the_window_refuses_with_the_instruction(tmp_path):
@@ -263,39 +265,53 @@ def test_replay_can_smooth_traces_without_moving_them(tmp_path):
     lag = np.argmax(np.correlate(s - np.nanmean(s), r - np.nanmean(r), "full")) - (len(r) - 1)
     assert lag == 0  # no lag
     rows = export_csv(smooth, tmp_path / "m.csv").read_text().splitlines()
-    assert rows[0] == ("t_s,hip_hinge_deg,shoulder_elevation_cm,hip_extension_deg,lumbar_curve_deg,rib_flare_deg")
+    assert rows[0] == "t_s,hip_hinge_deg,shoulder_elevation_cm,hip_extension_deg,lumbar_curve_deg"
     assert len(rows) == len(r) + 1
 
 
 def test_the_breathing_cue_follows_the_movement():
-    from formwatch.ui.view_model import pacing_cue
+    from formwatch.core.cues import pacing
+    from formwatch.core.frame_record import BreathReading
 
-    class Breath:
-        rate_bpm = 11.2
+    def cue(exercise, phase, breath=BreathReading()):
+        return pacing(record("clean", exercise, phase=phase, breath=breath)).text
 
-    assert pacing_cue(Detector("deadlift"), "up") == "Breathe out as you rise"
-    assert pacing_cue(Detector("squat"), "down") == "Breathe in as you lower"
-    assert pacing_cue(Detector("glute bridge"), "down") == "Breathe out as you reach"
-    assert pacing_cue(Detector("hinge"), "rest") == ""
-    assert pacing_cue(Detector("plank"), "", Breath()) == "Breathe slowly: 6 breaths a minute · now 11"
-
-    class Held:
-        rate_bpm, held, held_s = 11.2, True, 3.4
-
+    assert cue("hinge", "up") == "Breathe out as you rise"
+    assert cue("squat", "down") == "Breathe in as you lower"
+    assert cue("bridge", "down") == "Breathe out as you reach"
+    assert cue("hinge", "rest") == ""
+    assert cue("plank", "", BreathReading(True, 11.2, 1.0)) == "Breathe slowly: 6 breaths a minute · now 11"
+    held = BreathReading(True, 11.2, 1.0, 3.4)
     # A held breath comes first, in a hold and between reps alike: a cue on screen (and spoken), not a stop.
-    assert pacing_cue(Detector("plank"), "", Held()) == "Keep breathing: breath held 3 s — breathe out slowly"
-    assert pacing_cue(Detector("deadlift"), "rest", Held()).startswith("Keep breathing")
-    Held.held_s = 1.0
-    assert pacing_cue(Detector("deadlift"), "up", Held()) == "Breathe out as you rise"  # a short pause: no cue
+    assert cue("plank", "", held) == "Keep breathing: breath held 3 s — breathe out slowly"
+    assert cue("hinge", "rest", held).startswith("Keep breathing")
+    assert cue("hinge", "up", BreathReading(True, 11.2, 1.0, 1.0)) == "Breathe out as you rise"  # a short pause
+
+
+def history_rows(*sets):
+    """HistorySet rows of hinge-like sets: (exercise, reps judged, clean, stopped metric or None), started now."""
+    import time
+
+    from formwatch.core.events import Against, RepJudged, Stop, Verdict
+    from formwatch.core.set_summary import SetSummary
+    from formwatch.io.history_rows import HistorySet
+
+    today = time.strftime("%Y-%m-%dT%H:%M:%S")
+    rows = []
+    for i, (exercise, reps, clean, metric) in enumerate(sets):
+        judged = tuple(RepJudged(float(r), r, 0.0, 1.0, Verdict.CLEAN if r <= clean else Verdict.FAULT)
+                       for r in range(1, reps + 1))
+        stop = Stop(9.0, reps, metric, 3.0, 2.0, "phase", Against.OWN_REPS) if metric else None
+        rows.append(HistorySet(i, today, None, "done", "analyze", None, None,
+                               SetSummary(judged_set=True, exercise=exercise, reps=reps, judged=judged, stop=stop)))
+    return rows
 
 
 def test_the_progress_view_draws_the_history(qtbot):
     from formwatch.app.report import series
     from formwatch.ui.charts import ProgressWindow
 
-    today = __import__("time").strftime("%Y-%m-%dT%H:%M:%S")
-    rows = [dict(started=today, exercise="hinge", reps=8, clean_reps=7, status="done", stop_metric=m, stopped=bool(m))
-            for m in ("shoulder_elevation_cm", None)]
+    rows = history_rows(*(("hinge", 8, 7, m) for m in ("shoulder_elevation_cm", None)))
     window = ProgressWindow(series(rows), len(rows))
     qtbot.addWidget(window)
     assert set(window.plots) == {"Sets per day", "Clean reps per set", "Why sets ended"}
@@ -312,9 +328,7 @@ def test_the_progress_legend_never_covers_a_point(qtbot):
     from formwatch.app.report import series
     from formwatch.ui.charts import ProgressWindow
 
-    today = __import__("time").strftime("%Y-%m-%dT%H:%M:%S")
-    rows = [dict(started=today, exercise=e, reps=10, clean_reps=c, status="done", stop_metric=None, stopped=False)
-            for e in ("hinge", "squat", "bridge") for c in (10, 9, 6, 4)]
+    rows = history_rows(*((e, 10, c, None) for e in ("hinge", "squat", "bridge") for c in (10, 9, 6, 4)))
     window = ProgressWindow(series(rows), len(rows))
     qtbot.addWidget(window)
     window.resize(1366, 768)

@@ -9,33 +9,44 @@ import wave
 
 import pytest
 
+import numpy as np
+
 from formwatch.app.voice import VoiceCues, render_wav, why_silent
-from formwatch.core.registry import LUMBAR_CURVE
-from formwatch.core.exercises import get_exercise
-from formwatch.core.rules import make_stop
-from formwatch.ui.view_model import KEYS_STOPPED, far_stop_lines, stop_words
+from formwatch.core.cues import CuePolicy
+from formwatch.core.events import Against, BreathHeld, RepJudged, Stop, Verdict
+from formwatch.core.frame_record import BreathReading, FrameRecord
+from formwatch.core.registry import LUMBAR_CURVE, REGISTRY
+from formwatch.core.wording import KEYS_STOPPED, stop_far_lines, stop_headline, stop_spoken
 
 
 def a_stop():
-    rounding = next(s for s in get_exercise("hinge").watched_specs() if s.name == LUMBAR_CURVE)
-    return make_stop(31.4, 7, rounding, 7.2, 5.0, "limit", 6, sentence_rule="phase")
+    return Stop(31.4, 7, LUMBAR_CURVE, 7.2, 5.0, "phase", Against.OWN_REPS)
 
 
 def test_the_words_spoken_at_a_stop_are_the_screens():
     stop = a_stop()
-    spoken = stop_words(stop)
-    screen = f"STOP — {stop.headline}\n{far_stop_lines(stop)}"
+    spoken = stop_spoken(stop, "hinge")
+    screen = f"STOP — {stop_headline(stop, 'hinge')}\n{stop_far_lines(stop, 'hinge')}"
     assert spoken.startswith("Stop. Low back rounded 7 degrees.")
-    for line in far_stop_lines(stop).splitlines():
+    for line in stop_far_lines(stop, "hinge").splitlines():
         if line != KEYS_STOPPED:
             assert line.replace("°", " degrees") in spoken
     words = {w.strip(".,;:·").lower() for w in screen.replace("°", " degrees").split()} | {"degrees"}
     assert all(w.strip(".,;:·").lower() in words for w in spoken.split() if w.strip(".,;:·"))
 
 
+def record(t_s, exercise="plank", rep=0, phase="", breath=BreathReading(), events=(), state="clean"):
+    """A frame's record as the session makes it (the fields the cues read)."""
+    return FrameRecord(t_s, np.zeros(len(REGISTRY)), breath, exercise, state, rep, phase, True, events=events)
+
+
+def spoken(policy, records):
+    return [c.spoken for r in records for c in policy.cues(r) if c.spoken]
+
+
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_espeak_renders_the_stop_to_a_wav(tmp_path):
-    path = render_wav(stop_words(a_stop()), tmp_path / "stop.wav")
+    path = render_wav(stop_spoken(a_stop(), "hinge"), tmp_path / "stop.wav")
     with wave.open(str(path)) as w:
         seconds = w.getnframes() / w.getframerate()
     assert 2.0 < seconds < 20.0  # a few seconds of speech, not silence and not a hang
@@ -108,53 +119,34 @@ def test_without_an_engine_the_cues_are_silent_and_say_so(capsys):
 
 
 def test_a_held_breath_is_spoken_once_not_every_frame():
-    from types import SimpleNamespace
-
-    from formwatch.ui.live_window import LiveWindow
-    from formwatch.ui.view_model import OverlayState
-
-    said = []
-    window = SimpleNamespace(voice=SimpleNamespace(say=said.append), _spoken_state="clean", _spoken_held=False,
-                             _spoken_line="", _spoken_pacing=set(), _spoken_rep=0)
-    held = OverlayState(state="clean", pacing="Keep breathing: breath held 3 s — breathe out slowly")
-    calm = OverlayState(state="clean", pacing="Breathe slowly: 6 breaths a minute · now 11")
-    for view in (held, held, held, calm, calm, held, calm):
-        LiveWindow._speak_state(window, view)
+    held = BreathReading(True, 11.0, 1.0, 3.0)
+    calm = BreathReading(True, 11.0, 1.0, 0.0)
+    records = [record(1.0, breath=held, events=(BreathHeld(1.0, 2.0),)), record(1.1, breath=held),
+               record(1.2, breath=held), record(1.3, breath=calm), record(1.4, breath=calm),
+               record(1.5, breath=held, events=(BreathHeld(1.5, 2.0),)), record(1.6, breath=calm)]
     # once per held breath; the pacing cue once a set, without its live number
-    assert said == ["Keep breathing. Breathe out slowly.", "Breathe slowly, 6 breaths a minute.",
-                    "Keep breathing. Breathe out slowly."]
+    assert spoken(CuePolicy(), records) == ["Keep breathing. Breathe out slowly.", "Breathe slowly.",
+                                            "Keep breathing. Breathe out slowly."]
 
 
 def test_the_rep_pacing_cues_are_spoken_once_a_set_and_a_held_breath_says_what_to_do():
-    from types import SimpleNamespace
-
-    from formwatch.ui.live_window import LiveWindow
-    from formwatch.ui.view_model import OverlayState
-
-    said = []
-    window = SimpleNamespace(voice=SimpleNamespace(say=said.append), _spoken_state="clean", _spoken_held=False,
-                             _spoken_line="", _spoken_pacing=set(), _spoken_rep=0)
-    up, down = (OverlayState(state="clean", pacing=p) for p in ("Breathe out as you rise", "Breathe in as you lower"))
-    held = OverlayState(state="clean", pacing="Keep breathing: breath held 7 s — breathe out as you rise")
-    for view in (down, up, down, up, held, held, up, down):
-        LiveWindow._speak_state(window, view)
-    assert said == ["Breathe in as you lower.", "Breathe out as you rise.", "Keep breathing. Breathe out as you rise."]
+    held = BreathReading(True, 11.0, 1.0, 7.0)
+    records = [record(t, "hinge", phase=p) for t, p in ((1.0, "down"), (1.5, "up"), (2.0, "down"), (2.5, "up"))]
+    records += [record(3.0, "hinge", phase="up", breath=held, events=(BreathHeld(3.0, 2.0),)),
+                record(3.1, "hinge", phase="up", breath=held), record(3.5, "hinge", phase="up"),
+                record(4.0, "hinge", phase="down")]
+    assert spoken(CuePolicy(), records) == ["Breathe in as you lower.", "Breathe out as you rise.",
+                                            "Keep breathing. Breathe out as you rise."]
 
 
 @pytest.mark.parametrize("count_reps", [True, False])
 def test_clean_reps_are_counted_aloud_as_a_setting_and_a_reps_note_is_always_said(count_reps):
-    from types import SimpleNamespace
+    def judged(rep, verdict, metric=None, deviation=None):
+        return RepJudged(float(rep), rep, rep - 1.0, float(rep), verdict, metric, deviation, 10.0, Against.SET_START)
 
-    from formwatch.ui.live_window import LiveWindow
-    from formwatch.ui.view_model import OverlayState
-
-    said = []
-    window = SimpleNamespace(voice=SimpleNamespace(say=said.append, count_reps=count_reps), _spoken_state="clean",
-                             _spoken_held=False, _spoken_line="", _spoken_pacing=set(), _spoken_rep=0)
-    views = [OverlayState(state="clean", rep=1), OverlayState(state="clean", rep=1),
-             OverlayState(state="clean", rep=2, pacing="Rep 2: low back rounded 12° — keep your chest proud"),
-             OverlayState(state="clean", rep=3), OverlayState(state="clean", rep=1)]  # then a new set
-    for view in views:
-        LiveWindow._speak_state(window, view)
-    note = "Rep 2: low back rounded 12 degrees: keep your chest proud"
-    assert said == (["1", note, "3", "1"] if count_reps else [note])
+    records = [record(1.0, "hinge", 1, "", events=(judged(1, Verdict.CLEAN),)), record(1.1, "hinge", 1),
+               record(2.0, "hinge", 2, "", events=(judged(2, Verdict.NOTE, LUMBAR_CURVE, 12.0),)),
+               record(3.0, "hinge", 3, "", events=(judged(3, Verdict.CLEAN),)),
+               record(4.0, "hinge", 1, "", events=(judged(1, Verdict.CLEAN),))]  # then a new set
+    note = "Rep 2: low back rounded 12 degrees: Hinge from the hips with a long, braced spine; keep your chest proud"
+    assert spoken(CuePolicy(count_reps), records) == (["1", note, "3", "1"] if count_reps else [note])

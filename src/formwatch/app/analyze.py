@@ -10,18 +10,23 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from formwatch.core.detector import Detector
 from formwatch.core.pipeline import PipelineConfig
 from formwatch.core.driver import SetDriver, samples_of
+from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
 from formwatch.core.session import SetSession
+from formwatch.core.set_judge import SetJudge
+from formwatch.core.set_summary import SetSummary
 from formwatch.core.errors import FormwatchError
+from formwatch.io.history import SetRecord
 from formwatch.io.recording import RecordingWriter, default_output_dir, load_recording
 
 
 @dataclass
 class AnalysisResult:
     path: Path
-    summary: dict[str, Any]
+    summary: SetSummary
     frames_per_s: float  # processing speed
     notes: list[str]
 
@@ -37,7 +42,7 @@ class Progress:
         self.done = 0
         self._bar: Any = None  # made at the first frame, so model loading does not count
 
-    def on_frame(self, *frame: Any) -> None:  # (sample, result, row, bgr)
+    def on_record(self, sample: PoseSample, record: FrameRecord, bgr: np.ndarray | None) -> None:
         """As a sink of the set driver: one more frame done."""
         self.done += 1
         self.update(self.done)
@@ -105,34 +110,22 @@ def _video_samples(path: Path, model_path: Path, notes: list[str], lanes: int = 
     return samples(), meta, info.frame_count
 
 
-def _history_record(wanted: bool | str, detector: Any, meta: dict[str, Any], path: Path) -> Any:
-    """The set's row in the history, or a stand-in that records nothing."""
+def _history_record(wanted: bool | str, judge: SetJudge | None, meta: dict[str, Any], path: Path
+                    ) -> SetRecord | None:
+    """The set's row in the history (written as running now), or None when the set is not to be recorded."""
     if not wanted:
-        return _NoRecord()
-    from formwatch.io.history import SetRecord
-
+        return None
     profile = (meta.get("profile") or {}).get("name")
     source = wanted if isinstance(wanted, str) else "analyze"
-    known = detector is not None and getattr(detector, "recognised", True)  # auto: the set's end names it
-    return SetRecord(source, detector.spec.name if known else None, profile, str(path))
-
-
-class _NoRecord:
-    summary: dict[str, Any] = {}
-    interrupted = False
-
-    def __enter__(self) -> "_NoRecord":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    exercise = judge.exercise if judge is not None else None  # recognised: the set's end names it
+    return SetRecord(source, exercise.name if exercise is not None else None, profile, str(path))
 
 
 def analyze(
     input_path: Path,
     out_dir: Path | None = None,
     model: Path | None = None,
-    detector: Any = None,
+    detector: SetJudge | Detector | None = None,
     neutral: np.ndarray | None = None,
     extra_meta: dict[str, Any] | None = None,
     config: PipelineConfig = PipelineConfig(),
@@ -174,23 +167,21 @@ def analyze(
     session = SetSession((int(meta["frame_width"]), int(meta["frame_height"])), config, neutral, detector)
     bar = Progress(total, progress)
     started = time.monotonic()
-    with RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.columns) as writer, \
-            _history_record(history, detector, meta, writer.path) as record:
-        driver = SetDriver(session, [writer, bar])
-        completed = False
+    completed = False
+    with RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.schema) as writer:
+        record = _history_record(history, session.judge, meta, writer.path)
         try:
-            completed = driver.run(samples, cancelled=cancelled)
+            completed = SetDriver(session, [writer, bar]).run(samples, cancelled=cancelled)
         finally:
             bar.finish()
             elapsed = time.monotonic() - started
-            writer.summary_on_exit = record.summary = summary = session.summary()
-            if notes:
-                summary["notes"] = notes
+            summary = session.summary().with_(input_notes=tuple(notes), truncated=bool(meta.get("truncated")),
+                                              interrupted=not completed)
             if meta.get("truncated"):
-                summary["truncated"] = True
                 writer.update_meta(truncated=True)
-            if not completed:
-                summary["interrupted"] = record.interrupted = True
+            writer.summary_on_exit = summary
+            if record is not None:
+                record.finish(summary, interrupted=not completed)
     if session.frames == 0:
         raise FormwatchError(f"{input_path} gave no frames to analyze: record again or choose another file")
     return AnalysisResult(writer.path, summary, session.frames / max(elapsed, 1e-9), notes)

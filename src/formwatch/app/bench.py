@@ -159,12 +159,12 @@ def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path
     session = SetSession(size, detector=Detector("hinge"))
     with tempfile.TemporaryDirectory(prefix="formwatch-bench-") as tmp, PoseEstimator(model) as estimator:
         writer = RecordingWriter(Path(out_dir or tmp) / "rec", {"fps": camera_fps, "frame_width": size[0],
-                                                                "frame_height": size[1]}, session.columns)
+                                                                "frame_height": size[1]}, session.schema)
         runner = LiveRunner(source, estimator, session, writer)
         source.start()
         runner.run()
         source.stop()
-        summary = runner.finish()["live"]
+        summary = dict(runner.finish().live or {})
     return {"camera_fps": camera_fps, "silhouette": True, "frames": summary["processed"] + summary["dropped"],
             **summary}
 
@@ -186,9 +186,9 @@ def bench_analyze(model: Path, lanes: int | None = None) -> dict[str, Any]:
         start = time.perf_counter()
         result = analyze(clip, Path(tmp) / "rec", model, progress=False, lanes=lanes)
         seconds = time.perf_counter() - start
-    video_s = float(result.summary.get("duration_s") or 0.0) + 1.0 / float(result.summary.get("fps") or 30.0)
+    video_s = result.summary.duration_s + 1.0 / (result.summary.fps or 30.0)
     return {"clip": str(clip), "model": model.name, "lanes": lanes or default_lanes(),
-            "frames": result.summary["frames"], "video_s": round(video_s, 2), "wall_s": round(seconds, 2),
+            "frames": result.summary.frames, "video_s": round(video_s, 2), "wall_s": round(seconds, 2),
             "x_realtime": round(video_s / seconds, 2)}
 
 
@@ -210,7 +210,7 @@ def bench_rss_growth(minutes: float = 10.0, fps: float = 30.0) -> dict[str, floa
     session = SetSession((1280, 720), detector=Detector("hinge"))
     with tempfile.TemporaryDirectory(prefix="formwatch-bench-") as tmp:
         writer = RecordingWriter(Path(tmp) / "rec", {"fps": fps, "frame_width": 1280, "frame_height": 720},
-                                 session.columns)
+                                 session.schema)
 
         no_camera = SimpleNamespace(mailbox=SimpleNamespace(dropped=0))  # frames are handed to process() directly
         runner = LiveRunner(no_camera, FakeEstimator(image, world), session, writer)

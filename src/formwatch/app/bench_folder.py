@@ -50,7 +50,7 @@ def cut_clips(source: Path, folder: Path, count: int) -> list[Path]:
 def bench_folder(model: Path, source: Path, clips: int = 20, jobs: int | None = None) -> dict[str, Any]:
     """The folder analysed as ``formwatch analyze DIR --jobs N`` does it (app/folder.py), start-up included."""
     from formwatch.app.analyze import default_lanes
-    from formwatch.app.folder import analyze_folder
+    from formwatch.app.folder import FolderJob, analyze_folder
 
     jobs = jobs or default_lanes()
     with tempfile.TemporaryDirectory(prefix="formwatch-bench-folder-") as tmp:
@@ -58,7 +58,7 @@ def bench_folder(model: Path, source: Path, clips: int = 20, jobs: int | None = 
         folder.mkdir()
         cut_clips(source, folder, clips)
         start = time.perf_counter()
-        outcomes = analyze_folder(folder, Path(tmp) / "out", None, jobs, model, progress=False)
+        outcomes = analyze_folder(folder, Path(tmp) / "out", FolderJob(model=str(model)), jobs, progress=False)
         wall_s = time.perf_counter() - start
     done = [o for o in outcomes if o.error is None]
     fps = next((float(o.summary.get("fps") or 30.0) for o in done if o.summary), 30.0)

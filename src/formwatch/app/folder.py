@@ -22,45 +22,57 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """One video's result: where its recording is and its summary, or the one-line reason it was skipped."""
+    """One video's result: where its recording is, its summary and the notes on its input, or the one-line reason
+    it was skipped. Plain data (it crosses process boundaries)."""
 
     video: str
     recording: str | None
     frames: int
     seconds: float
     video_seconds: float
-    summary: dict[str, Any] | None = None  # the set's summary (summary.json), as plain data
+    summary: dict[str, Any] | None = None  # the set's summary (summary.json's SetSummary JSON)
     error: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FolderJob:
+    """How every video of a folder is analysed: as ``formwatch analyze FILE`` would with the same options."""
+
+    exercise: str | None = None
+    model: str | None = None
+    profile: str | None = None  # a profile's name or path, loaded in each worker
+    calibration_dir: str | None = None
+    history: bool = False
 
 
 def videos_in(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES)
 
 
-def _detector(exercise: str | None) -> Any:
-    """The detector of one video: the exercise's, a recognising one for "auto", none for metrics only."""
-    from formwatch.core.auto_detector import AUTO, AutoDetector
-    from formwatch.core.detector import Detector
-
-    if exercise is None:
-        return None
-    return AutoDetector() if exercise == AUTO else Detector(exercise)
-
-
-def analyze_one(video: str, out_dir: str, exercise: str | None, model: str | None) -> FileOutcome:
-    """One video through analyze (runs in a worker process; everything in and out is plain data)."""
+def analyze_one(video: str, out_dir: str, job: FolderJob) -> FileOutcome:
+    """One video through analyze (runs in a worker process; everything in and out is plain data), exactly as
+    ``formwatch analyze FILE`` with the job's options: the same judge, profile and history row."""
     from formwatch.app.analyze import analyze
+    from formwatch.app.signature import judge_for
+    from formwatch.io.profiles import load_profile
 
     started = time.monotonic()
     try:
-        result = analyze(Path(video), Path(out_dir), Path(model) if model else None,
-                         detector=_detector(exercise), progress=False,
-                         lanes=1)  # the files themselves run in parallel
+        from formwatch.io.home import calibration_dir
+
+        where = Path(job.calibration_dir) if job.calibration_dir else calibration_dir()
+        profile = load_profile(job.profile, where) if job.profile else None
+        result = analyze(Path(video), Path(out_dir), Path(job.model) if job.model else None,
+                         detector=judge_for(job.exercise, profile, job.history),
+                         neutral=profile.neutral_vector() if profile is not None else None,
+                         extra_meta={"profile": profile.to_json()} if profile is not None else None,
+                         progress=False, history=job.history, lanes=1)  # the files themselves run in parallel
     except FormwatchError as exc:
         return FileOutcome(Path(video).name, None, 0, time.monotonic() - started, 0.0, None, str(exc))
     s = result.summary
-    return FileOutcome(Path(video).name, str(result.path), s["frames"], time.monotonic() - started,
-                       float(s.get("duration_s") or 0.0), s)
+    return FileOutcome(Path(video).name, str(result.path), s.frames, time.monotonic() - started,
+                       float(s.duration_s), s.to_json(), None, tuple(result.notes))
 
 
 def _seconds(video: Path) -> float:
@@ -80,7 +92,7 @@ def longest_first(videos: list[Path]) -> list[Path]:
     return sorted(videos, key=lambda v: (-_seconds(v), v.name))
 
 
-def analyze_folder(folder: Path, out_dir: Path, exercise: str | None = None, jobs: int = 1, model: Path | None = None,
+def analyze_folder(folder: Path, out_dir: Path, job: FolderJob = FolderJob(), jobs: int = 1,
                    executor: Executor | None = None, progress: bool | None = None) -> list[FileOutcome]:
     """Every video in ``folder`` into ``out_dir/<video name>``, ``jobs`` at a time (or on ``executor``), longest
     first. Each worker process keeps its imports across clips; each clip gets a pose model of its own (0.1 s once a
@@ -94,8 +106,7 @@ def analyze_folder(folder: Path, out_dir: Path, exercise: str | None = None, job
     show = sys.stderr.isatty() if progress is None else progress
     outcomes: list[FileOutcome] = []
     try:
-        futures = [pool.submit(analyze_one, str(v), str(out_dir / v.stem), exercise, str(model) if model else None)
-                   for v in videos]
+        futures = [pool.submit(analyze_one, str(v), str(out_dir / v.stem), job) for v in videos]
         for future in as_completed(futures):
             outcomes.append(future.result())
             if show:

@@ -8,12 +8,12 @@ its :attr:`message` on the screen and the terminal, and when it is done the prof
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 
 from formwatch.app.live_calibration import CalibrationCapture
 from formwatch.core.kinematics import Col
+from formwatch.core.profile import Profile
+from formwatch.core.session import SetSession
 from formwatch.core.view_check import ViewChecklist, frame_luma
 
 __all__ = ["GuidedStart"]
@@ -39,7 +39,7 @@ class GuidedStart:
         return self.capture.error
 
     @property
-    def profile(self) -> Any:
+    def profile(self) -> Profile | None:
         return self.capture.profile
 
     @property
@@ -60,5 +60,5 @@ class GuidedStart:
             return False
         return self.capture.feed(t_s, image, world, trunk)
 
-    def apply(self, session: Any) -> None:
+    def apply(self, session: SetSession) -> None:
         self.capture.apply(session)

@@ -17,17 +17,48 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from formwatch.core.driver import SetDriver
+from formwatch.core.events import Stop
+from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
-from formwatch.core.session import FrameResult, SetSession
+from formwatch.core.session import SetSession
+from formwatch.core.set_summary import SetSummary
+from formwatch.io.history import SetRecord
 from formwatch.io.recording import RecordingWriter
 from formwatch.capture.sources import Frame
 
 
 class Estimator(Protocol):
-    def estimate(self, frame: Frame, t_s: float) -> Any: ...
+    """The pose model as the runner uses it: a sample for a frame, the model in use, its switches."""
+
+    @property
+    def note(self) -> str: ...  # which model runs, when live moved off the default to keep up ("" otherwise)
+
+    @property
+    def switches(self) -> list[dict[str, object]]: ...
+
+    def estimate(self, frame: Frame, t_s: float) -> PoseSample: ...
+
+    def close(self) -> None: ...
 
 
-DROPPED_WARNING_FRACTION = 0.10  # above this share of dropped camera frames, the screen and the summary say so
+class Calibration(Protocol):
+    """Calibration in the live runner's slot (app/live_calibration.py, app/guided.py): shown while it runs, and
+    its profile applied to the session when done."""
+
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def error(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+    def see(self, bgr: np.ndarray | None, metrics: np.ndarray) -> None: ...
+
+    def feed(self, t_s: float, image: np.ndarray, world: np.ndarray, trunk: np.ndarray | None = None) -> bool: ...
+
+    def apply(self, session: SetSession) -> None: ...
 
 
 @dataclass
@@ -36,7 +67,7 @@ class LiveResult:
 
     frame: Frame
     image: np.ndarray  # (33, 4) landmarks of this frame
-    result: FrameResult
+    record: FrameRecord
     latency_ms: float  # capture -> verdict ready
     processed: int
     dropped: int
@@ -55,17 +86,13 @@ class LiveStats:
     latency_ms: array = field(default_factory=lambda: array("d"))
     pose_ms: array = field(default_factory=lambda: array("d"))
 
-    def summary(self, lighter_model_running: bool = False) -> dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
+        """The run's figures (frames processed and dropped, latency and pose time percentiles), facts only."""
         lat = np.asarray(self.latency_ms)
         pose = np.asarray(self.pose_ms)
         total = self.processed + self.dropped
         out: dict[str, Any] = {"processed": self.processed, "dropped": self.dropped,
                                "processed_fraction": round(self.processed / total, 4) if total else 0.0}
-        if total and self.dropped > DROPPED_WARNING_FRACTION * total:
-            advice = " (formwatch already moved to the lite pose model)" if lighter_model_running \
-                else ", or use a lighter model"
-            out["note"] = (f"{100 * self.dropped / total:.0f} % of camera frames were dropped (the computer could not "
-                           f"keep up): close other programs{advice}")
         if len(lat):
             out["latency_ms"] = {"p50": round(float(np.median(lat)), 2), "p95": round(float(np.percentile(lat, 95)), 2),
                                  "max": round(float(lat.max()), 2)}
@@ -75,19 +102,12 @@ class LiveStats:
         return out
 
 
-@dataclass
-class _StopRelay:
-    """A driver sink that passes the stop to a callback."""
-
-    on_stop: Callable[[Any], None]
-
-
 class LiveRunner:
     """Pulls the newest frame, runs pose and the session, records, and reports each result."""
 
     def __init__(self, source: Any, estimator: Estimator, session: SetSession, writer: RecordingWriter | None,
                  on_result: Callable[[LiveResult], None] | None = None,
-                 on_stop: Callable[[Any], None] | None = None) -> None:
+                 on_stop: Callable[[Stop], None] | None = None) -> None:
         self.source = source
         self.estimator = estimator
         self.session = session
@@ -101,15 +121,15 @@ class LiveRunner:
         self._last_t_s = -math.inf
         self._recent: list[float] = []
         self.end_reason = ""
-        self.stop_event: Any = None
+        self.stop_event: Stop | None = None
         self._new_writer: Callable[[], RecordingWriter | None] | None = None
-        self.calibration: Any = None  # a CalibrationCapture while the user calibrates (the worker's own)
-        self._calibration_request: Any = None  # one asked for from another thread, taken at the next frame
+        self.calibration: Calibration | None = None  # while the user calibrates (the worker's own)
+        self._calibration_request: Calibration | None = None  # asked for from another thread, taken next frame
         self._exercise_request: str | None = None  # the person's correction of the recognised exercise (E)
         # Made in the worker for each frame, from state only the worker changes: the screen's view of it.
         self.view_of: Callable[[LiveResult], Any] | None = None
         self.record_history = False  # each set into the history (io/history.py) from its first frame
-        self._record: Any = None
+        self._record: SetRecord | None = None
         # The plan a new set starts with (app/signature.py: its limits may have moved with the set just ended).
         self.plan_for_new_set: Callable[[], Any] | None = None
 
@@ -121,8 +141,8 @@ class LiveRunner:
         make, self._new_writer = self._new_writer, None
         self.finish()  # the set just ended is in the history before the next set's limits are chosen
         self.writer = make() if make is not None else None
-        if self.plan_for_new_set is not None and self.session.detector is not None:
-            self.session.detector.replace_plan(self.plan_for_new_set())
+        if self.plan_for_new_set is not None and self.session.judge is not None:
+            self.session.judge.replace_plan(self.plan_for_new_set())
         self.driver.new_set()
         self.stats = LiveStats()
         self.stop_event = None
@@ -136,24 +156,19 @@ class LiveRunner:
 
     @writer.setter
     def writer(self, writer: RecordingWriter | None) -> None:
-        """The recording of the current set: it and the stop callback are the driver's sinks."""
+        """The recording of the current set: the driver's sink."""
         self._writer = writer
-        self.driver.sinks = [sink for sink in (writer, _StopRelay(self.on_stop_event)) if sink is not None]
-
-    def on_stop_event(self, stop: Any) -> None:
-        self.stop_event = stop
-        if self.on_stop is not None:
-            self.on_stop(stop)  # the stop travels on its own, before the paint-only result
+        self.driver.sinks = [writer] if writer is not None else []
 
     def request_stop(self) -> None:
         self._running = False
 
     def request_exercise(self, name: str) -> None:
-        """Judge the set as ``name`` from its first frame (core/auto_detector.py), at the next frame, in the worker's
+        """Judge the set as ``name`` from its first frame (core/set_judge.py), at the next frame, in the worker's
         own thread; a set whose exercise was given stays as it is."""
         self._exercise_request = name
 
-    def request_calibration(self, capture: Any) -> None:
+    def request_calibration(self, capture: Calibration) -> None:
         """Enter calibration (app/live_calibration.py) at the next frame, in the worker's own thread."""
         self._calibration_request = capture
 
@@ -183,8 +198,8 @@ class LiveRunner:
             self._start_new_set()
         if self._exercise_request is not None:
             name, self._exercise_request = self._exercise_request, None
-            if hasattr(self.session.detector, "set_exercise"):
-                self.session.detector.set_exercise(name)
+            if self.session.judge is not None:
+                self.session.judge.set_exercise(name)
         if self._calibration_request is not None:
             self.calibration, self._calibration_request = self._calibration_request, None
         if self.record_history and self._record is None:
@@ -198,9 +213,13 @@ class LiveRunner:
         pose_start = time.monotonic()
         sample = self.estimator.estimate(frame, t_s)
         self.stats.pose_ms.append(1e3 * (time.monotonic() - pose_start))
-        result = self.driver.feed(sample, frame.bgr)
-        if self.calibration is not None and hasattr(self.calibration, "see"):  # the guided start's checklist
-            self.calibration.see(frame.bgr, result.metrics)
+        record = self.driver.feed(sample, frame.bgr)
+        if record.stop is not None and self.stop_event is None:
+            self.stop_event = record.stop
+            if self.on_stop is not None:
+                self.on_stop(record.stop)  # the stop travels on its own, before the paint-only result
+        if self.calibration is not None:
+            self.calibration.see(frame.bgr, record.metrics)
         if self.calibration is not None and self.calibration.feed(t_s, sample.image, sample.world, sample.profile):
             self.calibration.apply(self.session)
         now = time.monotonic()
@@ -211,8 +230,8 @@ class LiveRunner:
         self._recent.append(now)
         while self._recent and now - self._recent[0] > 1.0:
             self._recent.pop(0)
-        live = LiveResult(frame, sample.image, result, latency_ms, self.stats.processed, self.stats.dropped,
-                          float(len(self._recent)), sample.profile, getattr(self.estimator, "note", ""))
+        live = LiveResult(frame, sample.image, record, latency_ms, self.stats.processed, self.stats.dropped,
+                          float(len(self._recent)), sample.profile, self.estimator.note)
         if self.view_of is not None:
             live.view = self.view_of(live)
         if self.calibration is not None and self.calibration.done and not self.calibration.error:
@@ -222,29 +241,23 @@ class LiveRunner:
         return live
 
     def _start_history(self) -> None:
-        from formwatch.io.history import SetRecord
-
-        detector = self.session.detector
+        judge = self.session.judge
         meta = self.writer.meta if self.writer is not None else {}
-        known = detector is not None and getattr(detector, "recognised", True)  # auto: the finish names it
-        self._record = SetRecord("live", detector.spec.name if known else None,
+        exercise = judge.exercise if judge is not None else None  # recognised: the set's end names it
+        self._record = SetRecord("live", exercise.name if exercise is not None else None,
                                  (meta.get("profile") or {}).get("name"),
                                  str(self.writer.path) if self.writer is not None else None)
 
-    def finish(self, interrupted: bool = False) -> dict[str, Any]:
+    def finish(self, interrupted: bool = False) -> SetSummary:
         """Close the recording (merging its chunks) with the summary, and the set's row in the history (marked
         interrupted when the user cut it short with a signal); safe to call more than once."""
-        summary = self.session.summary()
-        if interrupted:
-            summary["interrupted"] = True
-        switches = getattr(self.estimator, "switches", None)
-        summary["live"] = self.stats.summary(lighter_model_running=bool(switches))
+        live = self.stats.summary()
+        switches = self.estimator.switches
         if switches:  # the model moved to lite (and back) to keep up: in the summary and the recording's meta
-            summary["live"]["model_switches"] = list(switches)
+            live["model_switches"] = list(switches)
             if self.writer is not None and not self.writer.closed:
                 self.writer.update_meta(model_switches=list(switches))
-        if self.end_reason:
-            summary["ended"] = self.end_reason
+        summary = self.session.summary().with_(interrupted=interrupted, live=live, ended=self.end_reason or None)
         if self._record is not None:
             self._record.finish(summary, interrupted=interrupted)
             self._record = None
@@ -256,6 +269,9 @@ class LiveRunner:
 class FakeEstimator:
     """Returns precomputed poses by frame number: the demo's 'camera' and the tests' stand-in for MediaPipe."""
 
+    note = ""
+    switches: list[dict[str, object]] = []
+
     def __init__(self, image: np.ndarray, world: np.ndarray, delay_s: float = 0.0,
                  profile: np.ndarray | None = None) -> None:
         self.image = image
@@ -263,7 +279,10 @@ class FakeEstimator:
         self.delay_s = delay_s
         self.profile = profile
 
-    def estimate(self, frame: Frame, t_s: float) -> Any:
+    def close(self) -> None:
+        return None
+
+    def estimate(self, frame: Frame, t_s: float) -> PoseSample:
         if self.delay_s:
             time.sleep(self.delay_s)
         i = min(frame.seq, len(self.image) - 1)

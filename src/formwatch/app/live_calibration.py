@@ -7,13 +7,12 @@ on refusal the instruction is shown and nothing is written.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from formwatch.core.calibration import fit_profile
-from formwatch.core.plan import make_plan
 from formwatch.core.profile import Profile
+from formwatch.core.session import SetSession
 from formwatch.io.profiles import save_profile
 from formwatch.core.errors import FormwatchError
 
@@ -75,13 +74,14 @@ class CalibrationCapture:
         blank = np.full(shapes[0], np.nan, dtype=np.float32)
         return np.stack([blank if p is None else p for p in self._trunk])
 
-    def apply(self, session: Any) -> None:
-        """Use the new profile for the rest of the session: a new plan (core/plan.py), the set starting afresh."""
+    def see(self, bgr: np.ndarray | None, metrics: np.ndarray) -> None:
+        """This frame's picture and metrics (a plain calibration has no checklist to feed: nothing to do)."""
+        return None
+
+    def apply(self, session: SetSession) -> None:
+        """Use the new profile for the rest of the session: new plans (core/plan.py), the set starting afresh."""
         if self.profile is None:
             return
         session.pipeline.neutral = self.profile.neutral_vector()
-        detector = session.detector
-        if hasattr(detector, "use_profile"):  # recognising the exercise: its plans from now on use the profile
-            detector.use_profile(self.profile)
-        elif detector is not None:
-            detector.replace_plan(make_plan(detector.spec, self.profile))
+        if session.judge is not None:
+            session.judge.use_profile(self.profile)

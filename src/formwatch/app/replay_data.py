@@ -1,8 +1,10 @@
-"""Everything a replay shows, loaded from a recording directory (no Qt): poses, metric traces, reps, the stop, and
-each frame's verdict (state, rep, every gauge's deviation and the limit in force) exactly as it was recorded live.
+"""Everything a replay shows, loaded from a recording directory (no Qt): poses, every frame's record exactly as it
+was made live, the set's summary, and the traces with the limit each frame was judged by.
 
-When ``metrics.csv`` is missing (a recording made elsewhere) or a profile is given, the traces and verdicts are
-recomputed through the same set driver the live path uses.
+The records are decoded from ``metrics.csv`` by the schema that wrote them (core/record.py), so the replay's
+overlay — ``view(record)``, the same function live used — shows what live showed. A recording made elsewhere
+(no metrics.csv), one written before this schema, or a replay asked to judge with a profile, is recomputed through
+the same set driver the live path uses.
 """
 
 from __future__ import annotations
@@ -10,23 +12,37 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from formwatch.core.driver import SetDriver, samples_of
+from formwatch.core.exercises import judged_spec
 from formwatch.core.filters import zero_phase_smooth
-from formwatch.core.exercises import gauge_specs
-from formwatch.core.registry import REGISTRY, Worse
-from formwatch.core.record import FrameColumns, FrameVerdicts, RecordSchema
+from formwatch.core.frame_record import FrameRecord
+from formwatch.core.record import BREATH_COLUMNS, RecordSchema
+from formwatch.core.registry import HIP_HINGE, REGISTRY, Worse
+from formwatch.core.sample import PoseSample
 from formwatch.core.session import SetSession
+from formwatch.core.set_judge import SetJudge
+from formwatch.core.set_summary import SetSummary
+from formwatch.core.events import Stop
+from formwatch.core.wording import is_hold, seconds_text, stop_headline
 from formwatch.io.recording import Recording, RecordingError, load_recording
 
 
-def trace_metrics() -> tuple[str, ...]:
-    """The metrics replay draws and exports: every form metric in the registry."""
+def trace_metrics(exercise: str | None = None) -> tuple[str, ...]:
+    """The metrics replay draws and exports: a rep exercise's driver, then its watched metrics (a hold: only those),
+    or every form metric when no exercise was judged."""
+    if exercise:
+        from formwatch.core.exercises import get_exercise
+
+        try:
+            spec = get_exercise(exercise)
+            return tuple(dict.fromkeys(((spec.driver,) if spec.has_reps else ()) + spec.watched))
+        except ValueError:
+            pass
     return tuple(spec.name for spec in REGISTRY.form_metrics)
 
 
@@ -34,120 +50,148 @@ def trace_metrics() -> tuple[str, ...]:
 class ReplayData:
     recording: Recording
     t_s: np.ndarray
+    records: list[FrameRecord]
+    summary: SetSummary
     traces: dict[str, np.ndarray]  # metric name -> (T,) values
-    summary: dict[str, Any]
-    stop: dict[str, Any] | None
-    reps: list[dict[str, Any]] = field(default_factory=list)
     video_path: Path | None = None
-    verdicts: FrameVerdicts | None = None
-    # breath_rate_bpm, breath_amplitude, breath_held_s per frame (NaN where breathing was not readable)
-    breathing: dict[str, np.ndarray] = field(default_factory=dict)
+    recomputed: bool = False
+
+    @property
+    def stop(self) -> Stop | None:
+        return self.summary.stop
+
+    @property
+    def exercise(self) -> str | None:
+        return self.summary.exercise
+
+    @property
+    def reps(self) -> list[tuple[int, float, float]]:
+        """(rep, start_s, end_s) of every whole rep."""
+        return [(int(r["rep"]), float(r["start_s"]), float(r["end_s"]))  # type: ignore[arg-type]
+                for r in self.summary.judge.rep_features]
+
+    @property
+    def breathing(self) -> dict[str, np.ndarray]:
+        """breath_rate_bpm and breath_held_s per frame (NaN where breathing was not readable)."""
+        rate = np.array([r.breath.rate_bpm if r.breath.valid else np.nan for r in self.records])
+        held = np.array([r.breath.held_s if r.breath.valid else np.nan for r in self.records])
+        return {BREATH_COLUMNS[0]: rate, BREATH_COLUMNS[2]: held}
 
     def has_breathing(self) -> bool:
-        rate = self.breathing.get("breath_rate_bpm")
-        return rate is not None and bool(np.isfinite(rate).any())
+        return bool(np.isfinite(self.breathing[BREATH_COLUMNS[0]]).any())
 
-    def limit_line(self, metric: str) -> float | None:
-        """Where a trace crosses its limit (baseline +/- limit, by the way it gets worse), in the trace's units;
-        None if not limited."""
-        limits, baseline = self.summary.get("limits", {}), self.summary.get("baseline", {})
-        if metric not in limits or metric not in REGISTRY:
+    def limit_trace(self, metric: str) -> np.ndarray | None:
+        """Where each frame's reading would have reached its limit, in the trace's units: the reading moved by the
+        rest of its gauge's allowance (against the neutral or the person's own reps at that phase, whichever the
+        frame was judged by); the depth limit the first reps' depth less its limit. None when not judged."""
+        judge = self.summary.judge
+        if metric == HIP_HINGE:
+            if metric in judge.baseline and metric in judge.limits:
+                return np.full(len(self.t_s), judge.baseline[metric] - judge.limits[metric])
             return None
-        spec = gauge_specs(self.summary.get("exercise") or "", (metric,))[0]  # as the set was judged
-        if spec.worse is Worse.LOWER:
-            return baseline[metric] - limits[metric] if metric in baseline else None
-        return baseline.get(metric, 0.0) + limits[metric]
+        spec = judged_spec(self.exercise, metric)
+        if spec.worse is Worse.BOTH or metric not in self.traces:
+            return None
+        direction = 1.0 if spec.worse is Worse.HIGHER else -1.0
+        out = np.full(len(self.t_s), np.nan)
+        column = REGISTRY.index(metric)
+        for i, record in enumerate(self.records):
+            for gauge in record.gauges:
+                if gauge.name == metric:
+                    out[i] = record.metrics[column] + direction * gauge.limit * (1.0 - gauge.fraction)
+        return out if np.isfinite(out).any() else None
 
     def title(self) -> str:
         """One line for an exported picture: what, when, whose, how many reps, the verdict."""
+        from formwatch.core.wording import set_amount
+
         meta, summary = self.recording.meta, self.summary
-        exercise = summary.get("exercise") or meta.get("exercise") or "no exercise chosen"
+        exercise = summary.exercise or meta.get("exercise") or "no exercise chosen"
         when = str(meta.get("created", ""))[:16].replace("T", " ")
         profile = (meta.get("profile") or {}).get("name")
         who = f"profile {profile}" if profile else "no profile"
-        reps = summary.get("reps")
-        count = f"{reps} rep{'s' if reps != 1 else ''}" if isinstance(reps, int) and exercise != "plank" else (
-            f"held {summary.get('held_s') or 0:.0f} s" if exercise == "plank" else "")
-        verdict = f"STOP at {self.stop['t_s']:.1f} s: {self.stop.get('headline') or self.stop['reason']}" \
-            if self.stop else "no stop"
-        return " · ".join(part for part in (exercise, when, who, count, verdict) if part)
+        done = set_amount(summary) if summary.judged_set else ""
+        stop = summary.stop
+        verdict = f"STOP at {seconds_text(stop.t_s)}: {stop_headline(stop, summary.exercise)}" if stop else "no stop"
+        return " · ".join(part for part in (exercise, when, who, done, verdict) if part)
 
     def index_at(self, t_s: float) -> int:
         return int(np.clip(np.searchsorted(self.t_s, t_s), 0, len(self.t_s) - 1))
 
 
-def _read_metrics_csv(path: Path, frames: int
-                      ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, np.ndarray]] | None:
-    """The recorded traces, per-frame verdicts and breathing, decoded by the schema they were written with
-    (core/record.py); None when the file is absent or does not match the poses."""
+def _read_records(path: Path, frames: int) -> list[FrameRecord] | None:
+    """The recorded frames, decoded by the schema they were written with; None when the file is absent, of an
+    older schema, or does not match the poses."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.reader(f))
-    except OSError:
+    except (OSError, UnicodeDecodeError, csv.Error):
         return None
-    if len(rows) < 2 or len(rows) - 1 != frames or "t_s" not in rows[0]:
+    if len(rows) < 2 or len(rows) - 1 != frames or not RecordSchema.current(rows[0]):
         return None
-    header, body = rows[0], rows[1:]
-    columns = RecordSchema.from_header(header, REGISTRY.names).decode(header, body)
-    return _traces(columns), columns.verdicts, columns.breathing
+    header = rows[0]
+    try:
+        return RecordSchema.from_header(header).decode(header, rows[1:])
+    except (ValueError, KeyError, json.JSONDecodeError):
+        return None
 
 
-def _traces(columns: FrameColumns) -> dict[str, np.ndarray]:
-    return {name: columns.metrics[name] for name in trace_metrics() if name in columns.metrics}
-
-
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_summary(path: Path) -> SetSummary | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
+        return SetSummary.from_json(data) if isinstance(data, dict) else None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError):
+        return None
 
 
 class _Collector:
-    """A driver sink that keeps every frame's record row, as the recording writer would write it."""
+    """A driver sink that keeps every frame's record."""
 
     def __init__(self) -> None:
-        self.rows: list[list[Any]] = []
+        self.records: list[FrameRecord] = []
 
-    def on_frame(self, sample: Any, result: Any, row: list[Any], bgr: Any = None) -> None:
-        self.rows.append(row)
+    def on_record(self, sample: PoseSample, record: FrameRecord, bgr: np.ndarray | None = None) -> None:
+        self.records.append(record)
 
 
-def _recompute(recording: Recording, neutral: np.ndarray | None, detector: Any
-               ) -> tuple[dict[str, np.ndarray], FrameVerdicts | None, dict[str, Any], dict[str, np.ndarray]]:
-    session = SetSession(recording.frame_size_px, neutral=neutral, detector=detector)
+def recompute(recording: Recording, neutral: np.ndarray | None, judge: SetJudge | None
+              ) -> tuple[list[FrameRecord], SetSummary]:
+    """Every frame's record and the summary, through the same driver the live path uses."""
+    session = SetSession(recording.frame_size_px, neutral=neutral, detector=judge)
     collector = _Collector()
     SetDriver(session, [collector]).run(samples_of(recording.t_s, recording.image, recording.world,
                                                    recording.profile))
-    schema = session.schema  # decoded exactly as metrics.csv would be
-    columns = schema.decode(schema.header, [[t, *row] for t, row in zip(recording.t_s.tolist(), collector.rows)])
-    return _traces(columns), columns.verdicts, session.summary(), columns.breathing
+    return collector.records, session.summary()
 
 
-def load_replay(path: Path, neutral: np.ndarray | None = None, detector: Any = None,
+def load_replay(path: Path, neutral: np.ndarray | None = None, detector: SetJudge | None = None,
                 smooth_hz: float | None = None) -> ReplayData:
-    """Load a recording for replay; recompute traces when metrics.csv is absent or a new neutral is given.
+    """Load a recording for replay; recompute when metrics.csv is absent or older, or a judge or neutral is given.
 
-    ``smooth_hz``: also smooth the stored traces with the zero-phase filter (no lag, for review only).
+    ``smooth_hz``: also smooth the traces with the zero-phase filter (no lag, for review only).
     """
     recording = load_recording(path)
     if len(recording.t_s) == 0:
         raise RecordingError(f"{path} holds no frames: nothing to replay")
-    summary = _read_json(Path(path) / "summary.json")
-    stored = None if neutral is not None or detector is not None else _read_metrics_csv(
+    summary = _read_summary(Path(path) / "summary.json")
+    records = None if neutral is not None or detector is not None else _read_records(
         Path(path) / "metrics.csv", len(recording.t_s))
-    if stored is None or len(stored[0]) < len(trace_metrics()):
-        traces, verdicts, recomputed, breathing = _recompute(recording, neutral, detector)
-        summary = {**summary, **recomputed}
-    else:
-        traces, verdicts, breathing = stored
-    stop = recording.meta.get("stop") or summary.get("stop")
-    video = Path(path) / "video.mp4"
+    recomputed = records is None or summary is None
+    if recomputed:
+        if detector is None and (summary is None or summary.judged_set):
+            exercise = summary.exercise if summary is not None else recording.meta.get("exercise")
+            detector = SetJudge(exercise=exercise if isinstance(exercise, str) and exercise != "auto" else None)
+        records, summary = recompute(recording, neutral, detector)
+    assert records is not None and summary is not None
+    names = [m for m in trace_metrics(summary.exercise) if m in REGISTRY]
+    columns = [REGISTRY.index(m) for m in names]
+    matrix = np.array([r.metrics[columns] for r in records]) if records else np.zeros((0, len(names)))
+    traces = {m: matrix[:, i].astype(np.float64) for i, m in enumerate(names)}
     if smooth_hz:
         traces = {m: zero_phase_smooth(recording.t_s, v, smooth_hz) for m, v in traces.items()}
-    return ReplayData(recording, recording.t_s, traces, summary, stop,
-                      summary.get("rep_features", []), video if video.is_file() else None, verdicts, breathing)
+    video = Path(path) / "video.mp4"
+    return ReplayData(recording, recording.t_s, records, summary, traces, video if video.is_file() else None,
+                      recomputed)
 
 
 def export_csv(data: ReplayData, destination: Path) -> Path:
@@ -162,3 +206,13 @@ def export_csv(data: ReplayData, destination: Path) -> Path:
             writer.writerow([f"{t:.4f}"] + ["" if math.isnan(data.traces[m][i]) else f"{data.traces[m][i]:.4f}"
                                             for m in names])
     return destination
+
+
+def breath_hold_limit_s(exercise: str | None) -> float | None:
+    """The exercise's breath-hold limit when it judges breathing (holds), else None."""
+    if not is_hold(exercise):
+        return None
+    from formwatch.core.exercises import get_exercise
+
+    spec = get_exercise(exercise or "")
+    return spec.breath_hold_limit_s if "breath" in spec.rules else None

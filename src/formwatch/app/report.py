@@ -15,11 +15,12 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from formwatch.core.exercises import gauge_specs
-from formwatch.core.wording import hold_seconds, is_hold, set_amount
+from formwatch.core.exercises import judged_spec
 from formwatch.core.registry import REGISTRY
+from formwatch.core.wording import is_hold, note_sentence, set_amount
+from formwatch.io.history_rows import HistorySet
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#1d2330;line-height:1.45}
@@ -28,32 +29,34 @@ th,td{border-bottom:1px solid #e1e4ea;padding:6px 8px;text-align:left;vertical-a
 th{background:#f3f5f8} .stop{color:#b42318} .ok{color:#067647} .int{color:#8a6d00}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:16px} img{width:100%;border:1px solid #e1e4ea}
 .kpi{display:flex;gap:24px;margin:1em 0} .kpi div{background:#f3f5f8;padding:10px 16px;border-radius:8px}
-.kpi b{display:block;font-size:22px}
+.kpi b{display:block;font-size:22px} .note{color:#8a6d00}
 """
 
 
-def series(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the charts show: sets per day, and per exercise each set's (time, clean reps, reps)."""
-    per_day = Counter(r["started"][:10] for r in rows)
+def series(rows: Sequence[HistorySet]) -> dict[str, Any]:
+    """What the charts show: sets per day, and per exercise each set's (time, clean reps, reps judged)."""
+    per_day = Counter(r.started[:10] for r in rows)
     by_exercise: dict[str, list[tuple[float, float, float]]] = {}
     for r in rows:  # a hold has no reps: its seconds are in the table, never "0 reps" in a reps chart
-        if r["exercise"] and r["reps"] is not None and not is_hold(r["exercise"]):
-            when = time.mktime(time.strptime(r["started"][:19], "%Y-%m-%dT%H:%M:%S"))
-            by_exercise.setdefault(r["exercise"], []).append((when, r["clean_reps"] or 0, r["reps"] or 0))
+        exercise = r.summary.exercise
+        if exercise and not is_hold(exercise):
+            when = time.mktime(time.strptime(r.started[:19], "%Y-%m-%dT%H:%M:%S"))
+            judged = len(r.summary.judged) or r.summary.reps
+            by_exercise.setdefault(exercise, []).append((when, r.summary.clean_reps, judged))
     reasons = Counter(_reason_label(r) for r in rows)
     return {"per_day": sorted(per_day.items()), "by_exercise": by_exercise, "reasons": reasons.most_common()}
 
 
-def _reason_label(row: dict[str, Any]) -> str:
+def _reason_label(row: HistorySet) -> str:
     """Why a set ended, in a word or two: the stopped metric's label, "no stop", or "interrupted"."""
-    if row["status"] != "done":
-        return row["status"]
-    metric = row["stop_metric"]
-    if not metric:
+    if row.status != "done":
+        return row.status
+    stop = row.summary.stop
+    if stop is None:
         return "no stop"
-    if metric not in REGISTRY:
-        return metric.replace("_", " ")
-    return gauge_specs(row.get("exercise") or "", (metric,))[0].label  # the exercise's word: "Low back rounding"
+    if stop.metric not in REGISTRY:
+        return stop.metric.replace("_", " ")
+    return judged_spec(row.summary.exercise, stop.metric).label  # the exercise's word: "Low back rounding"
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -104,15 +107,35 @@ def _relative_link(recording: str, base: Path | None) -> str:
     return quote(target.name)
 
 
-def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days: float | None,
+def _row_html(r: HistorySet, base: Path | None) -> str:
+    """One set's row: when, exercise, where from, what was done, why it ended, its notes, its recording."""
+    summary = r.summary
+    if r.status != "done":
+        why, cls = r.status, "int"
+    elif summary.stop is not None:
+        why, cls = r.why_ended(), "stop"
+    else:
+        all_clean = summary.clean_reps == len(summary.judged)
+        why, cls = "no stop", "ok" if all_clean else "note"
+    link = (f"<a href='{html.escape(_relative_link(r.recording, base))}'>"
+            f"{html.escape(Path(r.recording).name)}</a>" if r.recording else "")
+    notes = " ".join(note_sentence(n, summary.exercise) for n in summary.technique_notes)
+    return (f"<tr class='set'><td>{r.started[:16].replace('T', ' ')}</td>"
+            f"<td>{html.escape(summary.exercise or '—')}</td><td>{r.source}</td>"
+            f"<td>{html.escape(set_amount(summary))}</td><td class='{cls}'>{html.escape(why)}</td>"
+            f"<td>{html.escape(notes)}</td><td>{link}</td></tr>")
+
+
+def render_html(rows: Sequence[HistorySet], charts: dict[str, bytes], since_days: float | None,
                 signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None, base: Path | None = None) -> str:
     """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes)."""
     period = f"the last {since_days:g} days" if since_days else "all sets so far"
-    days = len({r["started"][:10] for r in rows})
-    stopped = sum(1 for r in rows if r["stopped"])
-    clean = sum(r["clean_reps"] or 0 for r in rows if not is_hold(r["exercise"]))
-    held = sum(s for s in (hold_seconds(r)[0] for r in rows if is_hold(r["exercise"])) if math.isfinite(s))
-    held_kpi = f"<div><b>{held:.0f} s</b>held clean</div>" if any(is_hold(r["exercise"]) for r in rows) else ""
+    days = len({r.started[:10] for r in rows})
+    stopped = sum(1 for r in rows if r.summary.stop is not None)
+    clean = sum(r.summary.clean_reps for r in rows if not is_hold(r.summary.exercise))
+    holds = [r.summary.held_s for r in rows if is_hold(r.summary.exercise)]
+    held = sum(h for h in holds if h is not None and math.isfinite(h))
+    held_kpi = f"<div><b>{held:.0f} s</b>held clean</div>" if holds else ""
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>formwatch report</title><style>{_CSS}"
              "</style></head><body>",
              f"<h1>formwatch — back-care report</h1><p class='sub'>{html.escape(period)}, made "
@@ -124,25 +147,13 @@ def render_html(rows: list[dict[str, Any]], charts: dict[str, bytes], since_days
              _signature_section(signatures or []),
              "<h2>Every set</h2><table><tr><th>when</th><th>exercise</th><th>from</th><th>done</th>"
              "<th>ended because</th><th>technique notes</th><th>recording</th></tr>"]
-    for r in rows:
-        if r["status"] != "done":
-            why, cls = r["status"], "int"
-        elif r["stopped"]:
-            why, cls = r["stop_reason"] or "stopped", "stop"
-        else:
-            why, cls = "no stop: clean to the end", "ok"
-        link = (f"<a href='{html.escape(_relative_link(r['recording'], base))}'>"
-                f"{html.escape(Path(r['recording']).name)}</a>" if r["recording"] else "")
-        parts.append(f"<tr class='set'><td>{r['started'][:16].replace('T', ' ')}</td>"
-                     f"<td>{html.escape(r['exercise'] or '—')}"
-                     f"</td><td>{r['source']}</td><td>{html.escape(set_amount(r))}</td><td class='{cls}'>"
-                     f"{html.escape(why)}</td><td>{html.escape(' '.join(r['notes']))}</td><td>{link}</td></tr>")
+    parts += [_row_html(r, base) for r in rows]
     parts.append("</table><p class='sub'>Made by formwatch from the local history; nothing left this computer."
                  "</p></body></html>")
     return "".join(parts)
 
 
-def write_report(rows: list[dict[str, Any]], out: Path, since_days: float | None,
+def write_report(rows: Sequence[HistorySet], out: Path, since_days: float | None,
                  draw: Callable[[dict[str, Any]], dict[str, bytes]],
                  signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None) -> Path:
     """Draw the charts (``draw``: series -> {title: png}) and write the page, readable by the user only."""
@@ -154,14 +165,22 @@ def write_report(rows: list[dict[str, Any]], out: Path, since_days: float | None
     return out
 
 
-def write_csv(rows: list[dict[str, Any]], out: Path) -> Path:
-    columns = ["id", "started", "ended", "status", "source", "exercise", "profile", "reps", "clean_reps", "stopped",
-               "stop_rule", "stop_metric", "stop_reason", "duration_s", "breath_rate_bpm", "recording"]
+def write_csv(rows: Sequence[HistorySet], out: Path) -> Path:
+    """Every set as a CSV row: its facts and, last, its words (what was done, why it ended, the notes)."""
     from formwatch.io.outputs import atomic_output
 
+    columns = ["id", "started", "ended", "status", "source", "exercise", "profile", "reps", "clean_reps",
+               "noted_reps", "faulty_reps", "held_s", "stopped", "stop_rule", "stop_metric", "stop_value",
+               "stop_limit", "duration_s", "breath_rate_bpm", "recording", "done", "ended_because", "notes"]
     with atomic_output(out, "--csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(columns + ["notes"])
+        writer.writerow(columns)
         for r in rows:
-            writer.writerow([r.get(c) for c in columns] + [" ".join(r["notes"])])
+            s, stop = r.summary, r.summary.stop
+            writer.writerow([r.id, r.started, r.ended, r.status, r.source, s.exercise, r.profile, s.reps,
+                             s.clean_reps, s.noted_reps, s.faulty_reps, s.held_s, int(stop is not None),
+                             stop.rule if stop else "", stop.metric if stop else "", stop.value if stop else "",
+                             stop.limit if stop else "", s.duration_s, s.breathing.rate_bpm, r.recording,
+                             set_amount(s), r.why_ended(),
+                             " ".join(note_sentence(n, s.exercise) for n in s.technique_notes)])
     return out

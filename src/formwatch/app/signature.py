@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any
+from typing import Any, Sequence
 
 from formwatch.core.exercises import get_exercise
 from formwatch.core.profile import Profile
 from formwatch.core.plan import SetPlan, make_plan
+from formwatch.core.set_judge import AUTO, SetJudge
 from formwatch.core.signature import LimitChange, Signature, evolve_limits, summarise
 from formwatch.io.history import History
+from formwatch.io.history_rows import HistorySet
 
 
 def safety_limits(exercise: str, profile: Profile | None) -> dict[str, float]:
@@ -63,8 +65,8 @@ def prior_reference(exercise: str, profile: Profile) -> dict[str, Any] | None:
     with History() as history:
         sets = history.sets(spec.name, profile=profile.name)
     for row in reversed(sets):
-        if row.get("status") == "done" and not row.get("stopped") and isinstance(row.get("reference"), dict):
-            return row["reference"]
+        if row.status == "done" and row.summary.stop is None and row.summary.judge.reference is not None:
+            return dict(row.summary.judge.reference)
     return None
 
 
@@ -76,6 +78,15 @@ def start_plan(exercise: str, profile: Profile | None, use_history: bool) -> Set
     return plan
 
 
+def judge_for(exercise: str | None, profile: Profile | None, history: bool = False) -> SetJudge | None:
+    """A set's judge, judging by the plan the set starts with (:func:`start_plan`: the profile's neutral and safety
+    limits, the history's limits in force, their moves recorded now); ``"auto"``: the exercise recognised first
+    (core/set_judge.py), its plan made the same way once it is known; None: metrics only."""
+    if exercise is None:
+        return None
+    return SetJudge(lambda name: start_plan(name, profile, history), exercise=None if exercise == AUTO else exercise)
+
+
 def signature_of(exercise: str, profile_name: str | None, profile: Profile | None) -> tuple[Signature,
                                                                                          list[dict[str, Any]]]:
     """The signature of one person's sets of one exercise, and the history of its limit changes."""
@@ -83,7 +94,7 @@ def signature_of(exercise: str, profile_name: str | None, profile: Profile | Non
     with History() as history:
         sets = history.sets(spec.name, profile=profile_name)
         if profile_name is None:
-            sets = [s for s in sets if s.get("profile") is None]
+            sets = [s for s in sets if s.profile is None]
         changes = history.limit_changes(profile_name, spec.name) if profile_name else []
         in_force = history.limits_in_force(profile_name, spec.name) if profile_name else {}
     return summarise(spec, profile_name, sets, safety_limits(spec.name, profile), in_force), changes
@@ -122,14 +133,14 @@ def describe(sig: Signature, changes: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def all_signatures(rows: list[dict[str, Any]]) -> list[tuple[Signature, list[dict[str, Any]]]]:
+def all_signatures(rows: Sequence[HistorySet]) -> list[tuple[Signature, list[dict[str, Any]]]]:
     """A signature for every (profile, exercise) among ``rows``, with the profile's calibrated limits when its
     file is still there (else the metrics' defaults)."""
     from formwatch.core.errors import FormwatchError
     from formwatch.io.home import calibration_dir
     from formwatch.io.profiles import load_profile
 
-    pairs = sorted({(r["profile"] or "", r["exercise"]) for r in rows if r.get("exercise")})
+    pairs = sorted({(r.profile or "", r.summary.exercise) for r in rows if r.summary.exercise})
     out = []
     for name, exercise in pairs:
         profile = None

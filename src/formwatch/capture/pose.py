@@ -65,6 +65,8 @@ class PoseEstimator:
         self.inference_long_side_px = inference_long_side_px
         self._last_ms = -1
         self._warm = False
+        self.note = ""  # the live runner's estimator interface: no model switches here
+        self.switches: list[dict[str, object]] = []
 
     def __enter__(self) -> "PoseEstimator":
         return self

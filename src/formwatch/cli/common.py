@@ -8,9 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from formwatch.core.auto_detector import AUTO
-from formwatch.core.detector import Detector
 from formwatch.core.exercises import exercise_names, exercises_help, get_exercise
+from formwatch.core.set_judge import AUTO
 from formwatch.core.profile import Profile
 from formwatch.io.profiles import load_profile
 
@@ -75,21 +74,6 @@ def profile_from_args(args: argparse.Namespace) -> Profile | None:
     return load_profile(args.profile, args.calibration_dir or default_calibration_dir())
 
 
-def detector_for(exercise: str | None, profile: Profile | None, history: bool = False) -> Any:
-    """The exercise's detector, judging by the plan the set starts with (app/signature.py: the profile's neutral
-    and safety limits, the history's limits in force; their moves recorded now). ``"auto"``: a detector that
-    recognises the exercise first (core/auto_detector.py), its plan made the same way once it is known."""
-    if exercise is None:
-        return None
-    from formwatch.app.signature import start_plan
-
-    if exercise == AUTO:
-        from formwatch.core.auto_detector import AutoDetector
-
-        return AutoDetector(lambda name: start_plan(name, profile, history))
-    return Detector(plan=start_plan(exercise, profile, history))
-
-
 def neutral_for(profile: Profile | None) -> np.ndarray | None:
     return profile.neutral_vector() if profile is not None else None
 
@@ -98,23 +82,3 @@ def profile_meta(profile: Profile | None) -> dict[str, Any]:
     return {"profile": profile.to_json()} if profile is not None else {}
 
 
-def verdict_line(summary: dict[str, Any]) -> str:
-    """One line for the terminal: the stop and its reason, or that the set was clean."""
-    if "exercise" not in summary:
-        return ""
-    if summary["exercise"] is None:
-        return (f"No verdict: this does not look like a hinge, squat, bridge, bird-dog or plank "
-                f"({summary.get('recognition') or 'nothing recognised'}); say --exercise KIND if it is one.")
-    notes = "".join(f"\nTechnique note: {note}" for note in summary.get("technique_notes", []))
-    if summary.get("interrupted") and not summary.get("stopped"):
-        done = (f"held {summary.get('held_s') or 0:.0f} s" if summary["exercise"] == "plank"
-                else f"{summary['reps']} rep{'s' if summary['reps'] != 1 else ''} counted")
-        return f"Interrupted: {done}, no stop before it ({summary['exercise']})." + notes
-    if summary.get("stopped"):
-        stop = summary["stop"]
-        return f"STOP at {stop['t_s']:.2f} s: {stop['reason']}" + notes
-    if summary["exercise"] == "plank":
-        return f"No stop: held {summary.get('held_s') or 0:.0f} s clean (plank)." + notes
-    partial = " and a partial last rep" if summary.get("partial_rep") else ""
-    reps = summary["reps"]
-    return f"No stop: {reps} clean rep{'s' if reps != 1 else ''}{partial} ({summary['exercise']})." + notes

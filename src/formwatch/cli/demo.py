@@ -8,14 +8,16 @@ import os
 import sys
 from pathlib import Path
 
-from formwatch.core.detector import Detector, StopEvent
+from formwatch.core.cues import CuePolicy
+from formwatch.core.detector import Detector
 from formwatch.core.driver import SetDriver, samples_of
+from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
-from formwatch.sim.scenarios import generate
-from formwatch.core.session import FrameResult, SetSession
+from formwatch.core.session import SetSession
+from formwatch.core.wording import stop_advice
 from formwatch.io.recording import RecordingWriter, default_output_dir
-
-from formwatch.sim.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta  # noqa: F401 - the demo's data
+from formwatch.sim.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta
+from formwatch.sim.scenarios import generate
 
 
 def display_available() -> bool:
@@ -25,25 +27,18 @@ def display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
 
 
-class _StatePrinter:
-    """A driver sink that prints each completed rep, each change of state and the stop."""
+class _CuePrinter:
+    """A driver sink that prints what the set says as it goes (core/cues.py: the terminal's and the voice's
+    words), and what to do after the stop."""
 
     def __init__(self) -> None:
-        self.last_state, self.last_rep = "", 0
+        self.policy = CuePolicy()
 
-    def on_frame(self, sample: PoseSample, result: FrameResult, row: object, bgr: object = None) -> None:
-        verdict, t_s = result.verdict, sample.t_s
-        if verdict.rep != self.last_rep:
-            print(f"  {t_s:6.2f} s  rep {verdict.rep} done")
-            self.last_rep = verdict.rep
-        if verdict.state != self.last_state and verdict.state != "stopped":
-            print(f"  {t_s:6.2f} s  {verdict.state}")
-            self.last_state = verdict.state
-
-    def on_stop(self, stop: StopEvent) -> None:
-        print(f"  {stop.t_s:6.2f} s  STOP — {stop.reason}")
-        if stop.advice:
-            print(f"            Next time: {stop.advice}.")
+    def on_record(self, sample: PoseSample, record: FrameRecord, bgr: object = None) -> None:
+        for cue in self.policy.cues(record):
+            print(f"  {cue.t_s:6.2f} s  {cue.text}")
+        if record.stop is not None and any(e is record.stop for e in record.events):
+            print(f"            Next time: {stop_advice(record.stop, record.exercise)}.")
 
 
 def run_headless(out: Path | None) -> int:
@@ -51,8 +46,8 @@ def run_headless(out: Path | None) -> int:
     t, image, world = generate(DEMO_SCENARIO)
     session = SetSession(DEMO_FRAME_SIZE, detector=Detector("hinge"))
     print("formwatch demo: a simulated person does hip hinges; from rep 7 their shoulders start to creep up.")
-    with RecordingWriter(out or default_output_dir("demo"), demo_meta(), session.columns) as writer:
-        driver = SetDriver(session, [writer, _StatePrinter()])
+    with RecordingWriter(out or default_output_dir("demo"), demo_meta(), session.schema) as writer:
+        driver = SetDriver(session, [writer, _CuePrinter()])
         try:
             driver.run(samples_of(t, image, world), until_stop=True)
         finally:
@@ -61,7 +56,7 @@ def run_headless(out: Path | None) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="watch formwatch end a simulated set whose shoulders start creeping up")
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/demo-<time>)")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from typing import TYPE_CHECKING
+
 from formwatch.cli.common import add_exercise_argument
+
+if TYPE_CHECKING:
+    from formwatch.io.history_rows import HistorySet
 
 
 def add_history_filters(parser: argparse.ArgumentParser) -> None:
@@ -13,7 +18,7 @@ def add_history_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=float, metavar="DAYS", help="only the last DAYS days")
 
 
-def history_rows(args: argparse.Namespace) -> list[dict]:
+def history_rows(args: argparse.Namespace) -> list["HistorySet"]:
     from formwatch.io.history import History
 
     with History() as history:
@@ -32,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
     from formwatch.io.jsonfiles import dumps_strict
 
     rows = history_rows(args)
-    print(dumps_strict({"sets": rows}, indent=2) if args.json else table(rows))
+    print(dumps_strict({"sets": [r.to_json() for r in rows]}, indent=2) if args.json else table(rows))
     return 0

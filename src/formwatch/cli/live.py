@@ -11,13 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from formwatch.cli.common import (AUTO, add_exercise_argument, add_model_size_argument, add_profile_arguments, detector_for,
-                                  model_path, neutral_for, profile_from_args, profile_meta,
-                                  verdict_line)
+from formwatch.cli.common import (AUTO, add_exercise_argument, add_model_size_argument, add_profile_arguments,
+                                  model_path, neutral_for, profile_from_args, profile_meta)
+from formwatch.core.plan import SetPlan
 from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
+from formwatch.core.wording import verdict_line
 from formwatch.app.interrupt import Interrupted, StopSignals
 from formwatch.app.live import LiveResult, LiveRunner
+from formwatch.app.signature import judge_for
 from formwatch.io.recording import RecordingWriter, default_output_dir, prepare_output_dir
 
 
@@ -59,13 +61,13 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
         raise
     size = (source.info.frame_width, source.info.frame_height)
     history = not getattr(args, "no_history", False)
-    session = SetSession(size, neutral=neutral_for(profile), detector=detector_for(args.exercise, profile, history))
+    session = SetSession(size, neutral=neutral_for(profile), detector=judge_for(args.exercise, profile, history))
     meta = {"source": f"video {args.video}" if args.video else f"camera {args.camera}", "fps": source.info.fps,
             "frame_width": size[0], "frame_height": size[1], "exercise": args.exercise,
             "model": {"name": model.name, "sha256": model.sha256, "origin": model.origin}, **profile_meta(profile)}
 
     def new_writer() -> RecordingWriter:
-        writer = RecordingWriter(dirs.next(), meta, session.columns)
+        writer = RecordingWriter(dirs.next(), meta, session.schema)
         if args.keep_video:
             from formwatch.capture.video_writer import attach_video
 
@@ -83,10 +85,15 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
     runner.record_history = history
     if getattr(args, "guided", None) is not None:  # formwatch start: set-up checklist, the neutral, then the set
         runner.request_calibration(args.guided(size))
-    if history and profile is not None and session.detector is not None:  # each new set (Space) starts with the
-        from formwatch.app.signature import start_plan  # limits in force after the set just ended
+    judge = session.judge
+    if history and profile is not None and judge is not None:  # each new set (Space) starts with the limits in
+        from formwatch.app.signature import start_plan  # force after the set just ended
 
-        runner.plan_for_new_set = lambda: start_plan(session.detector.spec.name, profile, True)
+        def plan_for_new_set() -> SetPlan | None:
+            exercise = judge.exercise
+            return start_plan(exercise.name, profile, True) if exercise is not None else None
+
+        runner.plan_for_new_set = plan_for_new_set
     return runner, new_writer, estimator
 
 
@@ -125,60 +132,26 @@ def _discard_unstarted(runner: LiveRunner) -> None:
 
 
 def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, signals: StopSignals) -> int:
-    from formwatch.ui.view_model import HELD_CUE_PREFIX, pacing_cue, speakable, spoken_pacing  # no Qt in it
+    from formwatch.core.cues import Cue, CuePolicy
 
-    last: dict[str, Any] = {"state": "", "rep": 0, "said": "", "cal": None}
     voice = make_voice(args)  # headless too: the person is 2-3 m away, not at the terminal
+    policy = CuePolicy(count_reps=getattr(args, "count_reps", True))
+    said = {"calibration": ""}
 
-    def say(t_s: float, line: str, spoken: bool = True) -> None:
-        if line and line != last["said"]:
-            print(f"  {t_s:6.2f} s  {line}", flush=True)
-            last["said"] = line
-            if voice is not None and spoken:
-                voice.say(speakable(line))
+    def tell(cue: Cue) -> None:
+        print(f"  {cue.t_s:6.2f} s  {cue.text}", flush=True)
+        if voice is not None and cue.spoken:
+            voice.say(cue.spoken)
 
     def report(live: LiveResult) -> None:
-        calibration = runner.calibration or last["cal"]  # the guided set-up and calibration, as they go
-        if calibration is not None:
-            say(live.result.t_s, calibration.message)
-            last["cal"] = calibration if runner.calibration is not None else None
-        verdict = live.result.verdict
-        if verdict is None:
-            return
-        detector = runner.session.detector
-        recognition = getattr(detector, "recognition", None)
-        if recognition is not None and recognition.exercise is not None and recognition is not last.get("rec"):
-            say(live.result.t_s, detector.recognition_text)
-            last["rec"] = recognition
-        verdicts = detector.rep_verdicts.verdicts
-        if verdicts and verdicts[-1] is not last.get("verdict"):
-            last["verdict"] = verdicts[-1]
-            line = detector.rep_verdicts.last_line  # a note or a fault: always said
-            say(live.result.t_s, line or f"Rep {verdicts[-1].rep}: clean", spoken=bool(line))
-            if not line and voice is not None and voice.count_reps:
-                voice.say(str(verdicts[-1].rep))  # a clean rep: its number, as a coach counts
-        cue = pacing_cue(detector, verdict.phase, live.result.breath)
-        if cue.startswith(HELD_CUE_PREFIX) and not last.get("held"):
-            say(live.result.t_s, cue)  # a breath held: said each time it starts
-        last["held"] = cue.startswith(HELD_CUE_PREFIX)
-        if cue and not last["held"] and spoken_pacing(cue) not in last.setdefault("cues", set()):
-            last["cues"].add(spoken_pacing(cue))  # each breathing cue once a set
-            say(live.result.t_s, cue)
-        if verdict.rep != last["rep"]:
-            print(f"  {live.result.t_s:6.2f} s  rep {verdict.rep} done", flush=True)
-            last["rep"] = verdict.rep
-        if verdict.state != last["state"] and verdict.state != "stopped":
-            print(f"  {live.result.t_s:6.2f} s  {verdict.state}", flush=True)
-            last["state"] = verdict.state
+        calibration = runner.calibration  # the guided set-up and calibration, as they go
+        if calibration is not None and calibration.message != said["calibration"]:
+            said["calibration"] = calibration.message
+            tell(Cue(live.record.t_s, calibration.message, calibration.message))
+        for cue in policy.cues(live.record):
+            tell(cue)
 
-    def stopped(stop: Any) -> None:
-        print(f"  {stop.t_s:6.2f} s  STOP — {stop.reason}", flush=True)
-        if voice is not None:
-            from formwatch.ui.view_model import stop_words  # the screen's words (no Qt in it)
-
-            voice.say(stop_words(stop))
-
-    runner.on_result, runner.on_stop = report, stopped
+    runner.on_result = report
     runner.source.start()  # the signals are read between frames, never raised inside MediaPipe
     try:
         reason = runner.run(args.exit_after)
@@ -192,10 +165,12 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, 
         estimator.close()
         if voice is not None:
             voice.close()
-    live = summary.get("live", {})
+    live = summary.live or {}
     print(f"ended: {reason}; {live.get('processed', 0)} frames processed, {live.get('dropped', 0)} dropped")
-    if live.get("note"):
-        print(f"note: {live['note']}")
+    from formwatch.core.wording import dropped_note
+
+    if note := dropped_note(live, bool(live.get("model_switches"))):
+        print(f"note: {note}")
     if line := verdict_line(summary):
         print(line)
     print(f"recording: {runner.writer.path if runner.writer else '-'}")
@@ -214,11 +189,13 @@ def run_window(args: argparse.Namespace) -> int:
     size = runner.session.pipeline.frame_size_px
 
     def start_calibration() -> CalibrationCapture:
+        judge = runner.session.judge
+        exercise = judge.exercise if judge is not None else None
         return CalibrationCapture(args.profile or "default", size, args.calibration_dir or default_calibration_dir(),
-                                  exercise=runner.session.detector.spec.name if runner.session.detector else "hinge")
+                                  exercise=exercise.name if exercise is not None else "hinge")
 
     window = LiveWindow(runner, size, title="formwatch", new_writer=new_writer,
-                        voice=make_voice(args),
+                        voice=make_voice(args), count_reps=getattr(args, "count_reps", True),
                         make_source=lambda: open_source(args), start_calibration=start_calibration)
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)
     interrupt = close_on_interrupt(window)

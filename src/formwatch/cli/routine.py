@@ -14,8 +14,8 @@ from typing import Any
 from pathlib import Path
 
 from formwatch.app.routines import describe_all, load_routine
-from formwatch.cli.common import (add_model_size_argument, add_profile_arguments, detector_for, model_path, neutral_for, profile_from_args, profile_meta,
-                                  verdict_line)
+from formwatch.cli.common import (add_model_size_argument, add_profile_arguments, model_path, neutral_for,
+                                  profile_from_args, profile_meta)
 from formwatch.core.errors import FormwatchError
 
 
@@ -48,8 +48,10 @@ def run(args: argparse.Namespace) -> int:
             voice.say(intro)
         if videos:
             from formwatch.app.analyze import analyze
+            from formwatch.app.signature import judge_for
+            from formwatch.core.wording import verdict_line
 
-            result = analyze(videos[i - 1], None, model_path(args), detector=detector_for(step.exercise, profile, True),
+            result = analyze(videos[i - 1], None, model_path(args), detector=judge_for(step.exercise, profile, True),
                              neutral=neutral_for(profile), extra_meta={**profile_meta(profile),
                                                                        "routine": routine.name, "step": i},
                              progress=False, history="routine")

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
     profile = profile_from_args(args)
     name = profile.name if profile is not None else None
-    with_sets = {r["exercise"] for r in history_rows(args) if r["exercise"] and r["profile"] == name}
+    with_sets = {r.summary.exercise for r in history_rows(args) if r.summary.exercise and r.profile == name}
     exercises = [args.exercise] if args.exercise else [e for e in exercise_names() if e in with_sets]
     found = [signature_of(e, name, profile) for e in exercises]
     if args.json:

@@ -87,3 +87,12 @@ class SetBaselines:
                 noise = 1.4826 * float(np.median(np.abs(values - median)))
                 learned = max(self.noise_k * noise, metric.min_limit or 0.0)
                 self.limits.setdefault(metric.name, min(learned, metric.max_limit or math.inf))
+
+    def learn_depth(self, driver: str, depths: list[float], loss_fraction: float, min_loss_deg: float) -> None:
+        """The depth of the set's first fully tracked reps, and how much shallower a rep may go (the depth rule's
+        baseline and limit), once ``depths`` holds them."""
+        if depths and driver not in self.baseline:
+            depth = float(np.mean(depths))
+            self.baseline[driver] = depth
+            self.limits.setdefault(driver, max(loss_fraction * depth, min_loss_deg))
+

@@ -33,6 +33,7 @@ from formwatch.core.breath_hold import BreathHoldConfig, BreathHoldDetector, Hol
 from formwatch.core.silhouette import FRONT, FRONT_CONF, N_STATIONS
 
 MIN_CONFIDENCE = 0.5
+HELD_CUE_S = 2.0  # a breath held this long is a cue on screen and in the voice, before any stop
 _FRONT_STATIONS = np.arange(2, N_STATIONS - 4)  # belly and lower chest: away from the groin crease, arms and neck
 
 

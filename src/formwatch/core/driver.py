@@ -1,57 +1,46 @@
-"""One set driver for every mode: pose samples in, one result per frame out to sinks.
+"""One set driver for every mode: pose samples in, one record per frame out to sinks.
 
 Live, analyze, the demo, calibration and replay's recompute all push samples through :class:`SetDriver`; what
-differs between them is only which sinks listen (a recording writer, a terminal printer, the Qt worker's signal).
-The driver itself does no I/O, so it stays in the pure core; sinks live in the shells.
+differs between them is only which sinks listen (a recording writer, a terminal printer, the Qt worker). The
+driver itself does no I/O, so it stays in the pure core; sinks live in the shells.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Any, Iterable, Protocol
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 
+from formwatch.core.events import Stop
+from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
-from formwatch.core.session import FrameResult, SetSession
+from formwatch.core.session import SetSession
+
+__all__ = ["SetDriver", "Sink", "metrics_of", "samples_of"]
 
 
 class Sink(Protocol):
-    """Something that listens to a set: a recording writer, a printer, a GUI bridge. Every hook is optional."""
+    """Something that listens to a set: a recording writer, a printer, a GUI bridge."""
 
-    def on_frame(self, sample: PoseSample, result: FrameResult, row: list[Any], bgr: np.ndarray | None) -> None: ...
+    def on_record(self, sample: PoseSample, record: FrameRecord, bgr: np.ndarray | None) -> None: ...
 
 
 class SetDriver:
-    """Steps a :class:`SetSession` and hands each frame, the stop (once) and the summary to the sinks."""
+    """Steps a :class:`SetSession` and hands each frame's record to the sinks."""
 
-    def __init__(self, session: SetSession, sinks: Iterable[Any] = ()) -> None:
+    def __init__(self, session: SetSession, sinks: Sequence[Sink] = ()) -> None:
         self.session = session
-        self.sinks = list(sinks)
-        self.stop: Any = None
+        self.sinks: list[Sink] = list(sinks)
+        self.stop: Stop | None = None
 
-    @property
-    def sinks(self) -> list[Any]:
-        return self._sinks
-
-    @sinks.setter
-    def sinks(self, sinks: list[Any]) -> None:
-        """The sinks, and their hooks looked up once here rather than on every frame."""
-        self._sinks = list(sinks)
-        self._on_stop = [sink.on_stop for sink in self._sinks if hasattr(sink, "on_stop")]
-        self._on_frame = [sink.on_frame for sink in self._sinks if hasattr(sink, "on_frame")]
-
-    def feed(self, sample: PoseSample, bgr: np.ndarray | None = None) -> FrameResult:
-        """One pose sample through the session; the stop goes to the sinks first, on its own, then the frame."""
-        result = self.session.step(sample.t_s, sample.image, sample.world, sample.profile)
-        verdict = result.verdict
-        if verdict is not None and verdict.stop is not None and self.stop is None:
-            self.stop = verdict.stop
-            for on_stop in self._on_stop:
-                on_stop(verdict.stop)
-        row = self.session.row(result)
-        for on_frame in self._on_frame:
-            on_frame(sample, result, row, bgr)
-        return result
+    def feed(self, sample: PoseSample, bgr: np.ndarray | None = None) -> FrameRecord:
+        """One pose sample through the session; its record to every sink."""
+        record = self.session.step(sample.t_s, sample.image, sample.world, sample.profile)
+        if record.stop is not None and self.stop is None:
+            self.stop = record.stop
+        for sink in self.sinks:
+            sink.on_record(sample, record, bgr)
+        return record
 
     def run(self, samples: Iterable[PoseSample], until_stop: bool = False,
             cancelled: Callable[[], bool] | None = None) -> bool:
@@ -66,15 +55,15 @@ class SetDriver:
         return True
 
     def new_set(self) -> None:
-        """Forget the set (reps, baselines, stop, filter state); the neutral and the sinks stay."""
-        if self.session.detector is not None:
-            self.session.detector.reset()
+        """Forget the set (reps, baselines, stop, filter state); the neutral, the exercise and the sinks stay."""
+        if self.session.judge is not None:
+            self.session.judge.reset()
         self.session.reset()
         self.stop = None
 
 
 def samples_of(t_s: np.ndarray, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
-               ) -> Iterable[PoseSample]:
+               ) -> Iterator[PoseSample]:
     """Arrays of a whole recording as a stream of samples."""
     for i, t in enumerate(np.asarray(t_s, dtype=np.float64).tolist()):
         yield PoseSample(t, image[i], world[i], profile[i] if profile is not None else None)

@@ -15,7 +15,9 @@ from typing import Iterator
 from formwatch.core.registry import (HIP_EXTENSION, HIP_HINGE, LUMBAR_CURVE, REGISTRY, RIB_FLARE, SHOULDER_ELEVATION,
                                      MetricSpec)
 
-ALL_RULES = ("limit", "drift", "depth", "tempo", "breath")
+# The built-in rules in the order the detector asks them (core/rule_blocks.py): those a rep's turn or end decides
+# first, then those of every frame. Each answers None where it does not apply (a hold has no depth).
+ALL_RULES = ("depth", "drift", "tempo", "gross", "phase", "limit", "breath")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,12 @@ class ExerciseSpec:
         if set(self.judged_lower) - set(self.watched):
             raise ValueError(f"{self.name}: judged_lower names metrics it does not watch")
 
+    @property
+    def gauge_names(self) -> tuple[str, ...]:
+        """The gauges a set of this exercise shows: every watched metric, then the depth lost when the depth rule
+        is on (a rep exercise)."""
+        return self.watched + ((self.driver,) if self.has_reps and "depth" in self.rules else ())
+
     def watched_specs(self) -> tuple[MetricSpec, ...]:
         """The watched metrics' specs, each turned the way this exercise judges it."""
         return tuple(REGISTRY[m].judged_lower() if m in self.judged_lower else REGISTRY[m] for m in self.watched)
@@ -69,7 +77,7 @@ _EXERCISES: dict[str, ExerciseSpec] = {spec.name: spec for spec in (
     # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
     # Each side reaches its own range, so the depth of one rep says nothing about the next: no depth rule.
     ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6, aliases=("birddog", "bird-dogs"),
-                 rules=("limit", "drift", "tempo"), covers="bird-dog on all fours"),
+                 rules=("drift", "tempo", "gross", "phase", "limit"), covers="bird-dog on all fours"),
     ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=(HIP_EXTENSION, LUMBAR_CURVE, RIB_FLARE),
                  aliases=("front-plank", "forearm-plank"), rules=("limit", "breath"), covers="a timed plank hold"),
 )}
@@ -119,6 +127,12 @@ def registered_exercise(spec: ExerciseSpec) -> Iterator[ExerciseSpec]:
         yield spec
     finally:
         del _EXERCISES[spec.name]
+
+
+def judged_spec(exercise: str | None, metric: str) -> MetricSpec:
+    """``metric``'s spec turned the way ``exercise`` judges it (a hinge's lumbar curve: rounding); KeyError for an
+    unknown metric. No exercise (or an unknown one): the metric as registered."""
+    return gauge_specs(exercise or "", (metric,))[0]
 
 
 def gauge_specs(exercise: str, names: tuple[str, ...]) -> tuple[MetricSpec, ...]:

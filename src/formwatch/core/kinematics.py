@@ -218,19 +218,20 @@ def compute_metrics(
 
 
 def nan_reason(metrics_row: np.ndarray, column: Col, config: KinematicsConfig = DEFAULT_CONFIG) -> str:
-    """Why ``column`` is NaN in one row of metrics, in words a user can act on ('' when it is not NaN)."""
+    """Why ``column`` is NaN in one row of metrics, as a code core/wording.py words ('' when it is not NaN):
+    "nobody", "body_unclear", "front_view", "knees_unseen" or "ears_unseen"."""
     if not np.isnan(metrics_row[column]):
         return ""
     if np.isnan(metrics_row[Col.VIEW]):
-        return "nobody found in the frame"
+        return "nobody"
     if metrics_row[Col.QUALITY] < config.min_visibility:
-        return "shoulders or hips not clearly seen: step back so your whole body is in view"
+        return "body_unclear"
     if column in (Col.HIP_HINGE_DEG, Col.HIP_EXTENSION_DEG, Col.TRUNK_INCLINE_DEG):
         if metrics_row[Col.VIEW] == View.FRONT:
-            return "the camera sees you from the front, where bending happens in depth: turn side-on"
+            return "front_view"
         if column == Col.HIP_HINGE_DEG:
-            return "knees not seen: step back so your knees are in view"
-    return "ears not seen: keep your head in view"
+            return "knees_unseen"
+    return "ears_unseen"
 
 
 def _apply(operator: np.ndarray, uses: np.ndarray, coords: np.ndarray) -> np.ndarray:

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formwatch.core.events import Recognised
 from formwatch.core.registry import HIP_HINGE, KNEE_FLEXION, REGISTRY, SHANK_INCLINE, TRUNK_INCLINE
 
-__all__ = ["Recognition", "RecognitionConfig", "ExerciseRecognizer", "describe"]
+__all__ = ["RecognitionConfig", "ExerciseRecognizer"]
 
 
 @dataclass(frozen=True)
@@ -48,25 +49,6 @@ class RecognitionConfig:
     window_s: float = 12.0  # only the last seconds are kept
 
 
-@dataclass(frozen=True)
-class Recognition:
-    """What the movement looks like: an exercise (canonical name) or None for none of these."""
-
-    exercise: str | None
-    confidence: float  # 0-1: how far the deciding feature was from its threshold
-    t_s: float  # when it was decided
-    why: str  # the features that decided, in words
-
-
-def describe(recognition: Recognition | None) -> str:
-    """What the screen and the terminal say ("Looks like a hinge")."""
-    if recognition is None:
-        return "Watching to recognise the exercise"
-    if recognition.exercise is None:
-        return "Not a hinge, squat, bridge, bird-dog or plank"
-    return f"Looks like a {recognition.exercise}"
-
-
 def _clip01(x: float) -> float:
     return float(min(1.0, max(0.0, x)))
 
@@ -80,9 +62,9 @@ class ExerciseRecognizer:
         self._rows: deque[tuple[float, float, float, float, float]] = deque()  # (t, incline, hip, knee, shank)
         self._next_eval = -math.inf
         self._first_t: float | None = None
-        self.current: Recognition | None = None
+        self.current: Recognised | None = None
 
-    def step(self, t_s: float, metrics: np.ndarray) -> Recognition | None:
+    def step(self, t_s: float, metrics: np.ndarray) -> Recognised | None:
         """One frame; returns a recognition when it is new or changed at this frame, else None."""
         if self._first_t is None:
             self._first_t = t_s
@@ -100,18 +82,18 @@ class ExerciseRecognizer:
             return found
         return None
 
-    def finish(self, t_s: float) -> Recognition:
+    def finish(self, t_s: float) -> Recognised:
         """At the end of the input: the word so far, else the best guess from what was seen."""
         if self.current is None or self.current.exercise is None:
             found = self._decide(t_s, final=True)
             if found is not None:
                 self.current = found
         if self.current is None:
-            self.current = Recognition(None, 0.0, t_s, "too little movement seen to recognise an exercise")
+            self.current = Recognised(t_s, None, 0.0)  # too little movement seen to recognise an exercise
         return self.current
 
     # ------------------------------------------------------------------------------------------------ rules
-    def _decide(self, t_s: float, final: bool) -> Recognition | None:
+    def _decide(self, t_s: float, final: bool) -> Recognised | None:
         if not self._rows:
             return None
         a = np.asarray(self._rows)
@@ -132,11 +114,11 @@ class ExerciseRecognizer:
         if (standing_s >= cfg.none_after_s or final) and upright >= 0.8:
             hips = hip[~np.isnan(hip)]
             moved = float(np.ptp(hips)) if hips.size else 0.0
-            return Recognition(None, round(_clip01(0.5 + (cfg.rep_range_deg - moved) / 50.0), 2), t_s,
-                               f"standing {standing_s:.0f} s, the hips moved {moved:.0f}° (no hinge or squat)")
+            return Recognised(t_s, None, round(_clip01(0.5 + (cfg.rep_range_deg - moved) / 50.0), 2),
+                              evidence={"standing_s": round(standing_s, 1), "hip_moved_deg": round(moved, 1)})
         return None
 
-    def _rep(self, t_s: float, incline: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> Recognition | None:
+    def _rep(self, t_s: float, incline: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> Recognised | None:
         """A standing rep: the hips fold far enough and come back; then squat or hinge from the deepest point."""
         cfg = self.config
         if np.all(np.isnan(hip)):
@@ -159,12 +141,12 @@ class ExerciseRecognizer:
         ratio = hip_b / max(knee_b, 1.0)
         exercise = "squat" if ratio < cfg.squat_hip_knee_ratio else "hinge"
         confidence = _clip01(abs(ratio - cfg.squat_hip_knee_ratio) / 0.3)
-        return Recognition(exercise, round(confidence, 2), t_s,
-                           f"standing, the hips folded {folded:.0f}° with the knees bent {knee_b:.0f}° "
-                           f"(hip/knee {ratio:.2f})")
+        return Recognised(t_s, exercise, round(confidence, 2),
+                          evidence={"hip_fold_deg": round(folded, 1), "knee_deg": round(knee_b, 1),
+                                    "hip_knee_ratio": round(ratio, 3)})
 
     def _lying(self, t_s: float, incline: np.ndarray, hip: np.ndarray, knee: np.ndarray, shank: np.ndarray,
-               final: bool) -> Recognition | None:
+               final: bool) -> Recognised | None:
         """Lying or on all fours for the whole window: plank, bridge or bird-dog from the knees and hips."""
         cfg = self.config
         valid = ~np.isnan(incline)
@@ -176,17 +158,17 @@ class ExerciseRecognizer:
         knee_m, hip_m, inc_m = float(np.nanmedian(knee)), float(np.nanmedian(hip)), float(np.median(inc))
         lying = float(np.median(np.abs(inc)))
         sure = _clip01((lying - cfg.lying_incline_deg) / 20.0) * (0.7 if final else 1.0)
-        posture = "face up" if inc_m < 0 else "face down"
         if inc_m >= 0 and (lying < cfg.prone_incline_deg or not np.nanmedian(shank) >= cfg.floor_shank_deg):
             return None  # face down but not flat, or shins standing: bent over on the feet (a deadlift's set-up)
-        words = f"lying {posture} (trunk {lying:.0f}° from upright), knees bent {knee_m:.0f}°, hips {hip_m:.0f}°"
+        words = {"trunk_from_upright_deg": round(lying, 1), "face_up": 1.0 if inc_m < 0 else 0.0,
+                 "knee_deg": round(knee_m, 1), "hip_deg": round(hip_m, 1)}
         if knee_m < cfg.straight_knee_deg and hip_m < cfg.open_hip_deg:
             margin = _clip01((cfg.straight_knee_deg - knee_m) / 15.0)
-            return Recognition("plank", round(min(sure, margin), 2), t_s, words)
+            return Recognised(t_s, "plank", round(min(sure, margin), 2), evidence=words)
         if knee_m >= cfg.bent_knee_deg:
             margin = _clip01((knee_m - cfg.bent_knee_deg) / 20.0)
             if inc_m < 0:
-                return Recognition("bridge", round(min(sure, margin), 2), t_s, words)
+                return Recognised(t_s, "bridge", round(min(sure, margin), 2), evidence=words)
             if hip_m >= cfg.open_hip_deg:
-                return Recognition("bird-dog", round(min(sure, margin), 2), t_s, words)
+                return Recognised(t_s, "bird-dog", round(min(sure, margin), 2), evidence=words)
         return None

@@ -1,103 +1,125 @@
-"""One frame's record and the one schema that lays it out in ``metrics.csv`` and reads it back.
+"""The one schema that lays frame records out in ``metrics.csv`` and reads them back unchanged.
 
-A frame's record is its time, every registry metric, the breath (rate, depth, seconds held) and — with an exercise —
-the detector's verdict: rep, state, phase, and each gauge's deviation (fraction of its limit) and the limit in force.
-:class:`RecordSchema` is built from the columns a set writes (``SetSession.schema``); the recording writer writes
-``schema.header`` and ``schema.encode(t_s, result)``; replay decodes the file, or rows recomputed in memory, with the
-same schema — so "replay shows what live showed" holds by construction, and a column's name is spelled in one place.
+A row is the frame's time, every registry metric, the breath, and — when the set is judged — the exercise, the
+state, the rep and its phase, whether the rest is known, seconds into a hold, the frame's events (JSON, usually
+empty) and each gauge's deviation (fraction of its limit) and limit in force. Numbers are written exactly
+(``repr``: a float reads back as the same float), so a replay decodes the very records live made;
+:class:`RecordSchema` is built from the columns a set writes (``SetSession.schema``) or from a file's header.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
-__all__ = ["BREATH_COLUMNS", "FrameColumns", "FrameVerdicts", "RecordSchema", "as_number"]
+from formwatch.core.events import Event, event_from_json, event_to_json
+from formwatch.core.frame_record import BreathReading, EventFold, FrameRecord, exercise_gauges, read_only
+from formwatch.core.registry import REGISTRY
+from formwatch.core.verdict import GaugeReading
 
-BREATH_COLUMNS = ("breath_rate_bpm", "breath_amplitude", "breath_held_s")
-_VERDICT_COLUMNS = ("rep", "state", "phase")
-_TEXT_COLUMNS = frozenset(("state", "phase"))
+__all__ = ["BREATH_COLUMNS", "RecordSchema", "as_number", "cell"]
 
-
-@dataclass
-class FrameVerdicts:
-    """Per-frame verdict columns: state and rep, and for each gauge its deviation (fraction of the limit) and the
-    limit in force, as the live overlay showed them."""
-
-    state: list[str]
-    rep: np.ndarray
-    gauge_names: tuple[str, ...]
-    deviations: dict[str, np.ndarray]
-    limits: dict[str, np.ndarray]
+BREATH_COLUMNS = ("breath_rate_bpm", "breath_amplitude", "breath_held_s", "breath_strained")
+_JUDGED_COLUMNS = ("exercise", "state", "rep", "phase", "rest_known", "held_s", "events")
+Cell = str | float | int
 
 
-@dataclass
-class FrameColumns:
-    """A whole set's records, column by column."""
-
-    t_s: np.ndarray
-    metrics: dict[str, np.ndarray]  # every registry metric present in the file
-    breathing: dict[str, np.ndarray]
-    verdicts: FrameVerdicts | None
-
-
-def as_number(value: Any) -> float:
+def as_number(value: object) -> float:
     """A cell or field as a float: numbers as they are, text parsed, empty / None / unparsable as NaN."""
     if isinstance(value, (int, float)):
         return float(value)
     try:
-        return float(value) if value not in ("", None) else math.nan
+        return float(value) if value not in ("", None) else math.nan  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
 
 
+def cell(value: object) -> str:
+    """A value as metrics.csv writes it: floats exactly (``repr``), NaN and infinities empty."""
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value)) if math.isfinite(value) else ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
 @dataclass(frozen=True)
 class RecordSchema:
-    """The columns of ``metrics.csv``: ``t_s``, the metrics, the breath, then the verdict's (when judged)."""
+    """The columns of ``metrics.csv``: ``t_s``, the metrics, the breath, then the judge's (when judged)."""
 
     metric_names: tuple[str, ...]
     gauge_names: tuple[str, ...] = ()
     judged: bool = False
 
     @classmethod
-    def from_header(cls, header: Sequence[str], metric_names: Sequence[str]) -> "RecordSchema":
-        """The schema a file was written with, from its header (older files: whatever subset they hold)."""
-        present = tuple(name for name in metric_names if name in header)
+    def from_header(cls, header: Sequence[str]) -> "RecordSchema":
+        """The schema a file was written with, from its header."""
+        present = tuple(name for name in header if name in REGISTRY)
         gauges = tuple(name[: -len("_dev")] for name in header if name.endswith("_dev"))
         return cls(present, gauges, "state" in header)
 
+    @staticmethod
+    def current(header: Sequence[str]) -> bool:
+        """Whether a file's header is of this schema (older recordings are recomputed from their poses)."""
+        return "t_s" in header and all(c in header for c in BREATH_COLUMNS) and \
+            ("state" not in header or all(c in header for c in _JUDGED_COLUMNS))
+
     @property
     def header(self) -> tuple[str, ...]:
-        verdict = (_VERDICT_COLUMNS + tuple(f"{g}_{kind}" for g in self.gauge_names for kind in ("dev", "limit"))
-                   if self.judged else ())
-        return ("t_s",) + self.metric_names + BREATH_COLUMNS + verdict
+        judged = (_JUDGED_COLUMNS + tuple(f"{g}_{kind}" for g in self.gauge_names for kind in ("dev", "limit"))
+                  if self.judged else ())
+        return ("t_s",) + self.metric_names + BREATH_COLUMNS + judged
 
-    def encode(self, t_s: float, metrics: Sequence[float], breath: Any, verdict_values: Sequence[Any]) -> list[Any]:
-        """One frame's row in :attr:`header` order (``verdict_values``: the detector's rep, state, phase, gauges)."""
-        values: list[Any] = [t_s, *metrics]
-        if breath is not None and breath.valid:
-            values += [breath.rate_bpm, breath.amplitude, breath.held_s]
-        else:
-            values += [math.nan] * len(BREATH_COLUMNS)
-        return values + list(verdict_values)
+    def encode(self, record: FrameRecord) -> list[str]:
+        """One frame's row in :attr:`header` order."""
+        b = record.breath
+        values: list[object] = [record.t_s, *record.metrics.tolist()[: len(self.metric_names)]]
+        values += [b.rate_bpm, b.amplitude, b.held_s, b.strained] if b.valid else [math.nan] * 3 + [""]
+        if self.judged:
+            events = json.dumps([event_to_json(e) for e in record.events], separators=(",", ":")) \
+                if record.events else ""
+            values += [record.exercise, record.state, record.rep, record.phase, record.rest_known, record.held_s,
+                       events]
+            by_name = {g.name: g for g in record.gauges}
+            for name in self.gauge_names:
+                gauge = by_name.get(name)
+                values += [gauge.fraction, gauge.limit] if gauge is not None else [math.nan, math.nan]
+        return [cell(v) for v in values]
 
-    def decode(self, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> FrameColumns:
-        """Rows (strings from the file, or values in memory) laid out by ``header`` back into columns."""
+    def decode(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[FrameRecord]:
+        """Rows from the file laid out by ``header`` back into the records that were written."""
         where = {name: i for i, name in enumerate(header)}
+        registry = {name: i for i, name in enumerate(REGISTRY.names)}
+        metric_cols = [(registry[n], where[n]) for n in self.metric_names if n in registry and n in where]
+        fold = EventFold()
+        records = []
+        for row in rows:
+            def get(name: str) -> str:
+                i = where.get(name)
+                return row[i] if i is not None and i < len(row) else ""
 
-        def column(name: str) -> np.ndarray:
-            i = where[name]
-            return np.array([as_number(r[i]) if i < len(r) else math.nan for r in rows])
-
-        verdicts = None
-        if self.judged and "state" in where:
-            i = where["state"]
-            verdicts = FrameVerdicts([str(r[i]) if i < len(r) else "" for r in rows], column("rep"),
-                                     self.gauge_names, {g: column(f"{g}_dev") for g in self.gauge_names},
-                                     {g: column(f"{g}_limit") for g in self.gauge_names if f"{g}_limit" in where})
-        return FrameColumns(column("t_s") if "t_s" in where else np.arange(len(rows), dtype=float),
-                            {name: column(name) for name in self.metric_names if name in where},
-                            {name: column(name) for name in BREATH_COLUMNS if name in where}, verdicts)
+            metrics = np.full(len(REGISTRY), np.nan)
+            for target, source in metric_cols:
+                metrics[target] = as_number(row[source]) if source < len(row) else math.nan
+            held = as_number(get("breath_held_s"))
+            breath = BreathReading(True, as_number(get("breath_rate_bpm")), as_number(get("breath_amplitude")),
+                                   held, get("breath_strained") == "1") if not math.isnan(held) else BreathReading()
+            if not self.judged:
+                records.append(FrameRecord(as_number(get("t_s")), read_only(metrics), breath))
+                continue
+            events: tuple[Event, ...] = tuple(event_from_json(e) for e in json.loads(get("events"))) \
+                if get("events") else ()
+            fold.add(events)
+            exercise = get("exercise") or None
+            gauges = tuple(GaugeReading(g, as_number(get(f"{g}_dev")), as_number(get(f"{g}_limit")))
+                           for g in self.gauge_names)
+            held_s = as_number(get("held_s"))
+            records.append(FrameRecord(
+                as_number(get("t_s")), read_only(metrics), breath, exercise, get("state"), int(as_number(get("rep"))),
+                get("phase"), get("rest_known") == "1", exercise_gauges(exercise, gauges),
+                None if math.isnan(held_s) else held_s, events, fold.recognition, fold.line, fold.stop))
+        return records

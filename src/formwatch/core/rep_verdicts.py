@@ -18,15 +18,17 @@ standing) is compared where it swings least against where a fault shows most.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
-from types import SimpleNamespace
-from typing import Any, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping, Sequence
 
 import numpy as np
 
+from formwatch.core.events import Against, RepJudged, Verdict
 from formwatch.core.registry import MetricSpec
+from formwatch.core.reps import RepRecord
 
-__all__ = ["POPULATION_BANDS", "RepJudge", "RepVerdict"]
+__all__ = ["POPULATION_BANDS", "RepJudge", "SetRepVerdicts"]
 
 # How much worse than the set's own neutral a correct rep's bottom reads, at most, by exercise and metric (in the
 # metric's units, 'positive is worse' as the exercise judges it). The low back: 2.5-8.5° lower at the bottom of the
@@ -52,23 +54,23 @@ FAULT_FRACTION = 0.25  # against your own reps: past the phase limit for this sh
 
 
 @dataclass(frozen=True)
-class RepVerdict:
-    """One rep's word. ``deviation`` is in the metric's units (positive = worse), ``limits`` the limit in force
-    for each judged metric during the rep, ``judged_by`` what each was judged against."""
+class _Judgement:
+    """One metric's judgement of a rep: its ratio to the limit, deviation (units, positive = worse), limit, whether
+    past it is a fault or a note, and what it was judged against."""
 
-    rep: int
-    t_start_s: float
-    t_end_s: float
-    verdict: str  # "clean", "note", "fault"
-    metric: str | None
-    deviation: float | None
-    limits: dict[str, float] = field(default_factory=dict)
-    judged_by: dict[str, str] = field(default_factory=dict)
-    deviations: dict[str, float] = field(default_factory=dict)  # each judged metric's, in its units
-    partial: bool = False  # the input ended inside this rep (or held one phase of a lift): judged as far as seen
+    ratio: float
+    deviation: float
+    limit: float
+    fault: bool
+    against: Against
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+
+@dataclass(frozen=True)
+class _Frame:
+    driver_deg: float
+    values: Sequence[float]
+    phase_dev: Sequence[float] | None
+    phase_limit: Sequence[float] | None
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -83,58 +85,55 @@ class RepJudge:
         self.watched = watched
         self.bands = POPULATION_BANDS.get(exercise, {})
         self.floors = POPULATION_FLOORS.get(exercise, {})
-        self.neutral_words = "your standing posture at the set's start"
-        self.own_words = "your first reps at the same phase"
+        self.neutral_against = Against.SET_START
+        self.own_against = Against.OWN_REPS
         self.bottom_fraction = bottom_fraction
-        self._frames: list[tuple[float, list[float], list[float] | None, list[float] | None]] = []
-        self.verdicts: list[RepVerdict] = []
+        self._frames: list[_Frame] = []
+        self.verdicts: list[RepJudged] = []
 
     @property
     def has_frames(self) -> bool:
         """Whether a rep in progress has frames (not yet judged)."""
         return bool(self._frames)
 
-    def frame(self, driver_deg: float, values: list[float], phase_dev: list[float] | None,
-              phase_limit: list[float] | None) -> None:
+    def frame(self, driver_deg: float, values: Sequence[float], phase_dev: Sequence[float] | None,
+              phase_limit: Sequence[float] | None) -> None:
         """One frame of the rep in progress (its driver in degrees from rest, the watched metrics' readings)."""
-        self._frames.append((driver_deg, values, phase_dev, phase_limit))
+        self._frames.append(_Frame(driver_deg, values, phase_dev, phase_limit))
 
-    def rep_done(self, rep: Any, neutral: Mapping[str, float], calibrated: frozenset[str],
-                 limits: Mapping[str, float], natural: Mapping[str, float]) -> RepVerdict:
-        """The verdict of ``rep`` (a RepRecord). ``neutral``: each metric's reading standing before the set (or at
-        its first lockout; 0 for calibrated metrics); ``limits``: the limits in force; ``natural``: the zero of
-        metrics with a population zero."""
+    def rep_done(self, t_s: float, rep: RepRecord, neutral: Mapping[str, float], calibrated: frozenset[str],
+                 limits: Mapping[str, float], natural: Mapping[str, float], partial: bool = False) -> RepJudged:
+        """The verdict of ``rep``. ``neutral``: each metric's reading standing before the set (or at its first
+        lockout; 0 for calibrated metrics); ``limits``: the limits in force; ``natural``: the zero of metrics with
+        a population zero."""
         frames, self._frames = self._frames, []
         depth = float(rep.depth_deg)
-        driver = np.array([f[0] for f in frames]) if frames else np.zeros(0)
+        driver = np.array([f.driver_deg for f in frames]) if frames else np.zeros(0)
         bottom = driver >= self.bottom_fraction * depth
         top = driver <= 0.25 * depth
-        over: list[tuple[bool, float, str, float]] = []  # (a fault?, ratio, metric, deviation) past their limit
-        rep_limits: dict[str, float] = {}
-        judged_by: dict[str, str] = {}
-        deviations: dict[str, float] = {}
+        found: dict[str, _Judgement] = {}
         for m, metric in enumerate(self.watched):
-            found = self._judge_metric(m, metric, frames, bottom, top, rep, neutral, calibrated, limits, natural)
-            if found is None:
-                continue
-            ratio, deviation, limit, kind, by = found
-            rep_limits[metric.name] = round(limit, 3)
-            judged_by[metric.name] = by
-            deviations[metric.name] = round(deviation, 2)
-            if ratio >= 1.0:
-                over.append((kind == "fault", ratio, metric.name, round(deviation, 2)))
-        fault, _, name, deviation = max(over) if over else (False, 0.0, None, None)  # a fault outranks a note
-        verdict = RepVerdict(rep.rep, rep.start_s, rep.end_s, ("fault" if fault else "note") if over else "clean",
-                             name, deviation, rep_limits, judged_by, deviations, bool(getattr(rep, "partial", False)))
+            judgement = self._judge_metric(m, metric, frames, bottom, top, rep, neutral, calibrated, limits, natural)
+            if judgement is not None:
+                found[metric.name] = judgement
+        over = [(j.fault, j.ratio, name) for name, j in found.items() if j.ratio >= 1.0]
+        worst = found[max(over)[2]] if over else None  # a fault outranks a note, then the larger excess
+        name = max(over)[2] if over else None
+        verdict = RepJudged(
+            round(t_s, 3), rep.rep, rep.start_s, rep.end_s,
+            (Verdict.FAULT if worst.fault else Verdict.NOTE) if worst is not None else Verdict.CLEAN, name,
+            round(worst.deviation, 2) if worst is not None else None,
+            round(worst.limit, 3) if worst is not None else None, worst.against if worst is not None else None,
+            MappingProxyType({k: round(j.deviation, 2) for k, j in found.items()}),
+            MappingProxyType({k: round(j.limit, 3) for k, j in found.items()}),
+            MappingProxyType({k: j.against for k, j in found.items()}), partial)
         self.verdicts.append(verdict)
         return verdict
 
-    def _judge_metric(self, m: int, metric: MetricSpec, frames: list[Any], bottom: np.ndarray, top: np.ndarray,
-                      rep: Any, neutral: Mapping[str, float], calibrated: frozenset[str],
-                      limits: Mapping[str, float], natural: Mapping[str, float]
-                      ) -> tuple[float, float, float, str, str] | None:
-        """(ratio to the limit, deviation, limit, "fault" or "note", judged against) of one metric, or None: the
-        worse of the judgement against your own reps (fatigue) and against the neutral (technique) — a back
+    def _judge_metric(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray, top: np.ndarray,
+                      rep: RepRecord, neutral: Mapping[str, float], calibrated: frozenset[str],
+                      limits: Mapping[str, float], natural: Mapping[str, float]) -> _Judgement | None:
+        """The worse of the judgement against your own reps (fatigue) and against the neutral (technique) — a back
         rounded the same way in every rep stays a note though it matches your own reps."""
         found = [j for j in (self._against_own(m, frames),
                              self._against_neutral(m, metric, frames, bottom, top, rep, neutral, calibrated, limits,
@@ -142,73 +141,73 @@ class RepJudge:
                              self._against_floor(m, metric, frames, bottom, calibrated)) if j is not None]
         if not found:
             return None
-        over = [j for j in found if j[0] >= 1.0]
+        over = [j for j in found if j.ratio >= 1.0]
         if over:  # a fault outranks a note, then the larger excess
-            return max(over, key=lambda j: (j[3] == "fault", j[0]))
-        return max(found, key=lambda j: j[0])
+            return max(over, key=lambda j: (j.fault, j.ratio))
+        return max(found, key=lambda j: j.ratio)
 
-    def _against_own(self, m: int, frames: list[Any]) -> tuple[float, float, float, str, str] | None:
+    def _against_own(self, m: int, frames: list[_Frame]) -> _Judgement | None:
         """Against your own reps at the same phase: past the limit for a quarter of the rep is a fault."""
-        own = [(f[2][m], f[3][m]) for f in frames if f[2] is not None and f[3] is not None]
+        own = [(f.phase_dev[m], f.phase_limit[m]) for f in frames
+               if f.phase_dev is not None and f.phase_limit is not None]
         ratios = [d / lim for d, lim in own if lim > 0 and not math.isnan(d) and not math.isnan(lim)]
         limit = _percentile([lim for _, lim in own], 50)
         if not ratios or math.isnan(limit):
             return None
         ratio = _percentile(ratios, 100 * (1 - FAULT_FRACTION))  # >= 1 when a quarter of the rep is past it
-        return ratio, ratio * limit, limit, "fault", self.own_words
+        return _Judgement(ratio, ratio * limit, limit, True, self.own_against)
 
-    def _against_floor(self, m: int, metric: MetricSpec, frames: list[Any], bottom: np.ndarray,
-                       calibrated: frozenset[str]) -> tuple[float, float, float, str, str] | None:
+    def _against_floor(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray,
+                       calibrated: frozenset[str]) -> _Judgement | None:
         """Against the population floor of the raw reading at the bottom (no profile: the reading is raw)."""
         floor = self.floors.get(metric.name)
         if floor is None or metric.name in calibrated or not frames:
             return None
-        at_bottom = np.array([f[1][m] for f in frames])[bottom]
+        at_bottom = np.array([f.values[m] for f in frames])[bottom]
         if at_bottom.size == 0 or np.all(np.isnan(at_bottom)):
             return None
         past = metric.worsening(float(np.nanmedian(at_bottom)) - floor)
         band = self.bands.get(metric.name, 10.0)
-        return 1.0 + past / band, past, floor, "note", f"the population floor {floor:g} at the bottom of a rep"
+        return _Judgement(1.0 + past / band, past, floor, False, Against.POPULATION_FLOOR)
 
-    def _against_neutral(self, m: int, metric: MetricSpec, frames: list[Any], bottom: np.ndarray,
-                         top: np.ndarray, rep: Any, neutral: Mapping[str, float], calibrated: frozenset[str],
-                         limits: Mapping[str, float], natural: Mapping[str, float]
-                         ) -> tuple[float, float, float, str, str] | None:
+    def _against_neutral(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray,
+                         top: np.ndarray, rep: RepRecord, neutral: Mapping[str, float], calibrated: frozenset[str],
+                         limits: Mapping[str, float], natural: Mapping[str, float]) -> _Judgement | None:
         """Against the neutral: your profile's (a fault), else the set's own within the population band (a note);
         a metric with a population zero by its held worst over the rep."""
-        kind = "fault" if metric.name in calibrated else "note"
+        fault = metric.name in calibrated
         if metric.name in natural:
             peak = rep.peaks.get(metric.name, math.nan)
             limit = limits.get(metric.name, metric.default_limit or math.nan)
             if math.isnan(peak) or not limit or math.isnan(limit):
                 return None
             deviation = metric.worsening(peak - natural[metric.name])
-            return deviation / limit, deviation, limit, kind, "your profile" if kind == "fault" else "population zero"
-        values = np.array([f[1][m] for f in frames]) if frames else np.zeros(0)
+            return _Judgement(deviation / limit, deviation, limit, fault,
+                              Against.PROFILE if fault else Against.POPULATION_ZERO)
+        values = np.array([f.values[m] for f in frames]) if frames else np.zeros(0)
         at_bottom = values[bottom] if values.size else values
         if at_bottom.size == 0 or np.all(np.isnan(at_bottom)):
             return None
-        if kind == "fault":
-            base, by, limit = 0.0, "your profile", limits.get(metric.name, math.nan)
+        if fault:
+            base, against, limit = 0.0, Against.PROFILE, limits.get(metric.name, math.nan)
         else:
             limit = self.bands.get(metric.name, math.nan)
             if metric.name in neutral:
-                base, by = neutral[metric.name], self.neutral_words
+                base, against = neutral[metric.name], self.neutral_against
             else:
                 at_top = values[top]
                 if at_top.size == 0 or np.all(np.isnan(at_top)):
                     return None
-                base, by = float(np.nanmedian(at_top)), "the rep's own lockout"
-            by = f"{by}, population band {limit:g}"
+                base, against = float(np.nanmedian(at_top)), Against.REP_LOCKOUT
         if not limit or math.isnan(limit):
             return None
         deviation = metric.worsening(float(np.nanmedian(at_bottom)) - base)
-        return deviation / limit, deviation, limit, kind, by
+        return _Judgement(deviation / limit, deviation, limit, fault, against)
 
 
 class SetRepVerdicts:
     """The detector's side of rep verdicts: the set's own neutral, each rep's frames (including those seen before
-    the rest was known: a deadlift's first pull from the floor), and the technique notes the verdicts give."""
+    the rest was known: a deadlift's first pull from the floor), and the verdicts in order."""
 
     MAX_EARLY = 4000  # frames kept until the rest is known (over a minute at 60 fps)
 
@@ -218,37 +217,35 @@ class SetRepVerdicts:
         self.driver_sign = driver_sign
         self.neutral: dict[str, float] = {}
         self.neutral_source: str | None = None  # "set start" or "first lockout" once learned
-        self._early: list[tuple[float, float, list[float]]] = []  # (t, raw driver, values) before the rest
-        self.last_line = ""  # "Rep 3: low back rounded 12° — keep your chest proud"
+        self._early: list[tuple[float, float, Sequence[float]]] = []  # (t, raw driver, values) before the rest
         self._last_t = 0.0
         self._finished = False
 
     @property
-    def verdicts(self) -> list[RepVerdict]:
+    def verdicts(self) -> list[RepJudged]:
         return self.judge.verdicts
 
     def frame(self, t_s: float, raw_driver: float, rest_level: float | None, driver_deg: float,
-              values: list[float], phase: tuple[list[float], list[float]] | None, earlier_sets: bool = False) -> None:
+              values: Sequence[float], phase: tuple[Sequence[float], Sequence[float]] | None,
+              earlier_sets: bool = False) -> None:
         """One frame; ``phase``: its deviations and limits at the same phase against your own reps (this set's, or
         with ``earlier_sets`` your latest clean set's)."""
         self._last_t = t_s
         if phase is not None:
-            self.judge.own_words = ("your earlier sets at the same phase" if earlier_sets
-                                    else "your first reps at the same phase")
+            self.judge.own_against = Against.EARLIER_SETS if earlier_sets else Against.OWN_REPS
         if rest_level is None:
             if len(self._early) < self.MAX_EARLY:
                 self._early.append((t_s, raw_driver, values))
             return
         self.judge.frame(driver_deg, values, *(phase or (None, None)))
 
-    def rest_learned(self, rest_level: float, rest_values: Mapping[str, float], reps: list[Any]) -> bool:
+    def rest_learned(self, rest_level: float, rest_values: Mapping[str, float], reps: Sequence[RepRecord]) -> bool:
         """The rest is known: the set's neutral (the first time), and the frames seen before it replayed as the
         rep already counted from them, if any (True: that rep now waits for its verdict)."""
         if self.neutral_source is None:
             self.neutral = dict(rest_values)
             self.neutral_source = "first lockout" if reps else "set start"
-            self.judge.neutral_words = ("your posture at the first lockout" if reps else
-                                        "your posture at the set's start")
+            self.judge.neutral_against = Against.FIRST_LOCKOUT if reps else Against.SET_START
         early, self._early = self._early, []
         if reps and not self.judge.verdicts:
             first = reps[0]
@@ -258,52 +255,40 @@ class SetRepVerdicts:
             return True
         return False
 
-    def completed(self, rep: Any, calibrated: frozenset[str], limits: Mapping[str, float],
-                  natural: Mapping[str, float], notes: dict[str, str]) -> RepVerdict:
-        """The rep's verdict; a note or a fault also becomes the set's technique note for that metric (once)."""
-        verdict = self.judge.rep_done(rep, self.neutral, calibrated, limits, natural)
-        self.last_line = ""
-        if verdict.metric is not None:
-            metric = next(m for m in self.watched if m.name == verdict.metric)
-            amount = metric.format(verdict.deviation or 0.0)
-            self.last_line = f"Rep {rep.rep}: {metric.phrase.lower()} {amount} — {metric.advice.split(':')[0]}"
-            if metric.name not in notes:
-                notes[metric.name] = (f"{metric.phrase} {amount} at rep {rep.rep} (judged against "
-                                      f"{verdict.judged_by.get(metric.name, 'its limit')}): a technique point. "
-                                      f"{metric.advice}.")
-        return verdict
+    def completed(self, t_s: float, rep: RepRecord, calibrated: frozenset[str], limits: Mapping[str, float],
+                  natural: Mapping[str, float], partial: bool = False) -> RepJudged:
+        """The rep's verdict."""
+        return self.judge.rep_done(t_s, rep, self.neutral, calibrated, limits, natural, partial)
 
-    def finish(self, segmenter: Any, calibrated: frozenset[str], limits: Mapping[str, float],
-               natural: Mapping[str, float], notes: dict[str, str], enter_deg: float) -> None:
+    def in_progress(self, rep_no: int, start_s: float, t_s: float, depth_deg: float) -> RepRecord:
+        """The rep in progress as a record, for a verdict before its end (the input ended, the set stopped)."""
+        return RepRecord(rep_no, round(start_s, 3), round(t_s, 3), round(t_s, 3), depth_deg, 0.0, 0.0, {})
+
+    def finish(self, segmenter_reps: Sequence[RepRecord], rest_level: float | None, phase: str, rep_start_s: float,
+               bottom_deg: float, calibrated: frozenset[str], limits: Mapping[str, float],
+               natural: Mapping[str, float], enter_deg: float) -> RepJudged | None:
         """The input ended: a rep in progress — or a clip that is one phase of a lift, never at rest — is judged
         as far as it was seen (``partial`` in its verdict)."""
         if self._finished:
-            return
+            return None
         self._finished = True
-        rep_no = len(segmenter.reps) + 1
-        if segmenter.rest_level is not None:
-            if segmenter.phase == "rest" or not self.judge.has_frames:
-                return
-            start, depth, end = segmenter.rep_start_s, float(segmenter.bottom), float(self._last_t)
+        rep_no = len(segmenter_reps) + 1
+        if rest_level is not None:
+            if phase == "rest" or not self.judge.has_frames:
+                return None
+            start, depth, end = rep_start_s, float(bottom_deg), float(self._last_t)
         else:
             early, self._early = self._early, []
             raw = np.array([r for _, r, _ in early])
             if raw.size < 3 or np.all(np.isnan(raw)):
-                return
+                return None
             working = self.driver_sign * raw
             rest_most = float(np.nanmin(working))
             depth = float(np.nanmax(working)) - rest_most
             if depth < enter_deg:
-                return
-            for (t_s, _, values), w in zip(early, working):
+                return None
+            for (_, _, values), w in zip(early, working):
                 self.judge.frame(float(w) - rest_most, values, None, None)
             start, end = early[0][0], early[-1][0]
-        rep = SimpleNamespace(rep=rep_no, start_s=round(start, 3), end_s=round(end, 3), depth_deg=depth, peaks={},
-                              partial=True)
-        self.completed(rep, calibrated, limits, natural, notes)
-
-    def summary(self) -> dict[str, Any]:
-        verdicts = self.judge.verdicts
-        return {"reps_detail": [v.to_json() for v in verdicts],
-                "faulty_reps": sum(v.verdict == "fault" for v in verdicts),
-                "noted_reps": sum(v.verdict == "note" for v in verdicts)}
+        rep = self.in_progress(rep_no, start, end, depth)
+        return self.completed(end, rep, calibrated, limits, natural, partial=True)

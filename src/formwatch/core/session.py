@@ -1,51 +1,54 @@
-"""A set in progress: the pipeline plus (when an exercise is given) the precision-fatigue detector, per frame.
+"""A set in progress: the pipeline, the breathing and (when an exercise is judged) the judge, one frame at a time.
 
-Every mode (live, analyze, replay, calibrate, tests) feeds pose samples to :meth:`SetSession.step`; this is the
-single place where a frame becomes a verdict.
+Every mode (live, analyze, replay, calibrate, tests) feeds pose samples to :meth:`SetSession.step` and gets the
+frame's :class:`~formwatch.core.frame_record.FrameRecord`: this is the single place where a frame becomes a record,
+and :meth:`SetSession.summary` the single place where a set becomes a :class:`~formwatch.core.set_summary.SetSummary`
+(folded from the events the records carried).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from formwatch.core.breathing import BreathingMonitor, BreathState, front_extent
+from formwatch.core.breathing import HELD_CUE_S, BreathingMonitor, BreathState, front_extent
+from formwatch.core.detector import Detector
+from formwatch.core.events import BreathHeld, Event
+from formwatch.core.frame_record import BreathReading, EventFold, FrameRecord, exercise_gauges, read_only
 from formwatch.core.kinematics import Col
 from formwatch.core.pipeline import Pipeline, PipelineConfig
-from formwatch.core.record import BREATH_COLUMNS, RecordSchema
+from formwatch.core.record import RecordSchema
 from formwatch.core.registry import REGISTRY
 from formwatch.core.rep_rhythm import RepRhythm
+from formwatch.core.set_judge import SetJudge
+from formwatch.core.set_summary import BreathingSummary, SetSummary, fold
 
-__all__ = ["BREATH_COLUMNS", "FrameResult", "SetSession"]
+__all__ = ["SetSession"]
 
 TRUNK_STILL_DEG = 4.0  # breathing is read only while the trunk's incline stays within this over the last second
 
 
-@dataclass(frozen=True)
-class FrameResult:
-    """What one frame produced: its time, metrics ``(len(REGISTRY),)`` (a copy) and the detector's verdict, if any."""
-
-    t_s: float
-    metrics: np.ndarray
-    verdict: Any = None  # formwatch.core.detector.Verdict when an exercise is monitored
-    breath: BreathState | None = None
-
-
 class SetSession:
-    """Pipeline (+ detector) over one set; collects what the summary needs."""
+    """Pipeline + breathing + judge over one set; every frame's record, and the set's summary."""
 
     def __init__(self, frame_size_px: tuple[int, int], config: PipelineConfig = PipelineConfig(),
-                 neutral: np.ndarray | None = None, detector: Any = None) -> None:
+                 neutral: np.ndarray | None = None, detector: SetJudge | Detector | None = None) -> None:
         self.pipeline = Pipeline(frame_size_px, config, neutral)
-        self.detector = detector
+        self.judge: SetJudge | None = SetJudge.of(detector) if isinstance(detector, Detector) else detector
+        self._form_columns = [REGISTRY.index(s.name) for s in REGISTRY.form_metrics]
+        self.schema = RecordSchema(REGISTRY.names, self.judge.gauge_names if self.judge is not None else (),
+                                   self.judge is not None)
+        self.reset(new_pipeline=False)
+
+    def reset(self, new_pipeline: bool = True) -> None:
+        """A new set: fresh filter state, counts and events (the neutral and configuration stay)."""
+        if new_pipeline:
+            self.pipeline = Pipeline(self.pipeline.frame_size_px, self.pipeline.config, self.pipeline.neutral)
         self.frames = 0
         self.detected_frames = 0
         self.first_t_s: float | None = None
         self.last_t_s: float | None = None
-        self._form_columns = [REGISTRY.index(s.name) for s in REGISTRY.form_metrics]
         self._measured = np.zeros(len(self._form_columns))
         self.profiles_seen = 0
         self.breathing = BreathingMonitor()
@@ -53,28 +56,11 @@ class SetSession:
         self._incline: deque[tuple[float, float]] = deque()
         self._breath_frames = 0
         self._breath_rates: list[float] = []
-        self._schema = self.schema
-
-    def reset(self) -> None:
-        """A new set: fresh filter state and counts (the neutral and configuration stay)."""
-        self.pipeline = Pipeline(self.pipeline.frame_size_px, self.pipeline.config, self.pipeline.neutral)
-        self.frames = 0
-        self.detected_frames = 0
-        self.first_t_s = None
-        self.last_t_s = None
-        self._measured[:] = 0.0
-        self.profiles_seen = 0
-        self.breathing = BreathingMonitor()
-        self.rep_rhythm = RepRhythm()
-        self._incline = deque()
-        self._breath_frames = 0
-        self._breath_rates = []
-
-    @property
-    def schema(self) -> RecordSchema:
-        """How this set's records are laid out in metrics.csv, written and read back (core/record.py)."""
-        detector = self.detector
-        return RecordSchema(REGISTRY.names, detector.gauge_names if detector is not None else (), detector is not None)
+        self._held_said = False
+        self._events: list[Event] = []
+        self._fold = EventFold()
+        self._finished: tuple[Event, ...] | None = None
+        self.last: FrameRecord | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -82,8 +68,8 @@ class SetSession:
         return self.schema.header[1:]
 
     def step(self, t_s: float, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
-             ) -> FrameResult:
-        metrics = self.pipeline.step(t_s, image, world, profile).copy()
+             ) -> FrameRecord:
+        metrics = self.pipeline.step(t_s, image, world, profile)
         self.frames += 1
         if not np.isnan(metrics[Col.VIEW]):
             self.detected_frames += 1
@@ -99,16 +85,36 @@ class SetSession:
         self._breath_frames += breath.valid
         if breath.rate_bpm == breath.rate_bpm:
             self._breath_rates.append(breath.rate_bpm)
-        verdict = self.detector.step(t_s, metrics, breath) if self.detector is not None else None
-        return FrameResult(t_s, metrics, verdict, breath)
+        self.last = record = self._record(t_s, metrics, breath)
+        return record
+
+    def _record(self, t_s: float, metrics: np.ndarray, breath: BreathState) -> FrameRecord:
+        row, reading = read_only(metrics), BreathReading.of(breath)
+        if self.judge is None:
+            return FrameRecord(t_s, row, reading)
+        judgement = self.judge.step(t_s, metrics, breath)
+        events = judgement.events + self._breath_events(t_s, reading)
+        self._events += events
+        self._fold.add(events)
+        exercise = self.judge.exercise
+        name = exercise.name if exercise is not None else None
+        return FrameRecord(t_s, row, reading, name, judgement.state, judgement.rep, judgement.phase,
+                           judgement.rest_known, exercise_gauges(name, judgement.gauges), judgement.held_s, events,
+                           self._fold.recognition, self._fold.line, self._fold.stop)
+
+    def _breath_events(self, t_s: float, breath: BreathReading) -> tuple[Event, ...]:
+        """A breath held for :data:`HELD_CUE_S`: said once each time it happens."""
+        held = breath.held and breath.held_s >= HELD_CUE_S
+        said, self._held_said = self._held_said, held
+        return (BreathHeld(t_s, round(breath.held_s, 2)),) if held and not said else ()
 
     def _chest_signal(self, t_s: float, metrics: np.ndarray, chest: float) -> tuple[float, bool]:
         """What breathing is read from: in a rep exercise the front edge with the rep's own rhythm taken out (what
         the driver's posture does not explain, core/rep_rhythm.py), so that a breath held across reps shows; in a
-        hold the front edge itself while the trunk is still."""
-        detector = self.detector
-        if detector is not None and detector.spec.has_reps:
-            residual = self.rep_rhythm.residual(t_s, chest, float(metrics[REGISTRY.index(detector.spec.driver)]))
+        hold (or before the exercise is known) the front edge itself while the trunk is still."""
+        exercise = self.judge.exercise if self.judge is not None else None
+        if exercise is not None and exercise.has_reps:
+            residual = self.rep_rhythm.residual(t_s, chest, float(metrics[REGISTRY.index(exercise.driver)]))
             return residual, residual == residual
         return chest, self._breathing_readable(t_s, metrics)
 
@@ -125,61 +131,54 @@ class SetSession:
             return False
         return max(values) - min(values) <= TRUNK_STILL_DEG
 
-    def row(self, result: FrameResult) -> list[Any]:
-        """The metrics.csv row of a frame (without t_s), laid out by :attr:`schema`."""
-        verdict = self.detector.row(result.verdict) if self.detector is not None else ()
-        return self._schema.encode(result.t_s, result.metrics.tolist(), result.breath, verdict)[1:]
-
-    def unmeasured_notes(self) -> dict[str, str]:
-        """For each watched metric measured in under half of the frames with a person: why, in words."""
-        if self.detector is None or not self.detected_frames:
+    # ------------------------------------------------------------------------------------------- the summary
+    def unmeasured(self) -> dict[str, str]:
+        """For each watched metric measured in under half of the frames with a person: why ("no_silhouette": the
+        recording was made before the silhouette was measured; "hidden": not seen from this view)."""
+        exercise = self.judge.exercise if self.judge is not None else None
+        if exercise is None or not self.detected_frames:
             return {}
-        notes = {}
+        out = {}
         for spec, n in zip(REGISTRY.form_metrics, self._measured):
-            if spec.name not in self.detector.spec.watched or n >= 0.5 * self.detected_frames:
-                continue
-            if spec.compute is not None and not self.profiles_seen and spec.unmeasured_hint:
-                notes[spec.name] = ("this recording has no silhouette (made before formwatch measured it): "
-                                    "analyze the video again to measure it")
-            else:
-                notes[spec.name] = spec.unmeasured_hint or "not measurable from this camera view"
-        return notes
-
-    def _breathing_summary(self, duration_s: float) -> dict[str, Any]:
-        """What breathing could be read, or why not."""
-        out: dict[str, Any] = {"readable_fraction": round(self._breath_frames / self.frames, 4) if self.frames else 0.0,
-                               "rate_bpm": round(float(np.median(self._breath_rates)), 1) if self._breath_rates else None}
-        if not self._breath_rates:
-            cfg = self.breathing.config
-            needed = max(cfg.min_rate_window_s, cfg.depth_window_s + 0.5 / cfg.low_hz)
-            reps = self.detector is not None and self.detector.spec.has_reps
-            where = "of the trunk's front in view" if reps else "of a still trunk"
-            if not self.profiles_seen:
-                out["why_not"] = "no silhouette in this recording: analyze the video again"
-            elif duration_s < needed:
-                out["why_not"] = f"too short: a breathing rate needs {needed:.0f} s {where}"
-            else:
-                out["why_not"] = ("the trunk's front was hidden too often" if reps else
-                                  "the trunk was never still long enough, or its front was hidden")
+            if spec.name in exercise.watched and n < 0.5 * self.detected_frames:
+                no_silhouette = spec.compute is not None and not self.profiles_seen and bool(spec.unmeasured_hint)
+                out[spec.name] = "no_silhouette" if no_silhouette else "hidden"
         return out
 
-    def summary(self) -> dict[str, Any]:
-        duration = (self.last_t_s - self.first_t_s) if self.frames > 1 else 0.0
-        summary: dict[str, Any] = {
-            "frames": self.frames,
-            "duration_s": round(duration, 3),
-            "fps": round((self.frames - 1) / duration, 3) if duration > 0 else None,
-            "detected_fraction": round(self.detected_frames / self.frames, 4) if self.frames else 0.0,
-            "implausible_readings": self.pipeline.implausible,
-            "facing_flips_held": self.pipeline.facing_flips,
-            "measured_fraction": {s.name: round(float(n) / self.detected_frames, 4) if self.detected_frames else 0.0
-                                  for s, n in zip(REGISTRY.form_metrics, self._measured)},
-        }
-        summary["breathing"] = self._breathing_summary(duration)
-        notes = self.unmeasured_notes()
-        if notes:
-            summary["unmeasured"] = notes
-        if self.detector is not None:
-            self.detector.finish()  # the rep in progress (or one phase of a lift) judged as far as it was seen
-            summary.update(self.detector.summary())
-        return summary
+    def _breathing_summary(self, duration_s: float) -> BreathingSummary:
+        """What breathing could be read, or why not."""
+        readable = round(self._breath_frames / self.frames, 4) if self.frames else 0.0
+        if self._breath_rates:
+            return BreathingSummary(readable, round(float(np.median(self._breath_rates)), 1))
+        cfg = self.breathing.config
+        needed = max(cfg.min_rate_window_s, cfg.depth_window_s + 0.5 / cfg.low_hz)
+        exercise = self.judge.exercise if self.judge is not None else None
+        reps = exercise is not None and exercise.has_reps
+        if not self.profiles_seen:
+            why = "no_silhouette"
+        elif duration_s < needed:
+            why = "too_short_reps" if reps else "too_short_hold"
+        else:
+            why = "front_hidden" if reps else "never_still"
+        return BreathingSummary(readable, None, why, round(needed, 1))
+
+    def summary(self) -> SetSummary:
+        """The set so far as its summary: the events folded (the judge's last word on a rep in progress, once)."""
+        if self._finished is None:
+            self._finished = self.judge.finish() if self.judge is not None else ()
+            self._events += self._finished
+        duration = (self.last_t_s - self.first_t_s) if self.frames > 1 and self.last_t_s is not None \
+            and self.first_t_s is not None else 0.0
+        exercise = self.judge.exercise if self.judge is not None else None
+        facts = self.judge.facts() if self.judge is not None else None
+        session = dict(
+            frames=self.frames, duration_s=round(duration, 3),
+            fps=round((self.frames - 1) / duration, 3) if duration > 0 else None,
+            detected_fraction=round(self.detected_frames / self.frames, 4) if self.frames else 0.0,
+            implausible_readings=self.pipeline.implausible, facing_flips_held=self.pipeline.facing_flips,
+            measured_fraction={s.name: round(float(n) / self.detected_frames, 4) if self.detected_frames else 0.0
+                               for s, n in zip(REGISTRY.form_metrics, self._measured)},
+            unmeasured=self.unmeasured(), breathing=self._breathing_summary(duration))
+        if facts is None:
+            return SetSummary(**session)  # type: ignore[arg-type]
+        return fold(self._events, facts, exercise.name if exercise is not None else None, **session)

@@ -18,12 +18,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from formwatch.core.events import Verdict
 from formwatch.core.exercises import ExerciseSpec
 from formwatch.core.registry import MetricSpec
+from formwatch.core.set_summary import SetSummary
+
+
+class RecordedSet(Protocol):
+    """A set as the history keeps it: its status (done, interrupted, running) and its summary."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def summary(self) -> SetSummary: ...
 
 
 @dataclass(frozen=True)
@@ -110,11 +122,16 @@ class Signature:
         return out
 
 
-def clean_reps_of(set_row: dict[str, Any]) -> list[dict[str, Any]]:
-    """The fully tracked reps of a set before its stop (all of them when it was not stopped)."""
-    reps = list(set_row.get("rep_features") or [])
-    if set_row.get("stopped"):
-        reps = reps[: int(set_row.get("clean_reps") or 0)]
+def clean_reps_of(recorded: RecordedSet) -> list[Mapping[str, Any]]:
+    """The features of a set's fully tracked reps whose verdict was clean (sets from before rep verdicts: the reps
+    before its stop)."""
+    summary = recorded.summary
+    reps = list(summary.judge.rep_features)
+    if summary.judged:
+        clean = {j.rep for j in summary.judged if j.verdict is Verdict.CLEAN}
+        reps = [r for r in reps if r.get("rep") in clean]
+    elif summary.stop is not None:
+        reps = reps[:-1]
     return [r for r in reps if r.get("fully_tracked", True)]
 
 
@@ -123,7 +140,7 @@ def _median(values: Iterable[float]) -> float:
     return float(np.median(arr)) if arr.size else math.nan
 
 
-def clean_peaks(sets: list[dict[str, Any]], metric: MetricSpec) -> np.ndarray:
+def clean_peaks(sets: Sequence[RecordedSet], metric: MetricSpec) -> np.ndarray:
     """Each clean rep's peak of ``metric`` in the worse direction (positive = worse), over ``sets``."""
     peaks = [metric.worsening(float(rep["peaks"][metric.name])) for row in sets for rep in clean_reps_of(row)
              if metric.name in (rep.get("peaks") or {}) and rep["peaks"][metric.name] is not None]
@@ -140,13 +157,13 @@ def supported_limit(peaks: np.ndarray, metric: MetricSpec, config: EvolutionConf
                metric.phase_min_change or 0.0)
 
 
-def evidence_sets(sets: list[dict[str, Any]], config: EvolutionConfig) -> list[dict[str, Any]]:
+def evidence_sets(sets: Sequence[RecordedSet], config: EvolutionConfig) -> list[RecordedSet]:
     """The recent completed sets with at least one clean rep (oldest first)."""
-    done = [s for s in sets if s.get("status") == "done" and clean_reps_of(s)]
+    done = [s for s in sets if s.status == "done" and clean_reps_of(s)]
     return done[-config.window_sets:]
 
 
-def evolve_limits(spec: ExerciseSpec, sets: list[dict[str, Any]], safety: dict[str, float],
+def evolve_limits(spec: ExerciseSpec, sets: Sequence[RecordedSet], safety: dict[str, float],
                   in_force: dict[str, float], config: EvolutionConfig = EvolutionConfig()
                   ) -> tuple[dict[str, float], list[LimitChange]]:
     """The limits in force for the next set, and what changed since ``in_force`` (the last ones), with reasons.
@@ -192,22 +209,22 @@ def _sentence(metric: MetricSpec, old: float, new: float, cap: float, peaks: np.
             "before, so the limit gives them room again.")
 
 
-def summarise(spec: ExerciseSpec, profile: str | None, sets: list[dict[str, Any]], safety: dict[str, float],
+def summarise(spec: ExerciseSpec, profile: str | None, sets: Sequence[RecordedSet], safety: dict[str, float],
               in_force: dict[str, float], config: EvolutionConfig = EvolutionConfig()) -> Signature:
     """The signature of ``sets`` (one person, one exercise, oldest first) with the limits in force."""
     sig = Signature(spec.name, profile, sets=len(sets))
-    done = [s for s in sets if s.get("status") == "done"]
+    done = [s.summary for s in sets if s.status == "done"]
     sig.completed_sets = len(done)
-    sig.interrupted_sets = sum(1 for s in sets if s.get("status") == "interrupted")
-    sig.typical_clean_reps = _median(float(s.get("clean_reps") or 0) for s in done)
-    judged = [s for s in sets if s.get("faulty_reps") is not None]  # sets recorded since rep verdicts exist
-    sig.faulty_reps = sum(int(s.get("faulty_reps") or 0) for s in judged)
-    sig.noted_reps = sum(int(s.get("noted_reps") or 0) for s in judged)
-    sig.judged_reps = sum(int(s.get("reps") or 0) for s in judged)
-    stopped = [s for s in done if s.get("stopped")]
+    sig.interrupted_sets = sum(1 for s in sets if s.status == "interrupted")
+    sig.typical_clean_reps = _median(float(s.clean_reps) for s in done)
+    judged = [s.summary for s in sets if s.summary.judged]  # sets recorded since rep verdicts exist
+    sig.faulty_reps = sum(s.faulty_reps for s in judged)
+    sig.noted_reps = sum(s.noted_reps for s in judged)
+    sig.judged_reps = sum(len(s.judged) for s in judged)
+    stopped = [s for s in done if s.stop is not None]
     sig.stopped_sets = len(stopped)
-    sig.reps_to_stop = _median(float(s.get("clean_reps") or 0) for s in stopped)
-    faults = [s.get("stop_metric") for s in stopped if s.get("stop_metric")]
+    sig.reps_to_stop = _median(float(s.clean_before_stop) for s in stopped)
+    faults = [s.stop.metric for s in stopped if s.stop is not None and s.stop.metric]
     if faults:
         names, counts = np.unique(np.asarray(faults), return_counts=True)
         sig.ending_fault, sig.ending_fault_sets = str(names[int(np.argmax(counts))]), int(counts.max())
@@ -216,7 +233,7 @@ def summarise(spec: ExerciseSpec, profile: str | None, sets: list[dict[str, Any]
     sig.depth_deg = _median(r.get("depth_deg") for r in reps)
     sig.down_s = _median(r.get("down_s") for r in reps)
     sig.up_s = _median(r.get("up_s") for r in reps)
-    sig.typical_held_s = _median(s.get("held_s") for s in done if s.get("held_s") is not None)
+    sig.typical_held_s = _median(s.held_s for s in done if s.held_s is not None)
     for metric in spec.watched_specs():
         peaks = clean_peaks(recent, metric)
         cap = safety.get(metric.name, math.nan)
@@ -227,11 +244,11 @@ def summarise(spec: ExerciseSpec, profile: str | None, sets: list[dict[str, Any]
             1.4826 * float(np.median(np.abs(peaks - median))) if peaks.size else math.nan,
             cap, in_force.get(metric.name, cap),
             supported_limit(peaks, metric, config) if peaks.size >= config.min_reps else math.nan))
-    sig.reference = aggregate_reference([s.get("reference") for s in recent])
+    sig.reference = aggregate_reference([s.summary.judge.reference for s in recent])
     return sig
 
 
-def aggregate_reference(references: list[dict[str, Any] | None]) -> dict[str, list[float | None]]:
+def aggregate_reference(references: Sequence[Mapping[str, Any] | None]) -> dict[str, list[float | None]]:
     """The median over sets of each metric's phase-matched reference curve (one value a phase bin)."""
     curves: dict[str, list[np.ndarray]] = {}
     for ref in references:

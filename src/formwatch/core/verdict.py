@@ -1,17 +1,29 @@
-"""The detector's settings and its word on each frame: what the screen, the recording and the tests read.
+"""The detector's settings and its word on each frame: what the record, the screen and the tests read.
 
-Kept apart from the detector's logic (core/detector.py) so that readers of verdicts (replay, the view model, the
-evaluation) need not know how they are reached.
+Kept apart from the detector's logic (core/detector.py) so that readers of judgements (the session, the record,
+the view) need not know how they are reached.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+from formwatch.core.events import Event, Stop
 from formwatch.core.reference import ReferenceConfig
-from formwatch.core.rules import StopEvent
 
-__all__ = ["DetectorConfig", "Verdict"]
+__all__ = ["DetectorConfig", "GaugeReading", "Judgement", "State"]
+
+
+class State:
+    """A frame's state, as the screen colours it. A plain string, so that a new screen state is one registration
+    (ui/view_model.py), not an edit of an enum."""
+
+    READY = "ready"  # not under way yet: getting into position, the rest being learned, the exercise recognised
+    CLEAN = "clean"
+    DRIFTING = "drifting"  # past 60 % of a limit (clean again below 45 %)
+    PAUSED = "paused"  # nobody seen: never a stop
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
@@ -40,13 +52,26 @@ class DetectorConfig:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """The detector's word on one frame. ``deviations``: deviation / limit of each gauge (1.0 = at the limit), in
-    the order of :attr:`Detector.gauge_names`; NaN where there is nothing to judge yet."""
+class GaugeReading:
+    """One gauge this frame: ``fraction`` = deviation / limit (1.0 at the limit, NaN: nothing to judge yet) and
+    the limit in force behind it, in the metric's units."""
+
+    name: str
+    fraction: float
+    limit: float = math.nan
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The judge's word on one frame: the state, completed reps (or the rep the set stopped in), the rep's phase,
+    whether the rest is known, every gauge, seconds into a hold, what happened this frame, and the stop (latched)."""
 
     t_s: float
-    state: str  # "ready", "clean", "drifting", "paused", "stopped"
-    rep: int  # completed reps
+    state: str
+    rep: int
     phase: str  # "rest", "down", "up", ""
-    deviations: tuple[float, ...]
-    stop: StopEvent | None = None
+    rest_known: bool
+    gauges: tuple[GaugeReading, ...]
+    held_s: float | None = None
+    events: tuple[Event, ...] = ()
+    stop: Stop | None = None

@@ -1,19 +1,36 @@
-"""What a set did, in the words every screen, table and report uses: reps for rep exercises, seconds for holds.
+"""Every sentence a set is told in — screen, voice, terminal, history table and report — made here from facts.
 
-A plank has no reps: "0 reps, 0 clean" in the history, the report, the Progress view and the signature said
-nothing true about it. One function decides the words, so the places cannot drift apart.
+The judge emits facts (core/events.py) and the summary keeps them (core/set_summary.py); this module alone turns
+them into words, so an old set reads in today's words and no two places can say a set differently. The metric's
+own words (label, phrase, advice) come from its spec, turned the way the exercise judges it (a hinge's lumbar
+curve falling is the low back *rounding*).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Mapping
 
-from formwatch.core.exercises import get_exercise
-from formwatch.core.record import as_number
-from formwatch.core.rules import seconds_text
+from formwatch.core.events import BREATH, TEMPO, Against, Note, Recognised, RepJudged, Stop, Verdict
+from formwatch.core.exercises import get_exercise, judged_spec
+from formwatch.core.registry import MetricSpec
+from formwatch.core.set_summary import SetSummary
 
-__all__ = ["is_hold", "hold_seconds", "rep_words", "set_amount"]
+__all__ = ["against_words", "is_hold", "note_sentence", "recognition_text", "recognition_why", "rep_line",
+           "seconds_text", "set_amount", "stop_advice", "stop_headline", "stop_reason", "verdict_line",
+           "why_ended"]
+
+DROPPED_WARNING_FRACTION = 0.10  # above this share of dropped camera frames, the screen and the summary say so
+KEYS_STOPPED = "Space: new set · Q: quit"  # one set of key hints for every screen (panel, help, voice leaves it out)
+_TEMPO_ADVICE = "Rest, then start a fresh set with fewer reps"
+_HELD_ADVICE = "Breathe out slowly through pursed lips and keep breathing through the hold"
+_STRAINED_ADVICE = "Rest until your breathing is calm, then hold for less time"
+NONE_OF_THESE = "Not a hinge, squat, bridge, bird-dog or plank"
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds as the user reads them everywhere (banner, counter, summary): tenths below 10 s."""
+    return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
 
 
 def is_hold(exercise: str | None) -> bool:
@@ -26,34 +43,276 @@ def is_hold(exercise: str | None) -> bool:
         return False
 
 
-def hold_seconds(row: Mapping[str, Any]) -> tuple[float, float]:
-    """(clean, total) seconds of a hold: held until the stop or the end, and the whole set's length."""
-    clean, total = as_number(row.get("held_s")), as_number(row.get("duration_s"))
-    if math.isnan(total) or (not math.isnan(clean) and total < clean):
-        total = clean
-    return clean, total
+def _spec(exercise: str | None, metric: str) -> MetricSpec | None:
+    try:
+        return judged_spec(exercise, metric)
+    except KeyError:
+        return None
 
 
-def set_amount(row: Mapping[str, Any]) -> str:
-    """"8 of 10 reps clean", "10 reps, all clean", "held 28 s clean of 32 s", "held 30 s, all clean" or "—"."""
-    if is_hold(row.get("exercise")):
-        clean, total = hold_seconds(row)
-        if math.isnan(clean):
+def amount(exercise: str | None, metric: str, value: float) -> str:
+    """A metric's value in its units, as the user reads it ("0.8 cm", "12°")."""
+    spec = _spec(exercise, metric)
+    if spec is None:
+        return f"{value:.0f} %" if metric == TEMPO else f"{value:g}"
+    return spec.format(value)
+
+
+# --------------------------------------------------------------------------------------------------- the stop
+def stop_headline(stop: Stop, exercise: str | None) -> str:
+    """What and how much, for a banner: "Shoulders crept up 0.8 cm"."""
+    if stop.metric == BREATH:
+        return "Breathing strained" if stop.rule == "breath_strained" else f"Breath held {seconds_text(stop.value)}"
+    if stop.metric == TEMPO:
+        return f"Reps slowed {stop.value:.0f} %"
+    spec = _spec(exercise, stop.metric)
+    phrase = (spec.phrase or spec.label) if spec is not None else stop.metric.replace("_", " ")
+    return f"{phrase} {amount(exercise, stop.metric, stop.value)}"
+
+
+def _where(stop: Stop) -> str:
+    if stop.rep:
+        return f" at rep {stop.rep}"
+    return f" after {seconds_text(stop.held_s)} of the hold" if stop.held_s is not None else ""
+
+
+def stop_reason(stop: Stop, exercise: str | None) -> str:
+    """The sentence a person reads across the room: what, how much, when, and what it was judged against."""
+    where = _where(stop)
+    if stop.metric == BREATH:
+        if stop.rule == "breath_strained":
+            return f"Breathing strained ({stop.value:.0f} a minute, shallow){where} — set ended."
+        return f"Breath held {seconds_text(stop.value)}{where} — set ended."
+    head = stop_headline(stop, exercise)
+    if stop.against is Against.OWN_REPS:
+        text = f"{head} more than in your first reps{where} — set ended."
+    elif stop.against is Against.GROSS:
+        text = f"{head}{where}, far past the usual limit — set ended."
+    elif stop.predicted:
+        text = f"{head}{where} and worsening; the next rep would pass {amount(exercise, stop.metric, stop.limit)} " \
+               "— set ended."
+    else:
+        text = f"{head}{where} — set ended."
+    if not stop.calibrated:
+        text += " (No profile: judged against population defaults; calibrate for limits of your own.)"
+    return text
+
+
+def stop_advice(stop: Stop, exercise: str | None) -> str:
+    """What to do next time."""
+    if stop.metric == BREATH:
+        return _STRAINED_ADVICE if stop.rule == "breath_strained" else _HELD_ADVICE
+    spec = _spec(exercise, stop.metric)
+    return spec.advice if spec is not None and spec.advice else _TEMPO_ADVICE
+
+
+_JUDGED_LINE = {Against.OWN_REPS: "More than in your first reps at the same point of the movement.",
+                Against.GROSS: "Far past the usual limit, so the set ended at once.",
+                Against.TREND: "Worsening rep after rep: the next rep would have passed the limit."}
+
+
+def stop_panel(stop: Stop, exercise: str | None) -> str:
+    """The details view's stop panel: what and how much, when, what it was judged against, what to do, the keys."""
+    when = f"Rep {stop.rep}, {seconds_text(stop.t_s)} into the set" if stop.rep else \
+        f"{seconds_text(stop.t_s)} into the set"
+    lines = [f"Set ended: {stop_headline(stop, exercise)}.", when + "."]
+    judged = _JUDGED_LINE.get(stop.against) if stop.against is not Against.TREND or stop.predicted else None
+    if judged:
+        lines.append(judged)
+    lines.append(f"What to do: {stop_advice(stop, exercise)}.")
+    return "\n".join(lines) + f"\n\n{KEYS_STOPPED}"
+
+
+def stop_far_lines(stop: Stop, exercise: str | None) -> str:
+    """The stop as the 2-3 m panel says it under the message: when, what to do (the advice's first clause), keys."""
+    when = f"Rep {stop.rep} · {seconds_text(stop.t_s)}" if stop.rep else f"After {seconds_text(stop.t_s)}"
+    advice = stop_advice(stop, exercise).replace(":", ";").split(";")[0].strip()
+    return "\n".join(line for line in (when, advice, KEYS_STOPPED) if line)
+
+
+def stop_spoken(stop: Stop, exercise: str | None) -> str:
+    """What is said at a stop: the screen's words without the keys."""
+    lines = [line for line in stop_far_lines(stop, exercise).splitlines() if line != KEYS_STOPPED]
+    return speakable(". ".join([f"Stop. {stop_headline(stop, exercise)}"] + lines) + ".")
+
+
+def speakable(line: str) -> str:
+    """A screen line as the voice reads it: dashes as pauses, degrees in words."""
+    return line.replace(" — ", ": ").replace("—", ":").replace("°", " degrees")
+
+
+# ------------------------------------------------------------------------------------------- reps and notes
+def against_words(against: Against | None, limit: float | None = None) -> str:
+    band = f", population band {limit:g}" if limit is not None and math.isfinite(limit) else ""
+    return {
+        Against.OWN_REPS: "your first reps at the same phase",
+        Against.EARLIER_SETS: "your earlier sets at the same phase",
+        Against.PROFILE: "your profile",
+        Against.SET_START: f"your posture at the set's start{band}",
+        Against.FIRST_LOCKOUT: f"your posture at the first lockout{band}",
+        Against.REP_LOCKOUT: f"the rep's own lockout{band}",
+        Against.POPULATION_ZERO: "population zero",
+        Against.POPULATION_FLOOR: f"the population floor {limit:g} at the bottom of a rep" if limit is not None
+        else "the population floor",
+        Against.NEUTRAL: "your neutral",
+    }.get(against, "its limit") if against is not None else "its limit"
+
+
+def rep_line(judged: RepJudged, exercise: str | None) -> str:
+    """"Rep 3: low back rounded 12° — Hinge from the hips ..." for a note or a fault; "Rep 3: clean" else."""
+    if judged.verdict is Verdict.CLEAN or judged.metric is None:
+        return f"Rep {judged.rep}: clean"
+    spec = _spec(exercise, judged.metric)
+    phrase = (spec.phrase if spec is not None else judged.metric).lower()
+    advice = spec.advice.split(":")[0] if spec is not None else ""
+    line = f"Rep {judged.rep}: {phrase} {amount(exercise, judged.metric, judged.deviation or 0.0)}"
+    return f"{line} — {advice}" if advice else line
+
+
+def note_sentence(item: Note | RepJudged, exercise: str | None) -> str:
+    """A technique note, once a metric: what, how much, from which rep, against what, and what to do."""
+    metric = item.metric or ""
+    spec = _spec(exercise, metric)
+    phrase = spec.phrase if spec is not None else metric
+    advice = spec.advice if spec is not None else ""
+    if isinstance(item, Note):
+        return (f"{phrase} {amount(exercise, metric, item.value)} from rep {item.rep}, before any fatigue: a "
+                f"technique point. {advice}.")
+    limit = item.limit if item.against in (Against.SET_START, Against.FIRST_LOCKOUT, Against.REP_LOCKOUT,
+                                           Against.POPULATION_FLOOR) else None
+    return (f"{phrase} {amount(exercise, metric, item.deviation or 0.0)} at rep {item.rep} (judged against "
+            f"{against_words(item.against, limit)}): a technique point. {advice}.")
+
+
+# ------------------------------------------------------------------------------------------- recognition
+def recognition_text(recognition: Recognised | None) -> str:
+    """What the screen says about the exercise ("Looks like a hinge — press E to change")."""
+    if recognition is None:
+        return "Watching to recognise the exercise"
+    if recognition.exercise is None:
+        return NONE_OF_THESE
+    if recognition.source != "recognised":
+        return f"Watching a {recognition.exercise}"
+    return f"Looks like a {recognition.exercise} — press E to change"
+
+
+def recognition_why(recognition: Recognised | None) -> str:
+    """The features that decided, in words."""
+    if recognition is None:
+        return "nothing recognised"
+    e = recognition.evidence
+    if recognition.source == "chosen":
+        return "chosen by you"
+    if recognition.source == "given":
+        return "given with --exercise"
+    if "hip_fold_deg" in e:
+        return (f"standing, the hips folded {e['hip_fold_deg']:.0f}° with the knees bent {e.get('knee_deg', 0):.0f}° "
+                f"(hip/knee {e.get('hip_knee_ratio', math.nan):.2f})")
+    if "trunk_from_upright_deg" in e:
+        posture = "face up" if e.get("face_up", 0.0) > 0 else "face down"
+        return (f"lying {posture} (trunk {e['trunk_from_upright_deg']:.0f}° from upright), knees bent "
+                f"{e.get('knee_deg', 0):.0f}°, hips {e.get('hip_deg', 0):.0f}°")
+    if "standing_s" in e:
+        return f"standing {e['standing_s']:.0f} s, the hips moved {e.get('hip_moved_deg', 0):.0f}° (no hinge or squat)"
+    if not e:
+        return "too little movement seen to recognise an exercise"
+    return ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in e.items())
+
+
+# ------------------------------------------------------------------------------------------------ the set
+def set_amount(summary: SetSummary) -> str:
+    """"8 of 10 reps clean, 2 faulty", "10 reps, all clean", "held 28 s clean of 32 s", "held 30 s, all clean"."""
+    if is_hold(summary.exercise):
+        clean = summary.held_s
+        if clean is None or math.isnan(clean):
             return "—"
-        if row.get("stopped") and total - clean >= 0.5:
+        total = max(summary.duration_s, clean)
+        if summary.stop is not None and total - clean >= 0.5:
             return f"held {seconds_text(clean)} clean of {seconds_text(total)}"
         return f"held {seconds_text(clean)}, all clean"
-    reps, clean_reps = row.get("reps"), row.get("clean_reps")
-    if reps is None:
-        return "—"
-    said = rep_words(row)  # every rep's own verdict (core/rep_verdicts.py), when the set has them
-    if clean_reps is None or clean_reps == reps:
-        return f"{reps} rep{'s' if reps != 1 else ''}" + (said or (", all clean" if reps else ""))
-    return f"{clean_reps} of {reps} reps clean" + said
+    judged = len(summary.judged)
+    partial = " (the last partial)" if summary.partial_rep else ""
+    if judged == 0:
+        return f"{summary.reps} rep{'s' if summary.reps != 1 else ''}"
+    if summary.clean_reps == judged:
+        return f"{judged} rep{'s' if judged != 1 else ''}, all clean{partial}"
+    parts = [f"{summary.faulty_reps} faulty"] * bool(summary.faulty_reps) + \
+        [f"{summary.noted_reps} with a note"] * bool(summary.noted_reps)
+    return f"{summary.clean_reps} of {judged} reps clean, " + ", ".join(parts) + partial
 
 
-def rep_words(row: Mapping[str, Any]) -> str:
-    """", 2 faulty, 1 with a note" from the set's rep verdicts; "" when every rep was clean or none was judged."""
-    faulty, noted = row.get("faulty_reps") or 0, row.get("noted_reps") or 0
-    parts = [f"{faulty} faulty"] * bool(faulty) + [f"{noted} with a note"] * bool(noted)
-    return ", " + ", ".join(parts) if parts else ""
+def why_ended(summary: SetSummary, status: str = "done") -> str:
+    """Why a set ended, for a table: the stop's sentence, "no stop", or its status (interrupted, running)."""
+    if summary.stop is not None:
+        return stop_reason(summary.stop, summary.exercise)
+    if status != "done" or summary.interrupted:
+        return "interrupted" if summary.interrupted or status == "done" else status
+    return "no stop"
+
+
+def verdict_line(summary: SetSummary) -> str:
+    """The terminal's word on a set: the stop and its reason, or that there was none, and the technique notes."""
+    exercise = summary.exercise
+    if not summary.judged_set:
+        return ""
+    if exercise is None:
+        return (f"No verdict: this does not look like a hinge, squat, bridge, bird-dog or plank "
+                f"({recognition_why(summary.recognition)}); say --exercise KIND if it is one.")
+    notes = "".join(f"\nTechnique note: {note_sentence(n, exercise)}" for n in summary.technique_notes)
+    done = set_amount(summary)
+    if summary.stop is not None:
+        return f"STOP at {summary.stop.t_s:.2f} s: {stop_reason(summary.stop, exercise)} ({done}, {exercise})" + notes
+    if summary.interrupted:
+        return f"Interrupted: {done}, no stop before it ({exercise})." + notes
+    return f"No stop: {done} ({exercise})." + notes
+
+
+# ------------------------------------------------------------------------------------------ the camera's view
+# What cannot be read, and what to do: (the banner's words, the few words for 2-3 m).
+VIEW_WORDS: dict[str, tuple[str, str]] = {
+    "nobody": ("nobody found in the frame", ""),
+    "body_unclear": ("shoulders or hips not clearly seen: step back so your whole body is in view",
+                     "step back so your whole body is in view"),
+    "front_view": ("the camera sees you from the front, where bending happens in depth: turn side-on", "turn side-on"),
+    "knees_unseen": ("knees not seen: step back so your knees are in view", "step back so your knees are in view"),
+    "ears_unseen": ("ears not seen: keep your head in view", "keep your head in view"),
+    "lost": ("can't see you: step back into view", "step back into view"),
+}
+
+
+def view_words(code: str) -> tuple[str, str]:
+    """(long, short) words for a view problem's code ('', '' for an unknown one)."""
+    return VIEW_WORDS.get(code, ("", ""))
+
+
+def unmeasured_words(metric: str, code: str) -> str:
+    """Why a watched metric was measured in under half of the frames."""
+    if code == "no_silhouette":
+        return ("this recording has no silhouette (made before formwatch measured it): analyze the video again to "
+                "measure it")
+    spec = _spec(None, metric)
+    return (spec.unmeasured_hint if spec is not None else "") or "not measurable from this camera view"
+
+
+def breathing_why_not(code: str | None, needed_s: float | None) -> str:
+    """Why no breathing rate could be read."""
+    needed = f"{needed_s:.0f}" if needed_s is not None else "10"
+    return {"no_silhouette": "no silhouette in this recording: analyze the video again",
+            "too_short_reps": f"too short: a breathing rate needs {needed} s of the trunk's front in view",
+            "too_short_hold": f"too short: a breathing rate needs {needed} s of a still trunk",
+            "front_hidden": "the trunk's front was hidden too often",
+            "never_still": "the trunk was never still long enough, or its front was hidden"}.get(code or "", "")
+
+
+def dropped_note(live: Mapping[str, object], lighter_model_running: bool) -> str:
+    """The advice when the live run dropped camera frames (over 10 %): '' when it kept up."""
+    processed, dropped = live.get("processed"), live.get("dropped")
+    if not isinstance(processed, int) or not isinstance(dropped, int) or processed + dropped == 0:
+        return ""
+    share = dropped / (processed + dropped)
+    if share <= DROPPED_WARNING_FRACTION:
+        return ""
+    advice = " (formwatch already moved to the lite pose model)" if lighter_model_running else ", or use a lighter model"
+    return f"{100 * share:.0f} % of camera frames were dropped (the computer could not keep up): close other programs" \
+           f"{advice}"
+

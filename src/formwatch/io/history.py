@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from formwatch.core.errors import FormwatchError
+from formwatch.core.set_summary import SetSummary
+from formwatch.io.history_rows import HistorySet, set_from_row
 from formwatch.io.home import data_home
 from formwatch.io.jsonfiles import dumps_strict
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _MIGRATIONS = {
     1: """
         CREATE TABLE sets (
@@ -73,6 +75,9 @@ _MIGRATIONS = {
         ALTER TABLE sets ADD COLUMN noted_reps INTEGER;   -- reps with a technique note (population bands)
         ALTER TABLE sets ADD COLUMN reps_detail TEXT;     -- JSON: every rep's verdict, metric, deviation, limits
         ALTER TABLE sets ADD COLUMN exercise_source TEXT; -- "given" or "recognised"
+    """,
+    5: """
+        ALTER TABLE sets ADD COLUMN summary TEXT;          -- JSON: the set's SetSummary (core/set_summary.py), facts only
     """,
 }
 
@@ -160,24 +165,20 @@ class History:
             (time.strftime("%Y-%m-%dT%H:%M:%S"), "running", os.getpid(), source, exercise, profile, recording))
         return int(cursor.lastrowid)
 
-    def finish_set(self, set_id: int, summary: dict[str, Any], interrupted: bool = False) -> None:
-        """The set has ended (or was cut short): its summary, in one transaction."""
-        stop = summary.get("stop") or {}
-        breathing = summary.get("breathing") or {}
+    def finish_set(self, set_id: int, summary: SetSummary, interrupted: bool = False) -> None:
+        """The set has ended (or was cut short): its summary, in one transaction. The summary's JSON is the record;
+        the columns beside it are for queries and for older formwatch versions reading the file."""
+        stop = summary.stop
         self._db.execute(
             """UPDATE sets SET ended = ?, status = ?, reps = ?, clean_reps = ?, stopped = ?, stop_rule = ?,
-               stop_metric = ?, stop_reason = ?, duration_s = ?, breath_rate_bpm = ?, notes = ?, rep_features = ?,
-               held_s = ?, limits = ?, reference = ?, truncated = ?, exercise = COALESCE(?, exercise),
-               exercise_source = ?, faulty_reps = ?, noted_reps = ?, reps_detail = ?
+               stop_metric = ?, stop_reason = NULL, duration_s = ?, breath_rate_bpm = ?, held_s = ?, truncated = ?,
+               exercise = COALESCE(?, exercise), exercise_source = ?, faulty_reps = ?, noted_reps = ?, summary = ?
                WHERE id = ?""",
-            (time.strftime("%Y-%m-%dT%H:%M:%S"), "interrupted" if interrupted else "done", summary.get("reps"),
-             summary.get("clean_reps"), int(bool(summary.get("stopped"))), stop.get("rule"), stop.get("metric"),
-             stop.get("reason"), summary.get("duration_s"), breathing.get("rate_bpm"),
-             dumps_strict(summary.get("technique_notes", [])), dumps_strict(summary.get("rep_features", [])),
-             summary.get("held_s"), dumps_strict(summary.get("limits") or {}),
-             dumps_strict(summary.get("reference")), int(bool(summary.get("truncated"))), summary.get("exercise"),
-             summary.get("exercise_source"), summary.get("faulty_reps"), summary.get("noted_reps"),
-             dumps_strict(summary.get("reps_detail", [])), set_id))
+            (time.strftime("%Y-%m-%dT%H:%M:%S"), "interrupted" if interrupted else "done", summary.reps,
+             summary.clean_reps, int(stop is not None), stop.rule if stop else None, stop.metric if stop else None,
+             summary.duration_s, summary.breathing.rate_bpm, summary.held_s, int(summary.truncated),
+             summary.exercise, summary.exercise_source, summary.faulty_reps, summary.noted_reps,
+             dumps_strict(summary.to_json()), set_id))
 
     def record_limit_changes(self, profile: str, exercise: str, changes: list[Any]) -> None:
         """Moves of the limits in force (core/signature.py LimitChange), in one transaction."""
@@ -223,7 +224,7 @@ class History:
 
     # ---------------------------------------------------------------------------------------------- read
     def sets(self, exercise: str | None = None, since_days: float | None = None, profile: str | None = None
-             ) -> list[dict[str, Any]]:
+             ) -> list[HistorySet]:
         """Sets, oldest first; a set still 'running' whose process is gone is marked 'interrupted' first."""
         self._mark_interrupted()
         clauses, args = [], []
@@ -238,18 +239,7 @@ class History:
             args.append(time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400)))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._db.execute(f"SELECT * FROM sets {where} ORDER BY started, id", args).fetchall()
-        out = []
-        for row in rows:
-            item = dict(row)
-            item["notes"] = json.loads(item["notes"] or "[]")
-            item["rep_features"] = json.loads(item["rep_features"] or "[]")
-            item["limits"] = json.loads(item.get("limits") or "{}")
-            item["reference"] = json.loads(item.get("reference") or "null")
-            item["truncated"] = bool(item.get("truncated"))
-            item["reps_detail"] = json.loads(item.get("reps_detail") or "[]")
-            item.pop("pid", None)
-            out.append(item)
-        return out
+        return [set_from_row(dict(row)) for row in rows]
 
     def _mark_interrupted(self) -> None:
         running = self._db.execute("SELECT id, pid FROM sets WHERE status = 'running'").fetchall()
@@ -298,7 +288,7 @@ class SetRecord:
         self.path = history_path()
         with History(self.path) as history:
             self.set_id: int | None = history.start_set(source, exercise, profile, recording)
-        self.summary: dict[str, Any] = {}
+        self.summary: SetSummary = SetSummary()
         self.interrupted = False  # set when the set was cut short without an exception (a signal read as a flag)
 
     def __enter__(self) -> "SetRecord":
@@ -307,24 +297,21 @@ class SetRecord:
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         self.finish(self.summary, interrupted=exc_type is not None or self.interrupted)
 
-    def finish(self, summary: dict[str, Any], interrupted: bool = False) -> None:
+    def finish(self, summary: SetSummary, interrupted: bool = False) -> None:
         if self.set_id is not None:
             with History(self.path) as history:
                 history.finish_set(self.set_id, summary, interrupted)
             self.set_id = None
 
 
-def table(rows: list[dict[str, Any]]) -> str:
+def table(rows: list[HistorySet]) -> str:
     """The history as a terminal table."""
     if not rows:
         return "no sets yet"
     from formwatch.core.wording import set_amount
 
-    lines = [f"{'when':16s}  {'exercise':9s}  {'done':24s}  {'status':11s}  ended because"]
+    lines = [f"{'when':16s}  {'exercise':9s}  {'done':34s}  {'status':11s}  ended because"]
     for r in rows:
-        why = r["stop_reason"] or ("no stop" if r["status"] == "done" else "—")
-        lines.append(f"{r['started'][:16].replace('T', ' '):16s}  {(r['exercise'] or '—'):9s}  {set_amount(r):24s}"
-                     f"  {r['status']:11s}  {why}")
+        lines.append(f"{r.started[:16].replace('T', ' '):16s}  {(r.summary.exercise or '—'):9s}  "
+                     f"{set_amount(r.summary):34s}  {r.status:11s}  {r.why_ended()}")
     return "\n".join(lines)
-
-

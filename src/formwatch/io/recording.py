@@ -9,17 +9,21 @@ its chunks, and loading merges them, so nothing written is lost.
 from __future__ import annotations
 
 import csv
-import math
 import os
 import time
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from formwatch.core.events import Stop, event_to_json
+from formwatch.core.frame_record import FrameRecord
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
+from formwatch.core.record import RecordSchema
+from formwatch.core.sample import PoseSample
+from formwatch.core.set_summary import SetSummary
 from formwatch.core.silhouette import PROFILE_SHAPE, empty_profile
 from formwatch.core.errors import FormwatchError
 from formwatch.io.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
@@ -85,8 +89,7 @@ def default_output_dir(stem: str, base: Path | None = None) -> Path:
 class RecordingWriter:
     """Writes a recording as the set goes: pose chunks every ``flush_every_s`` seconds, metrics rows as they come."""
 
-    def __init__(self, path: Path, meta: dict[str, Any], metric_columns: tuple[str, ...],
-                 flush_every_s: float = 1.0) -> None:
+    def __init__(self, path: Path, meta: dict[str, Any], schema: RecordSchema, flush_every_s: float = 1.0) -> None:
         self.path = prepare_output_dir(path)
         self.meta = {"schema_version": SCHEMA_VERSION, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **meta}
         self.flush_every_s = flush_every_s
@@ -96,28 +99,28 @@ class RecordingWriter:
         self._profile: list[np.ndarray] = []
         self._chunk = 0
         self._last_flush = time.monotonic()
-        self._columns = ("t_s",) + tuple(metric_columns)
+        self.schema = schema
         fd = os.open(self.path / "metrics.csv", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         self._csv_file = os.fdopen(fd, "w", newline="", encoding="utf-8")
         self._csv = csv.writer(self._csv_file)
-        self._csv.writerow(self._columns)
+        self._csv.writerow(schema.header)
         self.frames = 0
         self.closed = False
         self.video: Any = None  # an object with write(bgr) and release(), when the user asked to keep video
-        self.summary_on_exit: dict[str, Any] | None = None  # what a ``with`` block's end writes as summary.json
+        self.summary_on_exit: SetSummary | None = None  # what a ``with`` block's end writes as summary.json
         write_json_atomic(self.path / "meta.json", self.meta)
 
-    def add(self, t_s: float, image: np.ndarray, world: np.ndarray, metric_values: list[Any] | None = None,
+    def add(self, t_s: float, image: np.ndarray, world: np.ndarray, row: list[str] | None = None,
             bgr: np.ndarray | None = None, profile: np.ndarray | None = None) -> None:
-        """Append one frame (poses and trunk profile copied) and its metrics row; flushes about once a second."""
+        """Append one frame (poses and trunk profile copied) and its record's row; flushes about once a second."""
         if self.video is not None and bgr is not None:
             self.video.write(bgr)
         self._t.append(float(t_s))
         self._image.append(np.asarray(image, dtype=np.float32).copy())
         self._world.append(np.asarray(world, dtype=np.float32).copy())
         self._profile.append(np.asarray(profile, dtype=np.float32).copy() if profile is not None else _NO_PROFILE)
-        if metric_values is not None:
-            self._csv.writerow([_csv_value(t_s)] + [_csv_value(v) for v in metric_values])
+        if row is not None:
+            self._csv.writerow(row)
         self.frames += 1
         if len(self._t) >= MAX_BUFFERED_FRAMES or time.monotonic() - self._last_flush >= self.flush_every_s:
             self.flush()
@@ -135,12 +138,11 @@ class RecordingWriter:
         self._t, self._image, self._world, self._profile = [], [], [], []
 
     # -------------------------------------------------------------- as a sink of the set driver (core/driver.py)
-    def on_frame(self, sample: Any, result: Any, row: list[Any], bgr: np.ndarray | None = None) -> None:
-        self.add(sample.t_s, sample.image, sample.world, row, bgr, sample.profile)
-
-    def on_stop(self, stop: Any) -> None:
-        """The stop goes into meta.json at once (a crash after it keeps the reason)."""
-        self.update_meta(stop=asdict(stop))
+    def on_record(self, sample: PoseSample, record: FrameRecord, bgr: np.ndarray | None = None) -> None:
+        self.add(sample.t_s, sample.image, sample.world, self.schema.encode(record), bgr, sample.profile)
+        for event in record.events:
+            if isinstance(event, Stop):  # into meta.json at once: a crash after it keeps the stop
+                self.update_meta(stop=event_to_json(event))
 
     def __enter__(self) -> "RecordingWriter":
         return self
@@ -153,7 +155,7 @@ class RecordingWriter:
         self.meta.update(fields)
         write_json_atomic(self.path / "meta.json", self.meta)
 
-    def close(self, summary: dict[str, Any] | None = None) -> Path:
+    def close(self, summary: SetSummary | None = None) -> Path:
         """Flush, merge the chunks into poses.npz, write summary.json. Safe to call twice."""
         if self.closed:
             return self.path
@@ -163,15 +165,9 @@ class RecordingWriter:
             self.video.release()
         merge_chunks(self.path)
         if summary is not None:
-            write_json_atomic(self.path / "summary.json", summary)
+            write_json_atomic(self.path / "summary.json", summary.to_json())
         self.closed = True
         return self.path
-
-
-def _csv_value(value: Any) -> str:
-    if isinstance(value, (float, np.floating)):
-        return "" if not math.isfinite(value) else f"{float(value):.6g}"
-    return str(value)
 
 
 def _save_npz_atomic(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray,

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formwatch.core.detector import Detector, DetectorConfig, StopEvent
+from formwatch.core.detector import Detector, DetectorConfig
+from formwatch.core.events import Event, Stop
+from formwatch.core.set_judge import SetJudge
+from formwatch.core.set_summary import SetSummary, fold
 from formwatch.core.registry import HIP_HINGE, HIP_EXTENSION, REGISTRY, SHOULDER_ELEVATION
 from formwatch.sim.scenarios import Scenario, generate, generate_with_truth
 from formwatch.core.session import SetSession
@@ -15,10 +18,11 @@ from formwatch.core.session import SetSession
 @dataclass
 class ScenarioOutcome:
     scenario: Scenario
-    stop: StopEvent | None
+    stop: Stop | None
     reps: int
     states: list[str]
     detector: Detector | None = None
+    summary: SetSummary | None = None
 
 
 def run_scenario(scenario: Scenario, exercise: str = "hinge", limits: dict[str, float] | None = None,
@@ -30,11 +34,27 @@ def run_scenario(scenario: Scenario, exercise: str = "hinge", limits: dict[str, 
                          neutral=_synthetic_neutral() if limits is not None else None)
     states = []
     for i in range(len(t)):
-        result = session.step(float(t[i]), image[i], world[i])
-        states.append(result.verdict.state)
-        if result.verdict.stop is not None:
+        record = session.step(float(t[i]), image[i], world[i])
+        states.append(record.state)
+        if record.stop is not None:
             break
-    return ScenarioOutcome(scenario, detector.stop, len(detector.reps), states, detector)
+    return ScenarioOutcome(scenario, detector.stop, len(detector.reps), states, detector, session.summary())
+
+
+def judge_rows(detector: Detector | SetJudge, t: np.ndarray, metrics: np.ndarray, until_stop: bool = True
+               ) -> SetSummary:
+    """Metrics rows (registry-indexed, one a frame) through a judge, as the session would feed them; the set's
+    summary folded from the events (the tests' and the evaluations' way to judge rows without poses)."""
+    judge = SetJudge.of(detector) if isinstance(detector, Detector) else detector
+    events: list[Event] = []
+    for ti, row in zip(t, metrics):
+        judgement = judge.step(float(ti), row)
+        events += judgement.events
+        if until_stop and judgement.stop is not None:
+            break
+    events += judge.finish()
+    exercise = judge.exercise
+    return fold(events, judge.facts(), exercise.name if exercise is not None else None)
 
 
 def _synthetic_neutral() -> np.ndarray:

@@ -17,7 +17,7 @@ from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, sch
 def build_demo_runner(out, speed: float = 1.0) -> LiveRunner:
     t, image, world = generate(DEMO_SCENARIO)
     session = SetSession(DEMO_FRAME_SIZE, detector=Detector("hinge"))
-    writer = RecordingWriter(out or default_output_dir("demo"), demo_meta(), session.columns)
+    writer = RecordingWriter(out or default_output_dir("demo"), demo_meta(), session.schema)
     return LiveRunner(ScheduledSource(t, DEMO_FRAME_SIZE, speed), FakeEstimator(image, world), session, writer)
 
 
@@ -29,7 +29,9 @@ def run_demo_window(args: argparse.Namespace) -> int:
     close_on_interrupt(window)
     window.show()
     app.exec()
-    stop = runner.stop_event
-    print(f"STOP at {stop.t_s:.2f} s: {stop.reason}" if stop else "The demo ended before a stop.")
-    print(f"recording: {runner.writer.path}")
+    from formwatch.core.wording import verdict_line
+
+    summary = window.summaries[-1] if window.summaries else runner.finish()
+    print(verdict_line(summary) if summary.stop is not None else "The demo ended before a stop.")
+    print(f"recording: {runner.writer.path if runner.writer is not None else '-'}")
     return 0

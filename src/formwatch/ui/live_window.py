@@ -12,15 +12,20 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from formwatch.core.set_summary import SetSummary
+
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from formwatch.app.live import LiveResult, LiveRunner
+from formwatch.app.voice import VoiceCues
+from formwatch.core.cues import CuePolicy
+from formwatch.core.events import Stop
 from formwatch.core.exercises import next_exercise
+from formwatch.core.wording import stop_headline
 from formwatch.ui.overlay import OverlayState, OverlayWidget
 from formwatch.ui.sound import StopSound
-from formwatch.ui.view_model import (HELD_CUE_PREFIX, KEYS_ENDED, KEYS_ENDED_NO_RESUME, overlay_state, speakable,
-                                     spoken_pacing, stop_words)
+from formwatch.ui.view_model import KEYS_ENDED, KEYS_ENDED_NO_RESUME, LiveStatus, view
 from formwatch.ui.worker import LiveWorker
 
 
@@ -32,7 +37,7 @@ class LiveWindow(QMainWindow):
     def __init__(self, runner: LiveRunner, frame_size_px: tuple[int, int], title: str = "formwatch",
                  new_writer: Callable[[], Any] | None = None, make_source: Callable[[], Any] | None = None,
                  start_calibration: Callable[[], Any] | None = None, max_seconds: float | None = None,
-                 voice: Any = None) -> None:
+                 voice: VoiceCues | None = None, count_reps: bool = True) -> None:
         super().__init__()
         self.setWindowTitle(title)
         self.overlay = OverlayWidget(frame_size_px)
@@ -43,16 +48,12 @@ class LiveWindow(QMainWindow):
         self.make_source = make_source
         self.start_calibration = start_calibration
         self.max_seconds = max_seconds
-        self.stop_event: Any = None
+        self.stop_event: Stop | None = None
         self.ended_reason = ""
-        self.summaries: list[dict[str, Any]] = []
+        self.summaries: list[SetSummary] = []
         self.sound = StopSound()
-        self.voice = voice  # an app.voice.VoiceCues, when the user asked for spoken cues
-        self._spoken_held = False
-        self._spoken_pacing: set[str] = set()
-        self._spoken_rep = 0
-        self._spoken_state = ""
-        self._spoken_line = ""
+        self.voice = voice  # the spoken cues, when the user asked for them
+        self.cues = CuePolicy(count_reps)  # what is said: decided in the worker, on every record
         self._slot_lock = threading.Lock()
         self._latest: LiveResult | None = None
         self._pending = False
@@ -79,15 +80,21 @@ class LiveWindow(QMainWindow):
         self.result_ready.emit()
 
     def _view_in_worker(self, live: LiveResult) -> OverlayState:
-        """Worker thread: the overlay's state for this frame, made from the detector and the calibration that the
-        worker alone changes; the GUI thread only ever sees the finished state (``live.view``)."""
+        """Worker thread: the overlay's state for this frame, made from its record (and the calibration that the
+        worker alone changes); what is said of it goes to the voice here, on every record, so no cue is lost to a
+        busy GUI. The GUI thread only ever sees the finished state (``live.view``)."""
         runner = self.runner
-        view = overlay_state(live, runner.session.detector, runner.stop_event)
+        seen = live.processed + live.dropped
+        state = view(live.record, LiveStatus(live.fps, live.latency_ms, live.dropped / seen if seen else 0.0,
+                                             live.model_note))
+        for cue in self.cues.cues(live.record):
+            if self.voice is not None and cue.spoken:
+                self.voice.say(cue.spoken)
         calibration = runner.calibration
         if calibration is not None:
-            view.state = "calibrating" if not calibration.done else view.state
-            view.banner = calibration.message
-        return view
+            state.state = "calibrating" if not calibration.done else state.state
+            state.banner, state.far_banner = calibration.message, ""
+        return state
 
     def _take_result(self) -> None:
         with self._slot_lock:
@@ -95,48 +102,19 @@ class LiveWindow(QMainWindow):
         if live is None:
             return
         self.overlay.set_frame(live.frame.bgr, live.image, live.profile)
-        view = live.view if live.view is not None else OverlayState(banner="Watching")
+        state = live.view if live.view is not None else OverlayState(banner="Watching")
         if self.ended_reason:
-            view.banner = self.ended_reason
-        self._speak_state(view)
-        self.overlay.set_view(view)
+            state.banner = self.ended_reason
+        self.overlay.set_view(state)
 
-    def _on_stop(self, stop: Any) -> None:
+    def _on_stop(self, stop: Stop) -> None:
         self.stop_event = stop
         self.sound.play()
-        if self.voice is not None:
-            self.voice.say(stop_words(stop))
-        view = self.overlay.view
-        view.state, view.banner = "stopped", f"STOP — {stop.headline or stop.reason}"
-        self.overlay.set_view(view)
-
-    def _speak_state(self, view: OverlayState) -> None:
-        """Say 'careful' once as a set starts to drift, each rep's word and the recognised exercise once, and 'keep
-        breathing' once a breath is held (never on every frame)."""
-        if self.voice is None:
-            return
-        if view.state != self._spoken_state:
-            if view.state == "drifting":
-                self.voice.say(speakable(view.banner))
-            self._spoken_state = view.state
-        if view.rep < self._spoken_rep:  # a new set
-            self._spoken_rep, self._spoken_pacing = 0, set()
-        if view.rep > self._spoken_rep:  # a rep done: its number when counting, unless its note is said below
-            if getattr(self.voice, "count_reps", False) and not view.pacing.startswith(f"Rep {view.rep}:"):
-                self.voice.say(str(view.rep))
-            self._spoken_rep = view.rep
-        said = view.pacing if view.pacing.startswith(("Rep ", "Looks like")) else ""  # a rep's word, the exercise
-        if said and said != self._spoken_line:
-            self.voice.say(speakable(said))
-        self._spoken_line = said or self._spoken_line
-        held = view.pacing.startswith(HELD_CUE_PREFIX)
-        if held and not self._spoken_held:
-            self.voice.say(spoken_pacing(view.pacing))
-        self._spoken_held = held
-        cue = spoken_pacing(view.pacing) if not said and not held else ""
-        if cue and cue not in self._spoken_pacing:  # each breathing cue once a set: heard, never nagging
-            self._spoken_pacing.add(cue)
-            self.voice.say(cue)
+        state = self.overlay.view
+        judge = self.runner.session.judge
+        exercise = judge.exercise.name if judge is not None and judge.exercise is not None else None
+        state.state, state.banner = "stopped", f"STOP — {stop_headline(stop, exercise)}"
+        self.overlay.set_view(state)
 
     def _on_ended(self, reason: str) -> None:
         keys = KEYS_ENDED if self.make_source is not None else KEYS_ENDED_NO_RESUME
@@ -158,9 +136,9 @@ class LiveWindow(QMainWindow):
         elif key == Qt.Key.Key_D:  # details: every gauge and number, or the few big things for 2-3 m
             self.overlay.details = not self.overlay.details
             self.overlay.update()
-        elif key == Qt.Key.Key_E and hasattr(self.runner.session.detector, "set_exercise"):
-            detector = self.runner.session.detector
-            self.runner.request_exercise(next_exercise(detector.spec.name if detector.recognised else None))
+        elif key == Qt.Key.Key_E and self.runner.session.judge is not None:
+            exercise = self.runner.session.judge.exercise
+            self.runner.request_exercise(next_exercise(exercise.name if exercise is not None else None))
         elif key == Qt.Key.Key_C and self.start_calibration is not None:
             self.runner.request_calibration(self.start_calibration())
         elif key == Qt.Key.Key_R and self.ended_reason and self.make_source is not None:
@@ -173,6 +151,7 @@ class LiveWindow(QMainWindow):
         if self.new_writer is None:
             return
         self.stop_event = None
+        self.cues.new_set()
         self.runner.request_new_set(self.new_writer)
         self.overlay.set_view(OverlayState(banner="New set — get into position"))
 

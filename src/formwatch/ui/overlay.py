@@ -15,17 +15,17 @@ from PyQt6.QtGui import QColor, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from formwatch.core.landmarks import SKELETON_EDGES, Lm
-from formwatch.app.live import DROPPED_WARNING_FRACTION
+from formwatch.core.wording import DROPPED_WARNING_FRACTION
 from formwatch.core.registry import LUMBAR_CURVE, RIB_FLARE
 from formwatch.core.silhouette import BACK, FRONT, edge_points
 from formwatch.ui.set_screen import COUNTER_PX, MESSAGE_PX, WORD_PX, Box, panel_place
 from formwatch.ui.text_fit import Placed, draw_fitted, fitted_font, wrapped_height
-from formwatch.ui.view_model import HELD_CUE_PREFIX, OverlayState
+from formwatch.ui.view_model import OverlayState, colour_of
 
-STATE_COLOURS = {
-    "ready": QColor(90, 96, 110), "clean": QColor(30, 150, 80), "drifting": QColor(230, 140, 20),
-    "paused": QColor(90, 96, 110), "stopped": QColor(205, 40, 40), "calibrating": QColor(40, 110, 200),
-}
+
+def state_colour(state: str) -> QColor:
+    """The colour a screen state is painted in (ui/view_model.SCREEN_STATES)."""
+    return QColor(colour_of(state))
 MESSAGE_WHITE = 0.5  # the message's words: the state's colour, this much mixed with white (bright on the dark panel)
 _EDGES = np.array([(int(a), int(b)) for a, b in SKELETON_EDGES])
 _UNJUDGED_EDGE = QColor(120, 200, 255)
@@ -36,8 +36,8 @@ def _deviation_colour(fraction: float) -> QColor:
     if math.isnan(fraction):
         return _UNJUDGED_EDGE
     if fraction < 0.6:
-        return STATE_COLOURS["clean"]
-    return STATE_COLOURS["drifting"] if fraction < 1.0 else STATE_COLOURS["stopped"]
+        return state_colour("clean")
+    return state_colour("drifting") if fraction < 1.0 else state_colour("stopped")
 
 
 def _tint(colour: QColor) -> QColor:
@@ -118,7 +118,7 @@ class OverlayWidget(QWidget):
         xy = np.column_stack([rect.x() + lm[:, 0] * rect.width(), rect.y() + lm[:, 1] * rect.height()])
         seen = lm[:, 3] >= 0.5
         fault = self.view.fault_segments
-        fault_colour = STATE_COLOURS["stopped" if self.view.state == "stopped" else "drifting"]
+        fault_colour = state_colour("stopped" if self.view.state == "stopped" else "drifting")
         width = max(3.0, rect.height() / 120)
         for a, b in _EDGES:
             if not (seen[a] and seen[b]):
@@ -162,7 +162,7 @@ class OverlayWidget(QWidget):
 
     def _paint_banner(self, p: QPainter) -> None:
         h = self._banner_height()
-        colour = QColor(STATE_COLOURS.get(self.view.state, STATE_COLOURS["ready"]))
+        colour = state_colour(self.view.state)
         colour.setAlpha(225)
         p.fillRect(QRectF(0, 0, self.width(), h), colour)
         p.setPen(QColor("white"))
@@ -214,7 +214,7 @@ class OverlayWidget(QWidget):
         if self.view.model_note:
             text = f"{self.view.model_note} · {text}"
         if self.view.dropped_fraction > DROPPED_WARNING_FRACTION:
-            p.setPen(STATE_COLOURS["drifting"])
+            p.setPen(state_colour("drifting"))
             text = f"{100 * self.view.dropped_fraction:.0f} % of frames dropped: this computer is not keeping up · {text}"
         draw_fitted(p, QRectF(self.width() * 0.45, self.height() - 34, self.width() * 0.55 - 16, 28), text,
                     max(12.0, self.height() * 0.025), 10.0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -226,9 +226,9 @@ class OverlayWidget(QWidget):
             return
         top = self._banner_height() + 8
         rect = QRectF(20, top, self.width() * 0.6, max(26.0, self.height() * 0.045))
-        if self.view.pacing.startswith(HELD_CUE_PREFIX):  # a held breath: the drifting amber, not the quiet blue
+        if self.view.pacing_kind == "held":  # a held breath: the drifting amber, not the quiet blue
             p.fillRect(rect.adjusted(-10, -2, 10, 2), QColor(60, 40, 0, 200))
-            p.setPen(STATE_COLOURS["drifting"])
+            p.setPen(state_colour("drifting"))
         else:
             p.fillRect(rect.adjusted(-10, -2, 10, 2), QColor(10, 30, 60, 170))
             p.setPen(QColor(150, 205, 255))
@@ -259,7 +259,7 @@ class OverlayWidget(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(12, 14, 18, 240))  # opaque enough that the picture behind never reads as words
         p.drawRoundedRect(box, 18, 18)
-        colour = QColor(STATE_COLOURS.get(view.state, STATE_COLOURS["ready"]))
+        colour = state_colour(view.state)
         p.fillRect(QRectF(box.x(), box.y() + 18, 10, box.height() - 36), colour)  # the state's colour, at a glance
         inner = box.adjusted(24, 12, -18, -12)
         band = inner.width() > 1.6 * inner.height()
@@ -291,9 +291,9 @@ class OverlayWidget(QWidget):
         line = view.pacing or (f"{100 * view.dropped_fraction:.0f} % of frames dropped: close other programs"
                                if view.dropped_fraction > DROPPED_WARNING_FRACTION else "")
         if line and second.bottom() - y > word_px:
-            held = line.startswith(HELD_CUE_PREFIX)
+            held = view.pacing_kind == "held" and line == view.pacing
             self._paint_block(p, QRectF(second.x(), y, second.width(), second.bottom() - y), line, word_px,
-                              STATE_COLOURS["drifting"] if held else QColor(150, 205, 255))
+                              state_colour("drifting") if held else QColor(150, 205, 255))
 
     def _paint_message_and_count(self, p: QPainter, area: QRectF, colour: QColor, scale: float) -> float:
         """The message in the state's colour, then the rep count or hold time; returns where they end."""

@@ -15,12 +15,12 @@ from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton,
                              QScrollArea, QSlider, QSplitter, QVBoxLayout, QWidget)
 
-from formwatch.app.replay_data import ReplayData, export_csv
+from formwatch.app.replay_data import ReplayData, breath_hold_limit_s, export_csv
 from formwatch.core.exercises import gauge_specs
 from formwatch.core.registry import HIP_HINGE
 from formwatch.ui.live_window import fit_to_screen
 from formwatch.ui.overlay import OverlayWidget
-from formwatch.ui.view_model import OverlayState, replay_state
+from formwatch.ui.view_model import OverlayState, view
 
 
 class VideoFrames:
@@ -39,17 +39,6 @@ class VideoFrames:
         ok, bgr = self.capture.read()
         self.next_index = index + 1
         return bgr if ok else None
-
-
-def _breath_hold_limit_s(exercise: str) -> float | None:
-    """The exercise's breath-hold limit when it judges breathing (holds), else None."""
-    from formwatch.core.exercises import get_exercise
-
-    try:
-        spec = get_exercise(exercise)
-    except ValueError:
-        return None
-    return spec.breath_hold_limit_s if "breath" in spec.rules else None
 
 
 TRACE_PX = 180  # a trace with its title and time axis: its plot area stays >= 120 px
@@ -121,12 +110,12 @@ class ReplayWindow(QMainWindow):
     # --------------------------------------------------------------------------------------------- plots
     def _build_plots(self) -> None:
         data = self.data
-        stop_t = data.stop.get("t_s") if data.stop else None
+        stop_t = data.stop.t_s if data.stop else None
         first = None
         # Only traces with something to show (a recording without a silhouette has no trunk-shape traces), each
         # labelled the way the exercise judged it ("Low back rounding" for a hinge).
         names = tuple(m for m, v in data.traces.items() if np.isfinite(v).any()) or tuple(data.traces)
-        specs = gauge_specs(str(data.summary.get("exercise", "")), names)
+        specs = gauge_specs(data.exercise or "", names)
         self.plots.addLabel(data.title(), row=0, col=0, size="11pt", color="#f0f0f0")
         for row, (metric, spec) in enumerate(zip(names, specs), start=1):
             plot = self.plots.addPlot(row=row, col=0, title=spec.label)
@@ -140,18 +129,16 @@ class ReplayWindow(QMainWindow):
                 self.plots.addLabel("time (s)", row=row + 1, col=0, size="10pt", color="#b0b4ba")
             self.curves[metric] = plot.plot(data.t_s, data.traces[metric], pen=pg.mkPen(spec.colour, width=2),
                                             connect="finite")
-            limit = data.limit_line(metric)
-            if limit is not None:
-                label = "depth limit" if metric == HIP_HINGE else "limit"
-                plot.addItem(pg.InfiniteLine(pos=limit, angle=0, pen=pg.mkPen((230, 60, 60), width=1.5,
-                                                                                 style=Qt.PenStyle.DashLine),
-                                             label=label, labelOpts={"position": 0.05, "color": (230, 90, 90)}))
-            for rep in data.reps:
-                plot.addItem(pg.InfiniteLine(pos=rep["start_s"], angle=90, pen=pg.mkPen((120, 130, 140, 120))))
+            limit = data.limit_trace(metric)
+            if limit is not None:  # each frame's limit, as the gauge judged it then (and the screen showed it)
+                plot.plot(data.t_s, limit, pen=pg.mkPen((230, 60, 60), width=1.5, style=Qt.PenStyle.DashLine),
+                          connect="finite", name="depth limit" if metric == HIP_HINGE else "limit")
+            top = float(np.nanmax(data.traces[metric])) if np.isfinite(data.traces[metric]).any() else 0.0
+            for rep, start_s, _ in data.reps:
+                plot.addItem(pg.InfiniteLine(pos=start_s, angle=90, pen=pg.mkPen((120, 130, 140, 120))))
                 if row == 1:
-                    plot.addItem(pg.TextItem(f"{rep['rep']}", color=(170, 180, 190), anchor=(0, 0)),
-                                 ignoreBounds=True)
-                    plot.items[-1].setPos(rep["start_s"], np.nanmax(data.traces[metric]))
+                    plot.addItem(pg.TextItem(f"{rep}", color=(170, 180, 190), anchor=(0, 0)), ignoreBounds=True)
+                    plot.items[-1].setPos(start_s, top)
             if stop_t is not None:
                 plot.addItem(pg.InfiniteLine(pos=stop_t, angle=90, pen=pg.mkPen((230, 40, 40), width=3),
                                              label="STOP" if row == 1 else None,
@@ -182,14 +169,14 @@ class ReplayWindow(QMainWindow):
         if held is not None and np.nanmax(np.nan_to_num(held, nan=0.0)) > 0:
             self.curves["breath_held_s"] = plot.plot(data.t_s, held, pen=pg.mkPen("#ffb347", width=2),
                                                      connect="finite")
-            limit = _breath_hold_limit_s(str(data.summary.get("exercise", "")))
+            limit = breath_hold_limit_s(data.exercise)
             if limit is not None:
                 plot.addItem(pg.InfiniteLine(pos=limit, angle=0, pen=pg.mkPen((230, 60, 60), width=1.5,
                                                                                style=Qt.PenStyle.DashLine),
                                              label="breath-hold limit",
                                              labelOpts={"position": 0.12, "color": (230, 90, 90)}))
-        if data.stop and data.stop.get("t_s") is not None:
-            plot.addItem(pg.InfiniteLine(pos=data.stop["t_s"], angle=90, pen=pg.mkPen((230, 40, 40), width=3)))
+        if data.stop is not None:
+            plot.addItem(pg.InfiniteLine(pos=data.stop.t_s, angle=90, pen=pg.mkPen((230, 40, 40), width=3)))
         self.plots.addLabel("time (s)", row=row + 1, col=0, size="10pt", color="#b0b4ba")
         self._add_cursor("breathing", plot)
 
@@ -223,7 +210,8 @@ class ReplayWindow(QMainWindow):
         self.time_label.setText(f"{t:6.2f} s / {self.data.t_s[-1]:.2f} s")
 
     def _view_at(self, t: float) -> OverlayState:
-        return replay_state(self.data, self.data.index_at(t))
+        """The overlay as live showed it at this frame: ``view`` of its record (ui/view_model.py)."""
+        return view(self.data.records[self.data.index_at(t)])
 
     def toggle_play(self) -> None:
         if self.timer.isActive():

@@ -5,36 +5,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from formwatch.core.exercises import get_exercise
-from formwatch.core.registry import HIP_HINGE, LUMBAR_CURVE, SHOULDER_ELEVATION
-from formwatch.core.rules import make_stop
-from formwatch.ui.view_model import Gauge, OverlayState, far_message, far_stop_lines, gauges_for, stop_summary
+from formwatch.core.events import Against, Stop
+from formwatch.core.exercises import get_exercise, judged_spec
+from formwatch.core.registry import HIP_EXTENSION, LUMBAR_CURVE, SHOULDER_ELEVATION
+from formwatch.core.verdict import GaugeReading
+from formwatch.core.wording import stop_far_lines, stop_headline, stop_panel, view_words
+from formwatch.ui.view_model import Gauge, OverlayState, gauges_for
 
 
 def _gauges(fractions: tuple[float, ...], limits: tuple[float, ...]) -> tuple[Gauge, ...]:
-    specs = get_exercise("hinge").watched_specs()
-    from formwatch.core.registry import REGISTRY
+    names = get_exercise("hinge").gauge_names
+    return gauges_for("hinge", tuple(GaugeReading(n, f, v) for n, f, v in zip(names, fractions, limits)))
 
-    return gauges_for(specs + (REGISTRY[HIP_HINGE],), fractions, limits)
+
+def _stopped(stop: Stop, exercise: str, **fields: Any) -> OverlayState:
+    return OverlayState(state="stopped", banner=f"STOP — {stop_headline(stop, exercise)}", fault_metric=stop.metric,
+                        summary=stop_panel(stop, exercise), far_summary=stop_far_lines(stop, exercise), **fields)
 
 
 def overlay_states() -> dict[str, OverlayState]:
     """name -> state, one for each thing a person may read on the live screen."""
-    hinge = get_exercise("hinge").watched_specs()
-    rounding = hinge[[s.name for s in hinge].index(LUMBAR_CURVE)]
-    stop = make_stop(31.4, 7, rounding, 7.2, 5.0, "limit", 6, sentence_rule="phase")
-    hold_stop = make_stop(42.7, 0, hinge[1], 13.0, 8.0, "limit", 0, held_s=42.7)
-    shoulders = make_stop(22.6, 7, SHOULDER_ELEVATION, 0.9, 0.6, "limit", 6, sentence_rule="phase")
+    rounding = judged_spec("hinge", LUMBAR_CURVE)
+    stop = Stop(31.4, 7, LUMBAR_CURVE, 7.2, 5.0, "phase", Against.OWN_REPS)
+    hold_stop = Stop(42.7, 0, HIP_EXTENSION, 13.0, 8.0, "limit", Against.NEUTRAL, held_s=42.7)
+    shoulders = Stop(22.6, 7, SHOULDER_ELEVATION, 0.9, 0.6, "phase", Against.OWN_REPS)
     gauges = _gauges((0.3, 0.1, 0.2, 0.1), (0.6, 4.0, 5.0, 10.0))
+    front_long, front_short = view_words("front_view")
+    body_long, body_short = view_words("body_unclear")
     states = {
         "ready": OverlayState(state="ready", banner="Get into position, side-on to the camera, and stand still",
                               gauges=gauges),
-        "ready-front": OverlayState(state="ready", banner="Ready — the camera sees you from the front, where bending "
-                                    "happens in depth: turn side-on", gauges=gauges),
+        "ready-front": OverlayState(state="ready", banner=f"Ready — {front_long}", gauges=gauges,
+                                    far_banner=f"Ready — {front_short[:1].upper()}{front_short[1:]}"),
         "clean": OverlayState(state="clean", banner="Clean", rep=4, gauges=gauges, fps=30.0, latency_ms=24.0,
                               pacing="Breathe out as you rise"),
         "breath-held": OverlayState(state="clean", banner="Clean", counter="Hold 31 s", gauges=gauges[:1], fps=30.0,
-                                    latency_ms=25.0, pacing="Keep breathing: breath held 3 s — breathe out slowly"),
+                                    latency_ms=25.0, pacing="Keep breathing: breath held 3 s — breathe out slowly",
+                                    pacing_kind="held"),
         "lite-model": OverlayState(state="clean", banner="Clean", rep=5, gauges=gauges, fps=30.0, latency_ms=19.0,
                                    model_note="Lite pose model: the full one could not keep up"),
         "hold": OverlayState(state="clean", banner="Clean", counter="Hold 24 s", gauges=gauges[:1], fps=30.0,
@@ -42,22 +49,15 @@ def overlay_states() -> dict[str, OverlayState]:
         "drifting": OverlayState(state="drifting", banner=f"Careful — {rounding.drifting}", rep=6,
                                  gauges=_gauges((0.4, 0.2, 0.8, 0.3), (0.6, 4.0, 5.0, 10.0)), fps=30.0,
                                  latency_ms=26.0, fault_metric=LUMBAR_CURVE),
-        "paused": OverlayState(state="paused", banner="Paused — shoulders or hips not clearly seen: step back so your "
-                               "whole body is in view", rep=3, gauges=gauges, fps=29.0, latency_ms=25.0,
-                               dropped_fraction=0.15),
-        "stopped": OverlayState(state="stopped", banner=f"STOP — {stop.headline}", rep=7, gauges=gauges,
-                                fps=30.0, latency_ms=25.0, fault_metric=LUMBAR_CURVE, summary=stop_summary(stop), far_summary=far_stop_lines(stop)),
-        "stopped-shoulders": OverlayState(state="stopped", banner=f"STOP — {shoulders.headline}", rep=7,
-                                          gauges=gauges, fault_metric=SHOULDER_ELEVATION,
-                                          summary=stop_summary(shoulders), far_summary=far_stop_lines(shoulders)),
-        "stopped-hold": OverlayState(state="stopped", banner=f"STOP — {hold_stop.headline}", counter="Hold 43 s",
-                                     gauges=gauges[:1], summary=stop_summary(hold_stop),
-                                     far_summary=far_stop_lines(hold_stop)),
+        "paused": OverlayState(state="paused", banner=f"Paused — {body_long}", rep=3, gauges=gauges, fps=29.0,
+                               latency_ms=25.0, dropped_fraction=0.15,
+                               far_banner=f"Paused — {body_short[:1].upper()}{body_short[1:]}"),
+        "stopped": _stopped(stop, "hinge", rep=7, gauges=gauges, fps=30.0, latency_ms=25.0),
+        "stopped-shoulders": _stopped(shoulders, "hinge", rep=7, gauges=gauges),
+        "stopped-hold": _stopped(hold_stop, "plank", counter="Hold 43 s", gauges=gauges[:1]),
         "calibrating": OverlayState(state="calibrating", banner="Calibrating: stand side-on, relaxed, whole body in "
                                     "view, and hold still — 3", counter="3"),
     }
-    for state in states.values():  # as the view model makes them: the 2-3 m panel's short message
-        state.far_banner = state.far_banner or far_message(state.banner)
     return states
 
 

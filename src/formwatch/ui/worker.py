@@ -7,18 +7,17 @@ or drop it; ``ended`` says why the source stopped (video over, camera unplugged,
 
 from __future__ import annotations
 
-from typing import Any
-
 from PyQt6.QtCore import QObject, QThread, pyqtSignal
 
 from formwatch.app.live import LiveResult, LiveRunner
+from formwatch.core.set_summary import SetSummary
 
 
 class LiveWorker(QObject):
     """Owns a LiveRunner; ``start()`` runs it in its own QThread."""
 
     result = pyqtSignal(object)  # LiveResult
-    stopped = pyqtSignal(object)  # StopEvent
+    stopped = pyqtSignal(object)  # core.events.Stop
     ended = pyqtSignal(str)
 
     def __init__(self, runner: LiveRunner, max_seconds: float | None = None) -> None:
@@ -47,7 +46,7 @@ class LiveWorker(QObject):
         self.runner.source.start()
         self.thread.start()
 
-    def stop(self, wait_ms: int = 5000, interrupted: bool = False) -> dict[str, Any]:
+    def stop(self, wait_ms: int = 5000, interrupted: bool = False) -> SetSummary:
         """Stop the source and the loop, wait for the thread, finalise the recording (as interrupted, after a
         signal); returns the summary."""
         self.runner.request_stop()

@@ -1,0 +1,191 @@
+"""The judge of a set: the exercise given, recognised from the movement or corrected by the person — and then
+judged by that exercise's detector, without losing the reps so far.
+
+Every mode judges a set through :class:`SetJudge`. Its frames are kept; once the exercise is known (given at the
+start, recognised by the end of the first rep or 3 s into a hold, or chosen with E) the exercise's detector is
+built from its plan and the kept frames are played through it, so the first rep is counted and judged like any
+other. The recording's gauge columns are the union of every exercise's, so that its layout is fixed before the
+exercise is known. :class:`Judge` is the protocol both this and a plain :class:`Detector` satisfy.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Protocol
+
+import numpy as np
+
+from formwatch.core.breathing import BreathState
+from formwatch.core.detector import Detector
+from formwatch.core.events import Event, Recognised
+from formwatch.core.exercises import ExerciseSpec, exercise_names, get_exercise
+from formwatch.core.plan import SetPlan, make_plan
+from formwatch.core.profile import Profile
+from formwatch.core.recognition import ExerciseRecognizer, RecognitionConfig
+from formwatch.core.set_summary import JudgeFacts
+from formwatch.core.verdict import DetectorConfig, GaugeReading, Judgement, State
+
+__all__ = ["AUTO", "Judge", "SetJudge", "all_gauge_names"]
+
+AUTO = "auto"  # --exercise auto: the exercise recognised from the movement
+MAX_KEPT_S = 600.0  # frames kept for a replay under a corrected exercise (10 min at 30 fps: ~4 MB)
+PlanMaker = Callable[[str], SetPlan]
+
+
+class Judge(Protocol):
+    """What the session asks of whoever judges a set, frame by frame."""
+
+    @property
+    def exercise(self) -> ExerciseSpec | None: ...
+
+    @property
+    def gauge_names(self) -> tuple[str, ...]: ...
+
+    def step(self, t_s: float, metrics: np.ndarray, breath: BreathState | None = None) -> Judgement: ...
+
+    def finish(self) -> tuple[Event, ...]: ...
+
+    def reset(self) -> None: ...
+
+    def facts(self) -> JudgeFacts: ...
+
+
+def all_gauge_names(*more: tuple[str, ...]) -> tuple[str, ...]:
+    """Every exercise's gauges (and ``more``), in a fixed order: the verdict columns of a recording whose exercise
+    is not known yet — or may change."""
+    names = [name for exercise in exercise_names() for name in get_exercise(exercise).gauge_names]
+    return tuple(dict.fromkeys(names + [name for group in more for name in group]))
+
+
+class SetJudge:
+    """Recognition (or the exercise given) in front of the exercise's :class:`Detector`."""
+
+    def __init__(self, plan_for: PlanMaker = make_plan, config: DetectorConfig = DetectorConfig(),
+                 recognition: RecognitionConfig = RecognitionConfig(), exercise: str | None = None) -> None:
+        """``exercise``: given (judged as it from the first frame); None: recognised from the movement."""
+        self.plan_for = plan_for
+        self.config = config
+        self.recognizer = ExerciseRecognizer(recognition)
+        self.recognition: Recognised | None = None
+        self.inner: Detector | None = None
+        self._union = all_gauge_names()
+        self._kept: list[tuple[float, np.ndarray, BreathState | None]] = []
+        self._pending: list[Event] = []
+        self._finished = False
+        if exercise is not None:
+            self._pending = self._start(get_exercise(exercise).name, "given", 0.0)[0]
+
+    @classmethod
+    def of(cls, detector: Detector) -> "SetJudge":
+        """A judge for a detector built elsewhere (tests, the simulator): its exercise given, its plan kept."""
+        judge = cls(lambda name: detector.plan if name == detector.spec.name else make_plan(name), detector.config)
+        judge.inner = detector
+        judge._union = all_gauge_names(detector.gauge_names)
+        judge.recognition = Recognised(0.0, detector.spec.name, 1.0, "given")
+        judge._pending = [judge.recognition]
+        return judge
+
+    # ----------------------------------------------------------------------------------------- the protocol
+    @property
+    def exercise(self) -> ExerciseSpec | None:
+        return self.inner.spec if self.inner is not None else None
+
+    @property
+    def gauge_names(self) -> tuple[str, ...]:
+        """The recording's gauge columns: every exercise's, so that they are fixed before the exercise is known."""
+        return self._union
+
+    def step(self, t_s: float, metrics: np.ndarray, breath: BreathState | None = None) -> Judgement:
+        self._keep(t_s, metrics, breath)
+        events, self._pending = self._pending, []
+        if self.inner is None:
+            found = self.recognizer.step(t_s, metrics)
+            if found is not None:
+                self.recognition = found
+                events.append(found)
+                if found.exercise is not None:  # the frames so far, this one included, through its detector
+                    replayed, last = self._start(found.exercise, "recognised", t_s, announce=False)
+                    if last is not None:
+                        return self._widen(last, tuple(events + replayed))
+            nan = tuple(GaugeReading(name, math.nan) for name in self._union)
+            return Judgement(t_s, State.READY, 0, "", False, nan, None, tuple(events))
+        judgement = self.inner.step(t_s, metrics, breath)
+        return self._widen(judgement, tuple(events) + judgement.events)
+
+    def set_exercise(self, name: str) -> None:
+        """The person says which exercise it is: judged as that from the set's first kept frame (the events of the
+        replay come with the next frame)."""
+        t_s = self._kept[-1][0] if self._kept else 0.0
+        self._pending += self._start(get_exercise(name).name, "chosen", t_s)[0]
+
+    def use_profile(self, profile: Profile) -> None:
+        """A calibration made during the set (the guided start, C in the window): plans use it from now on; the
+        exercise's set starts afresh with it."""
+        self.plan_for = lambda name: make_plan(name, profile)
+        if self.inner is not None:
+            self.inner.replace_plan(self.plan_for(self.inner.spec.name))
+
+    def replace_plan(self, plan: SetPlan) -> None:
+        if self.inner is not None:
+            self.inner.replace_plan(plan)
+
+    def reset(self) -> None:
+        """A new set: the exercise stays as it is; its detector and the kept frames start afresh (and the new set's
+        first frame says which exercise it is)."""
+        self._kept = []
+        self._finished = False
+        if self.inner is not None:
+            self.inner.reset()
+            if self.recognition is not None:
+                self._pending = [self.recognition]
+        else:
+            self.recognizer = ExerciseRecognizer(self.recognizer.config)
+            self.recognition = None
+
+    def finish(self) -> tuple[Event, ...]:
+        """The input ended: the recogniser's last word from all it saw (a 2.5 s plank clip is still a plank), then
+        the rep in progress judged as far as it was seen."""
+        if self._finished or not self._kept:
+            return ()
+        self._finished = True
+        events: list[Event] = list(self._pending)
+        self._pending = []
+        if self.inner is None:
+            self.recognition = self.recognizer.finish(self._kept[-1][0])
+            events.append(self.recognition)
+            if self.recognition.exercise is not None:
+                events += self._start(self.recognition.exercise, "recognised", self._kept[-1][0], announce=False)[0]
+        if self.inner is not None:
+            events += self.inner.finish()
+        return tuple(events)
+
+    def facts(self) -> JudgeFacts:
+        return self.inner.facts() if self.inner is not None else JudgeFacts()
+
+    # ------------------------------------------------------------------------------------------------ inside
+    def _keep(self, t_s: float, metrics: np.ndarray, breath: BreathState | None) -> None:
+        kept = self._kept
+        kept.append((t_s, np.array(metrics, dtype=float), breath))
+        if t_s - kept[0][0] > MAX_KEPT_S:
+            del kept[: max(1, len(kept) // 10)]
+
+    def _start(self, exercise: str, source: str, t_s: float, announce: bool = True
+               ) -> tuple[list[Event], Judgement | None]:
+        """Build ``exercise``'s detector and play the kept frames through it: the events of that replay (the
+        recognition first, when ``announce``) and its last judgement."""
+        self.inner = Detector(plan=self.plan_for(exercise), config=self.config)
+        if announce:
+            self.recognition = Recognised(t_s, exercise, 1.0, source)
+        events: list[Event] = [self.recognition] if announce and self.recognition is not None else []
+        last: Judgement | None = None
+        for kept_t, metrics, breath in self._kept:
+            last = self.inner.step(kept_t, metrics, breath)
+            events += last.events
+        return events, last
+
+    def _widen(self, judgement: Judgement, events: tuple[Event, ...]) -> Judgement:
+        """The detector's gauges placed in the union's order (NaN for gauges this exercise has not)."""
+        by_name = {g.name: g for g in judgement.gauges}
+        gauges = tuple(by_name.get(name, GaugeReading(name, math.nan)) for name in self._union)
+        return Judgement(judgement.t_s, judgement.state, judgement.rep, judgement.phase, judgement.rest_known, gauges,
+                         judgement.held_s, events, judgement.stop)
