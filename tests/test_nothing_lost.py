@@ -131,11 +131,11 @@ def test_a_mistyped_command_suggests_the_right_one(tmp_path):
     assert "formwatch formwatch" not in result.stderr
 
 
-def test_input_under_a_second_is_refused_and_never_enters_the_history(tmp_path):
+def test_input_under_half_a_second_is_refused_and_never_enters_the_history(tmp_path):
     home, work = tmp_path / "home", tmp_path / "work"
     work.mkdir()
-    short = write_synthetic_recording(tmp_path / "short", np.arange(20) / 30, *skeleton(hinge_deg=np.zeros(20)))
-    one_line_error(run_formwatch(["analyze", str(short), "--exercise", "hinge"], home, work), "at least 1 s")
+    short = write_synthetic_recording(tmp_path / "short", np.arange(12) / 30, *skeleton(hinge_deg=np.zeros(12)))
+    one_line_error(run_formwatch(["analyze", str(short), "--exercise", "hinge"], home, work), "at least 0.5 s")
     assert sets_in(home, work) == [] and not (home / "recordings").exists() or \
         list((home / "recordings").iterdir()) == []
 

@@ -98,8 +98,8 @@ def test_the_report_names_a_hinge_stop_on_the_low_back_as_rounding():
         return HistorySet(1, "2026-12-01T08:00:00", None, "done", "analyze", None, None,
                           SetSummary(judged_set=True, exercise=exercise, reps=4, stop=stop))
 
-    assert series([row("hinge")])["reasons"] == [("Low back rounding", 1)]
-    assert series([row("plank")])["reasons"] == [("Low back arch", 1)]
+    assert series([row("hinge")]).reasons == [("Low back rounding", 1)]
+    assert series([row("plank")]).reasons == [("Low back arch", 1)]
 
 
 # ------------------------------------------------------------------------------------------ safety vs in force

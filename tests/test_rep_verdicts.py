@@ -128,7 +128,8 @@ def test_auto_recognises_the_hinge_at_its_first_rep_and_keeps_that_rep():
     assert decided_at is not None and decided_at < 2.0 + 3.0  # by the end of the first rep
     assert summary.reps == 4 and verdicts(summary)[0] == "note"
     last = judge.step(float(t[-1]) + 0.03, metrics[-1])
-    assert [g.name for g in last.gauges] == list(judge.gauge_names)  # the recording's columns: fixed
+    assert [g.name for g in last.gauges] == list(judge.exercise.gauge_names)  # the hinge's gauges, among
+    assert set(judge.exercise.gauge_names) <= set(judge.gauge_names)  # the recording's columns, fixed from the start
 
 
 def test_squat_and_hinge_are_told_apart_by_how_much_the_knees_bend():

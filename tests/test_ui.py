@@ -43,7 +43,7 @@ def test_worker_in_a_real_qthread_emits_the_stop(qtbot, tmp_path):
         worker.start()
     stop = blocker.args[0]
     assert stop.metric == "shoulder_elevation_cm" and "Shoulders" in stop_reason(stop, "hinge")
-    assert worker.thread.isRunning()
+    assert worker.worker_thread.isRunning()
     summary = worker.stop()
     assert summary.stopped and summary.live["processed"] > 100
     assert (tmp_path / "rec" / "poses.npz").is_file()

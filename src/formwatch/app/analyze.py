@@ -10,13 +10,12 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from formwatch.core.detector import Detector
 from formwatch.core.pipeline import PipelineConfig
 from formwatch.core.driver import SetDriver, samples_of
 from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
 from formwatch.core.session import SetSession
-from formwatch.core.set_judge import SetJudge
+from formwatch.core.set_judge import Judge, SetJudge
 from formwatch.core.set_summary import SetSummary
 from formwatch.core.errors import FormwatchError
 from formwatch.io.history import SetRecord
@@ -72,11 +71,12 @@ def default_lanes() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-MIN_INPUT_S = 1.0  # shorter input holds no rep and no hold: refused before anything is written
+MIN_INPUT_S = 0.5  # shorter input holds no rep and no hold: refused before anything is written (the shortest
+# labelled clip, a partial deadlift rep, is 0.97 s long: it is judged)
 
 
 def _too_short(path: Path, seconds: float) -> FormwatchError:
-    return FormwatchError(f"{path} holds only {seconds:.2f} s of frames: formwatch needs at least {MIN_INPUT_S:.0f} s "
+    return FormwatchError(f"{path} holds only {seconds:.2f} s of frames: formwatch needs at least {MIN_INPUT_S:g} s "
                           "of exercise; record a longer clip (nothing was written)")
 
 
@@ -100,7 +100,7 @@ def _video_samples(path: Path, model_path: Path, notes: list[str], lanes: int = 
         else:
             with PoseEstimator(model_path) as estimator:
                 for frame in read_ahead(source):  # the next frames decode while this one is in the model
-                    yield estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
+                    yield estimator.estimate(frame, frame.t_capture_s)
         if source.truncated:
             meta["truncated"] = True  # the recording's meta learns of a cut while the frames are read
             notes.append(f"{path.name} ends early: kept the {source.frames_read} frames before the cut "
@@ -125,7 +125,7 @@ def analyze(
     input_path: Path,
     out_dir: Path | None = None,
     model: Path | None = None,
-    detector: SetJudge | Detector | None = None,
+    detector: SetJudge | Judge | None = None,
     neutral: np.ndarray | None = None,
     extra_meta: dict[str, Any] | None = None,
     config: PipelineConfig = PipelineConfig(),
@@ -145,9 +145,9 @@ def analyze(
         raise FormwatchError(f"{input_path} does not exist: give a video file or a recording directory")
     if input_path.is_dir():
         recording = load_recording(input_path)
-        samples: Iterator = iter(samples_of(recording.t_s, recording.image, recording.world, recording.profile))
-        meta = {k: recording.meta[k] for k in ("source", "fps", "frame_width", "frame_height", "model")
-                if k in recording.meta}
+        samples: Iterator[PoseSample] = iter(samples_of(recording.t_s, recording.image, recording.world, recording.profile))
+        meta: dict[str, Any] = {k: recording.meta[k] for k in ("source", "fps", "frame_width", "frame_height",
+                                                                 "model") if k in recording.meta}
         meta["source"] = f"recording {input_path}"
         total = len(recording.t_s)
         span_s = float(recording.t_s[-1] - recording.t_s[0]) if total else 0.0

@@ -2,6 +2,7 @@
 
 - ``step_us``: one frame through the live step (One Euro filter + all metrics, the trunk's from a silhouette
   profile included), p50 / p95 microseconds.
+- ``session_step_us``: the whole per-frame path after pose — that step, the breathing, the judge and the record.
 - ``trunk_profile_us``: measuring the trunk profile from a 1280x720 soft mask and the landmarks (core/silhouette.py).
 - ``chest_flow_us``: the optical-flow chest signal (capture/chest_flow.py) on a drawn 1280x720 breathing trunk, per
   frame: what it would add to the live path (measured, not yet in it: docs/breathing.md).
@@ -24,77 +25,11 @@ import platform
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import numpy as np
 
-from formwatch.core.pipeline import Pipeline, metrics_batch
-from formwatch.sim.synth import skeleton
-
-
-def _percentiles(samples: list[float], scale: float) -> dict[str, float]:
-    arr = np.asarray(samples) * scale
-    return {"p50": round(float(np.median(arr)), 3), "p95": round(float(np.percentile(arr, 95)), 3),
-            "max": round(float(arr.max()), 3)}
-
-
-def bench_step(frames: int = 5000) -> dict[str, float]:
-    """Per-frame live step time on a synthetic hinge set with noise (float32 input, as from MediaPipe)."""
-    rng = np.random.default_rng(1)
-    t = np.arange(frames) / 30.0
-    image, world = skeleton(hinge_deg=45 + 40 * np.sin(t), shrug_m=0.01 * np.sin(0.3 * t))
-    image = (image + rng.normal(0, 0.002, image.shape)).astype(np.float32)
-    world = (world + rng.normal(0, 0.002, world.shape)).astype(np.float32)
-    profiles = _drawn_profiles(rng)
-    pipeline = Pipeline((1280, 720))
-    timings = []
-    clock = time.perf_counter
-    for i in range(frames):
-        start = clock()
-        pipeline.step(t[i], image[i], world[i], profiles[i % len(profiles)])
-        timings.append(clock() - start)
-    return _percentiles(timings[100:], 1e6)
-
-
-def _drawn_profiles(rng: np.random.Generator, count: int = 50) -> np.ndarray:
-    """Trunk profiles of a drawn torso with edge noise (what the step reads the trunk metrics from)."""
-    from formwatch.core.silhouette import trunk_profile
-    from formwatch.sim.torso import TorsoShape, torso_mask
-
-    mask, image = torso_mask(TorsoShape(back_bend_deg=8.0), tilt_deg=30.0)
-    base = trunk_profile(mask, image)
-    noisy = np.repeat(base[None], count, axis=0)
-    noisy[:, :2] += rng.normal(0, 0.002, noisy[:, :2].shape).astype(np.float32)
-    return noisy
-
-
-def bench_trunk_profile(repeats: int = 300) -> dict[str, float]:
-    """The trunk profile from a 1280x720 soft mask and its landmarks (per frame, after MediaPipe)."""
-    from formwatch.core.silhouette import trunk_profile
-    from formwatch.sim.torso import TorsoShape, torso_mask
-
-    mask, image = torso_mask(TorsoShape(back_bend_deg=8.0), frame_size_px=(1280, 720), hip_px=(600.0, 500.0),
-                             torso_px=260.0, tilt_deg=30.0)
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        trunk_profile(mask, image)
-        timings.append(time.perf_counter() - start)
-    return _percentiles(timings[10:], 1e6)
-
-
-def bench_batch(frames: int = 100_000, repeats: int = 5) -> float:
-    """Frames per second of the metrics over a whole recording at once (median of ``repeats``)."""
-    t = np.arange(frames) / 30.0
-    image, world = skeleton(hinge_deg=45 + 40 * np.sin(t))
-    image, world = image.astype(np.float32), world.astype(np.float32)
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        metrics_batch(image, world, (1280, 720))
-        rates.append(frames / (time.perf_counter() - start))
-    return float(np.median(rates))
+from formwatch.app.bench_core import (_percentiles, bench_batch, bench_chest_flow, bench_session_step, bench_step,
+                                      bench_trunk_profile)
 
 
 def bench_pose(video: Path, model: Path, frames: int = 200, silhouette: bool = True) -> dict[str, float]:
@@ -106,7 +41,7 @@ def bench_pose(video: Path, model: Path, frames: int = 200, silhouette: bool = T
     with PoseEstimator(model, silhouette=silhouette) as estimator:
         for frame in VideoFileSource(video):
             start = time.perf_counter()
-            estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
+            estimator.estimate(frame, frame.t_capture_s)
             timings.append(time.perf_counter() - start)
             if len(timings) >= frames:
                 break
@@ -133,7 +68,7 @@ def render_builtin_clip(path: Path, seconds: float = 12.0, size: tuple[int, int]
 
     t, image, _ = generate(DEMO_SCENARIO)
     width, height = size
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), DEMO_SCENARIO.fps, (width, height))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), DEMO_SCENARIO.fps, (width, height))
     for i in range(min(len(t), int(seconds * DEMO_SCENARIO.fps))):
         frame = np.full((height, width, 3), 235, np.uint8)
         xy = (image[i, :, :2] * (width, height)).astype(int)
@@ -145,7 +80,7 @@ def render_builtin_clip(path: Path, seconds: float = 12.0, size: tuple[int, int]
     return path
 
 
-def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path | None = None) -> dict[str, Any]:
+def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path | None = None) -> dict[str, object]:
     """The clip played as a camera through the full live path, headless; capture-to-verdict latency."""
     from formwatch.core.detector import Detector
     from formwatch.core.session import SetSession
@@ -164,9 +99,9 @@ def bench_live(video: Path, model: Path, camera_fps: float = 30.0, out_dir: Path
         source.start()
         runner.run()
         source.stop()
+        stats = runner.stats
         summary = dict(runner.finish().live or {})
-    return {"camera_fps": camera_fps, "silhouette": True, "frames": summary["processed"] + summary["dropped"],
-            **summary}
+    return {"camera_fps": camera_fps, "silhouette": True, "frames": stats.processed + stats.dropped, **summary}
 
 
 def analyze_clip() -> Path:
@@ -176,7 +111,7 @@ def analyze_clip() -> Path:
         Path(tempfile.gettempdir()) / "formwatch-bench-720p.avi", size=(1280, 720))
 
 
-def bench_analyze(model: Path, lanes: int | None = None) -> dict[str, Any]:
+def bench_analyze(model: Path, lanes: int | None = None) -> dict[str, object]:
     """``formwatch analyze`` of a 1280x720 clip (silhouette on): video seconds analysed per second of work, with the
     clip in ``lanes`` stretches at once (default: one a core)."""
     from formwatch.app.analyze import analyze, default_lanes
@@ -204,7 +139,7 @@ def bench_rss_growth(minutes: float = 10.0, fps: float = 30.0) -> dict[str, floa
     from formwatch.core.session import SetSession
     from formwatch.app.live import FakeEstimator, LiveRunner
     from formwatch.io.recording import RecordingWriter
-    from formwatch.capture.sources import Frame
+    from formwatch.capture.sources import Frame, ScheduledSource
 
     t, image, world = generate(Scenario(fps=fps, reps=int(minutes * 60 / 3.0)))
     session = SetSession((1280, 720), detector=Detector("hinge"))
@@ -212,7 +147,7 @@ def bench_rss_growth(minutes: float = 10.0, fps: float = 30.0) -> dict[str, floa
         writer = RecordingWriter(Path(tmp) / "rec", {"fps": fps, "frame_width": 1280, "frame_height": 720},
                                  session.schema)
 
-        no_camera = SimpleNamespace(mailbox=SimpleNamespace(dropped=0))  # frames are handed to process() directly
+        no_camera = ScheduledSource(t, (1280, 720))  # never started: frames are handed to process() directly
         runner = LiveRunner(no_camera, FakeEstimator(image, world), session, writer)
         warm = min(1000, len(t) // 10)
         before = 0.0
@@ -226,7 +161,7 @@ def bench_rss_growth(minutes: float = 10.0, fps: float = 30.0) -> dict[str, floa
             "rss_after_mb": round(after, 1), "growth_mb": round(after - before, 2)}
 
 
-def machine() -> dict[str, Any]:
+def machine() -> dict[str, object]:
     import os
 
     return {"date": time.strftime("%Y-%m-%d"), "python": platform.python_version(),
@@ -242,30 +177,12 @@ def _stage(number: int, total: int, what: str) -> None:
         sys.stderr.flush()
 
 
-def bench_chest_flow(frames: int = 200) -> dict[str, float]:
-    """The optical-flow chest signal per 1280x720 frame (patch warp, DIS flow, texture-weighted average)."""
-    from formwatch.capture.chest_flow import ChestFlow
-    from formwatch.sim.torso import TorsoShape, torso_mask
-
-    pictures = []
-    for k in range(20):  # a trunk breathing out and in, drawn once and replayed
-        mask, image = torso_mask(TorsoShape(front_offset=0.01 * np.sin(2 * np.pi * k / 20)), frame_size_px=(1280, 720),
-                                 hip_px=(600.0, 500.0), torso_px=260.0, tilt_deg=70.0)
-        pictures.append(((40 + 180 * mask).astype(np.uint8), image))
-    flow, timings = ChestFlow(), []
-    for i in range(frames):
-        gray, image = pictures[i % len(pictures)]
-        start = time.perf_counter()
-        flow.step(gray, image)
-        timings.append(time.perf_counter() - start)
-    return _percentiles(timings[10:], 1e6)
-
-
 def run(as_json: bool, video: Path | None = None, model: Path | None = None, quick: bool = False
-        ) -> dict[str, Any]:
+        ) -> dict[str, object]:
     total = 3 + (6 if model is not None else 0) + (0 if quick else 1)
     _stage(1, total, "one frame through the step")
-    results: dict[str, Any] = {"machine": machine(), "step_us": bench_step()}
+    results: dict[str, object] = {"machine": machine(), "step_us": bench_step(),
+                                  "session_step_us": bench_session_step()}
     _stage(2, total, "a recording through the metrics")
     results["kinematics_batch_frames_per_s"] = round(bench_batch())
     _stage(3, total, "the trunk profile from a mask")
@@ -289,11 +206,14 @@ def run(as_json: bool, video: Path | None = None, model: Path | None = None, qui
         _stage(7, total, "a folder of 20 short clips")
         from formwatch.app.bench_folder import bench_folder, bench_startup
 
-        results["folder"] = bench_folder(model, analyze_clip())
-        results["folder_vs_analyze"] = round(results["folder"]["x_realtime"] / analysis["x_realtime"], 2)
+        folder = bench_folder(model, analyze_clip())
+        results["folder"] = folder
+        folder_x, one_x = folder.get("x_realtime"), analysis["x_realtime"]
+        if isinstance(folder_x, float) and isinstance(one_x, float):
+            results["folder_vs_analyze"] = round(folder_x / one_x, 2)
         _stage(8, total, "start-up before the first frame")
-        results["startup"] = bench_startup(model)
-        results["startup_s"] = results["startup"]["startup_s"]
+        startup = bench_startup(model)
+        results["startup"], results["startup_s"] = startup, startup["startup_s"]
         _stage(9, total, "the live path at 30 fps")
         results["live"] = bench_live(clip, model)
     if not quick:
@@ -314,8 +234,9 @@ def run(as_json: bool, video: Path | None = None, model: Path | None = None, qui
     return results
 
 
-def format_table(results: dict[str, Any]) -> str:
+def format_table(results: dict[str, object]) -> str:
     m = results["machine"]
+    assert isinstance(m, dict)
     lines = [f"formwatch bench  {m['date']}  python {m['python']}  numpy {m['numpy']}  {m['cores']} cores",
              f"{'measure':44s} {'p50':>10s} {'p95':>10s} {'max':>10s}"]
     for key, value in results.items():

@@ -15,7 +15,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 CLIP_SECONDS = (1.0, 2.0, 3.0, 4.0, 5.0)  # the short clips' lengths, in turn
 
@@ -39,7 +38,7 @@ def cut_clips(source: Path, folder: Path, count: int) -> list[Path]:
         length = int(CLIP_SECONDS[i % len(CLIP_SECONDS)] * fps)
         start = (i * 37) % max(1, len(frames) - length)  # staggered, wrapping round the source
         path = folder / f"clip{i:02d}.avi"
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
         for j in range(length):
             writer.write(frames[(start + j) % len(frames)])
         writer.release()
@@ -47,7 +46,7 @@ def cut_clips(source: Path, folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def bench_folder(model: Path, source: Path, clips: int = 20, jobs: int | None = None) -> dict[str, Any]:
+def bench_folder(model: Path, source: Path, clips: int = 20, jobs: int | None = None) -> dict[str, object]:
     """The folder analysed as ``formwatch analyze DIR --jobs N`` does it (app/folder.py), start-up included."""
     from formwatch.app.analyze import default_lanes
     from formwatch.app.folder import FolderJob, analyze_folder

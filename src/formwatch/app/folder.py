@@ -11,10 +11,11 @@ from __future__ import annotations
 import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from formwatch.app.signature import PlanInputs
 from formwatch.core.errors import FormwatchError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
@@ -44,6 +45,7 @@ class FolderJob:
     profile: str | None = None  # a profile's name or path, loaded in each worker
     calibration_dir: str | None = None
     history: bool = False
+    plans: dict[str, PlanInputs] = field(default_factory=dict)  # the history's limits, read once for the batch
 
 
 def videos_in(folder: Path) -> list[Path]:
@@ -51,10 +53,11 @@ def videos_in(folder: Path) -> list[Path]:
 
 
 def analyze_one(video: str, out_dir: str, job: FolderJob) -> FileOutcome:
-    """One video through analyze (runs in a worker process; everything in and out is plain data), exactly as
-    ``formwatch analyze FILE`` with the job's options: the same judge, profile and history row."""
+    """One video through analyze (runs in a worker process; everything in and out is plain data), as
+    ``formwatch analyze FILE`` with the job's options: the same judge, profile and history row — its limits in force
+    those of the batch's start, so that the order the files finish in never changes a verdict."""
     from formwatch.app.analyze import analyze
-    from formwatch.app.signature import judge_for
+    from formwatch.app.signature import batch_judge
     from formwatch.io.profiles import load_profile
 
     started = time.monotonic()
@@ -64,7 +67,7 @@ def analyze_one(video: str, out_dir: str, job: FolderJob) -> FileOutcome:
         where = Path(job.calibration_dir) if job.calibration_dir else calibration_dir()
         profile = load_profile(job.profile, where) if job.profile else None
         result = analyze(Path(video), Path(out_dir), Path(job.model) if job.model else None,
-                         detector=judge_for(job.exercise, profile, job.history),
+                         detector=batch_judge(job.exercise, profile, job.plans),
                          neutral=profile.neutral_vector() if profile is not None else None,
                          extra_meta={"profile": profile.to_json()} if profile is not None else None,
                          progress=False, history=job.history, lanes=1)  # the files themselves run in parallel
@@ -129,6 +132,6 @@ def dask_executor(address: str) -> Any:
     except ImportError:
         raise FormwatchError("--scheduler needs Dask: pip install 'formwatch[cluster]'") from None
     try:
-        return Client(address, timeout=10).get_executor()
+        return Client(address, timeout=10).get_executor()  # type: ignore[no-untyped-call]  # Dask has no stubs
     except OSError as exc:
         raise FormwatchError(f"cannot reach the Dask scheduler at {address} ({exc}): check the address") from None

@@ -17,7 +17,7 @@ from formwatch.core.errors import FormwatchError
 
 __all__ = ["Interrupted", "StopSignals", "exit_code_of"]
 
-_NAMES = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
+_NAMES: dict[int, str] = {signal.SIGINT: "Ctrl-C", signal.SIGTERM: "SIGTERM"}
 
 
 def exit_code_of(signum: int) -> int:

@@ -12,7 +12,7 @@ import math
 import time
 from array import array
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -24,7 +24,8 @@ from formwatch.core.session import SetSession
 from formwatch.core.set_summary import SetSummary
 from formwatch.io.history import SetRecord
 from formwatch.io.recording import RecordingWriter
-from formwatch.capture.sources import Frame
+from formwatch.capture.sources import Frame, LiveSource
+from formwatch.core.plan import SetPlan
 
 
 class Estimator(Protocol):
@@ -74,7 +75,7 @@ class LiveResult:
     fps: float  # frames processed per second, recent
     profile: np.ndarray | None = None  # the trunk profile (4, N_STATIONS), when the silhouette was measured
     model_note: str = ""  # which pose model runs, when live moved off the default to keep up
-    view: Any = None  # what the screen shows for this frame, made in the worker (ui/view_model.py)
+    view: object = None  # what the screen shows for this frame, made in the worker (ui/view_model.py)
 
 
 @dataclass
@@ -83,15 +84,15 @@ class LiveStats:
 
     processed: int = 0
     dropped: int = 0
-    latency_ms: array = field(default_factory=lambda: array("d"))
-    pose_ms: array = field(default_factory=lambda: array("d"))
+    latency_ms: array[float] = field(default_factory=lambda: array("d"))
+    pose_ms: array[float] = field(default_factory=lambda: array("d"))
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, object]:
         """The run's figures (frames processed and dropped, latency and pose time percentiles), facts only."""
         lat = np.asarray(self.latency_ms)
         pose = np.asarray(self.pose_ms)
         total = self.processed + self.dropped
-        out: dict[str, Any] = {"processed": self.processed, "dropped": self.dropped,
+        out: dict[str, object] = {"processed": self.processed, "dropped": self.dropped,
                                "processed_fraction": round(self.processed / total, 4) if total else 0.0}
         if len(lat):
             out["latency_ms"] = {"p50": round(float(np.median(lat)), 2), "p95": round(float(np.percentile(lat, 95)), 2),
@@ -105,7 +106,7 @@ class LiveStats:
 class LiveRunner:
     """Pulls the newest frame, runs pose and the session, records, and reports each result."""
 
-    def __init__(self, source: Any, estimator: Estimator, session: SetSession, writer: RecordingWriter | None,
+    def __init__(self, source: LiveSource, estimator: Estimator, session: SetSession, writer: RecordingWriter | None,
                  on_result: Callable[[LiveResult], None] | None = None,
                  on_stop: Callable[[Stop], None] | None = None) -> None:
         self.source = source
@@ -127,11 +128,11 @@ class LiveRunner:
         self._calibration_request: Calibration | None = None  # asked for from another thread, taken next frame
         self._exercise_request: str | None = None  # the person's correction of the recognised exercise (E)
         # Made in the worker for each frame, from state only the worker changes: the screen's view of it.
-        self.view_of: Callable[[LiveResult], Any] | None = None
+        self.view_of: Callable[[LiveResult], object] | None = None
         self.record_history = False  # each set into the history (io/history.py) from its first frame
         self._record: SetRecord | None = None
         # The plan a new set starts with (app/signature.py: its limits may have moved with the set just ended).
-        self.plan_for_new_set: Callable[[], Any] | None = None
+        self.plan_for_new_set: Callable[[], SetPlan | None] | None = None
 
     def request_new_set(self, new_writer: Callable[[], RecordingWriter | None]) -> None:
         """End the current set (its recording is finalised) and start a fresh one, in the worker's own thread."""
@@ -141,8 +142,9 @@ class LiveRunner:
         make, self._new_writer = self._new_writer, None
         self.finish()  # the set just ended is in the history before the next set's limits are chosen
         self.writer = make() if make is not None else None
-        if self.plan_for_new_set is not None and self.session.judge is not None:
-            self.session.judge.replace_plan(self.plan_for_new_set())
+        plan = self.plan_for_new_set() if self.plan_for_new_set is not None else None
+        if plan is not None and self.session.judge is not None:
+            self.session.judge.replace_plan(plan)
         self.driver.new_set()
         self.stats = LiveStats()
         self.stop_event = None
@@ -182,7 +184,7 @@ class LiveRunner:
                 break
             frame = self.source.mailbox.get(timeout_s=0.5)
             if frame is None:
-                if getattr(self.source, "ended_reason", ""):
+                if self.source.ended_reason:
                     self.end_reason = self.source.ended_reason
                     break
                 continue

@@ -67,7 +67,7 @@ class ReplayData:
     @property
     def reps(self) -> list[tuple[int, float, float]]:
         """(rep, start_s, end_s) of every whole rep."""
-        return [(int(r["rep"]), float(r["start_s"]), float(r["end_s"]))  # type: ignore[arg-type]
+        return [(int(str(r["rep"])), float(str(r["start_s"])), float(str(r["end_s"])))
                 for r in self.summary.judge.rep_features]
 
     @property

@@ -14,13 +14,15 @@ import math
 import os
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from formwatch.core.exercises import judged_spec
 from formwatch.core.registry import REGISTRY
 from formwatch.core.wording import is_hold, note_sentence, set_amount
-from formwatch.io.history_rows import HistorySet
+from formwatch.core.signature import Signature
+from formwatch.io.history_rows import HistorySet, LimitMove
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#1d2330;line-height:1.45}
@@ -33,8 +35,18 @@ th{background:#f3f5f8} .stop{color:#b42318} .ok{color:#067647} .int{color:#8a6d0
 """
 
 
-def series(rows: Sequence[HistorySet]) -> dict[str, Any]:
-    """What the charts show: sets per day, and per exercise each set's (time, clean reps, reps judged)."""
+@dataclass(frozen=True)
+class ChartSeries:
+    """What the charts show: sets per day, per exercise each set's (time, clean reps, reps judged), and why sets
+    ended (label, sets), most common first."""
+
+    per_day: list[tuple[str, int]]
+    by_exercise: dict[str, list[tuple[float, float, float]]]
+    reasons: list[tuple[str, int]]
+
+
+def series(rows: Sequence[HistorySet]) -> ChartSeries:
+    """What the charts show, from the sets (core/set_summary.py): the same counts every screen gives."""
     per_day = Counter(r.started[:10] for r in rows)
     by_exercise: dict[str, list[tuple[float, float, float]]] = {}
     for r in rows:  # a hold has no reps: its seconds are in the table, never "0 reps" in a reps chart
@@ -44,7 +56,7 @@ def series(rows: Sequence[HistorySet]) -> dict[str, Any]:
             judged = len(r.summary.judged) or r.summary.reps
             by_exercise.setdefault(exercise, []).append((when, r.summary.clean_reps, judged))
     reasons = Counter(_reason_label(r) for r in rows)
-    return {"per_day": sorted(per_day.items()), "by_exercise": by_exercise, "reasons": reasons.most_common()}
+    return ChartSeries(sorted(per_day.items()), by_exercise, reasons.most_common())
 
 
 def _reason_label(row: HistorySet) -> str:
@@ -63,7 +75,7 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
-def _signature_section(signatures: list[tuple[Any, list[dict[str, Any]]]]) -> str:
+def _signature_section(signatures: list[tuple[Signature, list[LimitMove]]]) -> str:
     """Per person and exercise: how their sets go, the limits in force and why each moved (core/signature.py)."""
     if not signatures:
         return ""
@@ -85,8 +97,8 @@ def _signature_section(signatures: list[tuple[Any, list[dict[str, Any]]]]) -> st
                              for m in sig.metrics if not math.isnan(m.safety_limit))
         parts.append(f"<tr><td>{html.escape(sig.profile or 'no profile')}, {html.escape(sig.exercise)}</td>"
                      f"<td>{sig.sets}</td><td>{typical}</td><td>{ends}</td><td>{reps}</td><td>{limits}</td></tr>")
-        changes_html += [f"<li>{html.escape(c['at'][:16].replace('T', ' '))} ({html.escape(c['profile'])}, "
-                         f"{html.escape(c['exercise'])}): {html.escape(c['sentence'])}</li>" for c in changes]
+        changes_html += [f"<li>{html.escape(c.at[:16].replace('T', ' '))} ({html.escape(c.profile)}, "
+                         f"{html.escape(c.exercise)}): {html.escape(c.sentence)}</li>" for c in changes]
     parts.append("</table>")
     if changes_html:
         parts.append("<h3>How the limits moved</h3><ul>" + "".join(changes_html) + "</ul>")
@@ -127,7 +139,7 @@ def _row_html(r: HistorySet, base: Path | None) -> str:
 
 
 def render_html(rows: Sequence[HistorySet], charts: dict[str, bytes], since_days: float | None,
-                signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None, base: Path | None = None) -> str:
+                signatures: list[tuple[Signature, list[LimitMove]]] | None = None, base: Path | None = None) -> str:
     """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes)."""
     period = f"the last {since_days:g} days" if since_days else "all sets so far"
     days = len({r.started[:10] for r in rows})
@@ -154,8 +166,8 @@ def render_html(rows: Sequence[HistorySet], charts: dict[str, bytes], since_days
 
 
 def write_report(rows: Sequence[HistorySet], out: Path, since_days: float | None,
-                 draw: Callable[[dict[str, Any]], dict[str, bytes]],
-                 signatures: list[tuple[Any, list[dict[str, Any]]]] | None = None) -> Path:
+                 draw: Callable[[ChartSeries], dict[str, bytes]],
+                 signatures: list[tuple[Signature, list[LimitMove]]] | None = None) -> Path:
     """Draw the charts (``draw``: series -> {title: png}) and write the page, readable by the user only."""
     from formwatch.io.outputs import atomic_output
 

@@ -11,13 +11,15 @@ import math
 import sys
 from typing import Any, Sequence
 
-from formwatch.core.exercises import get_exercise
+from dataclasses import dataclass
+
+from formwatch.core.exercises import exercise_names, get_exercise
 from formwatch.core.profile import Profile
 from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.set_judge import AUTO, SetJudge
 from formwatch.core.signature import LimitChange, Signature, evolve_limits, summarise
 from formwatch.io.history import History
-from formwatch.io.history_rows import HistorySet
+from formwatch.io.history_rows import HistorySet, LimitMove
 
 
 def safety_limits(exercise: str, profile: Profile | None) -> dict[str, float]:
@@ -78,6 +80,42 @@ def start_plan(exercise: str, profile: Profile | None, use_history: bool) -> Set
     return plan
 
 
+@dataclass(frozen=True)
+class PlanInputs:
+    """What the history adds to an exercise's plan for a batch of sets (a folder): the limits in force and the
+    latest clean set's reference, read once when the batch starts, so that every file of it is judged alike."""
+
+    evolved: dict[str, float]
+    prior_reference: dict[str, Any] | None
+
+
+def batch_plans(profile: Profile | None, use_history: bool) -> dict[str, PlanInputs]:
+    """Every exercise's :class:`PlanInputs` as the history stands now (their limit moves recorded and said once);
+    empty without a profile or the history."""
+    if profile is None or not use_history:
+        return {}
+    out = {}
+    for exercise in exercise_names():
+        limits, changes = evolved_limits(exercise, profile)
+        record_limit_changes(exercise, profile, changes)
+        out[exercise] = PlanInputs(limits, prior_reference(exercise, profile))
+    return out
+
+
+def batch_judge(exercise: str | None, profile: Profile | None, plans: dict[str, PlanInputs]) -> SetJudge | None:
+    """A judge for one file of a batch: its plans from :func:`batch_plans`, never from the history as it moves."""
+    if exercise is None:
+        return None
+
+    def plan(name: str) -> SetPlan:
+        inputs = plans.get(name)
+        if inputs is None:
+            return make_plan(name, profile)
+        return make_plan(name, profile, evolved=inputs.evolved, prior_reference=inputs.prior_reference)
+
+    return SetJudge(plan, exercise=None if exercise == AUTO else exercise)
+
+
 def judge_for(exercise: str | None, profile: Profile | None, history: bool = False) -> SetJudge | None:
     """A set's judge, judging by the plan the set starts with (:func:`start_plan`: the profile's neutral and safety
     limits, the history's limits in force, their moves recorded now); ``"auto"``: the exercise recognised first
@@ -88,7 +126,7 @@ def judge_for(exercise: str | None, profile: Profile | None, history: bool = Fal
 
 
 def signature_of(exercise: str, profile_name: str | None, profile: Profile | None) -> tuple[Signature,
-                                                                                         list[dict[str, Any]]]:
+                                                                                         list[LimitMove]]:
     """The signature of one person's sets of one exercise, and the history of its limit changes."""
     spec = get_exercise(exercise)
     with History() as history:
@@ -100,7 +138,7 @@ def signature_of(exercise: str, profile_name: str | None, profile: Profile | Non
     return summarise(spec, profile_name, sets, safety_limits(spec.name, profile), in_force), changes
 
 
-def describe(sig: Signature, changes: list[dict[str, Any]]) -> str:
+def describe(sig: Signature, changes: list[LimitMove]) -> str:
     """The signature as a few lines a person reads at a terminal."""
     who = sig.profile or "no profile"
     if not sig.sets:
@@ -129,11 +167,11 @@ def describe(sig: Signature, changes: list[dict[str, Any]]) -> str:
             f"; limit in force {m.limit_in_force:.1f}{m.unit} (calibrated {m.safety_limit:.1f})"
         lines.append(f"  {m.label}: {peak}{limit}")
     for change in changes[-5:]:
-        lines.append(f"  {change['at'][:10]}: {change['sentence']}")
+        lines.append(f"  {change.at[:10]}: {change.sentence}")
     return "\n".join(lines)
 
 
-def all_signatures(rows: Sequence[HistorySet]) -> list[tuple[Signature, list[dict[str, Any]]]]:
+def all_signatures(rows: Sequence[HistorySet]) -> list[tuple[Signature, list[LimitMove]]]:
     """A signature for every (profile, exercise) among ``rows``, with the profile's calibrated limits when its
     file is still there (else the metrics' defaults)."""
     from formwatch.core.errors import FormwatchError
@@ -153,7 +191,7 @@ def all_signatures(rows: Sequence[HistorySet]) -> list[tuple[Signature, list[dic
     return out
 
 
-def short_lines(signatures: list[tuple[Signature, list[dict[str, Any]]]]) -> list[str]:
+def short_lines(signatures: list[tuple[Signature, list[LimitMove]]]) -> list[str]:
     """A few lines a screen has room for: per person and exercise, the typical set, what ends it, the limits."""
     lines = []
     for sig, _ in signatures:

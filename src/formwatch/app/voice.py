@@ -80,6 +80,8 @@ class VoiceCues:
                 if self._closed:
                     return
                 text, self._pending = self._pending, None
+            if text is None or self.command is None:
+                continue
             self.spoken.append(text)
             try:
                 subprocess.run([*self.command, text], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -32,7 +32,7 @@ class ChestFlow:
         import cv2
 
         self._cv2 = cv2
-        self._flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+        self._flow = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
         self.back_lengths, self.front_lengths = back_lengths, front_lengths
         self._prev_gray: np.ndarray | None = None
         self._prev_warp: np.ndarray | None = None
@@ -75,7 +75,7 @@ class ChestFlow:
         size = (PATCH_ACROSS_PX, PATCH_ALONG_PX)
         before = cv2.warpAffine(self._prev_gray, self._prev_warp, size, flags=cv2.INTER_LINEAR)
         after = cv2.warpAffine(gray, self._prev_warp, size, flags=cv2.INTER_LINEAR)
-        flow = self._flow.calc(before, after, None)  # (rows, cols, 2): x across the trunk, y along it
+        flow = self._flow.calc(before, after, None)  # type: ignore[call-overload]  # (rows, cols, 2): across, along
         texture = np.abs(cv2.Sobel(before, cv2.CV_32F, 1, 0, ksize=3))  # flow is trusted where the picture has edges
         across = flow[..., 0]
         front_w, back_w = texture * self._front, texture * self._back

@@ -16,10 +16,14 @@ from __future__ import annotations
 import threading
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
+from formwatch.capture.pose import PoseEstimator
 from formwatch.capture.sources import VideoInfo, _open_video
 from formwatch.core.sample import PoseSample
+
+if TYPE_CHECKING:
+    import cv2
 
 MIN_FRAMES_PER_LANE = 90  # shorter clips are not worth a second model's start-up (~0.3 s)
 
@@ -32,7 +36,7 @@ def lane_bounds(frame_count: int, lanes: int) -> list[tuple[int, int | None]]:
     return [(start, starts[i + 1] if i + 1 < lanes else None) for i, start in enumerate(starts)]
 
 
-def _seek(capture: Any, frame: int) -> None:
+def _seek(capture: cv2.VideoCapture, frame: int) -> None:
     """Put ``capture`` before ``frame``: by seeking when the container lands exactly there, else by grabbing."""
     import cv2
 
@@ -51,7 +55,7 @@ class _Lane:
     for."""
 
     def __init__(self, path: Path, info: VideoInfo, start: int, stop: int | None,
-                 make_estimator: Callable[[], Any]) -> None:
+                 make_estimator: Callable[[], PoseEstimator]) -> None:
         self.path, self.info, self.start, self.stop = path, info, start, stop
         self.make_estimator = make_estimator
         self.samples: deque[PoseSample] = deque()
@@ -106,7 +110,7 @@ class LaneReader:
     """Every frame's pose, in order, from ``lanes`` stretches analysed at once. Iterate once; ``frames_read`` is
     the total when done."""
 
-    def __init__(self, path: Path, info: VideoInfo, make_estimator: Callable[[], Any], lanes: int = 2) -> None:
+    def __init__(self, path: Path, info: VideoInfo, make_estimator: Callable[[], PoseEstimator], lanes: int = 2) -> None:
         self.lanes = [_Lane(path, info, start, stop, make_estimator)
                       for start, stop in lane_bounds(info.frame_count, lanes)]
 

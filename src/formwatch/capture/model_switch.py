@@ -13,9 +13,13 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
+
+from formwatch.capture.pose import PoseModel
+from formwatch.capture.sources import Frame
+from formwatch.core.sample import PoseSample
 
 
 @dataclass(frozen=True)
@@ -90,14 +94,14 @@ class SwitchPolicy:
 class AutoModelEstimator:
     """Two pose estimators (full and lite) behind one ``estimate``; the policy picks which runs each frame."""
 
-    def __init__(self, full: Any, lite_path: Path | None, make: Callable[[Path], Any], camera_fps: float,
+    def __init__(self, full: PoseModel, lite_path: Path | None, make: Callable[[Path], PoseModel], camera_fps: float,
                  names: tuple[str, str] = ("full", "lite"), say: Callable[[str], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, config: SwitchConfig = SwitchConfig()) -> None:
         self.clock = clock  # seconds; injected by tests so that no decision depends on this machine's speed
-        self.estimators: dict[str, Any] = {"full": full}
+        self.estimators: dict[str, PoseModel] = {"full": full}
         self.names = {"full": names[0], "lite": names[1]}
         self.policy = SwitchPolicy(camera_fps, config)
-        self.switches: list[dict[str, Any]] = []
+        self.switches: list[dict[str, object]] = []
         self.say = say
         self.message = ""  # the newest switch in words, for the screen
         self._loader: threading.Thread | None = None
@@ -119,7 +123,7 @@ class AutoModelEstimator:
         """For the screen: said while the lite model runs in place of the full one."""
         return "Lite pose model: the full one could not keep up" if self.policy.current == "lite" else ""
 
-    def estimate(self, frame: Any, t_s: float) -> Any:
+    def estimate(self, frame: Frame, t_s: float) -> PoseSample:
         estimator = self.estimators.get(self.policy.current, self.estimators["full"])
         start = self.clock()
         sample = estimator.estimate(frame, t_s)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -30,6 +30,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _NO_POSE = np.full((N_LANDMARKS, N_CHANNELS), np.nan, dtype=np.float32)
 INFERENCE_LONG_SIDE_PX = 640  # frames are shrunk to this on their long side before inference
+
+
+class PoseModel(Protocol):
+    """A pose model as its callers use it: a sample for a frame, and closed when done."""
+
+    def estimate(self, frame: "Frame", t_s: float) -> PoseSample: ...
+
+    def close(self) -> None: ...
 
 
 class PoseEstimator:
@@ -81,7 +89,9 @@ class PoseEstimator:
             self._landmarker = None
 
     def estimate(self, frame: "Frame", t_s: float) -> PoseSample:
-        """Pose of a source frame (the live path's call)."""
+        """Pose of a source frame (the live path's call); a frame without pixels finds nobody."""
+        if frame.bgr is None:
+            return PoseSample(t_s, _NO_POSE.copy(), _NO_POSE.copy(), None)
         return self.estimate_bgr(frame.bgr, t_s)
 
     def estimate_bgr(self, bgr: np.ndarray, t_s: float) -> PoseSample:
@@ -120,7 +130,7 @@ class PoseEstimator:
         return PoseSample(t_s, landmarks, _to_array(result.pose_world_landmarks[0]), profile)
 
 
-def _to_array(landmarks: list) -> np.ndarray:
+def _to_array(landmarks: list[Any]) -> np.ndarray:
     """MediaPipe landmark objects to a ``(33, 4)`` float32 array; the one place objects become arrays."""
     return np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in landmarks],
                     dtype=np.float32)

@@ -13,13 +13,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
 
 from formwatch.core.errors import FormwatchError
 from formwatch.capture.mailbox import LatestMailbox
 from formwatch.capture.native import quiet_native_stderr
+
+if TYPE_CHECKING:
+    import cv2
 
 
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # FFmpeg's own lines about damaged files; ours are clearer
@@ -47,7 +50,7 @@ class VideoInfo:
     frame_count: int  # as the container claims; may be wrong for damaged files
 
 
-def _open_video(path: Path):  # -> cv2.VideoCapture
+def _open_video(path: Path) -> "cv2.VideoCapture":
     import cv2
 
     if not path.exists():
@@ -130,7 +133,7 @@ class VideoFileSource:
 def read_ahead(frames: Iterable[Frame], depth: int = 8) -> Iterator[Frame]:
     """Frames decoded in a thread of their own, up to ``depth`` ahead of the consumer: decoding (OpenCV releases
     the GIL) overlaps inference instead of waiting for it. Order kept, nothing dropped; errors re-raised here."""
-    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    slots: queue.Queue[Frame | BaseException | object] = queue.Queue(maxsize=depth)
     done = object()
     stop = threading.Event()
 
@@ -158,13 +161,14 @@ def read_ahead(frames: Iterable[Frame], depth: int = 8) -> Iterator[Frame]:
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            if isinstance(item, Frame):
+                yield item
     finally:
         stop.set()
         thread.join(timeout=2.0)
 
 
-class _LiveSource:
+class LiveSource:
     """A thread that publishes frames into a latest-wins mailbox until stopped or the source ends."""
 
     def __init__(self) -> None:
@@ -174,12 +178,12 @@ class _LiveSource:
         self.ended_reason = ""  # why the source stopped producing, if it did by itself
         self.info: VideoInfo
 
-    def start(self) -> "_LiveSource":
+    def start(self) -> "LiveSource":
         self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
         self._thread.start()
         return self
 
-    def __enter__(self) -> "_LiveSource":
+    def __enter__(self) -> "LiveSource":
         return self.start() if self._thread is None else self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -205,7 +209,7 @@ class _LiveSource:
         return self.mailbox.dropped
 
 
-class PacedVideoSource(_LiveSource):
+class PacedVideoSource(LiveSource):
     """A video file played as a camera at its native rate: frames the consumer is too slow to take are dropped.
 
     The stand-in for a webcam on machines without one, and how latency is measured. Capture time is the wall
@@ -239,7 +243,7 @@ class PacedVideoSource(_LiveSource):
             capture.release()
 
 
-class ScheduledSource(_LiveSource):
+class ScheduledSource(LiveSource):
     """Frames without pixels published on a schedule (``t_s`` array, scaled by ``speed``): the demo's camera.
 
     The pose for each frame comes from a :class:`formwatch.app.live.FakeEstimator` by frame number, so the demo and
@@ -265,7 +269,7 @@ class ScheduledSource(_LiveSource):
         self.ended_reason = "the demo set is over"
 
 
-class CameraSource(_LiveSource):
+class CameraSource(LiveSource):
     """A webcam by index (0, 1, ...) or device path; the newest frame wins."""
 
     def __init__(self, device: int | str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from formwatch.io.recording import FILE_MODE, RecordingWriter
+from formwatch.io.jsonfiles import FILE_MODE
+from formwatch.io.recording import RecordingWriter
 from formwatch.capture.sources import SourceError
 
 
@@ -13,7 +14,7 @@ def attach_video(writer: RecordingWriter, frame_size_px: tuple[int, int], fps: f
     import cv2
 
     path = writer.path / "video.mp4"
-    video = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(fps), frame_size_px)
+    video = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), float(fps), frame_size_px)
     if not video.isOpened():
         raise SourceError(f"cannot write {path}: run without --keep-video, or choose another --out")
     os.chmod(path, FILE_MODE)

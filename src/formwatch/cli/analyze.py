@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from formwatch.core.set_summary import SetSummary
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("analyze", help="analyse a video file or a recording directory into a new recording")
     p.add_argument("input", type=Path, help="video file, a recording directory (re-analysed from its poses), or a "
                    "folder of videos (each into its own recording)")
@@ -88,14 +88,15 @@ def _analyze_folder(args: argparse.Namespace) -> int:
     from formwatch.core.set_summary import SetSummary
     from formwatch.io.recording import default_output_dir
 
-    if args.profile:
-        profile_from_args(args)  # a missing or damaged profile is refused before any work
+    from formwatch.app.signature import batch_plans
+
+    profile = profile_from_args(args)  # a missing or damaged profile is refused before any work
     model = find_or_provision(model_path(args)).path  # once, before the workers start
     out = args.out or default_output_dir(args.input.name)
     executor = dask_executor(args.scheduler) if args.scheduler else None
     jobs = args.jobs if args.jobs is not None else default_lanes()
     job = FolderJob(args.exercise, str(model), args.profile, str(args.calibration_dir or default_calibration_dir()),
-                    not args.no_history)
+                    not args.no_history, batch_plans(profile, not args.no_history))
     outcomes = analyze_folder(args.input, out, job, jobs, executor)
     for o in outcomes:
         if o.summary is not None:

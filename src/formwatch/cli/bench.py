@@ -8,7 +8,7 @@ from pathlib import Path
 from formwatch.cli.common import add_model_size_argument, model_path
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="measure per-frame and batch speed on this machine")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--no-pose", action="store_true", help="skip the pose model and live-path timings")

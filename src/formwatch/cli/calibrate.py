@@ -12,6 +12,7 @@ import numpy as np
 from formwatch.cli.common import add_exercise_argument, add_model_size_argument, default_calibration_dir, model_path
 from formwatch.core.calibration import fit_profile
 from formwatch.core.profile import describe
+from formwatch.core.silhouette import empty_profile
 from formwatch.io.profiles import list_profiles, load_profile, save_profile
 from formwatch.core.errors import FormwatchError
 
@@ -36,7 +37,7 @@ def poses_from_video(path: Path, model: Path | None
     bar = Progress(source.info.frame_count)
     with PoseEstimator(model_info.path) as estimator:
         for frame in source:
-            sample = estimator.estimate_bgr(frame.bgr, frame.t_capture_s)
+            sample = estimator.estimate(frame, frame.t_capture_s)
             t.append(sample.t_s)
             image.append(sample.image)
             world.append(sample.world)
@@ -46,7 +47,7 @@ def poses_from_video(path: Path, model: Path | None
     if not t:
         raise FormwatchError(f"{path} gave no frames: record again")
     return (np.asarray(t), np.stack(image), np.stack(world), (source.info.frame_width, source.info.frame_height),
-            np.stack(profile))
+            np.stack([p if p is not None else empty_profile() for p in profile]))
 
 
 def poses_from_camera(device: int | str, model: Path | None, seconds: float = 6.0, countdown_s: int = 5
@@ -72,7 +73,7 @@ def poses_from_camera(device: int | str, model: Path | None, seconds: float = 6.
                 frame = source.mailbox.get(timeout_s=1.0)
                 if frame is None:
                     raise FormwatchError(source.ended_reason or f"camera {device!r} stopped sending pictures")
-                sample = estimator.estimate_bgr(frame.bgr, frame.t_capture_s - start)
+                sample = estimator.estimate(frame, frame.t_capture_s - start)
                 t.append(sample.t_s)
                 image.append(sample.image)
                 world.append(sample.world)
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("calibrate", help="fit your neutral posture once per camera set-up (a profile)")
     p.add_argument("--profile", help="name of the profile to create (calibration/NAME.json)")
     src = p.add_mutually_exclusive_group()

@@ -10,6 +10,10 @@ import numpy as np
 
 from formwatch.core.exercises import exercise_names, exercises_help, get_exercise
 from formwatch.core.set_judge import AUTO
+
+__all__ = ["AUTO", "add_exercise_argument", "add_model_size_argument", "add_profile_arguments",
+           "default_calibration_dir", "exercise_name", "exercise_word", "model_path", "neutral_for",
+           "profile_from_args", "profile_meta"]
 from formwatch.core.profile import Profile
 from formwatch.io.profiles import load_profile
 

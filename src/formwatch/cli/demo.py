@@ -56,7 +56,7 @@ def run_headless(out: Path | None) -> int:
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="watch formwatch end a simulated set whose shoulders start creeping up")
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/demo-<time>)")

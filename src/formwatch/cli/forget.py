@@ -78,8 +78,8 @@ def run(args: argparse.Namespace) -> int:
             print("nothing to forget: no sets " + (f"started before {before[:16].replace('T', ' ')}" if before
                                                    else "in the history"))
             return 0
-        owned = _owned_recordings([s["recording"] for s in sets if s["recording"]], home)
-        first, last = sets[0]["started"][:16].replace("T", " "), sets[-1]["started"][:16].replace("T", " ")
+        owned = _owned_recordings([recording for _, _, recording in sets if recording], home)
+        first, last = sets[0][1][:16].replace("T", " "), sets[-1][1][:16].replace("T", " ")
         plan = (f"{len(sets)} set{'s' if len(sets) != 1 else ''} from {first} to {last}, and {len(owned)} "
                 f"recording{'s' if len(owned) != 1 else ''} in {home} ({_size_text(_disk_bytes(owned))})")
         if args.dry_run:
@@ -92,14 +92,18 @@ def run(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 print("nothing was deleted")
                 return 1
-        history.forget_ids([s["id"] for s in sets], before)  # committed before any file goes
+        history.forget_ids([set_id for set_id, _, _ in sets], before)  # committed before any file goes
     for target in owned:
         shutil.rmtree(target, ignore_errors=True)
+        parent = target.parent  # a folder's analysis: its own folder goes once its last recording has
+        while parent != home and home in parent.parents and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
     print(f"forgot {plan}")
     return 0
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("forget", help="delete sets from your history, and their recordings in your data home")
     p.add_argument("--all", action="store_true", help="every set")
     p.add_argument("--before", metavar="DATE", help="sets started before this date: YYYY-MM-DD, YYYY-MM-DDTHH:MM, "

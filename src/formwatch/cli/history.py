@@ -25,7 +25,7 @@ def history_rows(args: argparse.Namespace) -> list["HistorySet"]:
         return history.sets(args.exercise, getattr(args, "since", None))
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("history", help="your sets so far: when, exercise, reps, why each ended")
     add_history_filters(p)
     p.add_argument("--json", action="store_true", help="print JSON ({\"sets\": [...]}) instead of a table")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Callable
 
 from formwatch.cli.common import (AUTO, add_exercise_argument, add_model_size_argument, add_profile_arguments,
                                   model_path, neutral_for, profile_from_args, profile_meta)
@@ -18,12 +18,16 @@ from formwatch.core.session import SetSession
 from formwatch.core.errors import FormwatchError
 from formwatch.core.wording import verdict_line
 from formwatch.app.interrupt import Interrupted, StopSignals
-from formwatch.app.live import LiveResult, LiveRunner
+from formwatch.app.live import Estimator, LiveResult, LiveRunner
 from formwatch.app.signature import judge_for
 from formwatch.io.recording import RecordingWriter, default_output_dir, prepare_output_dir
 
+if TYPE_CHECKING:
+    from formwatch.app.voice import VoiceCues
+    from formwatch.capture.sources import LiveSource
 
-def open_source(args: argparse.Namespace) -> Any:
+
+def open_source(args: argparse.Namespace) -> LiveSource:
     from formwatch.capture.sources import CameraSource, PacedVideoSource
 
     if args.video is not None:
@@ -44,7 +48,7 @@ class _SetDirs:
         return self.first if self.count == 1 else self.first.with_name(f"{self.first.name}-{self.count}")
 
 
-def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
+def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Callable[[], RecordingWriter], Estimator]:
     from formwatch.capture.model_switch import AutoModelEstimator
     from formwatch.capture.models.provision import MODEL_NAME, find_or_provision, model_file_name
     from formwatch.capture.pose import PoseEstimator
@@ -74,7 +78,7 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Any, Any]:
             attach_video(writer, size, source.info.fps)
         return writer
 
-    estimator: Any = PoseEstimator(model.path)
+    estimator: Estimator = PoseEstimator(model.path)
     if args.model is None and getattr(args, "model_size", None) is None and model.name == MODEL_NAME:
         # The default: full, moving to lite by itself when full cannot keep up (capture/model_switch.py).
         lite = model.path.with_name(model_file_name("lite"))
@@ -108,7 +112,7 @@ def run_headless(args: argparse.Namespace) -> int:
         return _run_headless(args, runner, estimator, signals)
 
 
-def make_voice(args: argparse.Namespace) -> Any:
+def make_voice(args: argparse.Namespace) -> VoiceCues | None:
     """The spoken cues, or None; where they cannot be heard, one line says why (never silently)."""
     if not args.voice:
         return None
@@ -131,7 +135,7 @@ def _discard_unstarted(runner: LiveRunner) -> None:
         runner.writer = None
 
 
-def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Any, signals: StopSignals) -> int:
+def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Estimator, signals: StopSignals) -> int:
     from formwatch.core.cues import Cue, CuePolicy
 
     voice = make_voice(args)  # headless too: the person is 2-3 m away, not at the terminal
@@ -250,7 +254,7 @@ def run(args: argparse.Namespace) -> int:
         raise FormwatchError(f"the window cannot open ({exc}): run with --headless") from None
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("live", help="watch the camera and end the set the moment form degrades")
     add_live_arguments(p)
     p.set_defaults(func=run)

@@ -61,7 +61,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     the imports it uses and no other's."""
     parser = _Parser(prog="formwatch", description="Real-time exercise form monitor for back care.")
     parser.add_argument("--version", action="version", version=f"formwatch {__version__}")
-    parser.command = command if command in _COMMANDS else None  # for its errors: "see 'formwatch analyze --help'"
+    parser.command = command if command in _COMMANDS else None  # type: ignore[attr-defined]  # for its errors
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in _COMMANDS:
         if command in _COMMANDS and name != command:

@@ -8,7 +8,7 @@ from pathlib import Path
 from formwatch.cli.common import add_model_size_argument
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("models", help="find or build the pose model (offline) and print its path and sha256")
     p.add_argument("--model", type=Path, help="use this .task file")
     add_model_size_argument(p, live=False)

@@ -9,7 +9,7 @@ from formwatch.cli.history import add_history_filters, history_rows
 from formwatch.core.errors import FormwatchError
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("progress", help="your progress in a window: sets per day and streak, clean reps, stop reasons")
     add_history_filters(p)
     p.add_argument("--out", type=Path, metavar="FILE.png", help="write the view as a PNG instead of opening a window "

@@ -9,7 +9,7 @@ from pathlib import Path
 from formwatch.cli.history import add_history_filters, history_rows
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("report", help="a report for your physiotherapist: one HTML page with charts, every set")
     add_history_filters(p)
     p.add_argument("--out", type=Path, help="the HTML file to write (default: reports/ in your data home)")

@@ -10,13 +10,16 @@ from __future__ import annotations
 import argparse
 import copy
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from formwatch.app.routines import describe_all, load_routine
 from formwatch.cli.common import (add_model_size_argument, add_profile_arguments, model_path, neutral_for,
                                   profile_from_args, profile_meta)
 from formwatch.core.errors import FormwatchError
+
+if TYPE_CHECKING:
+    from formwatch.app.voice import VoiceCues
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,7 +97,7 @@ def _live_step(args: argparse.Namespace, exercise: str) -> None:
     live.run(step_args)
 
 
-def _rest(seconds: float, wait: bool, voice: Any = None) -> None:
+def _rest(seconds: float, wait: bool, voice: VoiceCues | None = None) -> None:
     """The rest between two exercises, said and counted down (the last three seconds spoken)."""
     print(f"Rest {seconds:.0f} s.", flush=True)
     if voice is not None:
@@ -109,7 +112,7 @@ def _rest(seconds: float, wait: bool, voice: Any = None) -> None:
         time.sleep(1.0)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("routine", help="a micro-session: a few exercises with rests and cues, each set watched")
     p.add_argument("name", nargs="?", help="the routine (formwatch routine --list)")
     p.add_argument("--list", action="store_true", help="list the routines (built-in, and yours in <home>/routines)")

@@ -8,7 +8,7 @@ from formwatch.cli.common import add_exercise_argument, add_profile_arguments
 from formwatch.cli.history import history_rows
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("signature", help="your signature movement profile: how your sets go, the limits in force and "
                        "why they moved")
     add_exercise_argument(p, default=None, auto=False)
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     exercises = [args.exercise] if args.exercise else [e for e in exercise_names() if e in with_sets]
     found = [signature_of(e, name, profile) for e in exercises]
     if args.json:
-        print(dumps_strict({"signatures": [{**sig.to_json(), "limit_changes": changes} for sig, changes in found]},
+        print(dumps_strict({"signatures": [{**sig.to_json(), "limit_changes": [c.to_json() for c in changes]} for sig, changes in found]},
                            indent=2))
     elif not found:
         print(f"no sets yet for {name or 'sets without a profile'}: the signature grows from your sets")

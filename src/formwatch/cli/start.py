@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from formwatch.cli.live import add_live_arguments
 
     p = sub.add_parser("start", help="the guided first run: set-up checklist, your neutral, then a set with the "

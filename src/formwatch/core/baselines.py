@@ -30,9 +30,12 @@ class SetBaselines:
         self.safety: dict[str, float] = dict(plan.safety_limits)  # the gross stop
         # A calibrated metric is already relative to its neutral; one with a natural zero starts there; the others
         # learn their baseline from the set's first reps (or first seconds of a hold).
-        self.baseline: dict[str, float] = {m.name: 0.0 if plan.is_calibrated(m.name) else m.natural_zero
-                                           for m in self.watched
-                                           if plan.is_calibrated(m.name) or m.natural_zero is not None}
+        self.baseline: dict[str, float] = {}
+        for m in self.watched:
+            if plan.is_calibrated(m.name):
+                self.baseline[m.name] = 0.0
+            elif m.natural_zero is not None:
+                self.baseline[m.name] = m.natural_zero
         self.early: dict[str, list[float]] = {m.name: [] for m in self.watched if m.name not in self.baseline}
         for name in self.early:  # a metric learning its baseline learns its limit with it, from the set's noise
             if plan.reasons.get(name) == "population default":

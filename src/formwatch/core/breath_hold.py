@@ -124,9 +124,10 @@ class BreathHoldDetector:
             self._quiet_since = None
             if not moving:
                 self._remember(t_s, power)
-        held = quiet and t_s - self._quiet_since >= cfg.quiet_breaths / f_hz
+        quiet_since = self._quiet_since
+        held = quiet_since is not None and t_s - quiet_since >= cfg.quiet_breaths / f_hz
         # The breath stopped about a window before the envelope went quiet: the boxcar's memory.
-        still_since = self._quiet_since - (1.0 - cfg.quiet_amplitude) * span_s if held else None
+        still_since = quiet_since - (1.0 - cfg.quiet_amplitude) * span_s if held and quiet_since is not None else None
         return HoldReading(quiet, held, still_since, readable, share)
 
     def _remember(self, t_s: float, power: float) -> None:

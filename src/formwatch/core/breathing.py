@@ -138,7 +138,8 @@ class BreathingMonitor:
         _push(self._raw, t_s, high_passed, cfg.rate_window_s)
         self._band.push(t_s, self._lp2, cfg.depth_window_s)
         rms = self._band.rms()
-        settled = t_s - self._started_t >= cfg.depth_window_s + 1.0 / cfg.low_hz / 2
+        started = self._started_t if self._started_t is not None else t_s
+        settled = t_s - started >= cfg.depth_window_s + 1.0 / cfg.low_hz / 2
         if settled and t_s >= self._next_rate_t:
             self._next_rate_t = t_s + cfg.rate_every_s
             self._rate = self._spectral_rate()
@@ -199,7 +200,7 @@ class BreathingMonitor:
         self._calm_rms.append(rms)
         if self._rate == self._rate:
             self._calm_rates.append(self._rate)
-        if t_s - self._started_t < cfg.calm_s + cfg.depth_window_s:
+        if self._started_t is None or t_s - self._started_t < cfg.calm_s + cfg.depth_window_s:
             return
         self.calm_rms = float(np.median(self._calm_rms))
         if self._calm_rates:
@@ -213,8 +214,9 @@ class BreathingMonitor:
         rate = self._rate if valid else math.nan
         strained = valid and rate == rate and self.calm_rate_bpm == self.calm_rate_bpm and \
             rate > cfg.rate_up * self.calm_rate_bpm and relative < cfg.depth_down
-        held = reading is not None and reading.held
-        held_s = t_s - reading.still_since_s if held else 0.0
+        still = reading.still_since_s if reading is not None and reading.held else None
+        held = still is not None
+        held_s = t_s - still if still is not None else 0.0
         readable = reading.readable if reading is not None else True
         return BreathState(t_s, valid, rate, amplitude, relative, held, held_s, strained, readable)
 

@@ -10,7 +10,7 @@ until :meth:`Detector.reset`. What happens is said as events (core/events.py); d
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 
 import numpy as np
 
@@ -85,6 +85,8 @@ class Detector:
         self.rep_verdicts = SetRepVerdicts(self.spec.name, self.watched, self.spec.driver_sign)
         self._excess: dict[str, tuple[float, int]] = {}  # this rep's phase deviations: (sum, count) per metric
         self._phase_limits: list[float] = [_NAN] * len(self.watched)
+        self._absolute: list[float] = [_NAN] * len(self.watched)
+        self._limits: list[float] = [self.limit_of(m) for m in self.watched]
         self._stop_gauges: tuple[GaugeReading, ...] = self._gauges([_NAN] * len(self.gauge_names))
         self._last_gauges = self._stop_gauges
         self._drifting = False
@@ -118,13 +120,9 @@ class Detector:
         return self.plan.is_calibrated(name)
 
     def phase_limit(self, metric: MetricSpec) -> float | None:
-        """The typical limit against the person's own first reps (median over the phase bins), None before."""
-        if not self.spec.has_reps or not self.reference.ready:
-            return None
-        m = self.watched.index(metric)
-        limits = [self.reference.limit(b + 0.5, m) for b in range(self.reference.config.bins)]
-        finite = [v for v in limits if not math.isnan(v)]
-        return float(np.median(finite)) if finite else None
+        """The typical limit against the person's own first reps, None before they exist."""
+        ready = self.spec.has_reps and self.reference.ready
+        return self.reference.typical_limit(self.watched.index(metric)) if ready else None
 
     def held_time(self, t_s: float) -> float | None:
         """Seconds into a hold (exercises without reps), None before it starts."""
@@ -161,12 +159,14 @@ class Detector:
             self.rep_verdicts.frame(t_s, driver, segmenter.rest_level, segmenter.driver_deg, values,
                                     phase_now or earlier, earlier is not None)
             if segmenter.rest_level is None:
+                self._read_neutral(values)
                 return self._judgement(t_s, State.READY, "", self._gauges(self._deviations(values, None)))
         elif self._started_t is None:
             self._started_t = t_s
         active = not self.spec.has_reps or bool(self.reps) or segmenter.phase != "rest"
         if active:
             self._collect_baseline(values)
+        self._read_neutral(values)
         judging = active and t_s >= self._settle_until
         if judging and phase_now is not None:
             self._track_excess(phase_now[0])
@@ -180,11 +180,16 @@ class Detector:
         state = (State.DRIFTING if self._drifting else State.CLEAN) if active else State.READY
         return self._judgement(t_s, state, segmenter.phase, gauges)
 
+    def _read_neutral(self, values: list[float]) -> None:
+        """This frame's deviations against the neutral and the limits in force, once (after what this frame
+        taught the baselines)."""
+        self._absolute = self.baselines.absolute(values)
+        self._limits = [self.limit_of(m) for m in self.watched]
+
     def _context(self, t_s: float, event: str, values: list[float], phase_now: tuple[list[float], list[float]] | None,
                  breath: BreathState | None, judging: bool, active: bool) -> FrameContext:
         segmenter = self.segmenter
-        return FrameContext(t_s, self, event, tuple(values), tuple(self.baselines.absolute(values)),
-                            tuple(self.limit_of(m) for m in self.watched),
+        return FrameContext(t_s, self, event, tuple(values), tuple(self._absolute), tuple(self._limits),
                             tuple(phase_now[0]) if phase_now else None, tuple(phase_now[1]) if phase_now else None,
                             segmenter.current_rep if self.spec.has_reps else 0, judging, active, segmenter.gap,
                             segmenter.bottom, breath, self.held_time(t_s))
@@ -264,7 +269,7 @@ class Detector:
             deviations, limits = phase_now
             self._phase_limits = list(limits)
         else:
-            deviations, limits = self.baselines.absolute(values), [self.limit_of(m) for m in self.watched]
+            deviations, limits = self._absolute, self._limits
         out = [d / limit if limit > 0 else _NAN for d, limit in zip(deviations, limits)]
         if self._depth:
             name = self.driver.name
@@ -275,7 +280,7 @@ class Detector:
     def _gauges(self, fractions: list[float]) -> tuple[GaugeReading, ...]:
         """The gauges with the limit in force behind each: against your own first reps at this phase once they
         exist, else against the neutral; the depth gauge's against the first reps' depth."""
-        limits = [self.limit_of(m) for m in self.watched]
+        limits = list(self._limits)
         if self.spec.has_reps and self.reference.ready:
             limits = list(self._phase_limits)
         if self._depth:

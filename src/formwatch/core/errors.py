@@ -7,7 +7,7 @@ class FormwatchError(Exception):
     exit_code = 2
 
 
-def require_schema_version(data: dict, expected: int, where: str, error: type[Exception], fix: str) -> None:
+def require_schema_version(data: dict[str, object], expected: int, where: str, error: type[Exception], fix: str) -> None:
     """Raise ``error`` unless the file's schema_version is ``expected``."""
     version = data.get("schema_version")
     if version != expected:

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping, TypeAlias
+from typing import Any, Mapping, TypeAlias
 
 __all__ = ["BREATH", "TEMPO", "Against", "BreathHeld", "Event", "Note", "Recognised", "RepCounted", "RepJudged", "Stop", "Verdict",
            "ViewProblem", "event_from_json", "event_to_json", "first_stop"]
@@ -156,8 +156,8 @@ class Stop:
 
 
 Event: TypeAlias = RepCounted | RepJudged | Recognised | Note | BreathHeld | ViewProblem | Stop
-_KINDS: dict[str, type] = {cls.__dataclass_fields__["kind"].default: cls  # type: ignore[attr-defined]
-                           for cls in (RepCounted, RepJudged, Recognised, Note, BreathHeld, ViewProblem, Stop)}
+_KINDS: dict[str, type[Event]] = {"rep_counted": RepCounted, "rep_judged": RepJudged, "recognised": Recognised,
+                                  "note": Note, "breath_held": BreathHeld, "view_problem": ViewProblem, "stop": Stop}
 
 
 def _plain(value: object) -> object:
@@ -196,8 +196,9 @@ def event_from_json(data: Mapping[str, object]) -> Event:
     if cls is None:
         raise ValueError(f"unknown event kind {kind!r}")
     names = [f.name for f in fields(cls) if f.init]
+    values: dict[str, Any] = {n: _field_value(n, data[n]) for n in names if n in data}  # each checked above
     try:
-        return cls(**{n: _field_value(n, data[n]) for n in names if n in data})  # type: ignore[no-any-return]
+        return cls(**values)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"a {kind} event is malformed: {exc}") from None
 

@@ -1,8 +1,10 @@
-"""Form metrics from BlazePose landmarks: hip hinge, shoulder elevation, lumbar arching, and helpers.
+"""Form metrics from BlazePose landmarks: hip hinge, shoulder elevation, hip extension, and helpers — one formula.
 
-Every function is shape-polymorphic: poses ``(..., 33, 4)`` in, one value per pose ``(...)`` out, so one code path
-serves a single live frame and a whole recording. Angles are computed as ``atan2(cross, dot)`` (stable near 0 and
-180 degrees). See ``docs/metrics.md`` for the conventions table (landmarks, zero, sign, unit, valid views).
+The landmarks' linear part (virtual points and vectors: trunk, thigh, face ...) is two small matrix products
+(:func:`frame_vectors`); the metrics follow from those vectors on Python floats (:func:`metrics_from_frame_vectors`),
+which is the definition: the live pipeline filters the vectors and calls it every frame, and a whole recording is
+the same call frame after frame (:func:`compute_metrics`). Angles are computed as ``atan2(cross, dot)`` (stable near 0
+and 180 degrees). See ``docs/metrics.md`` for the conventions table (landmarks, zero, sign, unit, valid views).
 """
 
 from __future__ import annotations
@@ -13,14 +15,29 @@ from enum import IntEnum
 
 import numpy as np
 
-from formwatch.core.landmarks import N_CHANNELS as N_CHANNELS_IN
 from formwatch.core.landmarks import Lm
 from formwatch.core.registry import KINEMATIC_METRICS
 
 
 # Columns of the metrics array written by the kinematics core, named and ordered by the registry's built-in specs
 # (core/registry.py); metrics added to the registry follow them, computed by their own functions.
-Col = IntEnum("Col", {spec.name.upper(): i for i, spec in enumerate(KINEMATIC_METRICS)})  # type: ignore[misc]
+class Col(IntEnum):
+    """Columns of the metrics row the kinematics core writes (the registry's built-in specs, in order)."""
+
+    HIP_HINGE_DEG = 0
+    SHOULDER_ELEVATION_CM = 1
+    HIP_EXTENSION_DEG = 2
+    TRUNK_INCLINE_DEG = 3
+    SHOULDER_ELEVATION_LEFT_CM = 4
+    SHOULDER_ELEVATION_RIGHT_CM = 5
+    VIEW = 6
+    QUALITY = 7
+    TORSO_LENGTH_M = 8
+    FACING = 9
+
+
+if [c.name.lower() for c in Col] != [spec.name for spec in KINEMATIC_METRICS]:
+    raise ImportError("core/kinematics.py's Col must name the registry's kinematic metrics in order")
 N_CORE_COLS = len(Col)
 # (column, low, high) of the core's metrics with a finite plausible range (core/registry.py).
 _CORE_BOUNDS = tuple((i, s.plausible[0], s.plausible[1]) for i, s in enumerate(KINEMATIC_METRICS)
@@ -97,124 +114,148 @@ _VIS_INDEX = np.array([Lm.LEFT_EAR, Lm.LEFT_SHOULDER, Lm.LEFT_HIP, Lm.LEFT_KNEE,
 _VIS_LIST = [int(i) for i in _VIS_INDEX]
 _IMAGE_USES = (_IMAGE_OPERATOR != 0).astype(np.float64).T  # (33, rows): which landmarks each row needs
 _WORLD_USES = (_WORLD_OPERATOR != 0).astype(np.float64).T
-
-
-class _BatchOperator:
-    """A linear operator over whole poses ``(T, 33, 4)`` as one BLAS product ``(T, 132) @ (132, rows*C)``.
-
-    Frames with a missing landmark (NaN, which would spoil every row through 0 x NaN) are redone with masking,
-    so a missing knee spoils only the rows that use the knee. MediaPipe gives all landmarks or none, so that
-    slow path only sees frames where nobody was found.
-    """
-
-    def __init__(self, operator: np.ndarray, channels: int) -> None:
-        self.operator = operator
-        self.rows = operator.shape[0]
-        self.channels = channels
-        selector = np.zeros((N_CHANNELS_IN, channels))
-        selector[:channels, :channels] = np.eye(channels)
-        expanded = np.kron(operator.T, selector)  # (33*4, rows*C)
-        self.columns = np.flatnonzero(expanded.any(axis=1))  # only the (landmark, channel) inputs used
-        self.expanded = expanded[self.columns]
-        self.expanded32 = self.expanded.astype(np.float32)
-        self.uses = (operator != 0).astype(np.float64).T  # (33, rows)
-
-    def __call__(self, poses: np.ndarray) -> np.ndarray:
-        batch = poses.shape[:-2]
-        flat = np.ascontiguousarray(poses).reshape(batch + (-1,))
-        weights = self.expanded32 if flat.dtype == np.float32 else self.expanded
-        used = np.take(flat, self.columns, axis=-1)
-        out = (used @ weights).astype(np.float64, copy=False).reshape(batch + (self.rows, self.channels))
-        bad = np.isnan(out).any(axis=(-1, -2))
-        if bad.any():
-            out[bad] = _apply(self.operator, self.uses, np.asarray(poses[bad][..., : self.channels], np.float64))
-        return out
-
-
-_IMAGE_BATCH = _BatchOperator(_IMAGE_OPERATOR, 2)
-_WORLD_BATCH = _BatchOperator(_WORLD_OPERATOR, 3)
 _RAD_TO_DEG = 180.0 / np.pi
 _FRONT, _OBLIQUE, _SIDE = float(View.FRONT), float(View.OBLIQUE), float(View.SIDE)
+UPRIGHT_FALLBACK_DEG = 45.0  # with the knees unseen, hip extension reads the trunk past vertical: standing only
 
 
-def compute_metrics(
-    image: np.ndarray,
-    world: np.ndarray,
-    frame_size_px: tuple[int, int] = (1, 1),
-    config: KinematicsConfig = DEFAULT_CONFIG,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
+def _fmax(a: float, b: float) -> float:
+    """``np.fmax`` on floats: NaN only when both are NaN."""
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a >= b else b
+
+
+def _fmin(a: float, b: float) -> float:
+    """``np.fmin`` on floats."""
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return a if a <= b else b
+
+
+def _div(a: float, b: float) -> float:
+    """Division with NumPy's IEEE results (inf, NaN) instead of ZeroDivisionError."""
+    if b == 0.0:
+        return math.nan if a == 0.0 or a != a else math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def _sign(x: float) -> float:
+    if x != x:
+        return math.nan
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+
+N_FRAME_VECTORS = 7 * 4 + 4 * 4  # the operators applied to all four channels: image rows, then world rows
+_OPERATORS = {np.dtype(np.float64): (_IMAGE_OPERATOR, _WORLD_OPERATOR),
+              np.dtype(np.float32): (_IMAGE_OPERATOR.astype(np.float32), _WORLD_OPERATOR.astype(np.float32))}
+
+
+def frame_vectors(image: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """The linear part of the metrics for one pose, ``(44,)``: the 7 image rows (trunk, thigh, face, foot, shoulder
+    width, hip width, face-from-shoulders) and the 4 world rows (trunk, ear above each shoulder, hips to ears), each
+    over the four channels (x, y, z, visibility; only x, y of image rows and x, y, z of world rows are used).
+
+    These 'virtual landmarks' are what the live filter smooths: the One Euro filter runs on 44 numbers instead of
+    264, and the nonlinear metrics follow from the smoothed vectors. Two small matrix products and a check.
+    """
+    image_op, world_op = _OPERATORS.get(image.dtype, _OPERATORS[np.dtype(np.float64)])
+    vectors = np.concatenate(((image_op @ image).ravel(), (world_op @ world).ravel()))
+    if math.isnan(float(np.add.reduce(vectors))):  # some landmark missing: it spoils only the rows that use it
+        xy = _apply(_IMAGE_OPERATOR, _IMAGE_USES, np.asarray(image, np.float64))
+        xyz = _apply(_WORLD_OPERATOR, _WORLD_USES, np.asarray(world, np.float64))
+        vectors = np.concatenate((xy.ravel(), xyz.ravel()))
+    return vectors
+
+
+def frame_visibility(image: np.ndarray) -> list[float]:
+    """Visibility of ears, shoulders, hips, knees (left, then right) and the nose, as the metrics read it."""
+    vis = image[:, 3].tolist()
+    return [vis[i] for i in _VIS_LIST]
+
+
+def compute_metrics(image: np.ndarray, world: np.ndarray, frame_size_px: tuple[int, int] = (1, 1),
+                    config: KinematicsConfig = DEFAULT_CONFIG, out: np.ndarray | None = None) -> np.ndarray:
     """Raw metrics of poses ``(..., 33, 4)`` as an array ``(..., len(Col))`` indexed by :class:`Col` (the first
     columns of a registry row; the pipeline adds the metrics computed elsewhere, such as the silhouette's).
 
     ``image`` holds normalised image landmarks (x, y in 0..1, z, visibility), ``world`` metric world landmarks.
     ``frame_size_px`` (width, height) turns normalised coordinates into square pixels so image angles are true.
-    A metric the pose cannot support (low visibility, wrong view, no detection) is NaN; never raises.
-    All the landmark arithmetic is two small matrix products (virtual points as linear combinations). A batch then
-    runs as array operations at memory speed; a single frame takes core/kinematics_frame.py, the same formulas
-    on Python floats, because NumPy's ~1 us per call would cost ~80 us a frame (docs/performance.md). The tests
-    hold the two paths equal on random, degenerate and NaN poses.
-    """
+    A metric the pose cannot support (low visibility, wrong view, no detection) is NaN; never raises. One formula:
+    a batch is the per-frame one (:func:`metrics_from_frame_vectors`) frame after frame (about 10 us a frame, next
+    to the pose model's 20 ms; the pipeline's own loop, core/pipeline.metrics_batch, also holds the facing)."""
     image = np.asarray(image)
     world = np.asarray(world)
     if out is None:
         out = np.empty(image.shape[:-2] + (N_CORE_COLS,), dtype=np.float64)
-    if image.ndim == 2:
-        from formwatch.core.kinematics_frame import metrics_one_frame  # the same formulas on Python floats
-
-        metrics_one_frame(image, world, frame_size_px, config, out)
-        return out
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        # Image vectors in square pixels, as complex numbers x + iy: conj(a) * b = (a . b) + i (a x b), so every
-        # signed angle below is one np.angle over a stacked array.
-        px = _IMAGE_BATCH(image) * np.array([frame_size_px[0], frame_size_px[1]], dtype=np.float64)
-        z = px.view(np.complex128)[..., 0]  # (..., 7): trunk, thigh, face, foot, shoulder w., hip w., face 2
-        trunk = z[..., 0]
-        products = np.conj(trunk)[..., None] * z[..., [1, 2, 6]]  # trunk with thigh, with face, with face 2
-        vis = image[..., _VIS_INDEX, 3].astype(np.float64)
-        seen = np.fmax(vis[..., :4], vis[..., 4:8]) >= config.min_visibility  # ears, shoulders, hips, knees
-
-        # Facing: the face is on the front side of the trunk line whatever the hinge; the toes are the fallback.
-        face = np.where(np.isnan(products[..., 1].imag), products[..., 2].imag, products[..., 1].imag)
-        face_side = np.where(vis[..., 8] >= config.min_visibility, face, 0.0)
-        facing = np.sign(np.where((face_side != 0) & ~np.isnan(face_side), face_side, z[..., 3].real))
-
-        # hinge = atan2(f (trunk x thigh), -(trunk . thigh)); incline = atan2(f trunk_x, -trunk_y).
-        angles = np.angle(np.stack([-np.conj(products[..., 0]), 1j * trunk], axis=-1)) * (facing * _RAD_TO_DEG)[
-            ..., None]
-        lengths = np.abs(z[..., [0, 4, 5]])
-        ratio = 0.5 * (lengths[..., 1] + lengths[..., 2]) / lengths[..., 0]
-        view = np.where(ratio <= config.side_view_max_width_ratio, _SIDE,
-                        np.where(ratio >= config.front_view_min_width_ratio, _FRONT, _OBLIQUE)) + 0.0 * ratio
-
-        quality = np.fmin(np.fmax(np.fmin(np.fmax(vis[..., 1], vis[..., 5]), np.fmax(vis[..., 2], vis[..., 6])),
-                                  0.0), 1.0)  # the worse-seen of shoulders and hips; NaN (nobody found) -> 0
-        body_seen = quality >= config.min_visibility
-        sagittal = np.where(body_seen & (view != _FRONT) & (facing != 0), 1.0, np.nan)
-        angles *= sagittal[..., None]
-        out[..., Col.HIP_HINGE_DEG] = np.where(seen[..., 3], angles[..., 0], np.nan)
-        # Lumbar arch proxy: extension of the trunk past the thigh line; with the knees unseen, past the vertical.
-        out[..., Col.HIP_EXTENSION_DEG] = -np.where(seen[..., 3], angles[..., 0], angles[..., 1])
-        out[..., Col.TRUNK_INCLINE_DEG] = angles[..., 1]
-
-        # Shoulder elevation from metric world landmarks: rise towards the ears along the trunk axis, any view.
-        w = _WORLD_BATCH(world)  # (..., 4, 3): trunk, ear-left, ear-right, hips-to-ears
-        along = (w @ w[..., 0, :, None])[..., 0]  # each vector's component along the trunk, times trunk length
-        torso_m = np.sqrt(along[..., 0])
-        neutral = config.ear_above_shoulder_ratio * along[..., 3]
-        elevation = (neutral[..., None] - along[..., 1:3]) * (np.where(body_seen & seen[..., 0], 100.0, np.nan)
-                                                               / torso_m)[..., None]
-        out[..., Col.SHOULDER_ELEVATION_LEFT_CM] = elevation[..., 0]
-        out[..., Col.SHOULDER_ELEVATION_RIGHT_CM] = elevation[..., 1]
-        out[..., Col.SHOULDER_ELEVATION_CM] = 0.5 * (elevation[..., 0] + elevation[..., 1])
-        out[..., Col.TORSO_LENGTH_M] = torso_m
-        out[..., Col.VIEW] = view
-        out[..., Col.QUALITY] = quality
-        out[..., Col.FACING] = facing
-        for col, low, high in _CORE_BOUNDS:  # implausible readings are NaN, as on the single-frame path
-            column = out[..., col]
-            column[(column < low) | (column > high)] = np.nan
+    for index in np.ndindex(image.shape[:-2]):
+        metrics_from_frame_vectors(frame_vectors(image[index], world[index]), frame_visibility(image[index]),
+                                   frame_size_px, config, out[index])
     return out
+
+
+def metrics_from_frame_vectors(
+    vectors: np.ndarray, visibility: list[float], frame_size_px: tuple[int, int], config: KinematicsConfig,
+    out: np.ndarray,
+) -> int:
+    """The nonlinear part for one frame, from :func:`frame_vectors` (possibly filtered) and the visibilities.
+    Readings outside their metric's plausible range become NaN; returns how many did."""
+    sx, sy = float(frame_size_px[0]), float(frame_size_px[1])
+    v = vectors.tolist()
+    tx, ty, kx, ky, fx, fy, footx = v[0] * sx, v[1] * sy, v[4] * sx, v[5] * sy, v[8] * sx, v[9] * sy, v[12]
+    swx, swy, hwx, hwy, gx, gy = v[16], v[17], v[20], v[21], v[24] * sx, v[25] * sy
+    w_trunk, w_ear_l, w_ear_r, w_hip_ear = v[28:31], v[32:35], v[36:39], v[40:43]
+    v_ear_l, v_sh_l, v_hip_l, v_knee_l, v_ear_r, v_sh_r, v_hip_r, v_knee_r, v_nose = visibility
+    min_vis = config.min_visibility
+    ears_seen = _fmax(v_ear_l, v_ear_r) >= min_vis
+    knees_seen = _fmax(v_knee_l, v_knee_r) >= min_vis
+
+    face = tx * fy - ty * fx
+    if face != face:
+        face = tx * gy - ty * gx
+    face_side = face if v_nose >= min_vis else 0.0
+    facing = _sign(face_side if face_side != 0 and face_side == face_side else footx * sx)
+    hinge = math.atan2(tx * ky - ty * kx, -(tx * kx + ty * ky)) * facing * _RAD_TO_DEG
+    incline = math.atan2(tx + 0.0, -ty + 0.0) * facing * _RAD_TO_DEG  # + 0.0: signed zeros as NumPy has them
+    ratio = _div(0.5 * (math.hypot(swx * sx, swy * sy) + math.hypot(hwx * sx, hwy * sy)), math.hypot(tx, ty))
+    if ratio <= config.side_view_max_width_ratio:
+        view = _SIDE
+    elif ratio >= config.front_view_min_width_ratio:
+        view = _FRONT
+    else:
+        view = _OBLIQUE
+    view += 0.0 * ratio
+    quality = _fmin(_fmax(_fmin(_fmax(v_sh_l, v_sh_r), _fmax(v_hip_l, v_hip_r)), 0.0), 1.0)
+    body_seen = quality >= min_vis
+    sagittal = 1.0 if body_seen and view != _FRONT and facing != 0 else math.nan
+    hinge *= sagittal
+    incline *= sagittal
+
+    along0 = w_trunk[0] * w_trunk[0] + w_trunk[1] * w_trunk[1] + w_trunk[2] * w_trunk[2]
+    along_l = w_ear_l[0] * w_trunk[0] + w_ear_l[1] * w_trunk[1] + w_ear_l[2] * w_trunk[2]
+    along_r = w_ear_r[0] * w_trunk[0] + w_ear_r[1] * w_trunk[1] + w_ear_r[2] * w_trunk[2]
+    along_ear = w_hip_ear[0] * w_trunk[0] + w_hip_ear[1] * w_trunk[1] + w_hip_ear[2] * w_trunk[2]
+    torso_m = math.sqrt(along0) if along0 >= 0 else math.nan
+    neutral = config.ear_above_shoulder_ratio * along_ear
+    gate = _div(100.0 if body_seen and ears_seen else math.nan, torso_m)
+    left = (neutral - along_l) * gate
+    right = (neutral - along_r) * gate
+    upright = incline if -UPRIGHT_FALLBACK_DEG < incline < UPRIGHT_FALLBACK_DEG else math.nan
+    row = [hinge if knees_seen else math.nan, 0.5 * (left + right), -(hinge if knees_seen else upright), incline,
+           left, right, view, quality, torso_m, facing]
+    implausible = 0
+    for col, low, high in _CORE_BOUNDS:  # on Python floats: far cheaper than masking the NumPy row
+        value = row[col]
+        if value < low or value > high:
+            row[col] = math.nan
+            implausible += 1
+    # One assignment of the whole row, in Col order (ten separate item assignments cost more than the maths).
+    out[:N_CORE_COLS] = row
+    return implausible
 
 
 def nan_reason(metrics_row: np.ndarray, column: Col, config: KinematicsConfig = DEFAULT_CONFIG) -> str:

@@ -25,7 +25,8 @@ _ROWS = [int(i) for side in _SIDES for i in side]  # hip, knee, ankle (left), th
 
 def _rows(world: np.ndarray) -> list[list[float]]:
     """The six leg landmarks of one ``(33, 4)`` pose as Python floats: one conversion, not one per element."""
-    return world[_ROWS].tolist()
+    rows: list[list[float]] = world[_ROWS].tolist()
+    return rows
 
 
 def _one_knee(hip: list[float], knee: list[float], ankle: list[float]) -> tuple[float, float]:
@@ -45,13 +46,14 @@ def knee_flexion_deg(image: np.ndarray, world: np.ndarray, profile: np.ndarray |
         (left, wl), (right, wr) = _one_knee(r[0], r[1], r[2]), _one_knee(r[3], r[4], r[5])
         return (left * wl + right * wr) / (wl + wr)
     angles, weights = [], []
-    for hip, knee, ankle in _SIDES:
-        thigh = world[..., hip, :3] - world[..., knee, :3]
-        shank = world[..., ankle, :3] - world[..., knee, :3]
+    for hip_lm, knee_lm, ankle_lm in _SIDES:
+        h, k, a = int(hip_lm), int(knee_lm), int(ankle_lm)
+        thigh = world[..., h, :3] - world[..., k, :3]
+        shank = world[..., a, :3] - world[..., k, :3]
         cross = np.linalg.norm(np.cross(thigh, shank), axis=-1)
         angles.append(180.0 - np.degrees(np.arctan2(cross, np.einsum("...i,...i->...", thigh, shank))))
-        weights.append(np.maximum(world[..., knee, 3], 1e-3))
-    return (angles[0] * weights[0] + angles[1] * weights[1]) / (weights[0] + weights[1])
+        weights.append(np.maximum(world[..., k, 3], 1e-3))
+    return np.asarray((angles[0] * weights[0] + angles[1] * weights[1]) / (weights[0] + weights[1]))
 
 
 def shank_incline_deg(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None,
@@ -69,8 +71,9 @@ def shank_incline_deg(image: np.ndarray, world: np.ndarray, profile: np.ndarray 
             weight += w
         return total / weight
     angles, weights = [], []
-    for _, knee, ankle in _SIDES:
-        d = world[..., ankle, :3] - world[..., knee, :3]
+    for _, knee_lm, ankle_lm in _SIDES:
+        k, a = int(knee_lm), int(ankle_lm)
+        d = world[..., a, :3] - world[..., k, :3]
         angles.append(np.degrees(np.arctan2(np.hypot(d[..., 0], d[..., 2]), np.abs(d[..., 1]))))
-        weights.append(np.maximum(world[..., knee, 3], 1e-3))
-    return (angles[0] * weights[0] + angles[1] * weights[1]) / (weights[0] + weights[1])
+        weights.append(np.maximum(world[..., k, 3], 1e-3))
+    return np.asarray((angles[0] * weights[0] + angles[1] * weights[1]) / (weights[0] + weights[1]))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formwatch.core.filters import OneEuroConfig, OneEuroFilter, ScalarOneEuro
-from formwatch.core.kinematics import DEFAULT_CONFIG, N_CORE_COLS, Col, KinematicsConfig, View, compute_metrics
-from formwatch.core.kinematics_frame import N_FRAME_VECTORS, frame_vectors, frame_visibility, metrics_from_frame_vectors
+from formwatch.core.kinematics import (DEFAULT_CONFIG, N_FRAME_VECTORS, Col, KinematicsConfig, View, frame_vectors,
+                                       frame_visibility, metrics_from_frame_vectors)
 from formwatch.core.registry import REGISTRY
 
 
@@ -107,11 +107,17 @@ class Pipeline:
         """The metrics computed outside the kinematics core (the silhouette's, any added), NaN where implausible
         or where the camera sees the person from the front and the metric needs a side view."""
         values = []
+        together: dict[int, float | np.ndarray | tuple[float, ...]] = {}  # computed together: once a frame
         for _, spec in self._computed:
             if front_view and spec.side_view_only:
                 values.append(math.nan)
                 continue
-            value = float(spec.compute(image, world, profile, self.frame_size_px))  # type: ignore[misc]
+            assert spec.compute is not None
+            key = id(spec.compute)
+            if key not in together:
+                together[key] = spec.compute(image, world, profile, self.frame_size_px)
+            result = together[key]
+            value = float(result[spec.output or 0] if isinstance(result, tuple) else result)
             low, high = spec.plausible
             if value < low or value > high:
                 value = math.nan
@@ -154,18 +160,15 @@ def metrics_batch(
     config: KinematicsConfig = DEFAULT_CONFIG,
     profile: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Unfiltered metrics of a whole recording ``(T, 33, 4)`` (and trunk profiles ``(T, 4, K)``) at once, relative
-    to ``neutral``: ``(T, columns)``."""
-    metrics = np.full(np.shape(image)[:-2] + (len(REGISTRY),), np.nan)
-    compute_metrics(image, world, frame_size_px, config, out=metrics[..., :N_CORE_COLS])
-    front = metrics[..., _VIEW] == _FRONT_VIEW
-    with np.errstate(invalid="ignore"):
-        for col, spec in REGISTRY.computed:
-            values = np.asarray(spec.compute(image, world, profile, frame_size_px),  # type: ignore[misc]
-                                dtype=np.float64)
-            if spec.side_view_only:
-                values = np.where(front, np.nan, values)
-            metrics[..., col] = np.where((values < spec.plausible[0]) | (values > spec.plausible[1]), np.nan, values)
-    if neutral is not None:
-        metrics -= fit_row(neutral, metrics.shape[-1])
-    return metrics
+    """Unfiltered metrics of a whole recording ``(T, 33, 4)`` (and trunk profiles ``(T, 4, K)``) relative to
+    ``neutral``: ``(T, columns)`` — the pipeline's own step frame after frame with no smoothing, so a batch reads
+    exactly what the stream reads (the facing held over the set included)."""
+    image, world = np.asarray(image), np.asarray(world)
+    frames = image.reshape((-1,) + image.shape[-2:])
+    worlds = world.reshape((-1,) + world.shape[-2:])
+    profiles = None if profile is None else np.asarray(profile).reshape((-1,) + np.shape(profile)[-2:])
+    pipeline = Pipeline(frame_size_px, PipelineConfig(kinematics=config, smoothing=False), neutral)
+    out = np.empty((len(frames), len(REGISTRY)))
+    for i in range(len(frames)):
+        out[i] = pipeline.step(i / 30.0, frames[i], worlds[i], profiles[i] if profiles is not None else None)
+    return out.reshape(image.shape[:-2] + (len(REGISTRY),))

@@ -45,7 +45,7 @@ class SetPlan:
     calibrated: frozenset[str] = frozenset()  # watched metrics whose neutral (zero) the profile gives
     safety_limits: Mapping[str, float] = field(default_factory=lambda: _EMPTY)  # fixed for the set
     limits_in_force: Mapping[str, float] = field(default_factory=lambda: _EMPTY)  # never looser than the safety limits
-    reasons: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    reasons: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     profile_name: str | None = None
     # The phase-matched reference of this person's latest clean set of the exercise (PhaseReference.to_json, from
     # the history): it judges the first reps' verdicts at the same phase before the set has its own; never a stop.

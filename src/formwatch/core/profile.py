@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -53,7 +52,7 @@ class Profile:
     landmarks_seen: list[str] = field(default_factory=list)
     still_window_s: tuple[float, float] = (0.0, 0.0)
     source: str = ""
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, object] = field(default_factory=dict)
     schema_version: int = PROFILE_SCHEMA_VERSION
 
     def neutral_vector(self) -> np.ndarray:
@@ -64,7 +63,7 @@ class Profile:
                 out[col] = self.metrics[name].neutral
         return out
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         data = asdict(self)
         data["still_window_s"] = list(self.still_window_s)
         return data
@@ -76,7 +75,7 @@ def validate_name(name: str) -> str:
     return name
 
 
-def _number(data: dict[str, Any], key: str, where: str, low: float, high: float) -> float:
+def _number(data: dict[str, object], key: str, where: str, low: float, high: float) -> float:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or \
             not low <= value <= high:
@@ -88,13 +87,13 @@ def _number(data: dict[str, Any], key: str, where: str, low: float, high: float)
 _RENAMED = {"lumbar_arch_deg": HIP_EXTENSION}
 
 
-def _renamed(section: Any) -> Any:
+def _renamed(section: object) -> object:
     if not isinstance(section, dict):
         return section
     return {_RENAMED.get(k, k): v for k, v in section.items()}
 
 
-def profile_from_json(data: Any, where: str) -> Profile:
+def profile_from_json(data: object, where: str) -> Profile:
     """Validate a decoded profile (schema, types, ranges)."""
     if not isinstance(data, dict):
         raise ProfileError(f"{where} must hold a JSON object: calibrate again to replace it")

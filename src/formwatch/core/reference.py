@@ -50,7 +50,7 @@ def _on_curve(curve: np.ndarray, position: np.ndarray | float) -> np.ndarray:
     left = np.floor(x).astype(int) % bins
     right = (left + 1) % bins
     w = (x - np.floor(x))[..., None]
-    return curve[left] * (1 - w) + curve[right] * w
+    return np.asarray(curve[left] * (1 - w) + curve[right] * w)
 
 
 class PhaseReference:
@@ -97,7 +97,7 @@ class PhaseReference:
         """Samples of bin ``b`` and its neighbours (round the circle): a bin's figure does not hang on a handful of
         frames at 15 fps."""
         n = self.config.bins
-        return values[(bins == b) | (bins == (b - 1) % n) | (bins == (b + 1) % n)]
+        return np.asarray(values[(bins == b) | (bins == (b - 1) % n) | (bins == (b + 1) % n)])
 
     def _build(self) -> None:
         positions = np.concatenate([p for p, _ in self._kept])
@@ -147,6 +147,12 @@ class PhaseReference:
         floor = self.metrics[m].phase_min_change or 0.0
         spread = self.spread[int(position) % self.config.bins, m]
         return max(self.config.spread_k * spread, floor) if not math.isnan(spread) else math.nan
+
+    def typical_limit(self, m: int) -> float | None:
+        """Metric ``m``'s limit over the whole rep: the median over the phase bins (None where none is known)."""
+        limits = [self.limit(b + 0.5, m) for b in range(self.config.bins)]
+        finite = [v for v in limits if not math.isnan(v)]
+        return float(np.median(finite)) if finite else None
 
     @classmethod
     def from_json(cls, metrics: tuple[MetricSpec, ...], data: Any, config: ReferenceConfig = ReferenceConfig()

@@ -21,11 +21,13 @@ import numpy as np
 
 from formwatch.core.landmarks import Lm
 from formwatch.core.limbs import knee_flexion_deg, shank_incline_deg
-from formwatch.core.trunk import lumbar_curve_deg, rib_flare_deg
+from formwatch.core.trunk import trunk_shape
 
-# (image (..., 33, 4), world (..., 33, 4), trunk profile (..., 4, K) or None, frame size (w, h) px) -> values (...).
-# Shape-polymorphic like the core; a metric that needs the profile returns NaN when it is None.
-ComputeFn = Callable[[np.ndarray, np.ndarray, "np.ndarray | None", tuple[int, int]], "np.ndarray | float"]
+# (image (33, 4), world (33, 4), trunk profile (4, K) or None, frame size (w, h) px) -> the value of one frame, or a
+# tuple of values for metrics computed together (each spec takes its ``output``). A metric that needs the profile
+# answers NaN when it is None.
+ComputeFn = Callable[[np.ndarray, np.ndarray, "np.ndarray | None", tuple[int, int]],
+                     "float | np.ndarray | tuple[float, ...]"]
 Segment = tuple[Lm, Lm]
 
 
@@ -69,6 +71,7 @@ class MetricSpec:
     lower_words: tuple[str, str, str, str] | None = None
     unmeasured_hint: str = ""  # why it is often NaN, in words a user can act on
     side_view_only: bool = False  # NaN when the camera sees the person from the front (the bend is then in depth)
+    output: int | None = None  # ``compute`` gives several metrics at once (a tuple): this one's place in it
 
     def judged_lower(self) -> "MetricSpec":
         """The same metric judged the other way: worse = lower, with the words for that direction."""
@@ -99,15 +102,11 @@ _FRONT_SEGMENTS = ((Lm.LEFT_SHOULDER, Lm.LEFT_HIP), (Lm.RIGHT_SHOULDER, Lm.RIGHT
 # side-on clips in ../shared/data/video (body shape, clothing, the exercise's posture; docs/metrics.md). They are
 # judged against the person's calibrated neutral, or against the set's own first reps / first seconds.
 
-def _needs_profile(metric: Callable[[np.ndarray], np.ndarray]) -> ComputeFn:
-    """A trunk-shape metric as a registry compute function (NaN where there is no silhouette profile)."""
-    def compute(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None,
-                frame_size_px: tuple[int, int]) -> np.ndarray | float:
-        if profile is None:
-            return np.full(np.shape(image)[:-2], np.nan) if np.ndim(image) > 2 else float("nan")
-        return metric(profile)
-    compute.__doc__ = metric.__doc__
-    return compute
+def _trunk(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None,
+           frame_size_px: tuple[int, int]) -> tuple[float, float]:
+    """The trunk's shape from the silhouette profile (core/trunk.py): lumbar curve and rib flare, together; NaN
+    without a silhouette."""
+    return trunk_shape(profile) if profile is not None else (math.nan, math.nan)
 
 
 # The columns the kinematics core computes, in the order it writes them (core/kinematics.py's Col follows this).
@@ -138,7 +137,7 @@ TRUNK_METRICS: tuple[MetricSpec, ...] = (
                "Tuck your ribs down and brace gently, as if zipping up a coat", Worse.HIGHER, (-60.0, 60.0),
                10.0, 10.0, 6.0, max_limit=15.0, phase_min_change=5.0, trend=False, side_view_only=True,
                segments=_BACK_SEGMENTS,
-               colour="#ff6b6b", compute=_needs_profile(lumbar_curve_deg),
+               colour="#ff6b6b", compute=_trunk, output=0,
                lower_words=("Low back rounding", "Low back rounded", "low back rounding",
                             "Hinge from the hips with a long, braced spine; keep your chest proud"),
                unmeasured_hint="the back edge of your silhouette was hidden (an arm along it, the back against the "
@@ -147,7 +146,7 @@ TRUNK_METRICS: tuple[MetricSpec, ...] = (
     MetricSpec("rib_flare_deg", "°", 0, "Rib flare", "Ribs flared", "ribs flaring",
                "Breathe out and draw your lower ribs down towards your hips", Worse.HIGHER, (-60.0, 60.0),
                10.0, 10.0, None, max_limit=15.0, phase_min_change=5.0, trend=False,
-               side_view_only=True, segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_needs_profile(rib_flare_deg),
+               side_view_only=True, segments=_FRONT_SEGMENTS, colour="#5ee3c1", compute=_trunk, output=1,
                unmeasured_hint="the front of your trunk was hidden (arms in front of it, or out of the picture)"),
 )
 # Limb angles the exercise recogniser reads (core/recognition.py); not judged.

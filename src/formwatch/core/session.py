@@ -13,15 +13,14 @@ from collections import deque
 import numpy as np
 
 from formwatch.core.breathing import HELD_CUE_S, BreathingMonitor, BreathState, front_extent
-from formwatch.core.detector import Detector
 from formwatch.core.events import BreathHeld, Event
-from formwatch.core.frame_record import BreathReading, EventFold, FrameRecord, exercise_gauges, read_only
+from formwatch.core.frame_record import BreathReading, EventFold, FrameRecord, read_only
 from formwatch.core.kinematics import Col
 from formwatch.core.pipeline import Pipeline, PipelineConfig
 from formwatch.core.record import RecordSchema
 from formwatch.core.registry import REGISTRY
 from formwatch.core.rep_rhythm import RepRhythm
-from formwatch.core.set_judge import SetJudge
+from formwatch.core.set_judge import Judge, SetJudge
 from formwatch.core.set_summary import BreathingSummary, SetSummary, fold
 
 __all__ = ["SetSession"]
@@ -33,9 +32,10 @@ class SetSession:
     """Pipeline + breathing + judge over one set; every frame's record, and the set's summary."""
 
     def __init__(self, frame_size_px: tuple[int, int], config: PipelineConfig = PipelineConfig(),
-                 neutral: np.ndarray | None = None, detector: SetJudge | Detector | None = None) -> None:
+                 neutral: np.ndarray | None = None, detector: SetJudge | Judge | None = None) -> None:
         self.pipeline = Pipeline(frame_size_px, config, neutral)
-        self.judge: SetJudge | None = SetJudge.of(detector) if isinstance(detector, Detector) else detector
+        self.judge: SetJudge | None = detector if isinstance(detector, SetJudge) or detector is None \
+            else SetJudge.of(detector)
         self._form_columns = [REGISTRY.index(s.name) for s in REGISTRY.form_metrics]
         self.schema = RecordSchema(REGISTRY.names, self.judge.gauge_names if self.judge is not None else (),
                                    self.judge is not None)
@@ -92,14 +92,14 @@ class SetSession:
         row, reading = read_only(metrics), BreathReading.of(breath)
         if self.judge is None:
             return FrameRecord(t_s, row, reading)
-        judgement = self.judge.step(t_s, metrics, breath)
+        judgement = self.judge.step(t_s, row, breath)
         events = judgement.events + self._breath_events(t_s, reading)
         self._events += events
         self._fold.add(events)
         exercise = self.judge.exercise
         name = exercise.name if exercise is not None else None
         return FrameRecord(t_s, row, reading, name, judgement.state, judgement.rep, judgement.phase,
-                           judgement.rest_known, exercise_gauges(name, judgement.gauges), judgement.held_s, events,
+                           judgement.rest_known, judgement.gauges, judgement.held_s, events,
                            self._fold.recognition, self._fold.line, self._fold.stop)
 
     def _breath_events(self, t_s: float, breath: BreathReading) -> tuple[Event, ...]:

@@ -10,7 +10,7 @@ exercise is known. :class:`Judge` is the protocol both this and a plain :class:`
 
 from __future__ import annotations
 
-import math
+from dataclasses import replace
 from typing import Callable, Protocol
 
 import numpy as np
@@ -23,7 +23,7 @@ from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.profile import Profile
 from formwatch.core.recognition import ExerciseRecognizer, RecognitionConfig
 from formwatch.core.set_summary import JudgeFacts
-from formwatch.core.verdict import DetectorConfig, GaugeReading, Judgement, State
+from formwatch.core.verdict import DetectorConfig, Judgement, State
 
 __all__ = ["AUTO", "Judge", "SetJudge", "all_gauge_names"]
 
@@ -33,7 +33,8 @@ PlanMaker = Callable[[str], SetPlan]
 
 
 class Judge(Protocol):
-    """What the session asks of whoever judges a set, frame by frame."""
+    """Whoever judges a set of one exercise, frame by frame: a :class:`Detector`, or a plug-in of its own (a test's
+    toy judge). :class:`SetJudge` puts recognition in front of one and is itself a judge."""
 
     @property
     def exercise(self) -> ExerciseSpec | None: ...
@@ -46,6 +47,8 @@ class Judge(Protocol):
     def finish(self) -> tuple[Event, ...]: ...
 
     def reset(self) -> None: ...
+
+    def replace_plan(self, plan: SetPlan) -> None: ...
 
     def facts(self) -> JudgeFacts: ...
 
@@ -67,7 +70,7 @@ class SetJudge:
         self.config = config
         self.recognizer = ExerciseRecognizer(recognition)
         self.recognition: Recognised | None = None
-        self.inner: Detector | None = None
+        self.inner: Judge | None = None
         self._union = all_gauge_names()
         self._kept: list[tuple[float, np.ndarray, BreathState | None]] = []
         self._pending: list[Event] = []
@@ -76,19 +79,24 @@ class SetJudge:
             self._pending = self._start(get_exercise(exercise).name, "given", 0.0)[0]
 
     @classmethod
-    def of(cls, detector: Detector) -> "SetJudge":
-        """A judge for a detector built elsewhere (tests, the simulator): its exercise given, its plan kept."""
-        judge = cls(lambda name: detector.plan if name == detector.spec.name else make_plan(name), detector.config)
-        judge.inner = detector
-        judge._union = all_gauge_names(detector.gauge_names)
-        judge.recognition = Recognised(0.0, detector.spec.name, 1.0, "given")
+    def of(cls, given: Judge) -> "SetJudge":
+        """A set judged by a judge built elsewhere (a detector with its own plan, a plug-in): its exercise given."""
+        if given.exercise is None:
+            raise ValueError("a given judge must know its exercise")
+        name = given.exercise.name
+        plan = given.plan if isinstance(given, Detector) else None
+        judge = cls(lambda other: plan if plan is not None and other == name else make_plan(other),
+                    given.config if isinstance(given, Detector) else DetectorConfig())
+        judge.inner = given
+        judge._union = all_gauge_names(given.gauge_names)
+        judge.recognition = Recognised(0.0, name, 1.0, "given")
         judge._pending = [judge.recognition]
         return judge
 
     # ----------------------------------------------------------------------------------------- the protocol
     @property
     def exercise(self) -> ExerciseSpec | None:
-        return self.inner.spec if self.inner is not None else None
+        return self.inner.exercise if self.inner is not None else None
 
     @property
     def gauge_names(self) -> tuple[str, ...]:
@@ -106,11 +114,10 @@ class SetJudge:
                 if found.exercise is not None:  # the frames so far, this one included, through its detector
                     replayed, last = self._start(found.exercise, "recognised", t_s, announce=False)
                     if last is not None:
-                        return self._widen(last, tuple(events + replayed))
-            nan = tuple(GaugeReading(name, math.nan) for name in self._union)
-            return Judgement(t_s, State.READY, 0, "", False, nan, None, tuple(events))
+                        return replace(last, events=tuple(events + replayed))
+            return Judgement(t_s, State.READY, 0, "", False, (), None, tuple(events))  # no exercise: no gauges
         judgement = self.inner.step(t_s, metrics, breath)
-        return self._widen(judgement, tuple(events) + judgement.events)
+        return replace(judgement, events=tuple(events) + judgement.events) if events else judgement
 
     def set_exercise(self, name: str) -> None:
         """The person says which exercise it is: judged as that from the set's first kept frame (the events of the
@@ -123,7 +130,9 @@ class SetJudge:
         exercise's set starts afresh with it."""
         self.plan_for = lambda name: make_plan(name, profile)
         if self.inner is not None:
-            self.inner.replace_plan(self.plan_for(self.inner.spec.name))
+            exercise = self.inner.exercise
+            if exercise is not None:
+                self.inner.replace_plan(self.plan_for(exercise.name))
 
     def replace_plan(self, plan: SetPlan) -> None:
         if self.inner is not None:
@@ -165,7 +174,7 @@ class SetJudge:
     # ------------------------------------------------------------------------------------------------ inside
     def _keep(self, t_s: float, metrics: np.ndarray, breath: BreathState | None) -> None:
         kept = self._kept
-        kept.append((t_s, np.array(metrics, dtype=float), breath))
+        kept.append((t_s, metrics if not metrics.flags.writeable else metrics.copy(), breath))
         if t_s - kept[0][0] > MAX_KEPT_S:
             del kept[: max(1, len(kept) // 10)]
 
@@ -182,10 +191,3 @@ class SetJudge:
             last = self.inner.step(kept_t, metrics, breath)
             events += last.events
         return events, last
-
-    def _widen(self, judgement: Judgement, events: tuple[Event, ...]) -> Judgement:
-        """The detector's gauges placed in the union's order (NaN for gauges this exercise has not)."""
-        by_name = {g.name: g for g in judgement.gauges}
-        gauges = tuple(by_name.get(name, GaugeReading(name, math.nan)) for name in self._union)
-        return Judgement(judgement.t_s, judgement.state, judgement.rep, judgement.phase, judgement.rest_known, gauges,
-                         judgement.held_s, events, judgement.stop)

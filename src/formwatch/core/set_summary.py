@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence, TypeVar
 
 from formwatch.core.events import (Event, Note, Recognised, RepCounted, RepJudged, Stop, Verdict, ViewProblem,
                                    event_from_json, event_to_json)
@@ -142,32 +142,24 @@ class SetSummary:
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> "SetSummary":
-        """The summary :meth:`to_json` wrote (derived counts are recomputed, never read)."""
-        def events(key: str) -> tuple[Event, ...]:
-            return tuple(event_from_json(e) for e in _list(data.get(key)))  # type: ignore[arg-type]
-
-        def one(key: str) -> Event | None:
-            raw = data.get(key)
-            return event_from_json(raw) if isinstance(raw, Mapping) else None  # type: ignore[arg-type]
-
-        breathing = data.get("breathing") if isinstance(data.get("breathing"), Mapping) else {}
-        judge = data.get("judge") if isinstance(data.get("judge"), Mapping) else {}
+        """The summary :meth:`to_json` wrote (derived counts are recomputed, never read); ValueError when an event
+        in it is malformed."""
+        breathing, judge = _dict(data.get("breathing")), _dict(data.get("judge"))
         return cls(
-            judged_set=bool(data.get("judged_set", "exercise" in data)), exercise=_str_or_none(data.get("exercise")), recognition=one("recognition"),  # type: ignore[arg-type]
-            reps=int(_num(data.get("reps"), 0)), judged=events("judged"), notes=events("notes"),  # type: ignore
-            stop=one("stop"), view_problems=events("view_problems"), held_s=_num_or_none(data.get("held_s")),  # type: ignore
+            judged_set=bool(data.get("judged_set", "exercise" in data)), exercise=_str_or_none(data.get("exercise")),
+            recognition=_one(data, "recognition", Recognised), reps=int(_num(data.get("reps"), 0)),
+            judged=_many(data, "judged", RepJudged), notes=_many(data, "notes", Note), stop=_one(data, "stop", Stop),
+            view_problems=_many(data, "view_problems", ViewProblem), held_s=_num_or_none(data.get("held_s")),
             frames=int(_num(data.get("frames"), 0)), duration_s=_num(data.get("duration_s"), math.nan),
             fps=_num_or_none(data.get("fps")), detected_fraction=_num(data.get("detected_fraction"), 0.0),
             implausible_readings=int(_num(data.get("implausible_readings"), 0)),
             facing_flips_held=int(_num(data.get("facing_flips_held"), 0)),
             measured_fraction=_floats(data.get("measured_fraction")),
             unmeasured=MappingProxyType({str(k): str(v) for k, v in _dict(data.get("unmeasured")).items()}),
-            breathing=BreathingSummary(_num(breathing.get("readable_fraction"), 0.0),  # type: ignore[union-attr]
-                                       _num_or_none(breathing.get("rate_bpm")),  # type: ignore[union-attr]
-                                       _str_or_none(breathing.get("why_not")),  # type: ignore[union-attr]
-                                       _num_or_none(breathing.get("needed_s"))),  # type: ignore[union-attr]
-            judge=_judge_from(judge),  # type: ignore[arg-type]
-            interrupted=bool(data.get("interrupted")), truncated=bool(data.get("truncated")),
+            breathing=BreathingSummary(_num(breathing.get("readable_fraction"), 0.0),
+                                       _num_or_none(breathing.get("rate_bpm")), _str_or_none(breathing.get("why_not")),
+                                       _num_or_none(breathing.get("needed_s"))),
+            judge=_judge_from(judge), interrupted=bool(data.get("interrupted")), truncated=bool(data.get("truncated")),
             ended=_str_or_none(data.get("ended")),
             input_notes=tuple(str(n) for n in _list(data.get("input_notes"))),
             live=MappingProxyType(_dict(data.get("live"))) if data.get("live") is not None else None)
@@ -198,11 +190,34 @@ def _judge_from(data: Mapping[str, object]) -> JudgeFacts:
         safety_limits=_floats(data.get("safety_limits")), baseline=_floats(data.get("baseline")),
         calibrated=tuple(str(n) for n in _list(data.get("calibrated"))),
         neutral_source=str(data.get("neutral_source") or "population"),
-        reference=MappingProxyType(dict(reference)) if isinstance(reference, Mapping) else None,
+        reference=MappingProxyType(_dict(reference)) if isinstance(reference, Mapping) else None,
         reference_reps=int(_num(data.get("reference_reps"), 0)) if data.get("reference_reps") is not None else None,
-        rep_features=tuple(MappingProxyType(dict(r)) for r in _list(data.get("rep_features"))
+        rep_features=tuple(MappingProxyType(_dict(r)) for r in _list(data.get("rep_features"))
                            if isinstance(r, Mapping)),
         held_s=_num_or_none(data.get("held_s")), in_rep=bool(data.get("in_rep")))
+
+
+E = TypeVar("E", RepJudged, Recognised, Note, Stop, ViewProblem)
+
+
+def _one(data: Mapping[str, object], key: str, kind: type[E]) -> E | None:
+    raw = data.get(key)
+    if not isinstance(raw, Mapping):
+        return None
+    event = event_from_json(raw)
+    if not isinstance(event, kind):
+        raise ValueError(f"{key} is a {event.kind} event, not a {kind.__name__}")
+    return event
+
+
+def _many(data: Mapping[str, object], key: str, kind: type[E]) -> tuple[E, ...]:
+    out = []
+    for raw in _list(data.get(key)):
+        event = event_from_json(raw) if isinstance(raw, Mapping) else None
+        if not isinstance(event, kind):
+            raise ValueError(f"{key} holds something that is not a {kind.__name__}")
+        out.append(event)
+    return tuple(out)
 
 
 def _list(value: object) -> list[object]:
@@ -260,7 +275,7 @@ def fold(events: Iterable[Event], judge: JudgeFacts = JudgeFacts(), exercise: st
             stop = event
     return SetSummary(judged_set=True, exercise=exercise, recognition=recognition, reps=reps,
                       judged=tuple(sorted(judged, key=lambda j: j.rep)), notes=tuple(notes), stop=stop,
-                      view_problems=tuple(problems), held_s=judge.held_s, judge=judge, **session)  # type: ignore
+                      view_problems=tuple(problems), held_s=judge.held_s, judge=judge, **session)  # type: ignore[arg-type]
 
 
 def counts(summaries: Sequence[SetSummary]) -> tuple[int, int, int, int]:

@@ -107,8 +107,8 @@ class Signature:
         """The ending fault in the exercise's own words ("Low back rounding" for a hinge)."""
         return next((m.label for m in self.metrics if m.name == self.ending_fault), self.ending_fault or "—")
 
-    def to_json(self) -> dict[str, Any]:
-        def clean(value: Any) -> Any:
+    def to_json(self) -> dict[str, object]:
+        def clean(value: object) -> object:
             if isinstance(value, float):
                 return None if math.isnan(value) else round(value, 3)
             if isinstance(value, dict):
@@ -135,8 +135,8 @@ def clean_reps_of(recorded: RecordedSet) -> list[Mapping[str, Any]]:
     return [r for r in reps if r.get("fully_tracked", True)]
 
 
-def _median(values: Iterable[float]) -> float:
-    arr = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=np.float64)
+def _median(values: Iterable[object]) -> float:
+    arr = np.asarray([v for v in values if isinstance(v, (int, float)) and math.isfinite(v)], dtype=np.float64)
     return float(np.median(arr)) if arr.size else math.nan
 
 

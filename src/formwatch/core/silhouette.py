@@ -44,7 +44,7 @@ def empty_profile() -> np.ndarray:
 
 def _sample(mask: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Bilinear samples of ``mask`` at pixel coordinates; NaN outside the frame."""
-    h, w = mask.shape
+    h, w = int(mask.shape[0]), int(mask.shape[1])
     inside = (x >= 0) & (y >= 0) & (x <= w - 1) & (y <= h - 1)
     xc, yc = np.clip(x, 0, w - 1.001), np.clip(y, 0, h - 1.001)
     x0, y0 = xc.astype(np.intp), yc.astype(np.intp)
@@ -97,7 +97,8 @@ def _segment_distance(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.nd
     ab = b - a
     rel = points[..., None, :] - a
     t = np.clip((rel * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-9), 0.0, 1.0)
-    return np.hypot(*np.moveaxis(rel - t[..., None] * ab, -1, 0))
+    offset = rel - t[..., None] * ab
+    return np.asarray(np.hypot(offset[..., 0], offset[..., 1]))
 
 
 def trunk_profile(mask: np.ndarray, image: np.ndarray) -> np.ndarray:
@@ -105,8 +106,8 @@ def trunk_profile(mask: np.ndarray, image: np.ndarray) -> np.ndarray:
     out = empty_profile()
     if mask is None or np.isnan(image[0, 0]):
         return out
-    mask = mask.reshape(mask.shape[:2])  # MediaPipe gives (H, W, 1)
-    h, w = mask.shape
+    h, w = int(mask.shape[0]), int(mask.shape[1])
+    mask = mask.reshape((h, w))  # MediaPipe gives (H, W, 1)
     size = np.array([w, h], dtype=np.float64)
     frame = trunk_frame(image, size)
     if frame is None:

@@ -14,7 +14,6 @@ half with fewer than ``MIN_STATIONS`` of them gives NaN, never a guess. Shape-po
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
 
@@ -45,7 +44,8 @@ def _slope(distance: np.ndarray, confidence: np.ndarray, stations: np.ndarray) -
 
 
 def _bend_deg(distance: np.ndarray, confidence: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    return (np.arctan(_slope(distance, confidence, high)) - np.arctan(_slope(distance, confidence, low))) * _RAD_TO_DEG
+    high_slope, low_slope = _slope(distance, confidence, high), _slope(distance, confidence, low)
+    return np.asarray((np.arctan(high_slope) - np.arctan(low_slope)) * _RAD_TO_DEG)
 
 
 def _slope_weights(stations: np.ndarray) -> np.ndarray:
@@ -66,43 +66,32 @@ _USED_FLAT = np.concatenate([_USED[0], N_STATIONS + _USED[1]])  # stations outsi
 _USED_SLOPES = _FULL_SLOPES[_USED_FLAT]
 
 
-class _OneFrame(threading.local):
-    """Both trunk metrics of the last single profile, computed once (the registry asks for each separately).
-    One per thread: analyses run side by side in threads (Dask's threaded workers, the tests), and a shared
-    last-profile slot would hand one thread the other's values."""
-
-    def __init__(self) -> None:
-        self.profile: np.ndarray | None = None
-        self.values = (np.nan, np.nan)
-
-    def __call__(self, profile: np.ndarray) -> tuple[float, float]:
-        if profile is self.profile:
-            return self.values
-        self.profile = profile
-        if bool((profile[BACK_CONF:].reshape(-1)[_USED_FLAT] >= MIN_CONFIDENCE).all()):
-            b_low, b_up, f_low, f_up = (profile[:2].reshape(-1)[_USED_FLAT] @ _USED_SLOPES).tolist()
-            self.values = ((math.atan(b_up) - math.atan(b_low)) * _RAD_TO_DEG,
-                           (math.atan(f_up) - math.atan(f_low)) * _RAD_TO_DEG)
-        else:  # some station hidden: the masked least squares, NaN where too few remain
-            self.values = (float(_bend_deg(profile[BACK], profile[BACK_CONF], LOWER, UPPER)),
-                           float(_bend_deg(profile[FRONT], profile[FRONT_CONF], ABDOMEN, RIBS)))
-        return self.values
+def trunk_shape(profile: np.ndarray) -> tuple[float, float]:
+    """(lumbar curve, rib flare) of one profile ``(4, K)``, degrees: the two metrics of the trunk's shape, computed
+    together (one product when every station is trusted, the masked least squares otherwise)."""
+    if bool((profile[BACK_CONF:].reshape(-1)[_USED_FLAT] >= MIN_CONFIDENCE).all()):
+        b_low, b_up, f_low, f_up = (profile[:2].reshape(-1)[_USED_FLAT] @ _USED_SLOPES).tolist()
+        return ((math.atan(b_up) - math.atan(b_low)) * _RAD_TO_DEG, (math.atan(f_up) - math.atan(f_low)) * _RAD_TO_DEG)
+    return (float(_bend_deg(profile[BACK], profile[BACK_CONF], LOWER, UPPER)),
+            float(_bend_deg(profile[FRONT], profile[FRONT_CONF], ABDOMEN, RIBS)))
 
 
-_one_frame = _OneFrame()
+def _per_profile(profile: np.ndarray, output: int) -> np.ndarray | float:
+    """``trunk_shape``'s ``output`` for one profile or each of ``(..., 4, K)`` (the same formula, frame after frame)."""
+    profile = np.asarray(profile, dtype=np.float64)
+    if profile.ndim == 2:
+        return trunk_shape(profile)[output]
+    out = np.empty(profile.shape[:-2])
+    for index in np.ndindex(out.shape):
+        out[index] = trunk_shape(profile[index])[output]
+    return out
 
 
 def lumbar_curve_deg(profile: np.ndarray) -> np.ndarray | float:
     """The back edge's bend (positive = hollowing / extension, negative = rounding / flexion)."""
-    if np.ndim(profile) == 2:
-        return _one_frame(profile)[0]
-    profile = np.asarray(profile, dtype=np.float64)
-    return _bend_deg(profile[..., BACK, :], profile[..., BACK_CONF, :], LOWER, UPPER)
+    return _per_profile(profile, 0)
 
 
 def rib_flare_deg(profile: np.ndarray) -> np.ndarray | float:
     """The front edge's bend (positive = the lower ribs push forward of the abdomen line)."""
-    if np.ndim(profile) == 2:
-        return _one_frame(profile)[1]
-    profile = np.asarray(profile, dtype=np.float64)
-    return _bend_deg(profile[..., FRONT, :], profile[..., FRONT_CONF, :], ABDOMEN, RIBS)
+    return _per_profile(profile, 1)

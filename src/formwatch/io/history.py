@@ -9,18 +9,18 @@ transaction).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Sequence
 
 from formwatch.core.errors import FormwatchError
 from formwatch.core.set_summary import SetSummary
-from formwatch.io.history_rows import HistorySet, set_from_row
+from formwatch.core.signature import LimitChange
+from formwatch.io.history_rows import HistorySet, LimitMove, set_from_row
 from formwatch.io.home import data_home
 from formwatch.io.jsonfiles import dumps_strict
 
@@ -163,7 +163,7 @@ class History:
         cursor = self._db.execute(
             "INSERT INTO sets (started, status, pid, source, exercise, profile, recording) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (time.strftime("%Y-%m-%dT%H:%M:%S"), "running", os.getpid(), source, exercise, profile, recording))
-        return int(cursor.lastrowid)
+        return int(cursor.lastrowid or 0)
 
     def finish_set(self, set_id: int, summary: SetSummary, interrupted: bool = False) -> None:
         """The set has ended (or was cut short): its summary, in one transaction. The summary's JSON is the record;
@@ -180,7 +180,7 @@ class History:
              summary.exercise, summary.exercise_source, summary.faulty_reps, summary.noted_reps,
              dumps_strict(summary.to_json()), set_id))
 
-    def record_limit_changes(self, profile: str, exercise: str, changes: list[Any]) -> None:
+    def record_limit_changes(self, profile: str, exercise: str, changes: Sequence[LimitChange]) -> None:
         """Moves of the limits in force (core/signature.py LimitChange), in one transaction."""
         if not changes:
             return
@@ -192,25 +192,26 @@ class History:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(at, profile, exercise, c.metric, c.old, c.new, c.safety, c.sentence) for c in changes])
 
-    def limit_changes(self, profile: str | None = None, exercise: str | None = None) -> list[dict[str, Any]]:
+    def limit_changes(self, profile: str | None = None, exercise: str | None = None) -> list[LimitMove]:
         """Every recorded move of a limit, oldest first (for one person and exercise when given)."""
         clauses = [(c, v) for c, v in (("profile = ?", profile), ("exercise = ?", exercise)) if v is not None]
         where = f"WHERE {' AND '.join(c for c, _ in clauses)}" if clauses else ""
         rows = self._db.execute(f"SELECT * FROM limit_changes {where} ORDER BY id", [v for _, v in clauses])
-        return [dict(r) for r in rows.fetchall()]
+        return [LimitMove(r["at"], r["profile"], r["exercise"], r["metric"], float(r["old"]), float(r["new"]),
+                          float(r["safety"]), r["sentence"]) for r in rows.fetchall()]
 
     def limits_in_force(self, profile: str, exercise: str) -> dict[str, float]:
         """The latest limit of each metric for this person and exercise (none recorded: empty)."""
-        return {c["metric"]: c["new"] for c in self.limit_changes(profile, exercise)}
+        return {c.metric: c.new for c in self.limit_changes(profile, exercise)}
 
-    def sets_before(self, before: str | None) -> list[dict[str, Any]]:
+    def sets_before(self, before: str | None) -> list[tuple[int, str, str | None]]:
         """The sets ``forget`` would delete: all (``before`` None) or those started before ``before``, a local ISO
         timestamp (cli/forget.py parses it strictly), oldest first."""
         if before is not None and not _ISO_STAMP.fullmatch(before):
             raise HistoryError(f"{before!r} is not an ISO timestamp: nothing was deleted")
         where, args = ("WHERE started < ?", (before,)) if before else ("", ())
         rows = self._db.execute(f"SELECT id, started, recording FROM sets {where} ORDER BY started, id", args)
-        return [dict(r) for r in rows.fetchall()]
+        return [(int(r["id"]), str(r["started"]), r["recording"]) for r in rows.fetchall()]
 
     def forget_ids(self, ids: list[int], before: str | None) -> None:
         """Delete these sets, and the limit changes made before ``before`` (all when None), in one transaction."""
@@ -250,7 +251,7 @@ class History:
                 self._db.executemany("UPDATE sets SET status = 'interrupted' WHERE id = ?", [(i,) for i in dead])
 
     def integrity_ok(self) -> bool:
-        return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return bool(self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
 _ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")

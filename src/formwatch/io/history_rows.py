@@ -16,7 +16,25 @@ from typing import Mapping
 from formwatch.core.events import Against, Recognised, RepJudged, Stop, Verdict
 from formwatch.core.set_summary import BreathingSummary, JudgeFacts, SetSummary
 
-__all__ = ["HistorySet", "set_from_row"]
+__all__ = ["HistorySet", "LimitMove", "set_from_row"]
+
+
+@dataclass(frozen=True)
+class LimitMove:
+    """A move of a limit in force, as the history keeps it: when, whose, which metric, old and new, and why."""
+
+    at: str
+    profile: str
+    exercise: str
+    metric: str
+    old: float
+    new: float
+    safety: float
+    sentence: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"at": self.at, "profile": self.profile, "exercise": self.exercise, "metric": self.metric,
+                "old": self.old, "new": self.new, "safety": self.safety, "sentence": self.sentence}
 
 
 @dataclass(frozen=True)
@@ -81,7 +99,8 @@ def _legacy_summary(row: Mapping[str, object]) -> SetSummary:
     """What an older row's columns say, as a summary (reps, rep verdicts, the stop's rule and metric, notes)."""
     exercise = _str(row.get("exercise"))
     judged = []
-    for item in _json(row.get("reps_detail"), []):  # type: ignore[union-attr]
+    details = _json(row.get("reps_detail"), [])
+    for item in details if isinstance(details, list) else []:
         if isinstance(item, dict) and item.get("verdict") in ("clean", "note", "fault"):
             judged.append(RepJudged(float(item.get("t_end_s") or 0.0), int(item.get("rep") or 0),
                                     float(item.get("t_start_s") or 0.0), float(item.get("t_end_s") or 0.0),
@@ -94,12 +113,15 @@ def _legacy_summary(row: Mapping[str, object]) -> SetSummary:
     recognition = Recognised(0.0, exercise, 1.0, str(row.get("exercise_source") or "given")) if exercise else None
     features = _json(row.get("rep_features"), [])
     reference = _json(row.get("reference"), None)
-    judge = JudgeFacts(limits=MappingProxyType({k: float(v) for k, v in dict(_json(row.get("limits"), {})).items()}),  # type: ignore
+    limits = _json(row.get("limits"), {})
+    judge = JudgeFacts(limits=MappingProxyType({str(k): float(v) for k, v in limits.items()
+                                                if isinstance(v, (int, float))} if isinstance(limits, dict) else {}),
                        reference=reference if isinstance(reference, dict) else None,
-                       rep_features=tuple(MappingProxyType(f) for f in features if isinstance(f, dict)),  # type: ignore
+                       rep_features=tuple(MappingProxyType(f) for f in features if isinstance(f, dict))
+                       if isinstance(features, list) else (),
                        held_s=_num(row.get("held_s")))
     return SetSummary(judged_set=exercise is not None, exercise=exercise, recognition=recognition,
-                      reps=int(row.get("reps") or 0), judged=tuple(judged), stop=stop,
+                      reps=int(_num(row.get("reps")) or 0), judged=tuple(judged), stop=stop,
                       held_s=_num(row.get("held_s")), duration_s=_num(row.get("duration_s")) or 0.0,
                       breathing=BreathingSummary(rate_bpm=_num(row.get("breath_rate_bpm"))), judge=judge,
                       truncated=bool(row.get("truncated")))

@@ -174,11 +174,12 @@ def _save_npz_atomic(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.n
                      profile: np.ndarray | None = None) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    arrays = {"t_s": t_s.astype(np.float64), "image": image.astype(np.float32), "world": world.astype(np.float32)}
+    arrays: dict[str, np.ndarray] = {"t_s": t_s.astype(np.float64), "image": image.astype(np.float32),
+                                     "world": world.astype(np.float32)}
     if profile is not None:
         arrays["trunk_profile"] = profile.astype(np.float32)
     with os.fdopen(fd, "wb") as f:
-        np.savez(f, **arrays)
+        np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords as its own options
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

@@ -16,7 +16,7 @@ DEMO_SCENARIO = Scenario(fps=30.0, reps=10, drift_metric=SHOULDER_ELEVATION, dri
 DEMO_FRAME_SIZE = (1280, 720)
 
 
-def demo_meta() -> dict:
+def demo_meta() -> dict[str, object]:
     return {"source": "formwatch demo (simulated hip hinges, shoulders creeping up from rep 7)",
             "fps": DEMO_SCENARIO.fps, "frame_width": DEMO_FRAME_SIZE[0], "frame_height": DEMO_FRAME_SIZE[1],
             "exercise": "hinge", "scenario": asdict(DEMO_SCENARIO)}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from formwatch.core.detector import Detector, DetectorConfig
 from formwatch.core.events import Event, Stop
-from formwatch.core.set_judge import SetJudge
+from formwatch.core.set_judge import Judge, SetJudge
 from formwatch.core.set_summary import SetSummary, fold
 from formwatch.core.registry import HIP_HINGE, HIP_EXTENSION, REGISTRY, SHOULDER_ELEVATION
 from formwatch.sim.scenarios import Scenario, generate, generate_with_truth
@@ -41,11 +42,11 @@ def run_scenario(scenario: Scenario, exercise: str = "hinge", limits: dict[str, 
     return ScenarioOutcome(scenario, detector.stop, len(detector.reps), states, detector, session.summary())
 
 
-def judge_rows(detector: Detector | SetJudge, t: np.ndarray, metrics: np.ndarray, until_stop: bool = True
+def judge_rows(detector: Judge | SetJudge, t: np.ndarray, metrics: np.ndarray, until_stop: bool = True
                ) -> SetSummary:
     """Metrics rows (registry-indexed, one a frame) through a judge, as the session would feed them; the set's
     summary folded from the events (the tests' and the evaluations' way to judge rows without poses)."""
-    judge = SetJudge.of(detector) if isinstance(detector, Detector) else detector
+    judge = detector if isinstance(detector, SetJudge) else SetJudge.of(detector)
     events: list[Event] = []
     for ti, row in zip(t, metrics):
         judgement = judge.step(float(ti), row)
@@ -71,7 +72,7 @@ def _synthetic_neutral() -> np.ndarray:
 
 
 PROFILE_LIMITS = {SHOULDER_ELEVATION: 2.0, HIP_EXTENSION: 8.0}
-DRIFTS = {  # metric -> scenario settings of a realistic gradual fault starting at rep 7
+DRIFTS: dict[str, dict[str, Any]] = {  # metric -> scenario settings of a realistic gradual fault starting at rep 7
     SHOULDER_ELEVATION: dict(drift_amount=4.0, drift_duration_s=6.0),
     HIP_EXTENSION: dict(drift_amount=15.0, drift_duration_s=6.0),
     HIP_HINGE: dict(drift_amount=30.0, drift_duration_s=6.0),

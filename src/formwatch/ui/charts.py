@@ -5,12 +5,14 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PyQt6.QtWidgets import QMainWindow
+
+from formwatch.app.report import ChartSeries
 
 _COLOURS = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed"]
 
@@ -25,9 +27,9 @@ def _style(plot: pg.PlotItem, title: str, left: str, bottom: str) -> pg.PlotItem
     return plot
 
 
-def days_chart(plot: pg.PlotItem, series: dict[str, Any], days: int = 28) -> None:
+def days_chart(plot: pg.PlotItem, series: ChartSeries, days: int = 28) -> None:
     """The last ``days`` days as a strip: sets each day, and the current streak of days with exercise."""
-    counts = dict(series["per_day"])
+    counts = dict(series.per_day)
     today = time.time()
     labels = [time.strftime("%Y-%m-%d", time.localtime(today - (days - 1 - i) * 86400)) for i in range(days)]
     heights = [counts.get(d, 0) for d in labels]
@@ -45,10 +47,10 @@ def days_chart(plot: pg.PlotItem, series: dict[str, Any], days: int = 28) -> Non
 LEGEND_MARGIN_PX = 18.0  # the legend's offset from the top and a gap below it
 
 
-def clean_reps_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
+def clean_reps_chart(plot: pg.PlotItem, series: ChartSeries) -> None:
     _style(plot, "Clean reps per set, by exercise", "clean reps", "set (in order)")
     plot.addLegend(offset=(10, 5), labelTextSize="11pt")
-    lines = sorted(series["by_exercise"].items())
+    lines = sorted(series.by_exercise.items())
     for i, (exercise, points) in enumerate(lines):
         clean = [c for _, c, _ in points]
         plot.plot(np.arange(1, len(clean) + 1), clean, pen=pg.mkPen(_COLOURS[i % 5], width=2), symbol="o",
@@ -71,8 +73,8 @@ def _room_for_legend(plot: pg.PlotItem, low: float, high: float) -> None:
     plot.setYRange(low - 0.05 * span, low - 0.05 * span + data / (1.0 - share), padding=0)
 
 
-def reasons_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
-    reasons = series["reasons"]
+def reasons_chart(plot: pg.PlotItem, series: ChartSeries) -> None:
+    reasons = series.reasons
     _style(plot, "Why sets ended", "sets", "")
     colours = {"no stop": "#059669", "interrupted": "#d97706"}  # a clean set is good news; a stop is red
     plot.addItem(pg.BarGraphItem(x=np.arange(len(reasons)), height=[n for _, n in reasons], width=0.6,
@@ -80,11 +82,11 @@ def reasons_chart(plot: pg.PlotItem, series: dict[str, Any]) -> None:
     plot.getAxis("bottom").setTicks([[(i, r) for i, (r, _) in enumerate(reasons)]])
 
 
-CHARTS: dict[str, Callable[[pg.PlotItem, dict[str, Any]], None]] = {
+CHARTS: dict[str, Callable[[pg.PlotItem, ChartSeries], None]] = {
     "Sets per day": days_chart, "Clean reps per set": clean_reps_chart, "Why sets ended": reasons_chart}
 
 
-def _png(plot: Any, width: int = 900) -> bytes:
+def _png(plot: pg.GraphicsLayout, width: int = 900) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "chart.png"
         exporter = pyqtgraph.exporters.ImageExporter(plot)
@@ -93,7 +95,7 @@ def _png(plot: Any, width: int = 900) -> bytes:
         return path.read_bytes()
 
 
-def draw(series: dict[str, Any]) -> dict[str, bytes]:
+def draw(series: ChartSeries) -> dict[str, bytes]:
     """Every chart as a PNG (for the report)."""
     from formwatch.ui.live_window import qt_app
 
@@ -112,7 +114,7 @@ def draw(series: dict[str, Any]) -> dict[str, bytes]:
 class ProgressWindow(QMainWindow):
     """The Progress view: the same charts, live in a window."""
 
-    def __init__(self, series: dict[str, Any], sets: int, signature_lines: list[str] | None = None) -> None:
+    def __init__(self, series: ChartSeries, sets: int, signature_lines: list[str] | None = None) -> None:
         super().__init__()
         from formwatch.ui.live_window import fit_to_screen
 

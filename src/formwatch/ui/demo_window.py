@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from formwatch.sim.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta
 from formwatch.core.detector import Detector
@@ -14,7 +15,7 @@ from formwatch.capture.sources import ScheduledSource
 from formwatch.ui.live_window import LiveWindow, close_on_interrupt, qt_app, schedule_screenshot_and_exit
 
 
-def build_demo_runner(out, speed: float = 1.0) -> LiveRunner:
+def build_demo_runner(out: Path | None, speed: float = 1.0) -> LiveRunner:
     t, image, world = generate(DEMO_SCENARIO)
     session = SetSession(DEMO_FRAME_SIZE, detector=Detector("hinge"))
     writer = RecordingWriter(out or default_output_dir("demo"), demo_meta(), session.schema)

@@ -10,22 +10,25 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from formwatch.core.set_summary import SetSummary
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QKeyEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from formwatch.app.live import LiveResult, LiveRunner
+from formwatch.app.live import Calibration, LiveResult, LiveRunner
+from formwatch.capture.sources import LiveSource
+from formwatch.io.recording import RecordingWriter
 from formwatch.app.voice import VoiceCues
 from formwatch.core.cues import CuePolicy
 from formwatch.core.events import Stop
 from formwatch.core.exercises import next_exercise
 from formwatch.core.wording import stop_headline
-from formwatch.ui.overlay import OverlayState, OverlayWidget
+from formwatch.ui.overlay import OverlayWidget
 from formwatch.ui.sound import StopSound
-from formwatch.ui.view_model import KEYS_ENDED, KEYS_ENDED_NO_RESUME, LiveStatus, view
+from formwatch.ui.view_model import KEYS_ENDED, KEYS_ENDED_NO_RESUME, LiveStatus, OverlayState, view
 from formwatch.ui.worker import LiveWorker
 
 
@@ -35,8 +38,9 @@ class LiveWindow(QMainWindow):
     result_ready = pyqtSignal()
 
     def __init__(self, runner: LiveRunner, frame_size_px: tuple[int, int], title: str = "formwatch",
-                 new_writer: Callable[[], Any] | None = None, make_source: Callable[[], Any] | None = None,
-                 start_calibration: Callable[[], Any] | None = None, max_seconds: float | None = None,
+                 new_writer: Callable[[], RecordingWriter] | None = None,
+                 make_source: Callable[[], LiveSource] | None = None,
+                 start_calibration: Callable[[], Calibration] | None = None, max_seconds: float | None = None,
                  voice: VoiceCues | None = None, count_reps: bool = True) -> None:
         super().__init__()
         self.setWindowTitle(title)
@@ -54,17 +58,19 @@ class LiveWindow(QMainWindow):
         self.sound = StopSound()
         self.voice = voice  # the spoken cues, when the user asked for them
         self.cues = CuePolicy(count_reps)  # what is said: decided in the worker, on every record
+        self.interrupted = False  # Ctrl-C closed the window: the set is saved as interrupted
         self._slot_lock = threading.Lock()
         self._latest: LiveResult | None = None
         self._pending = False
-        self.result_ready.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
+        self.result_ready.connect(self._take_result, Qt.ConnectionType.QueuedConnection)  # type: ignore[call-arg]
         runner.view_of = self._view_in_worker  # the screen's state is made where the detector lives
         self.worker = self._make_worker(runner)
         self.worker.start()
 
     def _make_worker(self, runner: LiveRunner) -> LiveWorker:
         worker = LiveWorker(runner, self.max_seconds)
-        worker.result.connect(self._offer_result, Qt.ConnectionType.DirectConnection)  # runs in the worker
+        worker.result.connect(self._offer_result,  # type: ignore[call-arg]  # PyQt's stub lacks the connection type
+                              Qt.ConnectionType.DirectConnection)  # runs in the worker
         worker.stopped.connect(self._on_stop)
         worker.ended.connect(self._on_ended)
         return worker
@@ -102,7 +108,7 @@ class LiveWindow(QMainWindow):
         if live is None:
             return
         self.overlay.set_frame(live.frame.bgr, live.image, live.profile)
-        state = live.view if live.view is not None else OverlayState(banner="Watching")
+        state = live.view if isinstance(live.view, OverlayState) else OverlayState(banner="Watching")
         if self.ended_reason:
             state.banner = self.ended_reason
         self.overlay.set_view(state)
@@ -125,7 +131,9 @@ class LiveWindow(QMainWindow):
         self.overlay.set_view(view)
 
     # ------------------------------------------------------------------------------------------------ keys
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 - Qt's name
+        if event is None:
+            return
         key = event.key()
         if key in (Qt.Key.Key_Q, Qt.Key.Key_Escape):
             self.close()
@@ -159,6 +167,8 @@ class LiveWindow(QMainWindow):
         """After the camera was lost: open it again and carry on with the same set (reps, limits and stop state
         kept); what was recorded so far is finalised, and recording continues in the next directory."""
         self.worker.stop()  # finalises the current recording: nothing is lost
+        if self.make_source is None:
+            return
         self.runner.source = self.make_source()
         self.runner.end_reason = ""
         self.ended_reason = ""
@@ -167,8 +177,8 @@ class LiveWindow(QMainWindow):
         self.worker = self._make_worker(self.runner)
         self.worker.start()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self.summaries.append(self.worker.stop(interrupted=getattr(self, "interrupted", False)))
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802 - Qt's name
+        self.summaries.append(self.worker.stop(interrupted=self.interrupted))
         super().closeEvent(event)
 
 
@@ -191,7 +201,7 @@ if TYPE_CHECKING:
     from formwatch.app.interrupt import StopSignals
 
 
-def close_on_interrupt(window: QMainWindow) -> "StopSignals":
+def close_on_interrupt(window: LiveWindow) -> "StopSignals":
     """Ctrl-C (or SIGTERM) closes the window, which finalises the recording as interrupted, instead of being
     swallowed while Qt's event loop runs: a short timer hands control back to Python so the handler can run.
     Returns the signals' record (app/interrupt.py) so the command can exit 130 or 143."""
@@ -204,8 +214,7 @@ def close_on_interrupt(window: QMainWindow) -> "StopSignals":
     signals = StopSignals(on_signal).__enter__()  # for the window's life: the process ends with it
     timer = QTimer(window)
     timer.timeout.connect(lambda: None)
-    timer.start(200)
-    window._interrupt_timer = timer
+    timer.start(200)  # parented to the window: it lives as long as the window does
     return signals
 
 
@@ -213,7 +222,7 @@ def qt_app() -> QApplication:
     """The application; with no display (and no platform chosen) Qt's offscreen platform, so that screenshots and
     exports work on a server or in CI instead of aborting."""
     app = QApplication.instance()
-    if app is not None:
+    if isinstance(app, QApplication):
         return app
     if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):

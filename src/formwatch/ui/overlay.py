@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QImage, QPainter, QPen
+from PyQt6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from formwatch.core.landmarks import SKELETON_EDGES, Lm
@@ -70,7 +70,7 @@ class OverlayWidget(QWidget):
         if bgr is not None:
             h, w = bgr.shape[:2]
             self._frame_ref = bgr  # QImage does not own the buffer: keep it alive
-            self._qimage = QImage(bgr.data, w, h, bgr.strides[0], QImage.Format.Format_BGR888)
+            self._qimage = QImage(bgr.data, w, h, bgr.strides[0], QImage.Format.Format_BGR888)  # type: ignore[call-overload]
         self._landmarks = landmarks
         self._profile = profile
         self.update()
@@ -86,7 +86,7 @@ class OverlayWidget(QWidget):
         fw, fh = w * scale, h * scale
         return QRectF((self.width() - fw) / 2, (self.height() - fh) / 2, fw, fh)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802 - Qt's name
         self.text_log.clear()
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -8,6 +8,7 @@ pause, scrub and speed; export the traces as PNG and the metrics as CSV. Plot it
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -180,7 +181,7 @@ class ReplayWindow(QMainWindow):
         self.plots.addLabel("time (s)", row=row + 1, col=0, size="10pt", color="#b0b4ba")
         self._add_cursor("breathing", plot)
 
-    def _clicked(self, event) -> None:
+    def _clicked(self, event: Any) -> None:  # a pyqtgraph mouse event
         """Clicking anywhere on the traces seeks there."""
         for metric in self.cursors:
             plot = self.cursors[metric].getViewBox()

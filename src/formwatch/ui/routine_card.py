@@ -6,10 +6,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from pathlib import Path
+from typing import Callable
 
 from PyQt6.QtCore import QEventLoop, QRectF, Qt, QTimer
-from PyQt6.QtGui import QColor, QPainter
+from PyQt6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
+
+from formwatch.app.voice import VoiceCues
 from PyQt6.QtWidgets import QWidget
 
 from formwatch.ui.set_screen import COUNTER_PX, MESSAGE_PX, WORD_PX
@@ -58,7 +61,9 @@ class RoutineCardWidget(QWidget):
     def done(self) -> bool:
         return self.quit_routine or self.skipped or self.remaining_s() <= 0.0
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802 - Qt's name
+        if event is None:
+            return
         if event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.skipped = True
         elif event.key() in (Qt.Key.Key_Q, Qt.Key.Key_Escape):
@@ -66,7 +71,7 @@ class RoutineCardWidget(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, _event: QPaintEvent | None) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
@@ -93,7 +98,7 @@ class RoutineCardWidget(QWidget):
         p.end()
 
 
-def show_card(card: Card, voice: Any = None, screenshot: Any = None) -> bool:
+def show_card(card: Card, voice: VoiceCues | None = None, screenshot: Path | None = None) -> bool:
     """Show ``card`` until its time is up or Space; speak it, and the last three seconds. False: end the routine."""
     from formwatch.ui.live_window import fit_to_screen, qt_app
 

@@ -3,7 +3,7 @@ render at laptop and monitor sizes and what scripts/make_screenshots.py puts in 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from formwatch.core.events import Against, Stop
 from formwatch.core.exercises import get_exercise, judged_spec
@@ -12,15 +12,19 @@ from formwatch.core.verdict import GaugeReading
 from formwatch.core.wording import stop_far_lines, stop_headline, stop_panel, view_words
 from formwatch.ui.view_model import Gauge, OverlayState, gauges_for
 
+if TYPE_CHECKING:
+    from formwatch.ui.routine_card import Card
+
 
 def _gauges(fractions: tuple[float, ...], limits: tuple[float, ...]) -> tuple[Gauge, ...]:
     names = get_exercise("hinge").gauge_names
     return gauges_for("hinge", tuple(GaugeReading(n, f, v) for n, f, v in zip(names, fractions, limits)))
 
 
-def _stopped(stop: Stop, exercise: str, **fields: Any) -> OverlayState:
-    return OverlayState(state="stopped", banner=f"STOP — {stop_headline(stop, exercise)}", fault_metric=stop.metric,
-                        summary=stop_panel(stop, exercise), far_summary=stop_far_lines(stop, exercise), **fields)
+def _stopped(stop: Stop, exercise: str, gauges: tuple[Gauge, ...], rep: int = 0, counter: str = "") -> OverlayState:
+    return OverlayState(state="stopped", banner=f"STOP — {stop_headline(stop, exercise)}", rep=rep, gauges=gauges,
+                        fault_metric=stop.metric, summary=stop_panel(stop, exercise),
+                        far_summary=stop_far_lines(stop, exercise), counter=counter)
 
 
 def overlay_states() -> dict[str, OverlayState]:
@@ -52,16 +56,16 @@ def overlay_states() -> dict[str, OverlayState]:
         "paused": OverlayState(state="paused", banner=f"Paused — {body_long}", rep=3, gauges=gauges, fps=29.0,
                                latency_ms=25.0, dropped_fraction=0.15,
                                far_banner=f"Paused — {body_short[:1].upper()}{body_short[1:]}"),
-        "stopped": _stopped(stop, "hinge", rep=7, gauges=gauges, fps=30.0, latency_ms=25.0),
-        "stopped-shoulders": _stopped(shoulders, "hinge", rep=7, gauges=gauges),
-        "stopped-hold": _stopped(hold_stop, "plank", counter="Hold 43 s", gauges=gauges[:1]),
+        "stopped": _stopped(stop, "hinge", gauges, rep=7),
+        "stopped-shoulders": _stopped(shoulders, "hinge", gauges, rep=7),
+        "stopped-hold": _stopped(hold_stop, "plank", gauges[:1], counter="Hold 43 s"),
         "calibrating": OverlayState(state="calibrating", banner="Calibrating: stand side-on, relaxed, whole body in "
                                     "view, and hold still — 3", counter="3"),
     }
     return states
 
 
-def routine_cards() -> dict[str, Any]:
+def routine_cards() -> dict[str, Card]:
     """A routine's cards between sets (ui/routine_card.py): an exercise's introduction and a rest."""
     from formwatch.ui.routine_card import intro_card, rest_card
 

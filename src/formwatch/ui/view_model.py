@@ -98,8 +98,11 @@ class OverlayState:
         return frozenset(segments) | frozenset((b, a) for a, b in segments)
 
     def same_screen(self) -> tuple[object, ...]:
-        """What a person sees of the set (not the live speed figures): for comparing live with replay."""
-        return (self.state, self.banner, self.far_banner, self.rep, self.gauges, self.fault_metric, self.summary,
+        """What a person sees of the set (not the live speed figures), NaN as None so that equal screens compare
+        equal: for comparing live with replay."""
+        gauges = tuple((g.name, g.label, None if math.isnan(g.fraction) else g.fraction,
+                        None if math.isnan(g.limit) else g.limit, g.reading) for g in self.gauges)
+        return (self.state, self.banner, self.far_banner, self.rep, gauges, self.fault_metric, self.summary,
                 self.far_summary, self.counter, self.pacing, self.pacing_kind)
 
 

@@ -26,10 +26,10 @@ class LiveWorker(QObject):
         self.max_seconds = max_seconds
         runner.on_result = self._emit_result
         runner.on_stop = self.stopped.emit
-        self.thread = QThread()
-        self.thread.setObjectName("formwatch-worker")
-        self.moveToThread(self.thread)
-        self.thread.started.connect(self._run)
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("formwatch-worker")
+        self.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self._run)
 
     def _emit_result(self, live: LiveResult) -> None:
         self.result.emit(live)
@@ -40,18 +40,18 @@ class LiveWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - a crash in the worker must still end cleanly and be told
             reason = f"the worker failed: {type(exc).__name__}: {exc}"
         self.ended.emit(reason)
-        self.thread.quit()
+        self.worker_thread.quit()
 
     def start(self) -> None:
         self.runner.source.start()
-        self.thread.start()
+        self.worker_thread.start()
 
     def stop(self, wait_ms: int = 5000, interrupted: bool = False) -> SetSummary:
         """Stop the source and the loop, wait for the thread, finalise the recording (as interrupted, after a
         signal); returns the summary."""
         self.runner.request_stop()
         self.runner.source.stop()
-        if self.thread.isRunning():
-            self.thread.quit()
-            self.thread.wait(wait_ms)
+        if self.worker_thread.isRunning():
+            self.worker_thread.quit()
+            self.worker_thread.wait(wait_ms)
         return self.runner.finish(interrupted=interrupted)

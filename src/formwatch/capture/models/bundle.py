@@ -89,6 +89,7 @@ def write_task_bundle(detector_bytes: bytes, landmarker_bytes: bytes, destinatio
         for name, data in ((DETECTOR_MEMBER, detector_bytes), (LANDMARKER_MEMBER, landmarker_bytes)):
             info = zipfile.ZipInfo(name, date_time=(2025, 1, 31, 0, 0, 0))
             info.compress_type = zipfile.ZIP_STORED
+            assert bundle.fp is not None  # open for writing
             header_end = bundle.fp.tell() + 30 + len(name.encode()) + 4  # local header + name + extra header
             pad = (-header_end) % 4
             info.extra = struct.pack("<HH", _ALIGN_EXTRA_ID, pad) + b"\0" * pad

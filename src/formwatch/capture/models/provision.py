@@ -250,5 +250,5 @@ def real_test_photo() -> "np.ndarray | None":
         from skimage import data
     except ImportError:
         return None
-    gray = data.camera()
+    gray = data.camera()  # type: ignore[no-untyped-call]  # scikit-image has no stubs
     return np.ascontiguousarray(np.stack([gray] * 3, axis=-1))
