@@ -9,7 +9,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("FORMWATCH_SHARED_DATA", REPO.parent / "shared" / "data"))
-CACHE = Path(os.environ.get("FORMWATCH_CACHE", "/tmp/formwatch-report-cache"))
 
 
 def require_shared_data() -> Path:
@@ -19,18 +18,11 @@ def require_shared_data() -> Path:
 
 
 def poses_of(video: Path) -> Path:
-    """A recording of the clip's MediaPipe poses (made once, then reused from the cache)."""
-    from formwatch.app.analyze import analyze
+    """A recording of the clip's MediaPipe poses (made once, then reused from the cache: app/pose_cache.py)."""
+    from formwatch.app.pose_cache import cached_poses
+    from formwatch.capture.models.provision import find_or_provision
 
-    out = CACHE / video.stem
-    if (out / "summary.json").is_file():
-        return out
-    if out.exists():
-        import shutil
-
-        shutil.rmtree(out)
-    analyze(video, out, progress=False)
-    return out
+    return cached_poses(video, find_or_provision(None).path)
 
 
 def machine_line() -> str:

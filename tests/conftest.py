@@ -61,44 +61,12 @@ def run_formwatch(args: list[str], home: Path, cwd: Path, no_display: bool = Fal
                           text=True, timeout=600)
 
 
-# Poses of the shared clips, estimated once and kept outside the repository (derived data, never the clips):
-# keyed by the clip, the pose model and the code that reads frames and silhouettes, so a change there re-estimates.
-POSE_CACHE = Path(os.environ.get("FORMWATCH_POSE_CACHE", Path.home() / ".cache" / "formwatch-test-poses"))
-
-
-def _pose_code_key() -> str:
-    import hashlib
-
-    src = REPO / "src" / "formwatch"
-    digest = hashlib.sha256()
-    for path in sorted((src / "capture").rglob("*.py")) + [src / "core" / "silhouette.py"]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
-
-
 def pose_recording(clip: Path, model_path: Path) -> Path:
-    """A recording of ``clip``'s poses (and silhouettes), estimated once with one pose stream (as a folder's workers
-    do) and cached; analyse it again with any judge through ``formwatch analyze RECORDING``."""
-    import hashlib
-    import shutil
+    """A recording of ``clip``'s poses (and silhouettes), estimated once and cached outside the repository
+    (app/pose_cache.py); analyse it again with any judge through ``formwatch analyze RECORDING``."""
+    from formwatch.app.pose_cache import cached_poses
 
-    from formwatch.app.analyze import analyze
-
-    model = hashlib.sha256(model_path.read_bytes()).hexdigest()[:8]
-    stat = clip.stat()
-    key = f"{clip.stem}-{stat.st_size}-{model}-{_pose_code_key()}"
-    done = POSE_CACHE / key
-    if (done / "poses.npz").is_file() and (done / "meta.json").is_file():
-        return done
-    POSE_CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = POSE_CACHE / f".{key}.{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    analyze(clip, tmp, model_path, detector=None, progress=False, lanes=1)
-    try:
-        os.replace(tmp, done)
-    except OSError:  # another process cached it first
-        shutil.rmtree(tmp, ignore_errors=True)
-    return done
+    return cached_poses(clip, model_path)
 
 
 def labelled_clips() -> list[dict[str, str]]:

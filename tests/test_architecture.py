@@ -78,9 +78,11 @@ def test_at_most_four_loose_modules_at_the_top_of_the_package():
 def test_a_metric_name_is_spelled_out_in_at_most_two_modules():
     from formwatch.core.registry import REGISTRY
 
+    other_meaning = {"view": "core/set_summary.py"}  # summary.json's "view": the camera's, over the whole set
     for name in REGISTRY.names:
         pattern = re.compile(rf"[\"']{re.escape(name)}[\"']")
-        modules = [str(p.relative_to(PACKAGE)) for p in SOURCES if pattern.search(p.read_text(encoding="utf-8"))]
+        modules = [str(p.relative_to(PACKAGE)) for p in SOURCES if pattern.search(p.read_text(encoding="utf-8"))
+                   and str(p.relative_to(PACKAGE)) != other_meaning.get(name)]
         assert len(modules) <= 2, (name, modules)
 
 

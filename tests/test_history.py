@@ -91,7 +91,8 @@ def test_a_set_started_in_one_thread_can_end_in_another(tmp_path, monkeypatch):
     """The live window starts a set in its worker thread and ends it in the GUI thread."""
     import threading
 
-    from formwatch.io.history import History, SetRecord
+    from formwatch.io.history import History
+    from formwatch.io.set_record import SetRecord
 
     monkeypatch.setenv("FORMWATCH_HOME", str(tmp_path))
     started = []

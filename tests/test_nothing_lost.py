@@ -142,7 +142,7 @@ def test_input_under_half_a_second_is_refused_and_never_enters_the_history(tmp_p
 
 def test_history_json_is_strict_even_with_nan_in_a_summary(tmp_path, monkeypatch):
     monkeypatch.setenv("FORMWATCH_HOME", str(tmp_path / "home"))
-    from formwatch.io.history import SetRecord
+    from formwatch.io.set_record import SetRecord
 
     from formwatch.core.set_summary import JudgeFacts, SetSummary
 
@@ -184,7 +184,7 @@ def test_a_reader_never_sees_a_history_without_its_tables(tmp_path):
          "print('seen', seen, 'errors', errors)\n"],
         stdout=subprocess.PIPE, text=True)
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"), FORMWATCH_HOME=str(home))
-    writer = ("from formwatch.io.history import SetRecord\n"
+    writer = ("from formwatch.io.set_record import SetRecord\n"
               "from formwatch.core.set_summary import SetSummary\n"
               "for i in range(30):\n"
               "    SetRecord('analyze', 'hinge', None, None).finish(SetSummary(reps=i))\n")

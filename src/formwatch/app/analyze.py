@@ -18,7 +18,7 @@ from formwatch.core.session import SetSession
 from formwatch.core.set_judge import Judge, SetJudge
 from formwatch.core.set_summary import SetSummary
 from formwatch.core.errors import FormwatchError
-from formwatch.io.history import SetRecord
+from formwatch.io.set_record import SetRecord
 from formwatch.io.recording import RecordingWriter, default_output_dir, load_recording
 
 

@@ -22,7 +22,7 @@ from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
 from formwatch.core.session import SetSession
 from formwatch.core.set_summary import SetSummary
-from formwatch.io.history import SetRecord
+from formwatch.io.set_record import SetRecord
 from formwatch.io.recording import RecordingWriter
 from formwatch.capture.sources import Frame, LiveSource
 from formwatch.core.plan import SetPlan

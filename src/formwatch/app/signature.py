@@ -32,7 +32,7 @@ def evolved_limits(exercise: str, profile: Profile) -> tuple[dict[str, float], l
     """The limits in force this person's next set of ``exercise`` is judged with, and how they moved since the
     last set; read from the history, nothing written (:func:`record_limit_changes` is the separate step)."""
     spec = get_exercise(exercise)
-    with History() as history:
+    with History(read_only=True) as history:
         sets = history.sets(spec.name, profile=profile.name)
         return evolve_limits(spec, sets, safety_limits(exercise, profile),
                              history.limits_in_force(profile.name, spec.name))
@@ -64,7 +64,7 @@ def prior_reference(exercise: str, profile: Profile) -> dict[str, Any] | None:
     spec = get_exercise(exercise)
     if not spec.has_reps:
         return None
-    with History() as history:
+    with History(read_only=True) as history:
         sets = history.sets(spec.name, profile=profile.name)
     for row in reversed(sets):
         if row.status == "done" and row.summary.stop is None and row.summary.judge.reference is not None:
@@ -129,7 +129,7 @@ def signature_of(exercise: str, profile_name: str | None, profile: Profile | Non
                                                                                          list[LimitMove]]:
     """The signature of one person's sets of one exercise, and the history of its limit changes."""
     spec = get_exercise(exercise)
-    with History() as history:
+    with History(read_only=True) as history:
         sets = history.sets(spec.name, profile=profile_name)
         if profile_name is None:
             sets = [s for s in sets if s.profile is None]

@@ -21,7 +21,7 @@ def add_history_filters(parser: argparse.ArgumentParser) -> None:
 def history_rows(args: argparse.Namespace) -> list["HistorySet"]:
     from formwatch.io.history import History
 
-    with History() as history:
+    with History(read_only=True) as history:
         return history.sets(args.exercise, getattr(args, "since", None))
 
 
@@ -33,9 +33,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from formwatch.io.history import table
     from formwatch.io.jsonfiles import dumps_strict
 
     rows = history_rows(args)
     print(dumps_strict({"sets": [r.to_json() for r in rows]}, indent=2) if args.json else table(rows))
     return 0
+
+
+def table(rows: list["HistorySet"]) -> str:
+    """The history as a terminal table."""
+    if not rows:
+        return "no sets yet"
+    from formwatch.core.wording import set_amount
+
+    lines = [f"{'when':16s}  {'exercise':9s}  {'done':34s}  {'status':11s}  ended because"]
+    for r in rows:
+        lines.append(f"{r.started[:16].replace('T', ' '):16s}  {(r.summary.exercise or '—'):9s}  "
+                     f"{set_amount(r.summary):34s}  {r.status:11s}  {r.why_ended()}")
+    return "\n".join(lines)

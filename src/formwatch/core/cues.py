@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from formwatch.core.breathing import HELD_CUE_S
-from formwatch.core.events import BreathHeld, Recognised, RepJudged, Stop, Verdict
+from formwatch.core.events import ABSTAINED, BreathHeld, Recognised, RepJudged, Stop, Verdict, ViewProblem
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.frame_record import FrameRecord
 from formwatch.core.kinematics import Col, nan_reason
@@ -89,6 +89,8 @@ def banner(record: FrameRecord) -> tuple[str, str]:
         why = nan_reason(record.metrics, Col.HIP_HINGE_DEG)
         if why:  # say what is wrong, in the user's words
             return _message("Paused" if state == State.PAUSED else "Ready", why)
+    if record.view_problem is not None and state in (State.CLEAN, State.DRIFTING, State.READY):
+        return _message("Back not judged", record.view_problem.problem)
     if state == State.READY and exercise is None:  # nothing judged until the exercise is known
         return f"{recognition_text(record.recognition)} — start when ready", ""
     if state == State.READY:
@@ -142,7 +144,8 @@ class CuePolicy:
         out: list[Cue] = []
         t, exercise = record.t_s, record.exercise
         for event in record.events:
-            if isinstance(event, Recognised) and event.exercise is not None and event.source != "given":
+            if isinstance(event, Recognised) and event.source != "given" and (
+                    event.exercise is not None or event.source == ABSTAINED):
                 out.append(Cue(t, recognition_text(event), speakable(recognition_text(event))))
             elif isinstance(event, RepJudged) and (record.stop is None or event.rep != record.stop.rep):
                 line = rep_line(event, exercise)
@@ -153,6 +156,9 @@ class CuePolicy:
                 out.append(Cue(t, pacing(record).text, pacing(record).spoken or None))
             elif isinstance(event, Stop):
                 out.append(Cue(t, f"STOP — {stop_reason(event, exercise)}", stop_spoken(event, exercise)))
+            elif isinstance(event, ViewProblem) and event.active and view_words(event.problem)[1]:
+                long, short = view_words(event.problem)
+                out.append(Cue(t, long[:1].upper() + long[1:], speakable(short)))
         out += self._state_cues(record)
         cue = pacing(record)
         if cue.kind and cue.kind != HELD and cue.spoken not in self._pacing_said:

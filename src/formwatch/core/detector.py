@@ -10,15 +10,17 @@ until :meth:`Detector.reset`. What happens is said as events (core/events.py); d
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 import numpy as np
 
 from formwatch.core.baselines import SetBaselines
 from formwatch.core.breathing import BreathState
-from formwatch.core.events import Event, Note, RepCounted, RepJudged, Stop, Verdict
+from formwatch.core.events import Event, Note, RepCounted, Stop
 from formwatch.core.exercises import ExerciseSpec
+from formwatch.core.judge_params import JudgeParams, shipped
 from formwatch.core.plan import SetPlan, make_plan
+from formwatch.core.reading_gate import ReadingGate
 from formwatch.core.reference import PhaseReference
 from formwatch.core.registry import REGISTRY, MetricSpec
 from formwatch.core.rep_verdicts import SetRepVerdicts
@@ -30,6 +32,7 @@ from formwatch.core.verdict import DetectorConfig, GaugeReading, Judgement, Stat
 __all__ = ["Detector", "DetectorConfig", "ExerciseSpec", "Judgement", "RepRecord"]
 
 _NAN = math.nan
+CONFIRM_HOLD_S = 5.0  # a recognised hold is confirmed after this long (a rep confirms an exercise with reps)
 
 
 class Detector:
@@ -37,10 +40,13 @@ class Detector:
 
     def __init__(self, exercise: str = "hinge", config: DetectorConfig = DetectorConfig(),
                  limits: dict[str, float] | None = None, profile_loaded: bool = False,
-                 plan: SetPlan | None = None) -> None:
+                 plan: SetPlan | None = None, params: JudgeParams | None = None) -> None:
         """Judge a set by ``plan`` (core/plan.py), or by a plan made from ``exercise``, ``limits`` (the safety
-        limits) and ``profile_loaded`` (the metrics are already relative to a calibrated neutral)."""
+        limits) and ``profile_loaded`` (the metrics are already relative to a calibrated neutral); ``params``: the
+        fitted values (core/judge_params.py; default: those formwatch ships)."""
         self.config = config
+        self.params = params if params is not None else shipped()
+        self.confirmed = True  # False: recognised, not yet confirmed by the person, a whole rep or a long hold
         self._configure(plan or make_plan(exercise, limits=limits, calibrated=profile_loaded))
         self.reset()
 
@@ -53,6 +59,8 @@ class Detector:
         self._watched_cols = [REGISTRY.index(m) for m in self.spec.watched]
         self._driver_col = REGISTRY.index(self.spec.driver)
         self.rules: list[Rule] = list(build_rules(self.spec.rules, self.config, self.spec).values())
+        self.gate = ReadingGate(self.watched, self.params)  # which readings the camera can be judged on
+        self._norms = {m.name: n for m in self.watched if (n := self.params.norm(self.spec.name, m.name)) is not None}
         self.gauge_names: tuple[str, ...] = self.spec.gauge_names
         self._depth = len(self.gauge_names) > len(self.watched)  # the depth gauge and its baseline
         self.gauge_specs: tuple[MetricSpec, ...] = self.watched + ((self.driver,) if self._depth else ())
@@ -82,16 +90,14 @@ class Detector:
         # An earlier set's reference (the plan's, from the history): the first reps' verdicts, never a stop.
         self.prior = PhaseReference.from_json(self.watched, plan.prior_reference, cfg.reference) \
             if plan.prior_reference is not None else None
-        self.rep_verdicts = SetRepVerdicts(self.spec.name, self.watched, self.spec.driver_sign)
+        self.rep_verdicts = SetRepVerdicts(self.watched, self.spec.driver_sign, self._norms)
+        self.gate.reset()
         self._excess: dict[str, tuple[float, int]] = {}  # this rep's phase deviations: (sum, count) per metric
-        self._phase_limits: list[float] = [_NAN] * len(self.watched)
-        self._absolute: list[float] = [_NAN] * len(self.watched)
+        self._phase_limits, self._absolute = [_NAN] * len(self.watched), [_NAN] * len(self.watched)
         self._limits: list[float] = [self.limit_of(m) for m in self.watched]
         self._stop_gauges: tuple[GaugeReading, ...] = self._gauges([_NAN] * len(self.gauge_names))
         self._last_gauges = self._stop_gauges
-        self._drifting = False
-        self._last_t = -math.inf
-        self._settle_until = -math.inf
+        self._drifting, self._last_t, self._settle_until = False, -math.inf, -math.inf
         self._started_t: float | None = None
         self._counted = 0
         self._events: list[Event] = []
@@ -121,14 +127,13 @@ class Detector:
 
     def phase_limit(self, metric: MetricSpec) -> float | None:
         """The typical limit against the person's own first reps, None before they exist."""
-        ready = self.spec.has_reps and self.reference.ready
-        return self.reference.typical_limit(self.watched.index(metric)) if ready else None
+        return self.reference.typical_limit(self.watched.index(metric)) \
+            if self.spec.has_reps and self.reference.ready else None
 
     def held_time(self, t_s: float) -> float | None:
         """Seconds into a hold (exercises without reps), None before it starts."""
-        if self._started_t is None or self.spec.has_reps:
-            return None
-        return (self.stop.t_s if self.stop is not None else t_s) - self._started_t
+        return None if self._started_t is None or self.spec.has_reps else \
+            (self.stop.t_s if self.stop is not None else t_s) - self._started_t
 
     # ---------------------------------------------------------------------------------------------- step
     def step(self, t_s: float, metrics: np.ndarray, breath: BreathState | None = None) -> Judgement:
@@ -136,7 +141,9 @@ class Detector:
         if self.stop is not None:  # latched: the gauges stay as they were at the stop
             return self._judgement(t_s, State.STOPPED, "", self._stop_gauges)
         self._last_t = t_s
-        values = [float(metrics[c]) for c in self._watched_cols]
+        values, problem = self.gate.step(t_s, metrics, [float(metrics[c]) for c in self._watched_cols])
+        if problem is not None:
+            self._events.append(problem)
         driver = float(metrics[self._driver_col])
         segmenter = self.segmenter
         if math.isnan(driver) and all(math.isnan(v) for v in values):  # nobody seen: pause, never stop
@@ -200,8 +207,9 @@ class Detector:
             answer = rule.step(ctx)
             if isinstance(answer, Note):
                 self._events.append(answer)
-            elif isinstance(answer, Stop):
-                self._latch(answer, ctx)
+            elif isinstance(answer, Stop) and (self.confirmed or bool(self.reps)
+                                               or (self.held_time(ctx.t_s) or 0.0) >= CONFIRM_HOLD_S):
+                self._latch(answer, ctx)  # a recognised exercise stops nothing before a rep or a hold confirms it
                 return
 
     def _judgement(self, t_s: float, state: str, phase: str, gauges: tuple[GaugeReading, ...]) -> Judgement:
@@ -243,8 +251,11 @@ class Detector:
             return ()
         s = self.segmenter
         verdict = self.rep_verdicts.finish(s.reps, s.rest_level, s.phase, s.rep_start_s, s.bottom, self.plan.calibrated,
-                                           self.limits, self._natural(), self.spec.enter_deg)
-        return (verdict,) if verdict is not None else ()
+                                           self.limits, self._natural(), self.spec.enter_deg, self.spec.rest_max_deg)
+        if verdict is None or (whole := self.rep_verdicts.counted_at_end) is None:
+            return (verdict,) if verdict is not None else ()
+        s.reps.append(whole)  # a whole rep from the movement's own extremes
+        return RepCounted(verdict.t_s, whole.rep, round(whole.depth_deg, 1)), verdict
 
     # --------------------------------------------------------------------------------------------- judge
     def _phase(self, values: list[float], reference: PhaseReference | None = None
@@ -280,9 +291,7 @@ class Detector:
     def _gauges(self, fractions: list[float]) -> tuple[GaugeReading, ...]:
         """The gauges with the limit in force behind each: against your own first reps at this phase once they
         exist, else against the neutral; the depth gauge's against the first reps' depth."""
-        limits = list(self._limits)
-        if self.spec.has_reps and self.reference.ready:
-            limits = list(self._phase_limits)
+        limits = list(self._phase_limits if self.spec.has_reps and self.reference.ready else self._limits)
         if self._depth:
             limits.append(self.limits.get(self.driver.name, _NAN))
         return tuple(GaugeReading(name, float(f), float(v) if math.isfinite(v) else _NAN)
@@ -315,22 +324,12 @@ class Detector:
             if ctx.phase_deviations is not None and ctx.phase_limits is not None else None
         self._stop_gauges = self._gauges(self._deviations(list(ctx.values), phase))
         self._events.append(stop)
-        if not self.spec.has_reps or stop.predicted or stop.rep == 0:
-            return
-        done = {v.rep: v for v in self.rep_verdicts.verdicts}
-        if stop.rep in done:
-            judged = replace(done[stop.rep], t_s=stop.t_s, verdict=Verdict.FAULT, metric=stop.metric,
-                             deviation=stop.value, limit=stop.limit, against=stop.against)
-        else:
-            s = self.segmenter
-            judged = RepJudged(stop.t_s, stop.rep, round(s.rep_start_s, 3), round(stop.t_s, 3), Verdict.FAULT,
-                               stop.metric, stop.value, stop.limit, stop.against, partial=True)
-        self._events.append(judged)
+        if self.spec.has_reps and not stop.predicted and stop.rep > 0:
+            self._events.append(self.rep_verdicts.stopped(stop, self.segmenter.rep_start_s))
 
     def facts(self) -> JudgeFacts:
         """What the summary needs of the judge at the end (core/set_summary.py)."""
-        has_reps = self.spec.has_reps
-        s = self.segmenter
+        has_reps, s = self.spec.has_reps, self.segmenter
         return JudgeFacts(
             self.gauge_names, {k: round(v, 3) for k, v in self.limits.items()},
             {k: round(v, 3) for k, v in self.baselines.safety.items()},

@@ -16,7 +16,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, Mapping, TypeAlias
 
-__all__ = ["BREATH", "TEMPO", "Against", "BreathHeld", "Event", "Note", "Recognised", "RepCounted", "RepJudged", "Stop", "Verdict",
+__all__ = ["ABSTAINED", "BREATH", "TEMPO", "Against", "BreathHeld", "Event", "Note", "Recognised", "RepCounted", "RepJudged", "Stop", "Verdict",
            "ViewProblem", "event_from_json", "event_to_json", "first_stop"]
 
 
@@ -42,7 +42,8 @@ class Against(str, Enum):
     FIRST_LOCKOUT = "first_lockout"  # their posture at the first lockout, within a population band
     REP_LOCKOUT = "rep_lockout"  # the rep's own lockout, within a population band
     POPULATION_ZERO = "population_zero"  # a metric with a population zero (hip extension: straight)
-    POPULATION_FLOOR = "population_floor"  # a reading no correct rep goes below at its bottom
+    POPULATION_FLOOR = "population_floor"  # a reading no correct rep goes below at its bottom (older sets)
+    POPULATION_NORM = "population_norm"  # what correct reps of many people read at the same point of the movement
     NEUTRAL = "neutral"  # a hold: the neutral (calibrated, or the hold's own first seconds)
     GROSS = "gross"  # far past the safety limit from the neutral
     TREND = "trend"  # worsening rep after rep
@@ -83,14 +84,18 @@ class RepJudged:
     limits: Mapping[str, float] = field(default_factory=lambda: _frozen(None))
     judged_by: Mapping[str, Against] = field(default_factory=lambda: MappingProxyType({}))
     partial: bool = False  # the input ended (or the set stopped) inside this rep: judged as far as it was seen
+    readings: Mapping[str, tuple[float, ...]] = field(default_factory=lambda: MappingProxyType({}))  # per band
     kind: str = field(default="rep_judged", init=False)
+
+
+ABSTAINED = "abstained"  # a Recognised event's source when the recogniser was not sure enough to say
 
 
 @dataclass(frozen=True)
 class Recognised:
     """Which exercise the movement is (None: none of these), how sure, and how it was decided: ``source`` is
-    "recognised" (from the movement), "given" (--exercise) or "chosen" (E in the window); ``evidence`` the features
-    that decided, by name (degrees, ratios)."""
+    "recognised" (from the movement), "given" (--exercise), "chosen" (E in the window) or :data:`ABSTAINED` (not
+    sure enough: formwatch asks, exercise None); ``evidence`` the features that decided, by name."""
 
     t_s: float
     exercise: str | None
@@ -167,6 +172,8 @@ def _plain(value: object) -> object:
         return None if math.isnan(value) else value
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -182,6 +189,9 @@ def _field_value(name: str, raw: object) -> object:
         return Against(raw) if raw is not None else None
     if name == "judged_by":
         return MappingProxyType({k: Against(v) for k, v in dict(raw or {}).items()})  # type: ignore[call-overload]
+    if name == "readings":
+        return MappingProxyType({k: tuple(math.nan if v is None else float(v) for v in vs)
+                                 for k, vs in dict(raw or {}).items()})  # type: ignore[call-overload]
     if name in ("deviations", "limits", "evidence"):
         return _frozen({k: math.nan if v is None else float(v) for k, v in dict(raw or {}).items()})  # type: ignore
     if name in ("value", "needed") and raw is None:

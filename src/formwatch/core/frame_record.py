@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formwatch.core.breathing import BreathState
-from formwatch.core.events import Event, Recognised, RepJudged, Stop, Verdict
+from formwatch.core.events import Event, Recognised, RepJudged, Stop, Verdict, ViewProblem
 from formwatch.core.exercises import get_exercise
 from formwatch.core.verdict import GaugeReading
 
@@ -64,6 +64,7 @@ class FrameRecord:
     recognition: Recognised | None = None
     line: RepJudged | Recognised | None = None
     stop: Stop | None = None
+    view_problem: ViewProblem | None = None  # what the camera cannot see well enough to judge, while it lasts
 
     @property
     def judged(self) -> bool:
@@ -84,12 +85,14 @@ def exercise_gauges(exercise: str | None, gauges: tuple[GaugeReading, ...]) -> t
 
 class EventFold:
     """The set so far, from its events in order: the latest recognition, the line of the moment (a recognised
-    exercise, or the last rep's verdict when it was a note or a fault — a clean rep clears it), the stop."""
+    exercise, or the last rep's verdict when it was a note or a fault — a clean rep clears it), the stop, and the
+    view problem in force."""
 
     def __init__(self) -> None:
         self.recognition: Recognised | None = None
         self.line: RepJudged | Recognised | None = None
         self.stop: Stop | None = None
+        self.view_problem: ViewProblem | None = None
 
     def add(self, events: tuple[Event, ...]) -> None:
         for event in events:
@@ -105,6 +108,11 @@ class EventFold:
                     self.line = event if event.verdict is not Verdict.CLEAN else None
             elif isinstance(event, Stop) and self.stop is None:
                 self.stop = event
+            elif isinstance(event, ViewProblem):
+                if event.active:
+                    self.view_problem = event
+                elif self.view_problem is not None and self.view_problem.problem == event.problem:
+                    self.view_problem = None
 
 
 def read_only(metrics: np.ndarray) -> np.ndarray:

@@ -1,174 +1,157 @@
-"""Which exercise is this? Recognised from the movement itself, by the end of the first rep or 2 s of a hold.
+"""Which exercise is this? Recognised from the movement by a small fitted model that says how sure it is — and asks
+rather than guesses.
 
-Three features of the landmarks decide, each a column the pipeline already computes (pure NumPy, no model):
-
-- **body orientation**, the trunk's incline from vertical (facing-corrected: negative = lying face up):
-  standing (|incline| < 40° at some moment), lying or on all fours (|incline| >= 60° for 2 s, never upright);
-- **which joints move**: a standing exercise is a rep once the hips fold >= 35° and come back >= 15°;
-- **how**: at the rep's deepest point a squat bends hips and knees about equally (hip/knee 0.9-1.0 on the squat
-  frames of ../shared/data/landmarks), a hinge folds the hips 1.3-2.3 times more than the knees (the deadlift and
-  RDL clips of ../shared/data/video). Lying: knees straight and hips open is a plank (push-ups too), knees bent
-  face up a bridge, knees bent face down with the hips folded a bird-dog.
-
-Standing for 6 s with no rep is "none of these" (a curl, a shrug), said provisionally: a rep later still switches
-it. A recognised exercise is then kept (the person corrects it with a key or ``--exercise``). docs/recognition.md
-gives the confusion matrix on the shared clips.
+The features are the movement's own (:func:`window_features`, over the last seconds of the pipeline's metrics
+rows): the trunk's posture (upright, lying face up or down), the joints' positions (hip, knee, elbow, shank, arm)
+and how far each moves, and how the hips and knees share the deepest point of the movement. A multinomial logistic
+model (core/judge_params.py ``RecognitionModel``, weights fitted by scripts/fit_judge.py on the labelled clips of
+many sources) gives each exercise — and "none of these" — a probability. It decides once the most likely class
+reaches the fitted bar, from :data:`MIN_SEEN_S` of movement on; until then nothing is judged. Still unsure after
+:data:`ASK_AFTER_S`, it asks ("Which exercise is this? Press E"), and keeps watching. "None of these" stays
+provisional (a rep later still switches it); a recognised exercise is kept (the person corrects it with E or
+``--exercise``).
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
 
 import numpy as np
 
-from formwatch.core.events import Recognised
-from formwatch.core.registry import HIP_HINGE, KNEE_FLEXION, REGISTRY, SHANK_INCLINE, TRUNK_INCLINE
+from formwatch.core.events import ABSTAINED, Recognised
+from formwatch.core.judge_params import RecognitionModel
+from formwatch.core.registry import (ARM_RAISE, ELBOW_FLEXION, HIP_HEIGHT, HIP_HINGE, KNEE_FLEXION, LEG_SPLIT,
+                                     REGISTRY, SHANK_INCLINE, SHOULDER_ELEVATION, TRUNK_INCLINE)
 
-__all__ = ["RecognitionConfig", "ExerciseRecognizer"]
+__all__ = ["ABSTAINED", "ASK_AFTER_S", "FEATURES", "MIN_SEEN_S", "NONE_CLASS", "ExerciseRecognizer",
+           "movement_deg", "window_features"]
 
+MIN_SEEN_S = 2.0  # the least movement a decision is made from
+ASK_AFTER_S = 6.0  # still unsure after this long: ask which exercise it is
+WINDOW_S = 12.0  # the features look at the last seconds only
+EVALUATE_EVERY_S = 0.25  # the features are computed this often, not every frame
+UPRIGHT_DEG = 40.0  # the trunk within this of vertical is upright (a feature's definition, not a verdict)
+NONE_CLASS = "none"  # the model's class for none of the five exercises
 
-@dataclass(frozen=True)
-class RecognitionConfig:
-    """Thresholds, units in the names; docs/recognition.md says where each comes from."""
-
-    hold_s: float = 3.0  # a lying / all-fours posture held this long decides
-    lying_incline_deg: float = 60.0  # face up (a bridge's trunk rises to ~60° from vertical at its top)
-    prone_incline_deg: float = 75.0  # face down the trunk is horizontal within 15° (a deadlift's set-up: 45-72°)
-    floor_shank_deg: float = 50.0  # face down the shins lie along the floor (a deadlift's stand near vertical)
-    upright_incline_deg: float = 40.0
-    rep_range_deg: float = 35.0  # the hips fold this far from their most open ...
-    turn_back_deg: float = 15.0  # ... and come back this far: a rep
-    squat_hip_knee_ratio: float = 1.15  # below: hips and knees bend together (squat)
-    bent_knee_deg: float = 45.0  # knees bent (bridge, bird-dog) vs straight (plank)
-    straight_knee_deg: float = 30.0
-    open_hip_deg: float = 45.0  # a plank's hips are open (< this); a bird-dog's folded
-    none_after_s: float = 6.0  # standing this long without a rep: none of these (for now)
-    evaluate_every_s: float = 0.25  # the features are looked at this often, not every frame
-    window_s: float = 12.0  # only the last seconds are kept
+COLUMNS = (TRUNK_INCLINE, HIP_HINGE, KNEE_FLEXION, SHANK_INCLINE, ELBOW_FLEXION, ARM_RAISE, LEG_SPLIT, HIP_HEIGHT,
+           SHOULDER_ELEVATION)
+FEATURES = ("upright_share", "trunk_from_upright_deg", "trunk_signed_deg", "hip_deg", "knee_deg", "elbow_deg",
+            "shank_deg", "arm_deg", "hip_range_deg", "knee_range_deg", "elbow_range_deg", "arm_range_deg",
+            "split_range_deg", "trunk_range_deg", "hip_height_range", "hip_knee_ratio", "shoulder_range_cm",
+            "hip_share", "knee_share", "elbow_share")
+MOVED_DEG = 10.0  # added to the joints' summed ranges: a body holding still shares nothing out
 
 
-def _clip01(x: float) -> float:
-    return float(min(1.0, max(0.0, x)))
+def _median(x: np.ndarray) -> float:
+    x = x[~np.isnan(x)]
+    return float(np.median(x)) if x.size else math.nan
+
+
+def _range(x: np.ndarray) -> float:
+    x = x[~np.isnan(x)]
+    return float(np.percentile(x, 95) - np.percentile(x, 5)) if x.size >= 3 else math.nan
+
+
+def window_features(rows: np.ndarray) -> dict[str, float]:
+    """The features of a window of rows (one a frame; columns :data:`COLUMNS`), by :data:`FEATURES` name."""
+    incline, hip, knee, shank, elbow, arm, split, height, shoulder = (rows[:, i] for i in range(len(COLUMNS)))
+    seen = incline[~np.isnan(incline)]
+    hip_seen = ~np.isnan(hip)
+    ratio = math.nan
+    if hip_seen.sum() >= 3:
+        deepest = hip >= np.nanpercentile(hip, 90)
+        hip_b, knee_b = _median(hip[deepest]), _median(knee[deepest])
+        if knee_b == knee_b:
+            ratio = min(4.0, max(0.0, hip_b / max(knee_b, 5.0)))
+    ranges = {name: _range(x) for name, x in (("hip", hip), ("knee", knee), ("elbow", elbow))}
+    moved = MOVED_DEG + sum(v for v in ranges.values() if v == v)
+    return {
+        "upright_share": float(np.mean(np.abs(seen) < UPRIGHT_DEG)) if seen.size else math.nan,
+        "trunk_from_upright_deg": float(np.median(np.abs(seen))) if seen.size else math.nan,
+        "trunk_signed_deg": _median(incline),
+        "hip_deg": _median(hip), "knee_deg": _median(knee), "elbow_deg": _median(elbow),
+        "shank_deg": _median(shank), "arm_deg": _median(arm),
+        "hip_range_deg": ranges["hip"], "knee_range_deg": ranges["knee"], "elbow_range_deg": ranges["elbow"],
+        "arm_range_deg": _range(arm), "split_range_deg": _range(split), "trunk_range_deg": _range(incline),
+        "hip_height_range": _range(height), "hip_knee_ratio": ratio, "shoulder_range_cm": _range(shoulder),
+        **{f"{name}_share": (v / moved if v == v else math.nan) for name, v in ranges.items()},
+    }
+
+
+HOLDS = ("plank",)  # the exercises that are held still
+MOVEMENT_FEATURES = ("hip_range_deg", "knee_range_deg", "elbow_range_deg", "arm_range_deg", "trunk_range_deg")
+
+
+def movement_deg(features: dict[str, float]) -> float:
+    """How far the body moved in the window: its most moving joint's range (degrees; 0 when none was seen)."""
+    return max((features[k] for k in MOVEMENT_FEATURES if features.get(k, math.nan) == features.get(k)), default=0.0)
+
+
+def _without(probabilities: dict[str, float], classes: tuple[str, ...]) -> dict[str, float]:
+    kept = {k: v for k, v in probabilities.items() if k not in classes}
+    total = sum(kept.values()) or 1.0
+    return {k: v / total for k, v in kept.items()}
 
 
 class ExerciseRecognizer:
     """Feeds on the pipeline's metrics rows; :attr:`current` is its word so far."""
 
-    def __init__(self, config: RecognitionConfig = RecognitionConfig()) -> None:
-        self.config = config
-        self._cols = [REGISTRY.index(n) for n in (TRUNK_INCLINE, HIP_HINGE, KNEE_FLEXION, SHANK_INCLINE)]
-        self._rows: deque[tuple[float, float, float, float, float]] = deque()  # (t, incline, hip, knee, shank)
+    def __init__(self, model: RecognitionModel, hold_still_max_deg: float = math.inf) -> None:
+        """``hold_still_max_deg``: past this much movement of any joint in the window, it is no hold (a plank)."""
+        self.model = model
+        self.hold_still_max_deg = hold_still_max_deg
+        self._cols = [REGISTRY.index(n) for n in COLUMNS]
+        self._rows: deque[tuple[float, ...]] = deque()
         self._next_eval = -math.inf
         self._first_t: float | None = None
+        self._asked = False
         self.current: Recognised | None = None
 
     def step(self, t_s: float, metrics: np.ndarray) -> Recognised | None:
-        """One frame; returns a recognition when it is new or changed at this frame, else None."""
+        """One frame; returns a recognition (or a question) when it is new or changed at this frame, else None."""
         if self._first_t is None:
             self._first_t = t_s
-        c = self._cols
-        self._rows.append((t_s, float(metrics[c[0]]), float(metrics[c[1]]), float(metrics[c[2]]),
-                           float(metrics[c[3]])))
+        self._rows.append((t_s, *(float(metrics[c]) for c in self._cols)))
         if t_s < self._next_eval or (self.current is not None and self.current.exercise is not None):
             return None
-        self._next_eval = t_s + self.config.evaluate_every_s
-        while self._rows and t_s - self._rows[0][0] > self.config.window_s:
+        self._next_eval = t_s + EVALUATE_EVERY_S
+        while self._rows and t_s - self._rows[0][0] > WINDOW_S:
             self._rows.popleft()
-        found = self._decide(t_s, final=False)
-        if found is not None and (self.current is None or found.exercise != self.current.exercise):
-            self.current = found
-            return found
-        return None
+        if t_s - self._first_t < MIN_SEEN_S:
+            return None
+        found = self._decide(t_s)
+        if found.source == ABSTAINED:
+            if self._asked or t_s - self._first_t < ASK_AFTER_S or self.current is not None:
+                return None
+            self._asked = True
+        elif self.current is not None and found.exercise == self.current.exercise \
+                and self.current.source != ABSTAINED:
+            return None
+        self.current = found
+        return found
 
     def finish(self, t_s: float) -> Recognised:
-        """At the end of the input: the word so far, else the best guess from what was seen."""
+        """At the end of the input: the word so far, else the model's word on all it saw (a question when unsure,
+        or when too little was seen)."""
         if self.current is None or self.current.exercise is None:
-            found = self._decide(t_s, final=True)
-            if found is not None:
+            found = self._decide(t_s) if self._rows else Recognised(t_s, None, 0.0, ABSTAINED)
+            if self.current is None or found.source != ABSTAINED:
                 self.current = found
-        if self.current is None:
-            self.current = Recognised(t_s, None, 0.0)  # too little movement seen to recognise an exercise
         return self.current
 
-    # ------------------------------------------------------------------------------------------------ rules
-    def _decide(self, t_s: float, final: bool) -> Recognised | None:
-        if not self._rows:
-            return None
-        a = np.asarray(self._rows)
-        t, incline, hip, knee, shank = a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4]
-        rep = self._rep(t_s, incline, hip, knee)
-        if rep is not None:
-            return rep
-        cfg = self.config
-        recent = t >= t_s - cfg.hold_s
-        if final or t_s - t[0] >= cfg.hold_s:
-            window = recent if not final else np.ones_like(recent)
-            lying = self._lying(t_s, incline[window], hip[window], knee[window], shank[window], final)
-            if lying is not None:
-                return lying
-        seen = incline[~np.isnan(incline)]
-        upright = float(np.mean(np.abs(seen) < cfg.upright_incline_deg)) if seen.size else 0.0
-        standing_s = t_s - (self._first_t if self._first_t is not None else t_s)
-        if (standing_s >= cfg.none_after_s or final) and upright >= 0.8:
-            hips = hip[~np.isnan(hip)]
-            moved = float(np.ptp(hips)) if hips.size else 0.0
-            return Recognised(t_s, None, round(_clip01(0.5 + (cfg.rep_range_deg - moved) / 50.0), 2),
-                              evidence={"standing_s": round(standing_s, 1), "hip_moved_deg": round(moved, 1)})
-        return None
-
-    def _rep(self, t_s: float, incline: np.ndarray, hip: np.ndarray, knee: np.ndarray) -> Recognised | None:
-        """A standing rep: the hips fold far enough and come back; then squat or hinge from the deepest point."""
-        cfg = self.config
-        if np.all(np.isnan(hip)):
-            return None
-        deepest = int(np.nanargmax(hip))
-        low_before = np.nanmin(hip[: deepest + 1])
-        after = hip[deepest:]
-        low_after = np.nanmin(after) if np.any(~np.isnan(after)) else math.nan
-        top = float(np.nanmax(hip))
-        folded = top - min(low_before, low_after) if not math.isnan(low_after) else top - low_before
-        came_back = top - low_after if not math.isnan(low_after) else 0.0
-        if folded < cfg.rep_range_deg or came_back < cfg.turn_back_deg:
-            return None
-        if not np.any(np.abs(incline[~np.isnan(incline)]) < cfg.upright_incline_deg):
-            return None  # never upright: not a standing exercise (a bird-dog's hips move too)
-        bottom = hip >= top - 10.0
-        hip_b, knee_b = float(np.nanmedian(hip[bottom])), float(np.nanmedian(knee[bottom]))
-        if math.isnan(knee_b):
-            return None
-        ratio = hip_b / max(knee_b, 1.0)
-        exercise = "squat" if ratio < cfg.squat_hip_knee_ratio else "hinge"
-        confidence = _clip01(abs(ratio - cfg.squat_hip_knee_ratio) / 0.3)
-        return Recognised(t_s, exercise, round(confidence, 2),
-                          evidence={"hip_fold_deg": round(folded, 1), "knee_deg": round(knee_b, 1),
-                                    "hip_knee_ratio": round(ratio, 3)})
-
-    def _lying(self, t_s: float, incline: np.ndarray, hip: np.ndarray, knee: np.ndarray, shank: np.ndarray,
-               final: bool) -> Recognised | None:
-        """Lying or on all fours for the whole window: plank, bridge or bird-dog from the knees and hips."""
-        cfg = self.config
-        valid = ~np.isnan(incline)
-        if valid.sum() < max(3, 0.7 * incline.size):
-            return None
-        inc = incline[valid]
-        if np.any(np.abs(inc) < cfg.upright_incline_deg) or np.median(np.abs(inc)) < cfg.lying_incline_deg:
-            return None
-        knee_m, hip_m, inc_m = float(np.nanmedian(knee)), float(np.nanmedian(hip)), float(np.median(inc))
-        lying = float(np.median(np.abs(inc)))
-        sure = _clip01((lying - cfg.lying_incline_deg) / 20.0) * (0.7 if final else 1.0)
-        if inc_m >= 0 and (lying < cfg.prone_incline_deg or not np.nanmedian(shank) >= cfg.floor_shank_deg):
-            return None  # face down but not flat, or shins standing: bent over on the feet (a deadlift's set-up)
-        words = {"trunk_from_upright_deg": round(lying, 1), "face_up": 1.0 if inc_m < 0 else 0.0,
-                 "knee_deg": round(knee_m, 1), "hip_deg": round(hip_m, 1)}
-        if knee_m < cfg.straight_knee_deg and hip_m < cfg.open_hip_deg:
-            margin = _clip01((cfg.straight_knee_deg - knee_m) / 15.0)
-            return Recognised(t_s, "plank", round(min(sure, margin), 2), evidence=words)
-        if knee_m >= cfg.bent_knee_deg:
-            margin = _clip01((knee_m - cfg.bent_knee_deg) / 20.0)
-            if inc_m < 0:
-                return Recognised(t_s, "bridge", round(min(sure, margin), 2), evidence=words)
-            if hip_m >= cfg.open_hip_deg:
-                return Recognised(t_s, "bird-dog", round(min(sure, margin), 2), evidence=words)
-        return None
+    def _decide(self, t_s: float) -> Recognised:
+        a = np.asarray(self._rows, dtype=float)
+        features = window_features(a[:, 1:])
+        if not self.model.ready or a.shape[0] < 3:
+            return Recognised(t_s, None, 0.0, ABSTAINED)
+        probabilities = self.model.probabilities(features)
+        if movement_deg(features) > self.hold_still_max_deg:  # moving: no hold, whatever the posture says
+            probabilities = _without(probabilities, HOLDS)
+        best = max(probabilities, key=lambda k: probabilities[k])
+        sure = probabilities[best]
+        evidence = {k: round(v, 2) for k, v in features.items() if v == v}
+        evidence.update({f"p_{k}": round(v, 3) for k, v in probabilities.items()})
+        if sure < self.model.bar:
+            return Recognised(t_s, None, round(sure, 3), ABSTAINED, evidence)
+        return Recognised(t_s, None if best == NONE_CLASS else best, round(sure, 3), evidence=evidence)

@@ -121,5 +121,6 @@ class RecordSchema:
             records.append(FrameRecord(
                 as_number(get("t_s")), read_only(metrics), breath, exercise, get("state"), int(as_number(get("rep"))),
                 get("phase"), get("rest_known") == "1", exercise_gauges(exercise, gauges),
-                None if math.isnan(held_s) else held_s, events, fold.recognition, fold.line, fold.stop))
+                None if math.isnan(held_s) else held_s, events, fold.recognition, fold.line, fold.stop,
+                fold.view_problem))
         return records

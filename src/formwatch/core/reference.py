@@ -33,14 +33,17 @@ class ReferenceConfig:
 def phase_position(driver_deg: float, depth_deg: float, going_up: bool, bins: int) -> float:
     """Where in the rep a frame is, on a circle of ``bins`` units: 0 at rest, ``bins/2`` at the reference depth, the
     way down before it and the way up after it (so the top of the way up meets the top of the way down)."""
+    if not (math.isfinite(driver_deg) and math.isfinite(depth_deg)):
+        return math.nan  # no driver (or no depth): nowhere in the rep, never an index
     half = bins / 2
     fraction = min(max(driver_deg / depth_deg if depth_deg > 0 else 0.0, 0.0), 0.999)
     return (bins - fraction * half) % bins if going_up else fraction * half
 
 
 def phase_bin(driver_deg: float, depth_deg: float, going_up: bool, bins: int) -> int:
-    """The phase bin of a frame (0 .. bins-1)."""
-    return int(phase_position(driver_deg, depth_deg, going_up, bins)) % bins
+    """The phase bin of a frame (0 .. bins-1; 0 where it has no position)."""
+    position = phase_position(driver_deg, depth_deg, going_up, bins)
+    return int(position) % bins if position == position else 0
 
 
 def _on_curve(curve: np.ndarray, position: np.ndarray | float) -> np.ndarray:
@@ -87,7 +90,11 @@ class PhaseReference:
         if self.ready or not trusted or not samples or depth_deg <= 0:
             return
         positions = np.array([phase_position(d, depth_deg, up, self.config.bins) for d, up, _ in samples])
-        self._kept.append((positions, np.array([v for _, _, v in samples], dtype=np.float64)))
+        placed = ~np.isnan(positions)  # a frame with no driver has no phase: it teaches nothing
+        if not placed.any():
+            return
+        values = np.array([v for _, _, v in samples], dtype=np.float64)[placed]
+        self._kept.append((positions[placed], values))
         self._depths.append(depth_deg)
         self.reps_used += 1
         if self.ready:
@@ -136,7 +143,7 @@ class PhaseReference:
 
     def deviation(self, position: float, m: int, value: float) -> float:
         """How much worse than the reference at this phase (the metric's units; positive = worse), NaN if unknown."""
-        if math.isnan(value):
+        if math.isnan(value) or position != position:
             return math.nan
         mean = float(_on_curve(self.mean[:, m:m + 1], position)[0])
         return math.nan if math.isnan(mean) else self.metrics[m].worsening(value - mean)
@@ -145,6 +152,8 @@ class PhaseReference:
         """The deviation past which this phase counts as degraded: k spreads, at least the smallest change that
         matters for the metric."""
         floor = self.metrics[m].phase_min_change or 0.0
+        if position != position:
+            return math.nan
         spread = self.spread[int(position) % self.config.bins, m]
         return max(self.config.spread_k * spread, floor) if not math.isnan(spread) else math.nan
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from formwatch.core.landmarks import Lm
-from formwatch.core.limbs import knee_flexion_deg, shank_incline_deg
+from formwatch.core.limbs import limbs
 from formwatch.core.trunk import trunk_shape
 
 # (image (33, 4), world (33, 4), trunk profile (4, K) or None, frame size (w, h) px) -> the value of one frame, or a
@@ -150,12 +150,16 @@ TRUNK_METRICS: tuple[MetricSpec, ...] = (
                unmeasured_hint="the front of your trunk was hidden (arms in front of it, or out of the picture)"),
 )
 # Limb angles the exercise recogniser reads (core/recognition.py); not judged.
-LIMB_METRICS: tuple[MetricSpec, ...] = (
-    MetricSpec("knee_flexion_deg", "°", 0, "Knee bend", plausible=(-10.0, 180.0), relative=False, form=False,
-               compute=knee_flexion_deg, colour="#a0a0a0"),
-    MetricSpec("shank_incline_deg", "°", 0, "Shin angle", plausible=(0.0, 90.0), relative=False, form=False,
-               compute=shank_incline_deg, colour="#808080"),
-)
+LIMB_METRICS: tuple[MetricSpec, ...] = tuple(
+    MetricSpec(name, unit, digits, label, plausible=plausible, relative=False, form=False, compute=limbs, output=i)
+    for i, (name, unit, digits, label, plausible) in enumerate((
+        ("knee_flexion_deg", "°", 0, "Knee bend", (-10.0, 180.0)),
+        ("shank_incline_deg", "°", 0, "Shin angle", (0.0, 90.0)),
+        ("elbow_flexion_deg", "°", 0, "Elbow bend", (-10.0, 180.0)),
+        ("arm_raise_deg", "°", 0, "Arm raised", (0.0, 180.0)),
+        ("leg_split_deg", "°", 0, "Legs apart", (0.0, 180.0)),
+        ("hip_height", "", 2, "Hip height", (-1.0, 1.5)),
+        ("view_angle_deg", "°", 0, "Camera angle to your side", (0.0, 90.0)))))
 BUILTIN_METRICS: tuple[MetricSpec, ...] = KINEMATIC_METRICS + TRUNK_METRICS + LIMB_METRICS
 
 
@@ -242,4 +246,4 @@ REGISTRY = MetricRegistry(BUILTIN_METRICS)
 # The names other modules use instead of spelling the columns out (a rename is one line here).
 HIP_HINGE, SHOULDER_ELEVATION, HIP_EXTENSION, TRUNK_INCLINE = (s.name for s in KINEMATIC_METRICS[:4])
 LUMBAR_CURVE, RIB_FLARE = (s.name for s in TRUNK_METRICS)
-KNEE_FLEXION, SHANK_INCLINE = (s.name for s in LIMB_METRICS)
+KNEE_FLEXION, SHANK_INCLINE, ELBOW_FLEXION, ARM_RAISE, LEG_SPLIT, HIP_HEIGHT, VIEW_ANGLE = (s.name for s in LIMB_METRICS)

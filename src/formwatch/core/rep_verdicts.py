@@ -1,54 +1,35 @@
 """Every rep a verdict — clean, a note or a fault — with the metric, how far, and the limit it was judged by.
 
-A rep is judged at its end, from its own frames, against the best reference there is for it:
+A rep is judged at its end, from its own judged frames (core/reading_gate.py: what the camera can see), against the
+best reference there is for it:
 
-1. **your own reps** at the same phase (the phase-matched reference, once the set's first clean reps made it):
-   past the limit for a quarter of the rep is a *fault*;
+1. **your own reps** at the same phase (the phase-matched reference, once the set's first clean reps made it, or
+   your latest clean set's): past the limit for a quarter of the rep is a *fault*;
 2. **your calibrated neutral** (a profile): the rep's bottom against it, by the calibrated limit: a *fault*;
-3. **population bands** (no profile, a first set): the rep's bottom against the set's own neutral — the standing
-   posture before the first rep, or else the rep's own lockout — allowed the band a correct rep stays within
-   (:data:`POPULATION_BANDS`); metrics with a population zero (hip extension) by their default limit. Past it is a
-   *note*: how this person moves, said from rep 1, never a stop.
+3. **norms by phase** (no profile, a first set): each band of the driver's angle against what correct reps of many
+   people read there (core/norms.py, fitted by scripts/fit_judge.py); past the fitted margin is a *note* — how this
+   person moves, said from rep 1, never a stop. A metric with no norm and a population zero (hip extension: the
+   hips straight) is held to its default limit from that zero; one with neither gets no first-set word at all.
 
-The bottom is where the driver is past ``bottom_fraction`` of the rep's depth: a reading that swings with the
-movement (the low back reads 2.5-8.5° lower at the bottom of the correct deadlifts and RDL in ../shared/data than
-standing) is compared where it swings least against where a fault shows most.
+The bottom is where the driver is past ``bottom_fraction`` of the rep's depth.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from formwatch.core.events import Against, RepJudged, Verdict
+from formwatch.core.events import Against, RepJudged, Stop, Verdict
+from formwatch.core.judge_params import Norm
+from formwatch.core.norms import against_norm, band_medians
 from formwatch.core.registry import MetricSpec
 from formwatch.core.reps import RepRecord
 
-__all__ = ["POPULATION_BANDS", "RepJudge", "SetRepVerdicts"]
-
-# How much worse than the set's own neutral a correct rep's bottom reads, at most, by exercise and metric (in the
-# metric's units, 'positive is worse' as the exercise judges it). The low back: 2.5-8.5° lower at the bottom of the
-# three correct hinges in ../shared/data/video (formfit, gymtracker, the RDL), so 12° leaves 3.5° to spare; a 15°
-# rounding (the simulator's faulty back) passes it. Shoulders fall at the bottom of a hinge (0.8-1.9 cm): their
-# population limit (2 cm) holds. Ribs: the front edge is hidden at the bottom of every shared hinge: 10°.
-POPULATION_BANDS: Mapping[str, Mapping[str, float]] = {
-    "hinge": {"lumbar_curve_deg": 12.0, "shoulder_elevation_cm": 2.0, "rib_flare_deg": 10.0},
-    "squat": {"lumbar_curve_deg": 12.0, "shoulder_elevation_cm": 2.0, "rib_flare_deg": 10.0},
-    "bridge": {"lumbar_curve_deg": 12.0, "shoulder_elevation_cm": 2.0, "rib_flare_deg": 12.0},
-    # Reaching an arm forward lifts its shoulder blade by nature (3.3-4.0 cm on the shared bird-dog): the
-    # shoulders of a bird-dog are judged against your own reps only.
-    "bird-dog": {"lumbar_curve_deg": 12.0, "rib_flare_deg": 12.0},
-}
-
-# Below this reading at the bottom of a rep the low back is rounded whatever the neutral: the correct shared
-# hinges read 8.3-16.0° there (medians; the lowest tenth of their frames -5.4°). Judged when nothing better is known
-# too (a clip that is one phase of a lift, never standing).
-POPULATION_FLOORS: Mapping[str, Mapping[str, float]] = {
-    "hinge": {"lumbar_curve_deg": -5.0}, "squat": {"lumbar_curve_deg": -5.0}}
+__all__ = ["RepJudge", "SetRepVerdicts", "whole_from_extremes"]
 
 FAULT_FRACTION = 0.25  # against your own reps: past the phase limit for this share of the rep
 
@@ -67,7 +48,8 @@ class _Judgement:
 
 @dataclass(frozen=True)
 class _Frame:
-    driver_deg: float
+    driver_deg: float  # from the rest, in the working direction
+    raw_driver: float  # the driver's own angle (what the norms' bands are of)
     values: Sequence[float]
     phase_dev: Sequence[float] | None
     phase_limit: Sequence[float] | None
@@ -81,10 +63,10 @@ def _percentile(values: list[float], q: float) -> float:
 class RepJudge:
     """Collects a rep's frames and gives the rep its verdict at its end."""
 
-    def __init__(self, exercise: str, watched: tuple[MetricSpec, ...], bottom_fraction: float = 0.6) -> None:
+    def __init__(self, watched: tuple[MetricSpec, ...], norms: Mapping[str, Norm],
+                 bottom_fraction: float = 0.6) -> None:
         self.watched = watched
-        self.bands = POPULATION_BANDS.get(exercise, {})
-        self.floors = POPULATION_FLOORS.get(exercise, {})
+        self.norms = norms
         self.neutral_against = Against.SET_START
         self.own_against = Against.OWN_REPS
         self.bottom_fraction = bottom_fraction
@@ -96,10 +78,11 @@ class RepJudge:
         """Whether a rep in progress has frames (not yet judged)."""
         return bool(self._frames)
 
-    def frame(self, driver_deg: float, values: Sequence[float], phase_dev: Sequence[float] | None,
-              phase_limit: Sequence[float] | None) -> None:
-        """One frame of the rep in progress (its driver in degrees from rest, the watched metrics' readings)."""
-        self._frames.append(_Frame(driver_deg, values, phase_dev, phase_limit))
+    def frame(self, driver_deg: float, raw_driver: float, values: Sequence[float],
+              phase_dev: Sequence[float] | None, phase_limit: Sequence[float] | None) -> None:
+        """One frame of the rep in progress (its driver in degrees from rest and as it reads, the watched metrics'
+        judged readings)."""
+        self._frames.append(_Frame(driver_deg, raw_driver, values, phase_dev, phase_limit))
 
     def rep_done(self, t_s: float, rep: RepRecord, neutral: Mapping[str, float], calibrated: frozenset[str],
                  limits: Mapping[str, float], natural: Mapping[str, float], partial: bool = False) -> RepJudged:
@@ -110,10 +93,13 @@ class RepJudge:
         depth = float(rep.depth_deg)
         driver = np.array([f.driver_deg for f in frames]) if frames else np.zeros(0)
         bottom = driver >= self.bottom_fraction * depth
-        top = driver <= 0.25 * depth
         found: dict[str, _Judgement] = {}
+        readings = {metric.name: band_medians([f.raw_driver for f in frames], [f.values[m] for f in frames],
+                                              self.norms[metric.name].edges_deg)
+                    for m, metric in enumerate(self.watched) if metric.name in self.norms}
         for m, metric in enumerate(self.watched):
-            judgement = self._judge_metric(m, metric, frames, bottom, top, rep, neutral, calibrated, limits, natural)
+            judgement = self._judge_metric(m, metric, frames, bottom, rep, calibrated, limits, natural,
+                                           readings.get(metric.name))
             if judgement is not None:
                 found[metric.name] = judgement
         over = [(j.fault, j.ratio, name) for name, j in found.items() if j.ratio >= 1.0]
@@ -126,19 +112,19 @@ class RepJudge:
             round(worst.limit, 3) if worst is not None else None, worst.against if worst is not None else None,
             MappingProxyType({k: round(j.deviation, 2) for k, j in found.items()}),
             MappingProxyType({k: round(j.limit, 3) for k, j in found.items()}),
-            MappingProxyType({k: j.against for k, j in found.items()}), partial)
+            MappingProxyType({k: j.against for k, j in found.items()}), partial,
+            MappingProxyType({k: tuple(round(v, 2) if v == v else v for v in r) for k, r in readings.items()}))
         self.verdicts.append(verdict)
         return verdict
 
-    def _judge_metric(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray, top: np.ndarray,
-                      rep: RepRecord, neutral: Mapping[str, float], calibrated: frozenset[str],
-                      limits: Mapping[str, float], natural: Mapping[str, float]) -> _Judgement | None:
-        """The worse of the judgement against your own reps (fatigue) and against the neutral (technique) — a back
-        rounded the same way in every rep stays a note though it matches your own reps."""
+    def _judge_metric(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray, rep: RepRecord,
+                      calibrated: frozenset[str], limits: Mapping[str, float], natural: Mapping[str, float],
+                      readings: Sequence[float] | None) -> _Judgement | None:
+        """The worse of the judgement against your own reps (fatigue) and against the neutral or the norms
+        (technique) — a back rounded the same way in every rep stays a note though it matches your own reps."""
         found = [j for j in (self._against_own(m, frames),
-                             self._against_neutral(m, metric, frames, bottom, top, rep, neutral, calibrated, limits,
-                                                   natural),
-                             self._against_floor(m, metric, frames, bottom, calibrated)) if j is not None]
+                             self._against_neutral(m, metric, frames, bottom, rep, calibrated, limits, natural,
+                                                   readings)) if j is not None]
         if not found:
             return None
         over = [j for j in found if j.ratio >= 1.0]
@@ -157,52 +143,52 @@ class RepJudge:
         ratio = _percentile(ratios, 100 * (1 - FAULT_FRACTION))  # >= 1 when a quarter of the rep is past it
         return _Judgement(ratio, ratio * limit, limit, True, self.own_against)
 
-    def _against_floor(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray,
-                       calibrated: frozenset[str]) -> _Judgement | None:
-        """Against the population floor of the raw reading at the bottom (no profile: the reading is raw)."""
-        floor = self.floors.get(metric.name)
-        if floor is None or metric.name in calibrated or not frames:
-            return None
-        at_bottom = np.array([f.values[m] for f in frames])[bottom]
-        if at_bottom.size == 0 or np.all(np.isnan(at_bottom)):
-            return None
-        past = metric.worsening(float(np.nanmedian(at_bottom)) - floor)
-        band = self.bands.get(metric.name, 10.0)
-        return _Judgement(1.0 + past / band, past, floor, False, Against.POPULATION_FLOOR)
-
-    def _against_neutral(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray,
-                         top: np.ndarray, rep: RepRecord, neutral: Mapping[str, float], calibrated: frozenset[str],
-                         limits: Mapping[str, float], natural: Mapping[str, float]) -> _Judgement | None:
-        """Against the neutral: your profile's (a fault), else the set's own within the population band (a note);
-        a metric with a population zero by its held worst over the rep."""
-        fault = metric.name in calibrated
+    def _against_neutral(self, m: int, metric: MetricSpec, frames: list[_Frame], bottom: np.ndarray, rep: RepRecord,
+                         calibrated: frozenset[str], limits: Mapping[str, float], natural: Mapping[str, float],
+                         readings: Sequence[float] | None) -> _Judgement | None:
+        """Against your profile (a fault: the rep's bottom by the calibrated limit); else against the norms by phase
+        (a note), or a population zero by the default limit (a note)."""
+        if metric.name in calibrated:
+            values = np.array([f.values[m] for f in frames]) if frames else np.zeros(0)
+            at_bottom = values[bottom] if values.size else values
+            limit = limits.get(metric.name, math.nan)
+            if metric.name in natural:
+                peak = rep.peaks.get(metric.name, math.nan)
+                if math.isnan(peak) or not limit or math.isnan(limit):
+                    return None
+                deviation = metric.worsening(peak - natural[metric.name])
+                return _Judgement(deviation / limit, deviation, limit, True, Against.PROFILE)
+            if at_bottom.size == 0 or np.all(np.isnan(at_bottom)) or not limit or math.isnan(limit):
+                return None
+            deviation = metric.worsening(float(np.nanmedian(at_bottom)))
+            return _Judgement(deviation / limit, deviation, limit, True, Against.PROFILE)
+        norm = self.norms.get(metric.name)
+        if norm is not None and readings is not None:
+            found = against_norm(metric, readings, norm)
+            return _Judgement(*found, False, Against.POPULATION_NORM) if found is not None else None
         if metric.name in natural:
             peak = rep.peaks.get(metric.name, math.nan)
             limit = limits.get(metric.name, metric.default_limit or math.nan)
             if math.isnan(peak) or not limit or math.isnan(limit):
                 return None
             deviation = metric.worsening(peak - natural[metric.name])
-            return _Judgement(deviation / limit, deviation, limit, fault,
-                              Against.PROFILE if fault else Against.POPULATION_ZERO)
-        values = np.array([f.values[m] for f in frames]) if frames else np.zeros(0)
-        at_bottom = values[bottom] if values.size else values
-        if at_bottom.size == 0 or np.all(np.isnan(at_bottom)):
-            return None
-        if fault:
-            base, against, limit = 0.0, Against.PROFILE, limits.get(metric.name, math.nan)
-        else:
-            limit = self.bands.get(metric.name, math.nan)
-            if metric.name in neutral:
-                base, against = neutral[metric.name], self.neutral_against
-            else:
-                at_top = values[top]
-                if at_top.size == 0 or np.all(np.isnan(at_top)):
-                    return None
-                base, against = float(np.nanmedian(at_top)), Against.REP_LOCKOUT
-        if not limit or math.isnan(limit):
-            return None
-        deviation = metric.worsening(float(np.nanmedian(at_bottom)) - base)
-        return _Judgement(deviation / limit, deviation, limit, fault, against)
+            return _Judgement(deviation / limit, deviation, limit, False, Against.POPULATION_ZERO)
+        return None
+
+
+def whole_from_extremes(working: np.ndarray, enter_deg: float, rest_max_deg: float | None) -> bool:
+    """Whether a movement never at rest (the driver in its working direction) is a whole rep: out and back by the
+    entry depth around either extreme (up from the floor and down again), or one phase of at least the entry depth
+    that reaches the rest's range (a lift from the floor to standing)."""
+    w = working[~np.isnan(working)]
+    if w.size < 3:
+        return False
+    top, bottom = float(w.min()), float(w.max())
+    i_top, i_bottom = int(np.argmin(w)), int(np.argmax(w))
+    around_top = min(float(w[: i_top + 1].max()), float(w[i_top:].max())) - top >= enter_deg
+    around_bottom = bottom - max(float(w[: i_bottom + 1].min()), float(w[i_bottom:].min())) >= enter_deg
+    reaches_rest = rest_max_deg is not None and abs(top) <= rest_max_deg and bottom - top >= enter_deg
+    return around_top or around_bottom or reaches_rest
 
 
 class SetRepVerdicts:
@@ -211,8 +197,8 @@ class SetRepVerdicts:
 
     MAX_EARLY = 4000  # frames kept until the rest is known (over a minute at 60 fps)
 
-    def __init__(self, exercise: str, watched: tuple[MetricSpec, ...], driver_sign: float) -> None:
-        self.judge = RepJudge(exercise, watched)
+    def __init__(self, watched: tuple[MetricSpec, ...], driver_sign: float, norms: Mapping[str, Norm]) -> None:
+        self.judge = RepJudge(watched, norms)
         self.watched = watched
         self.driver_sign = driver_sign
         self.neutral: dict[str, float] = {}
@@ -220,6 +206,7 @@ class SetRepVerdicts:
         self._early: list[tuple[float, float, Sequence[float]]] = []  # (t, raw driver, values) before the rest
         self._last_t = 0.0
         self._finished = False
+        self.counted_at_end: RepRecord | None = None  # a whole rep counted from the movement's own extremes
 
     @property
     def verdicts(self) -> list[RepJudged]:
@@ -237,7 +224,7 @@ class SetRepVerdicts:
             if len(self._early) < self.MAX_EARLY:
                 self._early.append((t_s, raw_driver, values))
             return
-        self.judge.frame(driver_deg, values, *(phase or (None, None)))
+        self.judge.frame(driver_deg, raw_driver, values, *(phase or (None, None)))
 
     def rest_learned(self, rest_level: float, rest_values: Mapping[str, float], reps: Sequence[RepRecord]) -> bool:
         """The rest is known: the set's neutral (the first time), and the frames seen before it replayed as the
@@ -251,7 +238,7 @@ class SetRepVerdicts:
             first = reps[0]
             for t_s, raw, values in early:
                 if first.start_s - 0.5 <= t_s <= first.end_s:
-                    self.judge.frame(self.driver_sign * (raw - rest_level), values, None, None)
+                    self.judge.frame(self.driver_sign * (raw - rest_level), raw, values, None, None)
             return True
         return False
 
@@ -260,19 +247,30 @@ class SetRepVerdicts:
         """The rep's verdict."""
         return self.judge.rep_done(t_s, rep, self.neutral, calibrated, limits, natural, partial)
 
+    def stopped(self, stop: Stop, rep_start_s: float) -> RepJudged:
+        """The rep a stop ended in (or the rep a rule found past its limit): a fault, with the stop's numbers."""
+        done = {v.rep: v for v in self.verdicts}
+        if stop.rep in done:
+            return replace(done[stop.rep], t_s=stop.t_s, verdict=Verdict.FAULT, metric=stop.metric,
+                           deviation=stop.value, limit=stop.limit, against=stop.against)
+        return RepJudged(stop.t_s, stop.rep, round(rep_start_s, 3), round(stop.t_s, 3), Verdict.FAULT, stop.metric,
+                         stop.value, stop.limit, stop.against, partial=True)
+
     def in_progress(self, rep_no: int, start_s: float, t_s: float, depth_deg: float) -> RepRecord:
         """The rep in progress as a record, for a verdict before its end (the input ended, the set stopped)."""
         return RepRecord(rep_no, round(start_s, 3), round(t_s, 3), round(t_s, 3), depth_deg, 0.0, 0.0, {})
 
     def finish(self, segmenter_reps: Sequence[RepRecord], rest_level: float | None, phase: str, rep_start_s: float,
                bottom_deg: float, calibrated: frozenset[str], limits: Mapping[str, float],
-               natural: Mapping[str, float], enter_deg: float) -> RepJudged | None:
-        """The input ended: a rep in progress — or a clip that is one phase of a lift, never at rest — is judged
-        as far as it was seen (``partial`` in its verdict)."""
+               natural: Mapping[str, float], enter_deg: float, rest_max_deg: float | None) -> RepJudged | None:
+        """The input ended: a rep in progress is judged as far as it was seen (``partial`` in its verdict). A clip
+        never at rest — a lift from the floor, a lifter who walks out at lockout — is one whole rep counted from the
+        movement's own extremes (:func:`whole_from_extremes`), else a partial one."""
         if self._finished:
             return None
         self._finished = True
         rep_no = len(segmenter_reps) + 1
+        partial = True
         if rest_level is not None:
             if phase == "rest" or not self.judge.has_frames:
                 return None
@@ -287,8 +285,10 @@ class SetRepVerdicts:
             depth = float(np.nanmax(working)) - rest_most
             if depth < enter_deg:
                 return None
-            for (_, _, values), w in zip(early, working):
-                self.judge.frame(float(w) - rest_most, values, None, None)
+            partial = not whole_from_extremes(working, enter_deg, rest_max_deg)
+            for (_, raw_driver, values), w in zip(early, working):
+                self.judge.frame(float(w) - rest_most, raw_driver, values, None, None)
             start, end = early[0][0], early[-1][0]
         rep = self.in_progress(rep_no, start, end, depth)
-        return self.completed(end, rep, calibrated, limits, natural, partial=True)
+        self.counted_at_end = None if partial else rep
+        return self.completed(end, rep, calibrated, limits, natural, partial=partial)

@@ -82,27 +82,38 @@ class Rule(Protocol):
 
 
 class Debounce:
-    """A deviation past its limit for longer than ``debounce_s`` (a one-frame spike never counts)."""
+    """A deviation past its limit for longer than ``debounce_s`` (a one-frame spike never counts). A dip back under
+    the limit shorter than :data:`DIP_S` does not restart the count: one frame of noise ends it at 15 fps as at
+    60 fps alike, so the stop comes at the same moment whatever the camera's frame rate."""
+
+    DIP_S = 0.1
 
     def __init__(self, debounce_s: float) -> None:
         self.debounce_s = debounce_s
         self._over_since: dict[str, float] = {}
+        self._under_since: dict[str, float] = {}
 
     def reset(self) -> None:
         self._over_since.clear()
+        self._under_since.clear()
 
     def forget(self, metric: MetricSpec) -> None:
         """Start the count for ``metric`` afresh (after a crossing was taken as a note, not a stop)."""
         self._over_since.pop(metric.name, None)
+        self._under_since.pop(metric.name, None)
 
     def over(self, t_s: float, metrics: tuple[MetricSpec, ...], deviations: Sequence[float],
              limits: Sequence[float]) -> int | None:
         """The index of the first metric that has stayed past its limit for ``debounce_s``, or None."""
         for i, (metric, deviation, limit) in enumerate(zip(metrics, deviations, limits)):
+            name = metric.name
             if not deviation > limit:  # NaN (not measured, no reference yet) is never over
-                self._over_since.pop(metric.name, None)
+                under = self._under_since.setdefault(name, t_s)
+                if t_s - under >= self.DIP_S or name not in self._over_since:
+                    self._over_since.pop(name, None)
                 continue
-            since = self._over_since.setdefault(metric.name, t_s)
+            self._under_since.pop(name, None)
+            since = self._over_since.setdefault(name, t_s)
             if t_s - since >= self.debounce_s:
                 return i
         return None

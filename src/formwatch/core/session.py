@@ -18,7 +18,9 @@ from formwatch.core.frame_record import BreathReading, EventFold, FrameRecord, r
 from formwatch.core.kinematics import Col
 from formwatch.core.pipeline import Pipeline, PipelineConfig
 from formwatch.core.record import RecordSchema
-from formwatch.core.registry import REGISTRY
+from formwatch.core.judge_params import shipped
+from formwatch.core.reading_gate import view_kind
+from formwatch.core.registry import REGISTRY, VIEW_ANGLE
 from formwatch.core.rep_rhythm import RepRhythm
 from formwatch.core.set_judge import Judge, SetJudge
 from formwatch.core.set_summary import BreathingSummary, SetSummary, fold
@@ -37,6 +39,8 @@ class SetSession:
         self.judge: SetJudge | None = detector if isinstance(detector, SetJudge) or detector is None \
             else SetJudge.of(detector)
         self._form_columns = [REGISTRY.index(s.name) for s in REGISTRY.form_metrics]
+        self._view_col = REGISTRY.index(VIEW_ANGLE)
+        self.params = self.judge.params if self.judge is not None else shipped()
         self.schema = RecordSchema(REGISTRY.names, self.judge.gauge_names if self.judge is not None else (),
                                    self.judge is not None)
         self.reset(new_pipeline=False)
@@ -50,6 +54,7 @@ class SetSession:
         self.first_t_s: float | None = None
         self.last_t_s: float | None = None
         self._measured = np.zeros(len(self._form_columns))
+        self._view_angles = np.zeros(91, dtype=np.int64)  # frames seen at each whole degree off the body's side
         self.profiles_seen = 0
         self.breathing = BreathingMonitor()
         self.rep_rhythm = RepRhythm()
@@ -75,6 +80,9 @@ class SetSession:
             self.detected_frames += 1
             form = metrics[self._form_columns]
             self._measured += form == form  # not NaN
+            angle = metrics[self._view_col]
+            if angle == angle:
+                self._view_angles[min(90, max(0, int(round(float(angle)))))] += 1
         if profile is not None:
             self.profiles_seen += 1
         if self.first_t_s is None:
@@ -100,7 +108,7 @@ class SetSession:
         name = exercise.name if exercise is not None else None
         return FrameRecord(t_s, row, reading, name, judgement.state, judgement.rep, judgement.phase,
                            judgement.rest_known, judgement.gauges, judgement.held_s, events,
-                           self._fold.recognition, self._fold.line, self._fold.stop)
+                           self._fold.recognition, self._fold.line, self._fold.stop, self._fold.view_problem)
 
     def _breath_events(self, t_s: float, breath: BreathReading) -> tuple[Event, ...]:
         """A breath held for :data:`HELD_CUE_S`: said once each time it happens."""
@@ -162,6 +170,14 @@ class SetSession:
             why = "front_hidden" if reps else "never_still"
         return BreathingSummary(readable, None, why, round(needed, 1))
 
+    def _view(self) -> dict[str, object] | None:
+        """The camera's view over the set: the median angle off the body's side, and what that is called."""
+        seen = int(self._view_angles.sum())
+        if not seen:
+            return None
+        median = float(np.searchsorted(np.cumsum(self._view_angles), 0.5 * seen))
+        return {"kind": view_kind(median, self.params.side_view_max_deg), "angle_deg": median}
+
     def summary(self) -> SetSummary:
         """The set so far as its summary: the events folded (the judge's last word on a rep in progress, once)."""
         if self._finished is None:
@@ -178,7 +194,7 @@ class SetSession:
             implausible_readings=self.pipeline.implausible, facing_flips_held=self.pipeline.facing_flips,
             measured_fraction={s.name: round(float(n) / self.detected_frames, 4) if self.detected_frames else 0.0
                                for s, n in zip(REGISTRY.form_metrics, self._measured)},
-            unmeasured=self.unmeasured(), breathing=self._breathing_summary(duration))
+            unmeasured=self.unmeasured(), breathing=self._breathing_summary(duration), view=self._view())
         if facts is None:
             return SetSummary(**session)  # type: ignore[arg-type]
         return fold(self._events, facts, exercise.name if exercise is not None else None, **session)

@@ -19,9 +19,10 @@ from formwatch.core.breathing import BreathState
 from formwatch.core.detector import Detector
 from formwatch.core.events import Event, Recognised
 from formwatch.core.exercises import ExerciseSpec, exercise_names, get_exercise
+from formwatch.core.judge_params import JudgeParams, shipped
 from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.profile import Profile
-from formwatch.core.recognition import ExerciseRecognizer, RecognitionConfig
+from formwatch.core.recognition import ExerciseRecognizer
 from formwatch.core.set_summary import JudgeFacts
 from formwatch.core.verdict import DetectorConfig, Judgement, State
 
@@ -64,11 +65,13 @@ class SetJudge:
     """Recognition (or the exercise given) in front of the exercise's :class:`Detector`."""
 
     def __init__(self, plan_for: PlanMaker = make_plan, config: DetectorConfig = DetectorConfig(),
-                 recognition: RecognitionConfig = RecognitionConfig(), exercise: str | None = None) -> None:
-        """``exercise``: given (judged as it from the first frame); None: recognised from the movement."""
+                 exercise: str | None = None, params: JudgeParams | None = None) -> None:
+        """``exercise``: given (judged as it from the first frame); None: recognised from the movement.
+        ``params``: the fitted values to judge with (core/judge_params.py; default: the ones formwatch ships)."""
         self.plan_for = plan_for
         self.config = config
-        self.recognizer = ExerciseRecognizer(recognition)
+        self.params = params if params is not None else shipped()
+        self.recognizer = ExerciseRecognizer(self.params.recognition, self.params.hold_still_max_deg)
         self.recognition: Recognised | None = None
         self.inner: Judge | None = None
         self._union = all_gauge_names()
@@ -148,7 +151,7 @@ class SetJudge:
             if self.recognition is not None:
                 self._pending = [self.recognition]
         else:
-            self.recognizer = ExerciseRecognizer(self.recognizer.config)
+            self.recognizer = ExerciseRecognizer(self.params.recognition, self.params.hold_still_max_deg)
             self.recognition = None
 
     def finish(self) -> tuple[Event, ...]:
@@ -182,7 +185,8 @@ class SetJudge:
                ) -> tuple[list[Event], Judgement | None]:
         """Build ``exercise``'s detector and play the kept frames through it: the events of that replay (the
         recognition first, when ``announce``) and its last judgement."""
-        self.inner = Detector(plan=self.plan_for(exercise), config=self.config)
+        self.inner = detector = Detector(plan=self.plan_for(exercise), config=self.config, params=self.params)
+        detector.confirmed = source != "recognised"
         if announce:
             self.recognition = Recognised(t_s, exercise, 1.0, source)
         events: list[Event] = [self.recognition] if announce and self.recognition is not None else []

@@ -83,6 +83,7 @@ class SetSummary:
     ended: str | None = None  # why the input ended (live: the camera, the user)
     input_notes: tuple[str, ...] = ()  # about the input itself (a video cut short)
     live: Mapping[str, object] | None = None  # live statistics: frames processed and dropped, latency
+    view: Mapping[str, object] | None = None  # the camera's view: {"kind": side/oblique/front, "angle_deg": median}
 
     # -------------------------------------------------------------------------------------------- derived
     @property
@@ -162,7 +163,8 @@ class SetSummary:
             judge=_judge_from(judge), interrupted=bool(data.get("interrupted")), truncated=bool(data.get("truncated")),
             ended=_str_or_none(data.get("ended")),
             input_notes=tuple(str(n) for n in _list(data.get("input_notes"))),
-            live=MappingProxyType(_dict(data.get("live"))) if data.get("live") is not None else None)
+            live=MappingProxyType(_dict(data.get("live"))) if data.get("live") is not None else None,
+            view=MappingProxyType(_dict(data.get("view"))) if data.get("view") is not None else None)
 
     def with_(self, **changes: object) -> "SetSummary":
         """A copy with fields changed (the shells add what only they know: interrupted, ended, live)."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from formwatch.core.events import BREATH, TEMPO, Against, Note, Recognised, RepJudged, Stop, Verdict
+from formwatch.core.events import ABSTAINED, BREATH, TEMPO, Against, Note, Recognised, RepJudged, Stop, Verdict
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.registry import MetricSpec
 from formwatch.core.set_summary import SetSummary
 
-__all__ = ["against_words", "is_hold", "note_sentence", "recognition_text", "recognition_why", "rep_line",
+__all__ = ["ASK_WHICH", "against_words", "is_hold", "note_sentence", "recognition_text", "recognition_why", "rep_line",
            "seconds_text", "set_amount", "stop_advice", "stop_headline", "stop_reason", "verdict_line",
            "why_ended"]
 
@@ -26,6 +26,7 @@ _TEMPO_ADVICE = "Rest, then start a fresh set with fewer reps"
 _HELD_ADVICE = "Breathe out slowly through pursed lips and keep breathing through the hold"
 _STRAINED_ADVICE = "Rest until your breathing is calm, then hold for less time"
 NONE_OF_THESE = "Not a hinge, squat, bridge, bird-dog or plank"
+ASK_WHICH = "Which exercise is this? Press E"  # the recogniser is not sure enough: it asks rather than guesses
 
 
 def seconds_text(seconds: float) -> str:
@@ -154,6 +155,7 @@ def against_words(against: Against | None, limit: float | None = None) -> str:
         Against.POPULATION_ZERO: "population zero",
         Against.POPULATION_FLOOR: f"the population floor {limit:g} at the bottom of a rep" if limit is not None
         else "the population floor",
+        Against.POPULATION_NORM: "what correct reps read at the same point of the movement",
         Against.NEUTRAL: "your neutral",
     }.get(against, "its limit") if against is not None else "its limit"
 
@@ -189,6 +191,8 @@ def recognition_text(recognition: Recognised | None) -> str:
     """What the screen says about the exercise ("Looks like a hinge — press E to change")."""
     if recognition is None:
         return "Watching to recognise the exercise"
+    if recognition.source == ABSTAINED:
+        return ASK_WHICH
     if recognition.exercise is None:
         return NONE_OF_THESE
     if recognition.source != "recognised":
@@ -197,7 +201,7 @@ def recognition_text(recognition: Recognised | None) -> str:
 
 
 def recognition_why(recognition: Recognised | None) -> str:
-    """The features that decided, in words."""
+    """The movement that decided, in words ("standing; the hips moved 95°, the knees 20°")."""
     if recognition is None:
         return "nothing recognised"
     e = recognition.evidence
@@ -205,18 +209,22 @@ def recognition_why(recognition: Recognised | None) -> str:
         return "chosen by you"
     if recognition.source == "given":
         return "given with --exercise"
-    if "hip_fold_deg" in e:
-        return (f"standing, the hips folded {e['hip_fold_deg']:.0f}° with the knees bent {e.get('knee_deg', 0):.0f}° "
-                f"(hip/knee {e.get('hip_knee_ratio', math.nan):.2f})")
-    if "trunk_from_upright_deg" in e:
-        posture = "face up" if e.get("face_up", 0.0) > 0 else "face down"
-        return (f"lying {posture} (trunk {e['trunk_from_upright_deg']:.0f}° from upright), knees bent "
-                f"{e.get('knee_deg', 0):.0f}°, hips {e.get('hip_deg', 0):.0f}°")
-    if "standing_s" in e:
-        return f"standing {e['standing_s']:.0f} s, the hips moved {e.get('hip_moved_deg', 0):.0f}° (no hinge or squat)"
-    if not e:
+    if "upright_share" not in e:
         return "too little movement seen to recognise an exercise"
-    return ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in e.items())
+    if e["upright_share"] >= 0.5:
+        posture = "standing"
+    else:
+        posture = f"lying face {'up' if e.get('trunk_signed_deg', 0.0) < 0 else 'down'}"
+    moved = [f"the {part} {e[key]:.0f}°" for part, key in (("hips", "hip_range_deg"), ("knees", "knee_range_deg"),
+                                                           ("elbows", "elbow_range_deg"), ("arms", "arm_range_deg"))
+             if e.get(key, 0.0) >= 15.0]
+    words = f"{posture}; " + (f"moving {', '.join(moved)}" if moved else "holding still")
+    if "hip_knee_ratio" in e and e.get("hip_range_deg", 0.0) >= 15.0:
+        words += f" (hip/knee {e['hip_knee_ratio']:.2f} at the deepest)"
+    guesses = sorted(((v, k[2:]) for k, v in e.items() if k.startswith("p_")), reverse=True)
+    if recognition.source == ABSTAINED and guesses:
+        words += f"; best guess {guesses[0][1].replace('none', 'none of these')} at {guesses[0][0]:.2f}, not sure"
+    return words
 
 
 # ------------------------------------------------------------------------------------------------ the set
@@ -255,6 +263,9 @@ def verdict_line(summary: SetSummary) -> str:
     exercise = summary.exercise
     if not summary.judged_set:
         return ""
+    if exercise is None and summary.recognition is not None and summary.recognition.source == ABSTAINED:
+        return (f"No verdict: not sure which exercise this is ({recognition_why(summary.recognition)}); "
+                f"say --exercise KIND.")
     if exercise is None:
         return (f"No verdict: this does not look like a hinge, squat, bridge, bird-dog or plank "
                 f"({recognition_why(summary.recognition)}); say --exercise KIND if it is one.")
@@ -274,6 +285,8 @@ VIEW_WORDS: dict[str, tuple[str, str]] = {
     "body_unclear": ("shoulders or hips not clearly seen: step back so your whole body is in view",
                      "step back so your whole body is in view"),
     "front_view": ("the camera sees you from the front, where bending happens in depth: turn side-on", "turn side-on"),
+    "side_view": ("the camera sees you from the front or at an angle: turn side-on to judge your back",
+                  "turn side-on to judge your back"),
     "knees_unseen": ("knees not seen: step back so your knees are in view", "step back so your knees are in view"),
     "ears_unseen": ("ears not seen: keep your head in view", "keep your head in view"),
     "lost": ("can't see you: step back into view", "step back into view"),

@@ -5,6 +5,11 @@ migrations. A set is written as ``running`` when it starts (with the process id)
 when it ends; a set whose process died (a crash, a kill) is found ``running`` by the next reader with no such
 process alive and marked ``interrupted``, so nothing is lost and nothing is left half-written (each write is one
 transaction).
+
+Nothing is lost to the file itself: a write that finds it locked by another program waits a bounded, visible
+while, then queues the set (io/set_record.py) for the next command that can write; read commands open it
+read-only (they work on a full disk or a read-only home); only a file that fails its integrity check is called
+damaged.
 """
 
 from __future__ import annotations
@@ -12,14 +17,15 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from formwatch.core.errors import FormwatchError
 from formwatch.core.set_summary import SetSummary
 from formwatch.core.signature import LimitChange
+from formwatch.io.history_file import BUSY_WAIT_S, HistoryBusy, HistoryError, open_read_only, opening_error
 from formwatch.io.history_rows import HistorySet, LimitMove, set_from_row
 from formwatch.io.home import data_home
 from formwatch.io.jsonfiles import dumps_strict
@@ -82,10 +88,6 @@ _MIGRATIONS = {
 }
 
 
-class HistoryError(FormwatchError):
-    """The history file cannot be read or written."""
-
-
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
     """Bring a history file to :data:`SCHEMA_VERSION`, one transaction a migration."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -120,23 +122,62 @@ def _alive(pid: int | None) -> bool:
 class History:
     """The history file: open, migrate, write sets, read them back."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
+        """``read_only``: for commands that only read (history, report, progress, signature): the file is opened
+        read-only and nothing is written (a set still 'running' whose process is gone reads 'interrupted')."""
         self.path = path or history_path()
+        self.read_only = read_only
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            if not self.path.exists():
-                _create_atomically(self.path)
-            self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-            self._refuse_newer()  # before anything writes to the file: a newer formwatch's history stays as it was
-            self._db.execute("PRAGMA journal_mode=WAL")
+            if read_only and self.path.exists():
+                self._db = open_read_only(self.path)
+                self._refuse_newer()
+                if self._db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                    memory = sqlite3.connect(":memory:", isolation_level=None)  # an older file: read a migrated
+                    self._db.backup(memory)  # copy of it, the file itself untouched
+                    self._db.close()
+                    self._db = memory
+                    _migrate(memory, self.path)
+            elif read_only:  # no history yet: an empty one in memory
+                self._db = sqlite3.connect(":memory:", isolation_level=None)
+                _migrate(self._db, self.path)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if not self.path.exists():
+                    _create_atomically(self.path)
+                self._db = sqlite3.connect(self.path, timeout=0.2, isolation_level=None)
+                self._refuse_newer()  # before anything writes to it: a newer formwatch's history stays as it was
+                self._write(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
+                self._write(self._migrate)
             self._db.row_factory = sqlite3.Row
-            self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise HistoryError(f"the history {self.path} is unreadable ({exc}): move it aside and start afresh") \
-                from None
+            raise opening_error(self.path, exc) from None
         except OSError as exc:
             raise HistoryError(f"cannot open the history {self.path} ({exc.strerror}): check FORMWATCH_HOME") \
                 from None
+        if not read_only:
+            from formwatch.io.set_record import add_queued
+
+            add_queued(self)
+
+    def _write(self, write: Callable[[], object]) -> None:
+        """One write, waiting for another program's lock up to :data:`BUSY_WAIT_S` (said once) before giving up
+        with :class:`HistoryBusy`."""
+        deadline, said = time.monotonic() + BUSY_WAIT_S, False
+        while True:
+            try:
+                write()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise HistoryBusy(f"the history {self.path} stayed busy for {BUSY_WAIT_S:.0f} s (another program "
+                                      "is writing it)") from None
+                if not said:
+                    print(f"formwatch: the history is busy (another program is writing it) — waiting up to "
+                          f"{BUSY_WAIT_S:.0f} s", file=sys.stderr)
+                    said = True
+                time.sleep(0.2)
 
     def close(self) -> None:
         self._db.close()
@@ -160,16 +201,18 @@ class History:
     # --------------------------------------------------------------------------------------------- write
     def start_set(self, source: str, exercise: str | None, profile: str | None, recording: str | None) -> int:
         """A set has begun: written at once, as running."""
-        cursor = self._db.execute(
+        ids: list[int] = []
+        self._write(lambda: ids.append(int(self._db.execute(
             "INSERT INTO sets (started, status, pid, source, exercise, profile, recording) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (time.strftime("%Y-%m-%dT%H:%M:%S"), "running", os.getpid(), source, exercise, profile, recording))
-        return int(cursor.lastrowid or 0)
+            (time.strftime("%Y-%m-%dT%H:%M:%S"), "running", os.getpid(), source, exercise, profile, recording)
+        ).lastrowid or 0)))
+        return ids[0]
 
     def finish_set(self, set_id: int, summary: SetSummary, interrupted: bool = False) -> None:
         """The set has ended (or was cut short): its summary, in one transaction. The summary's JSON is the record;
         the columns beside it are for queries and for older formwatch versions reading the file."""
         stop = summary.stop
-        self._db.execute(
+        self._write(lambda: self._db.execute(
             """UPDATE sets SET ended = ?, status = ?, reps = ?, clean_reps = ?, stopped = ?, stop_rule = ?,
                stop_metric = ?, stop_reason = NULL, duration_s = ?, breath_rate_bpm = ?, held_s = ?, truncated = ?,
                exercise = COALESCE(?, exercise), exercise_source = ?, faulty_reps = ?, noted_reps = ?, summary = ?
@@ -178,7 +221,7 @@ class History:
              summary.clean_reps, int(stop is not None), stop.rule if stop else None, stop.metric if stop else None,
              summary.duration_s, summary.breathing.rate_bpm, summary.held_s, int(summary.truncated),
              summary.exercise, summary.exercise_source, summary.faulty_reps, summary.noted_reps,
-             dumps_strict(summary.to_json()), set_id))
+             dumps_strict(summary.to_json()), set_id)))
 
     def record_limit_changes(self, profile: str, exercise: str, changes: Sequence[LimitChange]) -> None:
         """Moves of the limits in force (core/signature.py LimitChange), in one transaction."""
@@ -226,8 +269,10 @@ class History:
     # ---------------------------------------------------------------------------------------------- read
     def sets(self, exercise: str | None = None, since_days: float | None = None, profile: str | None = None
              ) -> list[HistorySet]:
-        """Sets, oldest first; a set still 'running' whose process is gone is marked 'interrupted' first."""
-        self._mark_interrupted()
+        """Sets, oldest first; a set still 'running' whose process is gone is marked 'interrupted' first (read-only:
+        reads so)."""
+        if not self.read_only:
+            self._write(self._mark_interrupted)
         clauses, args = [], []
         if exercise:
             clauses.append("exercise = ?")
@@ -239,8 +284,11 @@ class History:
             clauses.append("started >= ?")
             args.append(time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400)))
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        rows = self._db.execute(f"SELECT * FROM sets {where} ORDER BY started, id", args).fetchall()
-        return [set_from_row(dict(row)) for row in rows]
+        rows = [dict(row) for row in self._db.execute(f"SELECT * FROM sets {where} ORDER BY started, id", args)]
+        for row in rows:
+            if row["status"] == "running" and row["pid"] != os.getpid() and not _alive(row["pid"]):
+                row["status"] = "interrupted"
+        return [set_from_row(row) for row in rows]
 
     def _mark_interrupted(self) -> None:
         running = self._db.execute("SELECT id, pid FROM sets WHERE status = 'running'").fetchall()
@@ -278,41 +326,3 @@ def _create_atomically(path: Path) -> None:
             pass
     finally:
         tmp.unlink(missing_ok=True)
-
-
-class SetRecord:
-    """One set's row, opened when the set starts and completed when it ends (a context manager: an exception, or
-    Ctrl-C, completes it as interrupted). Each write opens the file for itself: the live window starts a set in its
-    worker thread and ends it in the GUI thread, and an SQLite connection belongs to one thread."""
-
-    def __init__(self, source: str, exercise: str | None, profile: str | None, recording: str | None) -> None:
-        self.path = history_path()
-        with History(self.path) as history:
-            self.set_id: int | None = history.start_set(source, exercise, profile, recording)
-        self.summary: SetSummary = SetSummary()
-        self.interrupted = False  # set when the set was cut short without an exception (a signal read as a flag)
-
-    def __enter__(self) -> "SetRecord":
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
-        self.finish(self.summary, interrupted=exc_type is not None or self.interrupted)
-
-    def finish(self, summary: SetSummary, interrupted: bool = False) -> None:
-        if self.set_id is not None:
-            with History(self.path) as history:
-                history.finish_set(self.set_id, summary, interrupted)
-            self.set_id = None
-
-
-def table(rows: list[HistorySet]) -> str:
-    """The history as a terminal table."""
-    if not rows:
-        return "no sets yet"
-    from formwatch.core.wording import set_amount
-
-    lines = [f"{'when':16s}  {'exercise':9s}  {'done':34s}  {'status':11s}  ended because"]
-    for r in rows:
-        lines.append(f"{r.started[:16].replace('T', ' '):16s}  {(r.summary.exercise or '—'):9s}  "
-                     f"{set_amount(r.summary):34s}  {r.status:11s}  {r.why_ended()}")
-    return "\n".join(lines)

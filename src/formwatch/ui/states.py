@@ -9,7 +9,7 @@ from formwatch.core.events import Against, Stop
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.registry import HIP_EXTENSION, LUMBAR_CURVE, SHOULDER_ELEVATION
 from formwatch.core.verdict import GaugeReading
-from formwatch.core.wording import stop_far_lines, stop_headline, stop_panel, view_words
+from formwatch.core.wording import ASK_WHICH, stop_far_lines, stop_headline, stop_panel, view_words
 from formwatch.ui.view_model import Gauge, OverlayState, gauges_for
 
 if TYPE_CHECKING:
@@ -36,11 +36,16 @@ def overlay_states() -> dict[str, OverlayState]:
     gauges = _gauges((0.3, 0.1, 0.2, 0.1), (0.6, 4.0, 5.0, 10.0))
     front_long, front_short = view_words("front_view")
     body_long, body_short = view_words("body_unclear")
+    side_long, side_short = view_words("side_view")
     states = {
         "ready": OverlayState(state="ready", banner="Get into position, side-on to the camera, and stand still",
                               gauges=gauges),
         "ready-front": OverlayState(state="ready", banner=f"Ready — {front_long}", gauges=gauges,
                                     far_banner=f"Ready — {front_short[:1].upper()}{front_short[1:]}"),
+        "asking": OverlayState(state="ready", banner=ASK_WHICH),
+        "back-not-judged": OverlayState(state="clean", banner=f"Back not judged — {side_long}", rep=2, gauges=gauges,
+                                        fps=30.0, latency_ms=24.0,
+                                        far_banner=f"Back not judged — {side_short[:1].upper()}{side_short[1:]}"),
         "clean": OverlayState(state="clean", banner="Clean", rep=4, gauges=gauges, fps=30.0, latency_ms=24.0,
                               pacing="Breathe out as you rise"),
         "breath-held": OverlayState(state="clean", banner="Clean", counter="Hold 31 s", gauges=gauges[:1], fps=30.0,

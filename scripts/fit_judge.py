@@ -1,0 +1,390 @@
+"""Fit every threshold, band and weight the judge decides with, from named, labelled data — and write them, with
+their provenance, to src/formwatch/data/judge_fit.json (what formwatch ships and judges with).
+
+    python scripts/fit_judge.py --data ../shared/data [--out src/formwatch/data/judge_fit.json]
+
+The data: ../shared/data/video's clips with labels.csv (exercise, form correct / incorrect / demo, reps by eye,
+view, source), their MediaPipe poses estimated once and cached (app/pose_cache.py), read through the very pipeline
+the judge reads. What is fitted, and from what (formwatch.core.judge_params says how each is used):
+
+- the camera's angle past which side-view metrics are not judged, from the clips labelled side against those
+  labelled front or oblique;
+- the recogniser's weights (a multinomial logistic model over the movement's features), from every clip's exercise,
+  and the confidence below which it asks instead of guessing;
+- norms by phase: what correct reps read, metric by metric, per band of the driver's angle (the mean and spread of
+  each correct rep's reading there), from the reps of clips labelled correct or instructional, and the margin past
+  which a first set gets a note, chosen so that under leave-one-source-out no more than 5 % of correct reps would;
+- the readings' quality bars (a plausible rate of change, a plausible spread at the bottom of a rep), from the
+  correct reps' own readings.
+
+scripts/evaluate_judge.py calls :func:`fit` once per held-out source (leave one source out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+import math  # noqa: E402
+from statistics import NormalDist  # noqa: E402
+import time  # noqa: E402
+from types import MappingProxyType  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from formwatch.core.judge_params import JudgeParams, Norm, RecognitionModel  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One labelled clip: its labels and its cached poses."""
+
+    file: str
+    exercise: str  # hinge, squat, bridge, bird-dog, plank, or none
+    activity: str
+    form: str  # correct, incorrect, demo, mixed
+    note: str
+    reps: int | None  # whole reps counted by eye (None: a hold or not counted)
+    reps_text: str
+    view: str
+    source: str  # the repository: the unit of cross-validation
+    poses: Path
+    person: bool = True  # a person found in most frames
+
+
+def load_clips(data: Path) -> list[Clip]:
+    """Every clip of ``data``/video/labels.csv, with its poses (estimated now if not cached)."""
+    from formwatch.app.pose_cache import cached_poses
+    from formwatch.capture.models.provision import find_or_provision
+    from formwatch.io.recording import load_recording
+
+    model = find_or_provision(None).path
+    with open(data / "video" / "labels.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    clips = []
+    for row in rows:
+        video = data / "video" / row["file"]
+        if not video.is_file():
+            continue
+        poses = cached_poses(video, model)
+        seen = load_recording(poses).image[:, 0, 0]
+        reps = int(row["reps"]) if row["reps"].strip().isdigit() else None
+        clips.append(Clip(row["file"], row["exercise"], row["activity"], row["form"], row["note"], reps,
+                          row["reps"], row["view"], row["source"].split(" @")[0].strip(), poses,
+                          bool((seen == seen).mean() >= 0.5)))
+    return clips
+
+
+# --------------------------------------------------------------------------------------------- the clips' series
+_SERIES: dict[Path, tuple[np.ndarray, np.ndarray]] = {}
+SIDE_LABELS = ("side",)  # clips labelled side-on; front, oblique and front-oblique are the others
+FALSE_NOTES = 0.05  # the share of correct reps a first set's norms may note, under leave-one-source-out
+MIN_SETS = 5  # correct sets an exercise needs for a margin (fewer: its norms give no note)
+RATE_QUANTILE = 0.999  # a trunk reading's plausible rate of change: all but the fastest 0.1 % of correct frames
+
+
+def series(clip: Clip) -> tuple[np.ndarray, np.ndarray]:
+    """The clip's frame times and metrics rows, through the pipeline every mode uses (cached in memory)."""
+    if clip.poses not in _SERIES:
+        from formwatch.core.driver import metrics_of
+        from formwatch.core.session import SetSession
+        from formwatch.io.recording import load_recording
+
+        rec = load_recording(clip.poses)
+        _SERIES[clip.poses] = (rec.t_s, metrics_of(SetSession(rec.frame_size_px), rec.t_s, rec.image, rec.world,
+                                                   rec.profile))
+    return _SERIES[clip.poses]
+
+
+def _column(name: str) -> int:
+    from formwatch.core.registry import REGISTRY
+
+    return REGISTRY.index(name)
+
+
+# ---------------------------------------------------------------------------------------- the camera's angle
+def fit_side_view(clips: list[Clip]) -> float:
+    """The camera angle below which a clip is side-on: the cut between the side-on clips' median angles and the
+    front or oblique ones' that misclassifies fewest (balanced), midway between the nearest two on each side."""
+    from formwatch.core.registry import VIEW_ANGLE
+
+    angles, side = [], []
+    for clip in clips:
+        if not clip.person:
+            continue
+        _, rows = series(clip)
+        values = rows[:, _column(VIEW_ANGLE)]
+        if np.isfinite(values).any():
+            angles.append(float(np.nanmedian(values)))
+            side.append(clip.view.strip() in SIDE_LABELS)
+    a, s = np.array(angles), np.array(side)
+    candidates = np.unique(a)
+    best, cut = -1.0, 90.0
+    for low, high in zip(candidates[:-1], candidates[1:]):
+        c = 0.5 * (low + high)
+        accuracy = 0.5 * (np.mean(a[s] <= c) + (np.mean(a[~s] > c) if (~s).any() else 1.0))
+        if accuracy > best:
+            best, cut = accuracy, c
+    return round(float(cut), 1)
+
+
+def fit_rate(clips: list[Clip]) -> float:
+    """The fastest a trunk reading changes on correct clips (degrees a second, all but the top 0.1 %)."""
+    from formwatch.core.registry import LUMBAR_CURVE, RIB_FLARE
+
+    rates = []
+    for clip in clips:
+        if clip.form not in ("correct", "demo") or not clip.person:
+            continue
+        t, rows = series(clip)
+        for name in (LUMBAR_CURVE, RIB_FLARE):
+            v = rows[:, _column(name)]
+            ok = np.isfinite(v[1:]) & np.isfinite(v[:-1])
+            rates.append(np.abs(np.diff(v))[ok] / np.diff(t)[ok])
+    return round(float(np.quantile(np.concatenate(rates), RATE_QUANTILE)), 1)
+
+
+# ------------------------------------------------------------------------------------------- recognition
+CLASSES = ("hinge", "squat", "bridge", "bird-dog", "plank", "none")
+BARS = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))  # the confidence bars tried: 0.30 ... 0.95
+WRONG_COST = 2.0  # a wrong exercise costs twice what asking does (asking: the person presses E once)
+WINDOW_STEP_S = 1.0  # the recogniser's windows are sampled this often along each clip for the fit
+_WINDOWS: dict[Path, list[dict[str, float]]] = {}
+
+
+def recognition_windows(clip: Clip) -> list[dict[str, float]]:
+    """The recogniser's features along the clip, in time order: each window as it would be evaluated live (the
+    last WINDOW_S seconds up to that moment), from MIN_SEEN_S on, and at the clip's end."""
+    from formwatch.core.recognition import COLUMNS, MIN_SEEN_S, WINDOW_S, window_features
+
+    if clip.poses not in _WINDOWS:
+        t, rows = series(clip)
+        data = rows[:, [_column(n) for n in COLUMNS]]
+        ends = [*np.arange(t[0] + MIN_SEEN_S, t[-1], WINDOW_STEP_S), t[-1]]
+        _WINDOWS[clip.poses] = [window_features(data[(t >= end - WINDOW_S) & (t <= end)]) for end in ends]
+    return _WINDOWS[clip.poses]
+
+
+def _matrix(windows: list[dict[str, float]], features: tuple[str, ...]) -> np.ndarray:
+    return np.array([[w.get(f, math.nan) for f in features] for w in windows], dtype=float)
+
+
+def _fit_model(clips: list[Clip], bar: float) -> RecognitionModel:
+    """The multinomial logistic model (scikit-learn, L2, classes balanced, each clip's windows weighing as one
+    clip) on every window of ``clips``, standardised and NaN at the centre — as core/recognition.py reads it."""
+    from sklearn.linear_model import LogisticRegression
+
+    from formwatch.core.recognition import FEATURES
+
+    xs, ys, ws = [], [], []
+    for clip in clips:
+        windows = recognition_windows(clip)
+        xs.append(_matrix(windows, FEATURES))
+        ys += [clip.exercise] * len(windows)
+        ws += [1.0 / len(windows)] * len(windows)
+    x = np.vstack(xs)
+    centre = np.nanmean(x, axis=0)
+    scale = np.nanstd(x, axis=0)
+    scale[~(scale > 0)] = 1.0
+    z = np.nan_to_num((x - centre) / scale, nan=0.0)
+    model = LogisticRegression(class_weight="balanced", max_iter=5000).fit(z, ys, sample_weight=np.array(ws))
+    return RecognitionModel(FEATURES, tuple(round(float(v), 6) for v in centre),
+                            tuple(round(float(v), 6) for v in scale), tuple(str(c) for c in model.classes_),
+                            tuple(tuple(round(float(w), 6) for w in row) for row in model.coef_),
+                            tuple(round(float(b), 6) for b in model.intercept_), bar)
+
+
+def fit_hold_still(clips: list[Clip]) -> float:
+    """How far a joint may move in a window of a hold: the cut midway between the most any labelled hold's window
+    moved and the least a rhythmic set lying or on all fours moved (its windows' median)."""
+    from formwatch.core.recognition import HOLDS, movement_deg
+
+    usable = [c for c in clips if c.person]
+    held = [movement_deg(w) for c in usable if c.exercise in HOLDS for w in recognition_windows(c)]
+    lying = [float(np.median([movement_deg(w) for w in recognition_windows(c)])) for c in usable
+             if c.exercise not in HOLDS and np.median([w.get("upright_share", 1.0) for w in recognition_windows(c)]) == 0]
+    if not held or not lying:
+        return math.inf
+    return round(0.5 * (max(held) + min(lying)), 1)
+
+
+def recognised_as(model: RecognitionModel, windows: list[dict[str, float]], bar: float,
+                  hold_still_max_deg: float = math.inf) -> str | None:
+    """What the recogniser would end saying over these windows at ``bar``: the first exercise it is sure of,
+    else "none" if it was sure of that, else None (it asked)."""
+    from formwatch.core.recognition import HOLDS, _without, movement_deg
+
+    answer = None
+    for window in windows:
+        p = model.probabilities(window)
+        if movement_deg(window) > hold_still_max_deg:
+            p = _without(p, HOLDS)
+        best = max(p, key=lambda k: p[k])
+        if p[best] >= bar:
+            if best != "none":
+                return best
+            answer = "none"
+    return answer
+
+
+def fit_recognition(clips: list[Clip], hold_still_max_deg: float = math.inf) -> RecognitionModel:
+    """The recogniser: its bar chosen by leave-one-source-out within ``clips`` (each source's clips recognised by
+    a model fitted without them; the bar scoring most right answers less WRONG_COST a wrong one), then the model
+    refitted on them all with that bar."""
+    usable = [c for c in clips if c.person and c.exercise in CLASSES]
+    score = dict.fromkeys(BARS, 0.0)
+    for source in sorted({c.source for c in usable}):
+        held = [c for c in usable if c.source == source]
+        model = _fit_model([c for c in usable if c.source != source], 0.0)
+        for clip in held:
+            windows = recognition_windows(clip)
+            for bar in BARS:
+                answer = recognised_as(model, windows, bar, hold_still_max_deg)
+                score[bar] += 0.0 if answer is None else (1.0 if answer == clip.exercise else -WRONG_COST)
+    bar = max(BARS, key=lambda b: (score[b], -b))
+    return _fit_model(usable, bar)
+
+
+# ------------------------------------------------------------------------------------------------- the norms
+EXERCISES = ("hinge", "squat", "bridge", "bird-dog")
+BANDS = 4
+# The metrics a first set is held to other people's correct reps on: the trunk's own shape, which differs between
+# people's correct reps around a curve of the movement's phase. Shoulder elevation and hip extension are not: their
+# zero is the person's own neutral or the hips straight (core/rep_verdicts.py judges them there).
+NORM_METRICS = ("lumbar_curve_deg", "rib_flare_deg")
+
+
+def _edges(exercise: str, clips: list[Clip]) -> tuple[float, ...]:
+    from formwatch.core.exercises import get_exercise
+
+    driver = get_exercise(exercise).driver
+    values = np.concatenate([series(c)[1][:, _column(driver)] for c in clips])
+    values = values[np.isfinite(values)]
+    low, high = np.quantile(values, [0.2, 0.99])
+    return tuple(round(float(v), 1) for v in np.linspace(low, high, BANDS + 1))
+
+
+def _rep_readings(clip: Clip, params: JudgeParams) -> list[dict[str, tuple[float, ...]]]:
+    """Each rep's readings per band, as the judge reads them (the exercise given, ``params``' bands)."""
+    from formwatch.core.detector import Detector
+    from formwatch.sim.evaluation import judge_rows
+
+    t, rows = series(clip)
+    summary = judge_rows(Detector(clip.exercise, params=params), t, rows, until_stop=False)
+    return [dict(j.readings) for j in summary.judged]
+
+
+def _norm_of(values: dict[str, list[float]], floor: float) -> tuple[float, float]:
+    """Mean and spread of one band's readings grouped by source: the sources' means weigh alike; the spread is the
+    spread between sources and within them together (a new person is a new source)."""
+    means = [float(np.mean(v)) for v in values.values() if v]
+    if len(means) < 2:
+        return math.nan, math.nan
+    within = [float(np.var(v)) for v in values.values() if len(v) > 1]
+    spread = math.sqrt(float(np.var(means, ddof=1)) + (float(np.mean(within)) if within else 0.0))
+    return float(np.mean(means)), max(spread, floor)
+
+
+def _fit_norms(clips: list[Clip], params: JudgeParams,
+               margins: dict[str, float] | None) -> dict[str, dict[str, Norm]]:
+    """Each exercise's norms (means and spreads per band) from its correct clips, with its margin of ``margins``
+    (none fitted: no note from them); ``margins`` None: every margin 1, each reading's ratio its z itself."""
+    from formwatch.core.exercises import get_exercise
+
+    out: dict[str, dict[str, Norm]] = {}
+    for exercise in EXERCISES:
+        correct = [c for c in clips if c.exercise == exercise and c.form in ("correct", "demo") and c.person]
+        if len({c.source for c in correct}) < 2:
+            continue
+        edges = _edges(exercise, correct)
+        spec = get_exercise(exercise)
+        probe = JudgeParams(params.side_view_max_deg, params.max_rate_deg_s, norms={exercise: {
+            m.name: Norm(edges, (math.nan,) * BANDS, (math.nan,) * BANDS, math.inf) for m in spec.watched_specs()
+            if m.name in NORM_METRICS}})
+        readings = {c: _rep_readings(c, probe) for c in correct}
+        norms = {}
+        margin = 1.0 if margins is None else margins.get(exercise, math.inf)
+        for metric in spec.watched_specs():
+            if metric.name not in NORM_METRICS:
+                continue
+            means, spreads = [], []
+            for band in range(BANDS):
+                by_source: dict[str, list[float]] = {}
+                for clip, reps in readings.items():
+                    for rep in reps:
+                        value = rep.get(metric.name, (math.nan,) * BANDS)[band]
+                        if value == value:
+                            by_source.setdefault(clip.source, []).append(value)
+                mean, spread = _norm_of(by_source, metric.phase_min_change or 1.0)
+                means.append(mean)
+                spreads.append(spread)
+            n_reps = sum(len(r) for r in readings.values())
+            if any(m == m for m in means):
+                norms[metric.name] = Norm(edges, tuple(means), tuple(spreads), margin, n_reps,
+                                          len({c.source for c in correct}))
+        out[exercise] = norms
+    return out
+
+
+def fit(clips: list[Clip]) -> JudgeParams:
+    """Every fitted value from ``clips`` (scripts/evaluate_judge.py leaves one source out of them)."""
+    base = JudgeParams(fit_side_view(clips), fit_rate(clips), fit_hold_still(clips))
+    margins = fit_margins(clips, base)
+    norms = _fit_norms(clips, base, margins)
+    return JudgeParams(base.side_view_max_deg, base.max_rate_deg_s, base.hold_still_max_deg,
+                       fit_recognition(clips, base.hold_still_max_deg),
+                       norms={e: MappingProxyType(n) for e, n in norms.items()},
+                       provenance={"data": "../shared/data/video (labels.csv)", "clips": len(clips),
+                                   "sources": len({c.source for c in clips}), "margins": margins,
+                                   "command": "python scripts/fit_judge.py --data ../shared/data",
+                                   "date": time.strftime("%Y-%m-%d")})
+
+
+def fit_margins(clips: list[Clip], base: JudgeParams) -> dict[str, float]:
+    """Each exercise's margin (in spreads) past which a first set's rep gets a note: the smallest that, with every
+    source's norms fitted without it, notes no more than :data:`FALSE_NOTES` of that exercise's correct sets (a set
+    is noted by its worst rep; clips labelled correct and instructional ones). With a dozen sets an exercise, the
+    empirical 95th percentile is the sample's largest value and jumps with every source left out; the sets' worst
+    z is taken as normal instead (mean + 1.64 sd), and an exercise with fewer than :data:`MIN_SETS` gets none."""
+    from formwatch.core.exercises import get_exercise
+    from formwatch.core.norms import against_norm
+
+    worst: dict[str, list[float]] = {}  # each correct set's worst z over its reps, metrics and bands
+    for source in sorted({c.source for c in clips}):
+        norms = _fit_norms([c for c in clips if c.source != source], base, None)
+        for clip in clips:
+            if clip.source != source or clip.form not in ("correct", "demo") or clip.exercise not in norms:
+                continue
+            held = JudgeParams(base.side_view_max_deg, base.max_rate_deg_s, norms={clip.exercise: norms[clip.exercise]})
+            spec = get_exercise(clip.exercise)
+            zs = [found[0] for rep in _rep_readings(clip, held) for m in spec.watched_specs()
+                  if m.name in norms[clip.exercise] and m.name in rep
+                  and (found := against_norm(m, rep[m.name], norms[clip.exercise][m.name])) is not None]
+            if zs:
+                worst.setdefault(clip.exercise, []).append(max(zs))
+    tail = NormalDist().inv_cdf(1.0 - FALSE_NOTES)
+    return {e: round(float(np.mean(z) + tail * np.std(z, ddof=1)), 2) for e, z in worst.items() if len(z) >= MIN_SETS}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=REPO / "src" / "formwatch" / "data" / "judge_fit.json")
+    args = parser.parse_args()
+    clips = load_clips(args.data)
+    params = fit(clips)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(params.to_json(), indent=1) + "\n", encoding="utf-8")
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
