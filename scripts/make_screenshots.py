@@ -53,7 +53,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        # The demo window a moment after the stop (the simulated set stops at about 22.7 s; played at 2x).
+        # The demo window a moment after the stop (the simulated set stops at about 21.4 s; played at 2x).
         formwatch("demo", "--speed", "2", "--exit-after", "12.5", "--screenshot", str(args.out / "demo.png"),
                   "--out", f"{tmp}/demo-window")
         formwatch("demo", "--headless", "--out", f"{tmp}/demo")
