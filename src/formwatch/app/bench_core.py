@@ -4,6 +4,7 @@ recording's metrics, the optical-flow chest signal (each in microseconds or fram
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -17,22 +18,33 @@ def _percentiles(samples: list[float], scale: float) -> dict[str, float]:
             "max": round(float(arr.max()), 3)}
 
 
-def bench_step(frames: int = 5000) -> dict[str, float]:
-    """Per-frame live step time on a synthetic hinge set with noise (float32 input, as from MediaPipe)."""
+def _noisy_hinge_set(frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Times, image and world landmarks (float32, as from MediaPipe, with noise) and silhouette profiles of a
+    synthetic hinge set."""
     rng = np.random.default_rng(1)
     t = np.arange(frames) / 30.0
     image, world = skeleton(hinge_deg=45 + 40 * np.sin(t), shrug_m=0.01 * np.sin(0.3 * t))
     image = (image + rng.normal(0, 0.002, image.shape)).astype(np.float32)
     world = (world + rng.normal(0, 0.002, world.shape)).astype(np.float32)
-    profiles = _drawn_profiles(rng)
-    pipeline = Pipeline((1280, 720))
+    return t, image, world, _drawn_profiles(rng)
+
+
+def _time_steps(step: Callable[[float, np.ndarray, np.ndarray, np.ndarray], object], frames: int
+                ) -> dict[str, float]:
+    """Each frame's ``step`` timed (microseconds; the first 100 frames, warming up, left out)."""
+    t, image, world, profiles = _noisy_hinge_set(frames)
     timings = []
     clock = time.perf_counter
     for i in range(frames):
         start = clock()
-        pipeline.step(t[i], image[i], world[i], profiles[i % len(profiles)])
+        step(float(t[i]), image[i], world[i], profiles[i % len(profiles)])
         timings.append(clock() - start)
     return _percentiles(timings[100:], 1e6)
+
+
+def bench_step(frames: int = 5000) -> dict[str, float]:
+    """Per-frame live step time on a synthetic hinge set with noise (float32 input, as from MediaPipe)."""
+    return _time_steps(Pipeline((1280, 720)).step, frames)
 
 
 def bench_session_step(frames: int = 5000) -> dict[str, float]:
@@ -41,20 +53,7 @@ def bench_session_step(frames: int = 5000) -> dict[str, float]:
     from formwatch.core.detector import Detector
     from formwatch.core.session import SetSession
 
-    rng = np.random.default_rng(1)
-    t = np.arange(frames) / 30.0
-    image, world = skeleton(hinge_deg=45 + 40 * np.sin(t), shrug_m=0.01 * np.sin(0.3 * t))
-    image = (image + rng.normal(0, 0.002, image.shape)).astype(np.float32)
-    world = (world + rng.normal(0, 0.002, world.shape)).astype(np.float32)
-    profiles = _drawn_profiles(rng)
-    session = SetSession((1280, 720), detector=Detector("hinge"))
-    timings = []
-    clock = time.perf_counter
-    for i in range(frames):
-        start = clock()
-        session.step(t[i], image[i], world[i], profiles[i % len(profiles)])
-        timings.append(clock() - start)
-    return _percentiles(timings[100:], 1e6)
+    return _time_steps(SetSession((1280, 720), detector=Detector("hinge")).step, frames)
 
 
 def _drawn_profiles(rng: np.random.Generator, count: int = 50) -> np.ndarray:
