@@ -47,6 +47,7 @@ class Case:
     signum: int = signal.SIGINT
     may_add_sets: bool = False  # an interrupted live set is kept: one more set is right, not a loss
     stdin: str | None = None
+    env: dict[str, str] = field(default_factory=dict)  # more environment for this case
     extra: dict = field(default_factory=dict)
 
 
@@ -71,7 +72,8 @@ def _env(home: Path) -> dict[str, str]:
 
 def _run(case: Case, home: Path, work: Path) -> tuple[int, str, str]:
     command = [sys.executable, "-m", "formwatch", *case.args]
-    proc = subprocess.Popen(command, cwd=work, env=_env(home), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(command, cwd=work, env={**_env(home), **case.env}, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     if case.signal_after_s is not None:
         time.sleep(case.signal_after_s)
@@ -80,8 +82,8 @@ def _run(case: Case, home: Path, work: Path) -> tuple[int, str, str]:
     return proc.returncode, out, err
 
 
-def _seed(home: Path, work: Path, recording: Path) -> None:
-    for _ in range(2):
+def _seed(home: Path, work: Path, recording: Path, times: int = 2) -> None:
+    for _ in range(times):
         subprocess.run([sys.executable, "-m", "formwatch", "analyze", str(recording), "--exercise", "hinge"],
                        cwd=work, env=_env(home), check=True, capture_output=True)
 
@@ -143,6 +145,20 @@ def cases(scratch: Path, rec: Path, clip: Path, live: bool) -> list[Case]:
         con.execute("PRAGMA user_version = 99")
         con.close()
 
+    def locked_history(home: Path) -> None:
+        """A history with a set in it, then held in a write transaction by another program for 20 s (a backup
+        tool, a stuck formwatch); it lets go by itself."""
+        _seed(home, scratch / "work", rec, times=1)
+        locker = subprocess.Popen([sys.executable, "-c", "import sqlite3, time\n"
+                                   f"db = sqlite3.connect({str(home / 'history.sqlite3')!r}, isolation_level=None)\n"
+                                   "db.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(20)"],
+                                  stdout=subprocess.PIPE, text=True)
+        assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+
+    def empty_history(home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "history.sqlite3").write_bytes(b"")
+
     def bad_profile(home: Path) -> None:
         (home / "calibration").mkdir(parents=True, exist_ok=True)
         (home / "calibration" / "bad.json").write_text('{"schema_version": 1, "neutral": "nope"}')
@@ -192,6 +208,12 @@ def cases(scratch: Path, rec: Path, clip: Path, live: bool) -> list[Case]:
         Case("routine that is broken TOML", ["routine", "broken"], setup=bad_routine),
         Case("history that is not a database", ["history"], home="corrupt", setup=corrupt_history),
         Case("history from a newer formwatch", ["history"], home="future", setup=future_history),
+        Case("history that is an empty file", ["history"], expect_exit=0, home="empty", setup=empty_history),
+        Case("analyze with the history locked by another program", ["analyze", str(rec), "--exercise", "hinge"],
+             expect_exit=0, home="locked", setup=locked_history, env={"FORMWATCH_HISTORY_WAIT_S": "1"}),
+        Case("history while another program holds its lock", ["history"], expect_exit=0, home="locked"),
+        Case("analyze after the lock let go (adds the queued set)", ["analyze", str(rec), "--exercise", "hinge"],
+             expect_exit=0, home="locked", setup=lambda home: time.sleep(20)),
         Case("calibrate --show a missing profile", ["calibrate", "--show", "nobody"]),
         Case("calibrate from a text file", ["calibrate", "--profile", "me", "--video", str(files / "notes.mp4")]),
         Case("live from a text file", ["live", "--video", str(files / "notes.mp4"), "--headless"]),

@@ -219,13 +219,13 @@ def recognised_as(model: RecognitionModel, windows: list[dict[str, float]], bar:
                   hold_still_max_deg: float = math.inf) -> str | None:
     """What the recogniser would end saying over these windows at ``bar``: the first exercise it is sure of,
     else "none" if it was sure of that, else None (it asked)."""
-    from formwatch.core.recognition import HOLDS, _without, movement_deg
+    from formwatch.core.recognition import HOLDS, movement_deg, without_classes
 
     answer = None
     for window in windows:
         p = model.probabilities(window)
         if movement_deg(window) > hold_still_max_deg:
-            p = _without(p, HOLDS)
+            p = without_classes(p, HOLDS)
         best = max(p, key=lambda k: p[k])
         if p[best] >= bar:
             if best != "none":

@@ -225,7 +225,7 @@ class Detector:
         if event == REST_LEARNED:
             if self.spec.driver_sign > 0:
                 self.baselines.rest_learned(segmenter.rest_values)
-            if self.rep_verdicts.rest_learned(segmenter.rest_level or 0.0, segmenter.rest_values, self.reps):
+            if self.rep_verdicts.rest_learned(segmenter.rest_level or 0.0, self.reps):
                 self._rep_verdict(t_s)
         elif event == COMPLETED:
             last = self.reps[-1]

@@ -53,8 +53,8 @@ class RecognitionModel:
 
     def probabilities(self, values: Mapping[str, float]) -> dict[str, float]:
         """Each class's probability for these feature values (a missing or NaN feature at its centre)."""
-        x = [((values.get(n, math.nan) - c) / s) if values.get(n, math.nan) == values.get(n, math.nan) else 0.0
-             for n, c, s in zip(self.features, self.centre, self.scale)]
+        read = [values.get(n, math.nan) for n in self.features]
+        x = [(v - c) / s if v == v else 0.0 for v, c, s in zip(read, self.centre, self.scale)]
         logits = [b + sum(w * v for w, v in zip(row, x)) for row, b in zip(self.weights, self.bias)]
         top = max(logits, default=0.0)
         exps = [math.exp(v - top) for v in logits]

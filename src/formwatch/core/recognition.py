@@ -25,7 +25,7 @@ from formwatch.core.registry import (ARM_RAISE, ELBOW_FLEXION, HIP_HEIGHT, HIP_H
                                      REGISTRY, SHANK_INCLINE, SHOULDER_ELEVATION, TRUNK_INCLINE)
 
 __all__ = ["ABSTAINED", "ASK_AFTER_S", "FEATURES", "MIN_SEEN_S", "NONE_CLASS", "ExerciseRecognizer",
-           "movement_deg", "window_features"]
+           "movement_deg", "window_features", "without_classes"]
 
 MIN_SEEN_S = 2.0  # the least movement a decision is made from
 ASK_AFTER_S = 6.0  # still unsure after this long: ask which exercise it is
@@ -88,7 +88,8 @@ def movement_deg(features: dict[str, float]) -> float:
     return max((features[k] for k in MOVEMENT_FEATURES if features.get(k, math.nan) == features.get(k)), default=0.0)
 
 
-def _without(probabilities: dict[str, float], classes: tuple[str, ...]) -> dict[str, float]:
+def without_classes(probabilities: dict[str, float], classes: tuple[str, ...]) -> dict[str, float]:
+    """The probabilities with ``classes`` taken out, the rest renormalised."""
     kept = {k: v for k, v in probabilities.items() if k not in classes}
     total = sum(kept.values()) or 1.0
     return {k: v / total for k, v in kept.items()}
@@ -147,7 +148,7 @@ class ExerciseRecognizer:
             return Recognised(t_s, None, 0.0, ABSTAINED)
         probabilities = self.model.probabilities(features)
         if movement_deg(features) > self.hold_still_max_deg:  # moving: no hold, whatever the posture says
-            probabilities = _without(probabilities, HOLDS)
+            probabilities = without_classes(probabilities, HOLDS)
         best = max(probabilities, key=lambda k: probabilities[k])
         sure = probabilities[best]
         evidence = {k: round(v, 2) for k, v in features.items() if v == v}

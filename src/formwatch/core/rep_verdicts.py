@@ -67,7 +67,6 @@ class RepJudge:
                  bottom_fraction: float = 0.6) -> None:
         self.watched = watched
         self.norms = norms
-        self.neutral_against = Against.SET_START
         self.own_against = Against.OWN_REPS
         self.bottom_fraction = bottom_fraction
         self._frames: list[_Frame] = []
@@ -84,11 +83,10 @@ class RepJudge:
         judged readings)."""
         self._frames.append(_Frame(driver_deg, raw_driver, values, phase_dev, phase_limit))
 
-    def rep_done(self, t_s: float, rep: RepRecord, neutral: Mapping[str, float], calibrated: frozenset[str],
-                 limits: Mapping[str, float], natural: Mapping[str, float], partial: bool = False) -> RepJudged:
-        """The verdict of ``rep``. ``neutral``: each metric's reading standing before the set (or at its first
-        lockout; 0 for calibrated metrics); ``limits``: the limits in force; ``natural``: the zero of metrics with
-        a population zero."""
+    def rep_done(self, t_s: float, rep: RepRecord, calibrated: frozenset[str], limits: Mapping[str, float],
+                 natural: Mapping[str, float], partial: bool = False) -> RepJudged:
+        """The verdict of ``rep``. ``limits``: the limits in force; ``natural``: the zero of metrics with a
+        population zero."""
         frames, self._frames = self._frames, []
         depth = float(rep.depth_deg)
         driver = np.array([f.driver_deg for f in frames]) if frames else np.zeros(0)
@@ -201,7 +199,6 @@ class SetRepVerdicts:
         self.judge = RepJudge(watched, norms)
         self.watched = watched
         self.driver_sign = driver_sign
-        self.neutral: dict[str, float] = {}
         self.neutral_source: str | None = None  # "set start" or "first lockout" once learned
         self._early: list[tuple[float, float, Sequence[float]]] = []  # (t, raw driver, values) before the rest
         self._last_t = 0.0
@@ -226,13 +223,11 @@ class SetRepVerdicts:
             return
         self.judge.frame(driver_deg, raw_driver, values, *(phase or (None, None)))
 
-    def rest_learned(self, rest_level: float, rest_values: Mapping[str, float], reps: Sequence[RepRecord]) -> bool:
-        """The rest is known: the set's neutral (the first time), and the frames seen before it replayed as the
+    def rest_learned(self, rest_level: float, reps: Sequence[RepRecord]) -> bool:
+        """The rest is known: where the set's neutral was read (the first time), and the frames seen before it replayed as the
         rep already counted from them, if any (True: that rep now waits for its verdict)."""
         if self.neutral_source is None:
-            self.neutral = dict(rest_values)
             self.neutral_source = "first lockout" if reps else "set start"
-            self.judge.neutral_against = Against.FIRST_LOCKOUT if reps else Against.SET_START
         early, self._early = self._early, []
         if reps and not self.judge.verdicts:
             first = reps[0]
@@ -245,7 +240,7 @@ class SetRepVerdicts:
     def completed(self, t_s: float, rep: RepRecord, calibrated: frozenset[str], limits: Mapping[str, float],
                   natural: Mapping[str, float], partial: bool = False) -> RepJudged:
         """The rep's verdict."""
-        return self.judge.rep_done(t_s, rep, self.neutral, calibrated, limits, natural, partial)
+        return self.judge.rep_done(t_s, rep, calibrated, limits, natural, partial)
 
     def stopped(self, stop: Stop, rep_start_s: float) -> RepJudged:
         """The rep a stop ended in (or the rep a rule found past its limit): a fault, with the stop's numbers."""

@@ -107,6 +107,11 @@ def history_path() -> Path:
     return data_home() / "history.sqlite3"
 
 
+def _orphaned(pid: int | None) -> bool:
+    """Whether a set still 'running' was left by a process that is gone (never this one)."""
+    return pid != os.getpid() and not _alive(pid)
+
+
 def _alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -286,13 +291,13 @@ class History:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = [dict(row) for row in self._db.execute(f"SELECT * FROM sets {where} ORDER BY started, id", args)]
         for row in rows:
-            if row["status"] == "running" and row["pid"] != os.getpid() and not _alive(row["pid"]):
+            if row["status"] == "running" and _orphaned(row["pid"]):  # read-only: said, not written
                 row["status"] = "interrupted"
         return [set_from_row(row) for row in rows]
 
     def _mark_interrupted(self) -> None:
         running = self._db.execute("SELECT id, pid FROM sets WHERE status = 'running'").fetchall()
-        dead = [r["id"] for r in running if r["pid"] != os.getpid() and not _alive(r["pid"])]
+        dead = [r["id"] for r in running if _orphaned(r["pid"])]
         if dead:
             with self._db:
                 self._db.execute("BEGIN")
