@@ -39,6 +39,34 @@ def test_the_checklist_passes_only_after_the_view_holds_two_seconds():
     assert bad.message == "Set-up 3/4: Turn side-on to the camera"
 
 
+def test_a_flickering_reading_does_not_flip_the_checklist_but_a_lasting_change_does():
+    """The view read as side-on and oblique on alternate frames (a landmark's flicker) keeps the count steady;
+    a change that lasts past the settling time shows within it."""
+    image, _ = standing(120)
+    checklist = ViewChecklist(hold_s=10.0)
+    shown = []
+    for i in range(60):
+        checklist.feed(i / 30, image[i], float(View.SIDE if i % 2 else View.FRONT), 100.0)
+        shown.append(checklist.message)
+    changes = sum(a != b for a, b in zip(shown, shown[1:]))
+    assert changes == 0, set(shown)
+    for i in range(60, 120):  # side-on from now on: 4/4 within the settling time
+        checklist.feed(i / 30, image[i], float(View.SIDE), 100.0)
+        shown.append(checklist.message)
+    first_good = next(i for i, m in enumerate(shown) if m.startswith("Set-up 4/4"))
+    assert 60 <= first_good <= 60 + round(30 * checklist.settle_s) + 1
+
+
+def test_a_guided_start_that_never_took_the_neutral_says_no_profile_was_saved(tmp_path):
+    image, world = standing(30)
+    guided = GuidedStart("me", (1280, 720), tmp_path / "cal")
+    for i in range(30):
+        guided.see(None, np.full(64, float(View.FRONT)))
+        guided.feed(i / 30, image[i], world[i])
+    assert guided.not_saved.startswith("No profile was saved: the set-up never held (turn side-on")
+    assert not (tmp_path / "cal" / "me.json").exists()
+
+
 def test_frame_luma_reads_a_grey_frame():
     assert abs(frame_luma(np.full((720, 1280, 3), 90, np.uint8)) - 90.0) < 0.5
 

@@ -40,16 +40,23 @@ def sets_listed(tmp_path: Path, home: Path) -> list[dict]:
     return json.loads(result.stdout)["sets"]
 
 
+def hold_lock(home: Path, begin: str, seconds: float) -> subprocess.Popen:
+    """Another program holding the history in a ``BEGIN <begin>`` transaction for ``seconds`` (a backup tool, a
+    stuck formwatch); returns once the lock is held."""
+    locker = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, time\n"
+         f"db = sqlite3.connect({str(home / 'history.sqlite3')!r}, isolation_level=None)\n"
+         f"db.execute('BEGIN {begin}'); print('locked', flush=True); time.sleep({seconds})"],
+        stdout=subprocess.PIPE, text=True)
+    assert locker.stdout is not None and locker.stdout.readline().strip() == "locked"
+    return locker
+
+
 def test_a_locked_history_queues_the_set_and_the_next_writer_adds_it(tmp_path):
     home = tmp_path / "home"
     assert analyse(tmp_path, home, "first").returncode == 0  # the history exists
-    locker = subprocess.Popen(
-        [sys.executable, "-c", "import sqlite3, sys, time\n"
-         f"db = sqlite3.connect({str(home / 'history.sqlite3')!r}, isolation_level=None)\n"
-         "db.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
+    locker = hold_lock(home, "IMMEDIATE", 60)
     try:
-        assert locker.stdout.readline().strip() == "locked"
         result = analyse(tmp_path, home, "locked", wait_s=1.0)
     finally:
         locker.kill()
@@ -67,6 +74,26 @@ def test_a_locked_history_queues_the_set_and_the_next_writer_adds_it(tmp_path):
     listed = sets_listed(tmp_path, home)
     assert len(listed) == 3 and [s["status"] for s in listed] == ["done"] * 3
     assert sorted(s["recording"] for s in listed) == sorted(str(tmp_path / n) for n in ("first", "later", "locked"))
+
+
+def test_a_set_ended_under_an_exclusive_lock_is_listed_by_history_with_its_verdict(tmp_path):
+    """Another program holds BEGIN EXCLUSIVE on the history for 30 s while an analysis ends: the set is queued,
+    and ``history --json`` lists it at once with its real verdict (a reader shows queued sets; the next writer
+    adds them for good)."""
+    home = tmp_path / "home"
+    assert analyse(tmp_path, home, "first").returncode == 0
+    locker = hold_lock(home, "EXCLUSIVE", 30)
+    try:
+        result = analyse(tmp_path, home, "exclusive", wait_s=1.0)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        listed = sets_listed(tmp_path, home)  # the lock still held: read all the same
+    finally:
+        locker.kill()
+        locker.wait()
+    summary = json.loads((tmp_path / "exclusive" / "summary.json").read_text())
+    (row,) = [s for s in listed if s["recording"] == str(tmp_path / "exclusive")]
+    assert row["status"] == "done" and row["summary"] == summary and summary["reps"] == 3
+    assert len(listed) == 2
 
 
 def test_a_damaged_history_is_called_damaged_and_a_locked_one_never_is(tmp_path):

@@ -98,3 +98,19 @@ def test_without_a_lite_model_it_stays_on_full_and_says_how_to_get_one():
         auto.estimate(None, i / 30)
     assert set(log) == {"full"} and auto.switches == [] and len(said) == 1
     assert "formwatch models --model-size lite" in said[0]
+
+
+def test_the_advice_to_get_the_lite_model_waits_until_frames_are_dropped():
+    """A slow full model that still takes every camera frame gets no advice; the first dropped frame brings it,
+    once."""
+    log, said, dropped = [], [], [0]
+    clock = FakeClock()
+    auto = AutoModelEstimator(Timed("full", 0.040, log, clock), None, None, 30.0, say=said.append, clock=clock,
+                              dropped=lambda: dropped[0])
+    for i in range(150):
+        auto.estimate(None, i / 30)
+    assert said == [] and auto.message == ""
+    dropped[0] = 3
+    for i in range(150, 300):
+        auto.estimate(None, i / 30)
+    assert len(said) == 1 and "formwatch models --model-size lite" in said[0]

@@ -2,6 +2,7 @@
 every phase of a rep never raises (property tests, hypothesis), for every exercise, given or recognised."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from formwatch.core.exercises import exercise_names
@@ -79,3 +80,56 @@ def test_the_driver_lost_mid_rep_after_the_reference_is_built_never_raises():
     metrics[lost, REGISTRY.index("hip_hinge_deg")] = np.nan
     summary = judge_rows(SetJudge(exercise="hinge"), t, metrics, until_stop=False)
     assert summary.reps >= 5
+
+
+def _thinned(t, image, world, profile):
+    return t[::3], image[::3], world[::3], None if profile is None else profile[::3]
+
+
+def _cut(t, image, world, profile):
+    """A hole in the middle (a second of frames lost) and the first quarter gone."""
+    n = len(t)
+    keep = np.ones(n, bool)
+    keep[: n // 4] = False
+    keep[n // 2: n // 2 + 30] = False
+    return t[keep], image[keep], world[keep], None if profile is None else profile[keep]
+
+
+def _jittered(t, image, world, profile):
+    rng = np.random.default_rng(11)
+    t = t + rng.uniform(-0.010, 0.010, len(t))
+    keep = np.concatenate([[True], np.diff(t) > 0])
+    image = image + rng.normal(0, 0.008, image.shape).astype(np.float32)
+    return t[keep], image[keep], world[keep], None if profile is None else profile[keep]
+
+
+@pytest.mark.realdata
+def test_every_shared_clip_thinned_cut_or_jittered_is_analysed_without_a_traceback(tmp_path, model_path):
+    """Each shared clip's poses thinned to a third of the frames, cut (a quarter gone, a one-second hole) and
+    jittered (timestamps +-10 ms, landmarks +-0.8 % of the frame) is analysed with the exercise recognised: an
+    analysis or a one-line refusal (FormwatchError), never another exception."""
+    from conftest import VIDEO_DIR, labelled_clips, pose_recording, shared_file
+    from formwatch.app.analyze import analyze
+    from formwatch.core.errors import FormwatchError
+    from formwatch.io.recording import load_recording
+
+    shared_file("video", "labels.csv")
+    analysed = refused = 0
+    for row in labelled_clips():
+        source = load_recording(pose_recording(VIDEO_DIR / row["file"], model_path))
+        for name, change in (("thinned", _thinned), ("cut", _cut), ("jittered", _jittered)):
+            t, image, world, profile = change(source.t_s, source.image, source.world, source.profile)
+            folder = tmp_path / f"{row['file']}-{name}"
+            folder.mkdir()
+            (folder / "meta.json").write_text((source.path / "meta.json").read_text())
+            arrays = {"t_s": t, "image": image, "world": world}
+            if profile is not None:
+                arrays["trunk_profile"] = profile
+            np.savez(folder / "poses.npz", **arrays)
+            try:
+                analyze(folder, tmp_path / f"out-{row['file']}-{name}", detector=SetJudge(), progress=False)
+                analysed += 1
+            except FormwatchError:
+                refused += 1
+    print(f"analysed {analysed}, refused {refused}")
+    assert analysed >= 2 * len(labelled_clips()), (analysed, refused)

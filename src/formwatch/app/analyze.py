@@ -169,6 +169,7 @@ def analyze(
     started = time.monotonic()
     completed = False
     with RecordingWriter(out_dir or default_output_dir(input_path.stem), meta, session.schema) as writer:
+        writer.expected_frames = total or None
         record = _history_record(history, session.judge, meta, writer.path)
         try:
             completed = SetDriver(session, [writer, bar]).run(samples, cancelled=cancelled)

@@ -50,6 +50,15 @@ class GuidedStart:
             return f"{self.capture.message}. Now start your exercise: it is recognised as you go"
         return self.capture.message
 
+    @property
+    def not_saved(self) -> str:
+        if not self.checklist.passed:
+            failing = next((c for c in self.checklist.checks if not c.ok), None)
+            why = f" ({failing.fix.lower()})" if failing is not None else ""
+            return (f"No profile was saved: the set-up never held{why}. Take your neutral with formwatch start "
+                    "when the camera sees you whole and side-on")
+        return self.capture.not_saved
+
     def see(self, bgr: np.ndarray | None, metrics: np.ndarray) -> None:
         """This frame's picture and metrics, for the checklist (the runner calls it before :meth:`feed`)."""
         self._bgr, self._view = bgr, float(metrics[Col.VIEW])

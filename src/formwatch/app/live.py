@@ -55,6 +55,9 @@ class Calibration(Protocol):
     @property
     def message(self) -> str: ...
 
+    @property
+    def not_saved(self) -> str: ...  # why no profile was saved, said when the set ends ("" once one was)
+
     def see(self, bgr: np.ndarray | None, metrics: np.ndarray) -> None: ...
 
     def feed(self, t_s: float, image: np.ndarray, world: np.ndarray, trunk: np.ndarray | None = None) -> bool: ...

@@ -11,10 +11,25 @@ from pathlib import Path
 import numpy as np
 
 from formwatch.core.calibration import fit_profile
+from formwatch.core.cues import Cue
 from formwatch.core.profile import Profile
 from formwatch.core.session import SetSession
 from formwatch.io.profiles import save_profile
 from formwatch.core.errors import FormwatchError
+
+class CalibrationWords:
+    """What the person is told of a calibration as it goes: each new message once, as a cue for the screen's
+    terminal line and the voice (the window and headless runs say the same)."""
+
+    def __init__(self) -> None:
+        self._said = ""
+
+    def cue(self, message: str, t_s: float) -> Cue | None:
+        if not message or message == self._said:
+            return None
+        self._said = message
+        return Cue(t_s, message, message)
+
 
 class CalibrationCapture:
     """Collects poses after a countdown; ``feed`` returns True once, when the fit is done (or refused)."""
@@ -63,8 +78,16 @@ class CalibrationCapture:
                             "posture")
         except FormwatchError as exc:
             self.error = str(exc)
-            self.message = f"Calibration refused: {exc}"
+            self.message = f"Calibration refused, no profile saved: {exc}"
         return True
+
+    @property
+    def not_saved(self) -> str:
+        """Why no profile was saved ("" once one was): said when the set ends, so nobody believes they have one."""
+        if self.profile is not None:
+            return ""
+        why = self.error or "the set ended before your neutral was taken"
+        return f"No profile was saved: {why}. Take your neutral again with formwatch start (or formwatch calibrate)"
 
     def _trunk_profiles(self) -> np.ndarray | None:
         """The frames' trunk profiles ``(T, 4, K)`` (unmeasured frames NaN), or None when none was measured."""

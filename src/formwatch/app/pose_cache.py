@@ -24,10 +24,14 @@ def cache_dir() -> Path:
     return Path(os.environ.get("FORMWATCH_POSE_CACHE", Path.home() / ".cache" / "formwatch" / "poses"))
 
 
+_LIVE_ONLY = {"model_switch.py"}  # capture code that only a live run uses: analyze's poses do not depend on it
+
+
 def _code_key() -> str:
     digest = hashlib.sha256()
     for path in sorted((_SRC / "capture").rglob("*.py")) + [_SRC / "core" / "silhouette.py"]:
-        digest.update(path.read_bytes())
+        if path.name not in _LIVE_ONLY:
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 

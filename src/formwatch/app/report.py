@@ -141,7 +141,7 @@ def _row_html(r: HistorySet, base: Path | None) -> str:
 def render_html(rows: Sequence[HistorySet], charts: dict[str, bytes], since_days: float | None,
                 signatures: list[tuple[Signature, list[LimitMove]]] | None = None, base: Path | None = None) -> str:
     """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes)."""
-    period = f"the last {since_days:g} days" if since_days else "all sets so far"
+    period = f"the last {since_days:g} days" if since_days is not None else "all sets so far"
     days = len({r.started[:10] for r in rows})
     stopped = sum(1 for r in rows if r.summary.stop is not None)
     clean = sum(r.summary.clean_reps for r in rows if not is_hold(r.summary.exercise))

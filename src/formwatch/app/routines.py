@@ -41,34 +41,89 @@ class Routine:
     path: Path
 
 
+_LIMITS = {"reps": (1, 100), "hold_s": (1.0, 600.0), "rest_s": (0.0, 600.0), "minutes": (0.5, 120.0)}
+"""The values a micro-session can mean, per key: (lowest, highest); outside them a routine is refused on loading."""
+
+
+def _line_of(text: str, step: int | None, key: str) -> int | None:
+    """The 1-based line where ``key`` is set (in the ``step``-th ``[[steps]]`` table, when given): so a refusal can
+    name the line to fix. None when the file spells it some other way (an inline table)."""
+    lines = text.splitlines()
+    begin, seen = 0, 0
+    if step is not None:
+        for number, line in enumerate(lines):
+            if line.strip().startswith("[[steps]]"):
+                seen += 1
+                if seen == step:
+                    begin = number
+                    break
+        else:
+            return None
+    for number in range(begin, len(lines)):
+        if number > begin and step is not None and lines[number].strip().startswith("[["):
+            return None
+        if lines[number].split("=")[0].strip() == key:
+            return number + 1
+    return None
+
+
+class _Reader:
+    """One routine file's values, each checked against its range, with the file and line named in a refusal."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.text = path, text
+
+    def refuse(self, what: str, step: int | None = None, key: str | None = None) -> FormwatchError:
+        line = _line_of(self.text, step, key) if key else None
+        where = f"{self.path}" + (f", line {line}" if line else "") + (f" (step {step})" if step else "")
+        return FormwatchError(f"routine {where}: {what}")
+
+    def number(self, raw: object, key: str, step: int | None, whole: bool = False) -> float:
+        low, high = _LIMITS[key]
+        kind = "a whole number" if whole else "a number"
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (whole and not isinstance(raw, int)):
+            raise self.refuse(f"{key} = {raw!r} is not {kind}: give {kind} from {low:g} to {high:g}", step, key)
+        if not low <= raw <= high:  # NaN fails this too
+            raise self.refuse(f"{key} = {raw!r} is outside {low:g}..{high:g}: give {kind} in that range", step, key)
+        return float(raw)
+
+
 def _routine_from(path: Path) -> Routine:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise FormwatchError(f"routine {path} is not valid TOML ({exc}): fix or remove it") from None
+    read = _Reader(path, text)
     unknown = set(data) - _ROUTINE_KEYS
     if unknown:
         raise FormwatchError(f"routine {path}: unknown key(s) {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(sorted(_ROUTINE_KEYS))}")
-    steps = []
-    for i, raw in enumerate(data.get("steps", []), start=1):
-        bad = set(raw) - _STEP_KEYS
-        if bad:
-            raise FormwatchError(f"routine {path}, step {i}: unknown key(s) {', '.join(sorted(bad))}")
-        try:
-            exercise = get_exercise(str(raw.get("exercise", ""))).name
-        except ValueError as exc:
-            raise FormwatchError(f"routine {path}, step {i}: {exc}") from None
-        reps, hold = raw.get("reps"), raw.get("hold_s")
-        if (reps is None) == (hold is None):
-            raise FormwatchError(f"routine {path}, step {i}: give either reps or hold_s")
-        steps.append(Step(exercise, int(reps) if reps is not None else None,
-                          float(hold) if hold is not None else None, float(raw.get("rest_s", 30)),
-                          str(raw.get("cue", ""))))
+    raw_steps = data.get("steps", [])
+    if not isinstance(raw_steps, list) or not all(isinstance(raw, dict) for raw in raw_steps):
+        raise read.refuse("steps must be [[steps]] tables, each with exercise and reps or hold_s", None, "steps")
+    steps = [_step_from(read, i, raw) for i, raw in enumerate(raw_steps, start=1)]
     if not steps:
         raise FormwatchError(f"routine {path} has no steps")
-    return Routine(str(data.get("name", path.stem)), str(data.get("title", path.stem)),
-                   float(data.get("minutes", 0)), tuple(steps), path)
+    minutes = read.number(data["minutes"], "minutes", None) if "minutes" in data else 0.0
+    return Routine(str(data.get("name", path.stem)), str(data.get("title", path.stem)), minutes, tuple(steps), path)
+
+
+def _step_from(read: _Reader, i: int, raw: dict[str, object]) -> Step:
+    bad = set(raw) - _STEP_KEYS
+    if bad:
+        raise read.refuse(f"unknown key(s) {', '.join(sorted(bad))}; known: {', '.join(sorted(_STEP_KEYS))}", i,
+                          sorted(bad)[0])
+    try:
+        exercise = get_exercise(str(raw.get("exercise", ""))).name
+    except ValueError as exc:
+        raise read.refuse(str(exc), i, "exercise") from None
+    reps, hold = raw.get("reps"), raw.get("hold_s")
+    if (reps is None) == (hold is None):
+        raise read.refuse("give either reps or hold_s", i, "exercise")
+    return Step(exercise, int(read.number(reps, "reps", i, whole=True)) if reps is not None else None,
+                read.number(hold, "hold_s", i) if hold is not None else None,
+                read.number(raw.get("rest_s", 30), "rest_s", i), str(raw.get("cue", "")))
 
 
 def routine_files() -> dict[str, Path]:
@@ -90,7 +145,11 @@ def load_routine(name: str) -> Routine:
 def describe_all() -> str:
     lines = []
     for name, path in routine_files().items():
-        r = _routine_from(path)
+        try:
+            r = _routine_from(path)
+        except FormwatchError as exc:  # one broken file of one's own does not hide the others
+            lines.append(f"{name:12s} cannot be used: {exc}")
+            continue
         steps = ", ".join(f"{s.exercise} ({s.target()})" for s in r.steps)
         lines.append(f"{name:12s} {r.title} — about {r.minutes:.0f} min: {steps}")
     return "\n".join(lines)

@@ -96,8 +96,11 @@ class AutoModelEstimator:
 
     def __init__(self, full: PoseModel, lite_path: Path | None, make: Callable[[Path], PoseModel], camera_fps: float,
                  names: tuple[str, str] = ("full", "lite"), say: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, config: SwitchConfig = SwitchConfig()) -> None:
+                 clock: Callable[[], float] = time.monotonic, config: SwitchConfig = SwitchConfig(),
+                 dropped: Callable[[], int] | None = None) -> None:
         self.clock = clock  # seconds; injected by tests so that no decision depends on this machine's speed
+        self.dropped = dropped  # camera frames dropped so far: the advice to get the lite model waits for one
+        self._advice_due = False
         self.estimators: dict[str, PoseModel] = {"full": full}
         self.names = {"full": names[0], "lite": names[1]}
         self.policy = SwitchPolicy(camera_fps, config)
@@ -130,16 +133,23 @@ class AutoModelEstimator:
         decision = self.policy.observe(start, 1e3 * (self.clock() - start))
         if decision is not None:
             self._switched(decision, t_s)
+        if self._advice_due and (self.dropped is None or self.dropped() > 0):
+            self._advise_lite()
         return sample
+
+    def _advise_lite(self) -> None:
+        """Say once how to get the lite model — only once the camera's frames are really being dropped: a slow
+        model that still takes every frame needs no advice."""
+        self._advice_due = False
+        self.message = ("This computer cannot run the full pose model at the camera's rate: run "
+                        "'formwatch models --model-size lite' once, and formwatch will switch by itself.")
+        if self.say:
+            self.say(self.message)
 
     def _switched(self, to: str, t_s: float) -> None:
         if to not in self.estimators:  # the lighter model is not there (yet): stay, and say why once
             self.policy.current = "full"
-            if not self.message:
-                self.message = ("This computer cannot run the full pose model at the camera's rate: run "
-                                "'formwatch models --model-size lite' once, and formwatch will switch by itself.")
-                if self.say:
-                    self.say(self.message)
+            self._advice_due = self._advice_due or not self.message
             return
         p95 = round(self.policy.last_p95_ms, 1)
         frm = "lite" if to == "full" else "full"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formwatch.cli.common import add_exercise_argument, add_model_size_argument, add_profile_arguments, model_path
-from formwatch.core.errors import FormwatchError
+from formwatch.cli.arg_types import positive_count
 
 if TYPE_CHECKING:
     from formwatch.app.folder import FileOutcome
@@ -24,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--model", type=Path,
                    help="pose model .task file (default: provisioned in the models folder, see below)")
     add_model_size_argument(p, live=False)
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", type=positive_count, default=None, metavar="N",
                    help="work on N cores: a video in N stretches at once, a folder N videos at a time "
                         "(default: every core)")
     p.add_argument("--no-history", action="store_true", help="do not record this set in your history")
@@ -39,8 +39,6 @@ def run(args: argparse.Namespace) -> int:
     from formwatch.app.signature import judge_for
     from formwatch.cli.common import neutral_for, profile_from_args, profile_meta
 
-    if args.jobs is not None and args.jobs < 1:
-        raise FormwatchError(f"--jobs {args.jobs}: give 1 or more cores to work on")
     if args.input.is_dir() and not (args.input / "meta.json").exists():
         return _analyze_folder(args)
     from formwatch.app.interrupt import StopSignals
@@ -86,13 +84,14 @@ def _analyze_folder(args: argparse.Namespace) -> int:
     from formwatch.capture.models.provision import find_or_provision
     from formwatch.cli.common import default_calibration_dir, profile_from_args
     from formwatch.core.set_summary import SetSummary
-    from formwatch.io.recording import default_output_dir
+    from formwatch.io.recording import default_output_dir, refuse_nested_recording
 
     from formwatch.app.signature import batch_plans
 
     profile = profile_from_args(args)  # a missing or damaged profile is refused before any work
     model = find_or_provision(model_path(args)).path  # once, before the workers start
     out = args.out or default_output_dir(args.input.name)
+    refuse_nested_recording(out)
     executor = dask_executor(args.scheduler) if args.scheduler else None
     jobs = args.jobs if args.jobs is not None else default_lanes()
     job = FolderJob(args.exercise, str(model), args.profile, str(args.calibration_dir or default_calibration_dir()),
@@ -107,7 +106,10 @@ def _analyze_folder(args: argparse.Namespace) -> int:
     skipped = [o for o in outcomes if o.error is not None]
     for o in skipped:
         print(f"formwatch: skipped {o.video}: {o.error}", file=sys.stderr)
-    print(out)
+    if len(skipped) == len(outcomes) and out.is_dir() and not any(out.iterdir()):
+        out.rmdir()  # nothing was analysed: no empty folder left behind, and no path printed to one
+    if out.is_dir():
+        print(out)
     return 0 if not skipped else (1 if len(skipped) < len(outcomes) else 2)
 
 

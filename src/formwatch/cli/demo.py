@@ -4,8 +4,6 @@ same pipeline and detector as the live path, until the set is ended. Headless wh
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
 from formwatch.core.cues import CuePolicy
@@ -18,13 +16,7 @@ from formwatch.core.wording import stop_advice
 from formwatch.io.recording import RecordingWriter, default_output_dir
 from formwatch.sim.demo import DEMO_FRAME_SIZE, DEMO_SCENARIO, demo_meta
 from formwatch.sim.scenarios import generate
-
-
-def display_available() -> bool:
-    """True when a Qt window can be shown (a display, or an explicitly chosen Qt platform)."""
-    if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
-        return False
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in ("win32", "darwin")
+from formwatch.cli.arg_types import positive_seconds, positive_speed
 
 
 class _CuePrinter:
@@ -61,13 +53,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--out", type=Path, help="recording directory (default: <your data home>/recordings/demo-<time>)")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
-    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close the window after this")
-    p.add_argument("--speed", type=float, default=1.0, help="play faster (2 = twice real time)")
+    p.add_argument("--exit-after", type=positive_seconds, default=None, metavar="SECONDS", help="close the window after this")
+    p.add_argument("--speed", type=positive_speed, default=1.0, help="play faster (2 = twice real time)")
     p.set_defaults(func=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
-    if args.headless or not display_available() and not args.screenshot:
+    from formwatch.ui.desktop import say_why_headless, why_no_window
+
+    if args.headless or why_no_window() and not args.screenshot:
+        say_why_headless()
         return run_headless(args.out)
     from formwatch.ui.demo_window import run_demo_window
 

@@ -21,6 +21,7 @@ from formwatch.app.interrupt import Interrupted, StopSignals
 from formwatch.app.live import Estimator, LiveResult, LiveRunner
 from formwatch.app.signature import judge_for
 from formwatch.io.recording import RecordingWriter, default_output_dir, prepare_output_dir
+from formwatch.cli.arg_types import positive_seconds
 
 if TYPE_CHECKING:
     from formwatch.app.voice import VoiceCues
@@ -84,7 +85,8 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Callable[[], Rec
         lite = model.path.with_name(model_file_name("lite"))
         estimator = AutoModelEstimator(estimator, lite if lite.is_file() else None, PoseEstimator,
                                        source.info.fps or 30.0, (model.name, lite.name),
-                                       say=lambda text: print(f"formwatch: {text}", file=sys.stderr, flush=True))
+                                       say=lambda text: print(f"formwatch: {text}", file=sys.stderr, flush=True),
+                                       dropped=lambda: source.mailbox.dropped)
     runner = LiveRunner(source, estimator, session, new_writer())
     runner.record_history = history
     if getattr(args, "guided", None) is not None:  # formwatch start: set-up checklist, the neutral, then the set
@@ -136,11 +138,12 @@ def _discard_unstarted(runner: LiveRunner) -> None:
 
 
 def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Estimator, signals: StopSignals) -> int:
+    from formwatch.app.live_calibration import CalibrationWords
     from formwatch.core.cues import Cue, CuePolicy
 
     voice = make_voice(args)  # headless too: the person is 2-3 m away, not at the terminal
     policy = CuePolicy(count_reps=getattr(args, "count_reps", True))
-    said = {"calibration": ""}
+    calibration_words = CalibrationWords()
 
     def tell(cue: Cue) -> None:
         print(f"  {cue.t_s:6.2f} s  {cue.text}", flush=True)
@@ -149,9 +152,8 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Estim
 
     def report(live: LiveResult) -> None:
         calibration = runner.calibration  # the guided set-up and calibration, as they go
-        if calibration is not None and calibration.message != said["calibration"]:
-            said["calibration"] = calibration.message
-            tell(Cue(live.record.t_s, calibration.message, calibration.message))
+        if calibration is not None and (cue := calibration_words.cue(calibration.message, live.record.t_s)):
+            tell(cue)
         for cue in policy.cues(live.record):
             tell(cue)
 
@@ -167,6 +169,9 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Estim
             _discard_unstarted(runner)
         summary = runner.finish(interrupted=signals.received is not None)
         estimator.close()
+        not_saved = runner.calibration.not_saved if runner.calibration is not None else ""
+        if not_saved and voice is not None:
+            voice.say(not_saved)
         if voice is not None:
             voice.close()
     live = summary.live or {}
@@ -177,6 +182,8 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Estim
         print(f"note: {note}")
     if line := verdict_line(summary):
         print(line)
+    if not_saved:
+        print(f"formwatch: {not_saved}")
     print(f"recording: {runner.writer.path if runner.writer else '-'}")
     signals.raise_if_received("the set was saved as interrupted" if runner.writer is not None
                               else "before the first frame; nothing was recorded")
@@ -232,7 +239,7 @@ def _first_run(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from formwatch.cli.demo import display_available
+    from formwatch.ui.desktop import display_available, say_why_headless
 
     if _first_run(args):
         from formwatch.cli.start import run as run_start
@@ -246,7 +253,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"formwatch: watching {args.exercise}")
     if args.headless or (not display_available() and not args.screenshot):
         if not args.headless:
-            print("formwatch: no display found; running headless", file=sys.stderr)
+            say_why_headless(even_without_display=True)
         return run_headless(args)
     try:
         return run_window(args)
@@ -280,5 +287,5 @@ def add_live_arguments(p: argparse.ArgumentParser) -> None:
     add_model_size_argument(p, live=True)
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stop")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
-    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="end after this many seconds")
+    p.add_argument("--exit-after", type=positive_seconds, default=None, metavar="SECONDS", help="end after this many seconds")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from formwatch.cli.history import add_history_filters, history_rows
 from formwatch.core.errors import FormwatchError
+from formwatch.cli.arg_types import positive_seconds
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,33 +16,32 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--out", type=Path, metavar="FILE.png", help="write the view as a PNG instead of opening a window "
                    "(works with no display)")
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
-    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
+    p.add_argument("--exit-after", type=positive_seconds, default=None, metavar="SECONDS", help="close after this many seconds")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from formwatch.cli.demo import display_available
-    from formwatch.io.outputs import atomic_output, check_output_file
+    from formwatch.ui.desktop import display_available, why_no_window
+    from formwatch.io.outputs import check_output_file
 
     picture = args.out or args.screenshot
     if picture is not None:
         check_output_file(picture, "--out" if args.out else "--screenshot")
     elif not display_available():  # said before Qt is even loaded
-        raise FormwatchError("progress opens a window and there is no display here: use --out FILE.png for a "
+        raise FormwatchError(f"progress opens a window and {why_no_window()}: use --out FILE.png for a "
                              "picture of it (or formwatch report for a page)")
     from formwatch.app.report import series
     from formwatch.app.signature import all_signatures, short_lines
     from formwatch.ui.charts import ProgressWindow
     from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
+    from formwatch.ui.png import save_png
 
     rows = history_rows(args)
     app = qt_app()
     window = ProgressWindow(series(rows), len(rows), short_lines(all_signatures(rows)))
     if args.out is not None:  # the picture only, no window: works with no display
         window.resize(1366, 768)
-        with atomic_output(args.out, "--out") as tmp:
-            if not window.grab().save(str(tmp), "PNG"):
-                raise FormwatchError(f"--out {args.out}: the picture could not be saved; choose another file")
+        save_png(window.grab(), args.out, "--out")
         print(args.out)
         return 0
     schedule_screenshot_and_exit(window, args.screenshot, args.exit_after)

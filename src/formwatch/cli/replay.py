@@ -7,6 +7,7 @@ from pathlib import Path
 
 from formwatch.cli.common import add_profile_arguments, neutral_for, profile_from_args
 from formwatch.app.replay_data import export_csv, load_replay
+from formwatch.cli.arg_types import positive_hz, positive_seconds
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     if args.export_csv:
         print(export_csv(data, args.export_csv))
     if args.export_png or args.screenshot or not args.export_csv:
-        from formwatch.cli.demo import display_available
+        from formwatch.ui.desktop import display_available, why_no_window
         from formwatch.ui.live_window import qt_app, schedule_screenshot_and_exit
         from formwatch.ui.replay_window import ReplayWindow
 
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
         if not display_available() and not (args.export_png or args.screenshot):
             from formwatch.core.errors import FormwatchError
 
-            raise FormwatchError("replay needs a display; without one use --export-png FILE or --export-csv FILE")
+            raise FormwatchError(f"replay needs a window and {why_no_window()}: use --export-png FILE or "
+                                 "--export-csv FILE")
         app = qt_app()
         window = ReplayWindow(data)
         if args.export_png:
@@ -49,8 +51,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("recording", type=Path, help="a recording directory")
     add_profile_arguments(p)
     p.add_argument("--screenshot", type=Path, help="save a picture of the window to this PNG")
-    p.add_argument("--exit-after", type=float, default=None, metavar="SECONDS", help="close after this many seconds")
-    p.add_argument("--smooth-hz", type=float, default=None, metavar="HZ",
+    p.add_argument("--exit-after", type=positive_seconds, default=None, metavar="SECONDS", help="close after this many seconds")
+    p.add_argument("--smooth-hz", type=positive_hz, default=None, metavar="HZ",
                    help="smooth the traces without lag (zero-phase low-pass at HZ, e.g. 3) for review")
     p.add_argument("--export-png", type=Path, help="write the traces as a PNG and exit (no window needed)")
     p.add_argument("--export-csv", type=Path, help="write the metrics as CSV and exit")

@@ -6,7 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
-from formwatch.cli.history import add_history_filters, history_rows
+from formwatch.core.errors import FormwatchError
+from formwatch.cli.history import add_history_filters, history_rows, nothing_selected
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +26,8 @@ def run(args: argparse.Namespace) -> int:
         if path is not None:
             check_output_file(path, option)  # before the charts are drawn
     rows = history_rows(args)
+    if not rows and (args.since is not None or args.exercise):
+        raise FormwatchError(f"nothing to report: {nothing_selected(args)}")
     if args.csv:
         print(write_csv(rows, args.csv))
     if args.out or not args.csv:

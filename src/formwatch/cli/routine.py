@@ -17,6 +17,7 @@ from formwatch.app.routines import describe_all, load_routine
 from formwatch.cli.common import (add_model_size_argument, add_profile_arguments, model_path, neutral_for,
                                   profile_from_args, profile_meta)
 from formwatch.core.errors import FormwatchError
+from formwatch.cli.arg_types import positive_seconds
 
 if TYPE_CHECKING:
     from formwatch.app.voice import VoiceCues
@@ -81,9 +82,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _display() -> bool:
-    from formwatch.cli.demo import display_available
+    from formwatch.ui.desktop import display_available, say_why_headless
 
-    return display_available()
+    if not display_available():
+        say_why_headless()
+        return False
+    return True
 
 
 def _live_step(args: argparse.Namespace, exercise: str) -> None:
@@ -124,7 +128,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--headless", action="store_true", help="no window: print the states and the stops")
     p.add_argument("--keep-video", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--screenshot", type=Path, help=argparse.SUPPRESS)
-    p.add_argument("--exit-after", type=float, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--exit-after", type=positive_seconds, default=None, help=argparse.SUPPRESS)
     p.add_argument("--voice", action=argparse.BooleanOptionalAction, default=True,
                    help="speak the introductions, rests and cues through an offline speech engine (on where there is "
                         "one and a sound device)")

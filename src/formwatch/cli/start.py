@@ -32,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
               "to take your neutral again)")
         args.profile, args.guided = name, None
         return run_live(args)
-    print(f"formwatch: first run — set-up checklist, then stand still for your neutral (saved as profile '{name}'), "
-          "then start exercising: the exercise is recognised as you go")
+    print(f"formwatch: first run — set-up checklist, then stand still for your neutral (saved as profile '{name}' "
+          "once taken), then start exercising: the exercise is recognised as you go")
     args.profile = None  # made during the run
     args.guided = lambda size: GuidedStart(name, size, calibration_dir)
     return run_live(args)

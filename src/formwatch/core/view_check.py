@@ -14,7 +14,7 @@ import numpy as np
 from formwatch.core.kinematics import View
 from formwatch.core.landmarks import Lm
 
-__all__ = ["ViewCheck", "ViewChecklist", "check_view"]
+__all__ = ["SETTLE_S", "ViewCheck", "ViewChecklist", "check_view"]
 
 _PAIRS = ((Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER), (Lm.LEFT_HIP, Lm.RIGHT_HIP), (Lm.LEFT_KNEE, Lm.RIGHT_KNEE),
           (Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE))
@@ -61,21 +61,46 @@ def frame_luma(bgr: np.ndarray | None) -> float | None:
     return float(np.mean(sample @ np.array([0.114, 0.587, 0.299], dtype=np.float32)))
 
 
-class ViewChecklist:
-    """Fed a frame at a time; :attr:`passed` once every check held for ``hold_s``; :attr:`message` says what to do."""
+SETTLE_S = 0.5
+"""How long a check's reading must stay changed before its item on the screen changes: a design choice (the eye
+needs half a second to read an item; a landmark's flicker lasts a frame or two), not a fitted verdict."""
 
-    def __init__(self, hold_s: float = 2.0) -> None:
+
+class ViewChecklist:
+    """Fed a frame at a time; :attr:`passed` once every check held for ``hold_s``; :attr:`message` says what to do.
+    Each item is held steady: it changes only after its reading has stayed changed for ``settle_s`` (hysteresis
+    in time), so the count does not flip between 3/4 and 4/4 several times a second."""
+
+    def __init__(self, hold_s: float = 2.0, settle_s: float = SETTLE_S) -> None:
         self.hold_s = hold_s
+        self.settle_s = settle_s
         self.checks: tuple[ViewCheck, ...] = ()
         self.passed = False
         self._ok_since: float | None = None
+        self._changed_since: dict[str, float] = {}  # item -> when its reading started to differ from its shown state
         self.message = "Set-up: stand where you will exercise, 2–3 m from the camera"
+
+    def _steady(self, t_s: float, readings: tuple[ViewCheck, ...]) -> tuple[ViewCheck, ...]:
+        """The items as shown: each reading replaces the shown item once it has differed for ``settle_s``."""
+        if not self.checks:
+            return readings
+        shown = []
+        for old, new in zip(self.checks, readings):
+            if new.ok == old.ok:
+                self._changed_since.pop(new.label, None)
+                shown.append(new)
+                continue
+            since = self._changed_since.setdefault(new.label, t_s)
+            shown.append(new if t_s - since >= self.settle_s else old)
+            if t_s - since >= self.settle_s:
+                self._changed_since.pop(new.label, None)
+        return tuple(shown)
 
     def feed(self, t_s: float, image: np.ndarray, view: float, luma: float | None) -> bool:
         """One frame; True once, when the set-up has held for ``hold_s``."""
         if self.passed:
             return False
-        self.checks = check_view(image, view, luma)
+        self.checks = self._steady(t_s, check_view(image, view, luma))
         ready = sum(c.ok for c in self.checks)
         failing = next((c for c in self.checks if not c.ok), None)
         if failing is not None:

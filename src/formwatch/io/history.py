@@ -27,6 +27,7 @@ from formwatch.core.set_summary import SetSummary
 from formwatch.core.signature import LimitChange
 from formwatch.io.history_file import BUSY_WAIT_S, HistoryBusy, HistoryError, open_read_only, opening_error
 from formwatch.io.history_rows import HistorySet, LimitMove, set_from_row
+from formwatch.io.set_queue import queued_sets
 from formwatch.io.home import data_home
 from formwatch.io.jsonfiles import dumps_strict
 
@@ -285,15 +286,22 @@ class History:
         if profile:
             clauses.append("profile = ?")
             args.append(profile)
+        since_iso = None
         if since_days is not None:
+            since_iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400))
             clauses.append("started >= ?")
-            args.append(time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400)))
+            args.append(since_iso)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = [dict(row) for row in self._db.execute(f"SELECT * FROM sets {where} ORDER BY started, id", args)]
         for row in rows:
             if row["status"] == "running" and _orphaned(row["pid"]):  # read-only: said, not written
                 row["status"] = "interrupted"
-        return [set_from_row(row) for row in rows]
+        listed = [set_from_row(row) for row in rows]
+        waiting = queued_sets(exercise, since_iso, profile)  # a writer has added them already; a reader shows them
+        if not waiting:
+            return listed
+        replaced = {s.id for s in waiting}
+        return sorted([s for s in listed if s.id not in replaced] + waiting, key=lambda s: (s.started, s.id))
 
     def _mark_interrupted(self) -> None:
         running = self._db.execute("SELECT id, pid FROM sets WHERE status = 'running'").fetchall()

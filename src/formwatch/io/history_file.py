@@ -31,6 +31,9 @@ def opening_error(path: Path, exc: sqlite3.DatabaseError) -> HistoryError:
     if "readonly" in words or "read-only" in words:
         return HistoryError(f"the history {path} is read-only ({words}): nothing was written to it; make the data "
                             "home writable (or set FORMWATCH_HOME) to record sets")
+    if "unable to open" in words and path.exists() and not os.access(path.parent, os.W_OK):
+        return HistoryError(f"the history {path} is in a folder that cannot be written ({path.parent}): nothing "
+                            "was changed; make the data home writable (or set FORMWATCH_HOME) to change it")
     if "not a database" in words or "malformed" in words or "corrupt" in words:
         return HistoryError(f"the history {path} is damaged ({words}): move it aside and start afresh (formwatch "
                             "will make a new one)")

@@ -8,6 +8,7 @@ removed there), and the file itself is written to a hidden temporary beside it a
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from contextlib import contextmanager
@@ -16,17 +17,31 @@ from typing import Iterator
 
 from formwatch.core.errors import FormwatchError
 
-__all__ = ["OutputError", "check_output_file", "atomic_output"]
+__all__ = ["OutputError", "check_output_file", "atomic_output", "refuse_link_loop"]
 
 
 class OutputError(FormwatchError):
     """An output path cannot be written."""
 
 
+def refuse_link_loop(path: Path, option: str) -> None:
+    """:class:`OutputError` when ``path`` or a folder above it is a symbolic link that points back into itself: writing
+    there would fail half-way ("File exists") or replace the link."""
+    for part in (path, *path.parents):
+        if part.is_symlink():
+            try:
+                os.stat(part)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise OutputError(f"{option} {path}: {part} is a symbolic link that loops back on itself; "
+                                      "remove it or choose another path") from None
+
+
 def check_output_file(path: Path, option: str) -> Path:
     """``path`` if a file can be written there (its folder is created if missing); else :class:`OutputError`
     naming ``option``. Nothing is left behind but the folder."""
     path = Path(path)
+    refuse_link_loop(path, option)
     if path.is_dir():
         raise OutputError(f"{option} {path} is a folder: give a file name, e.g. {path / 'out'}")
     try:

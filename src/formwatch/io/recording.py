@@ -26,6 +26,7 @@ from formwatch.core.sample import PoseSample
 from formwatch.core.set_summary import SetSummary
 from formwatch.core.silhouette import PROFILE_SHAPE, empty_profile
 from formwatch.core.errors import FormwatchError
+from formwatch.io.disk_space import DiskFullError, disk_full_line, is_disk_full
 from formwatch.io.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
 
 SCHEMA_VERSION = 1
@@ -57,6 +58,7 @@ class Recording:
 
 def prepare_output_dir(path: Path) -> Path:
     """Create a new, empty recording directory, or fail now with a clear line (before any set starts)."""
+    refuse_nested_recording(path)
     try:
         if path.exists() and any(path.iterdir()):
             raise RecordingError(f"output directory {path} is not empty: choose a new --out directory")
@@ -73,6 +75,17 @@ def prepare_output_dir(path: Path) -> Path:
     return path
 
 
+def refuse_nested_recording(path: Path, option: str = "--out") -> None:
+    """:class:`RecordingError` when ``path`` lies inside an existing recording (a folder with meta.json) or
+    through a looping symbolic link: one recording nested in another is found by neither."""
+    from formwatch.io.outputs import refuse_link_loop
+
+    refuse_link_loop(path, option)
+    for folder in Path(os.path.abspath(path)).parents:
+        if (folder / "meta.json").is_file():
+            raise RecordingError(f"{option} {path} is inside the recording {folder}: choose a folder outside it")
+
+
 def default_output_dir(stem: str, base: Path | None = None) -> Path:
     """``<stem>-<YYYYmmdd-HHMMSS>`` in the data home's recordings (or in ``base``), never an existing one."""
     from formwatch.io.home import recordings_dir
@@ -84,6 +97,16 @@ def default_output_dir(stem: str, base: Path | None = None) -> Path:
         n += 1
         path = root / f"{name}-{n}"
     return path
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What of a recording is on disk whole: frames in chunk files, the time of the last, metrics.csv's length."""
+
+    frames: int
+    t_s: float
+    csv_bytes: int
+    npz_bytes: int
 
 
 class RecordingWriter:
@@ -108,11 +131,16 @@ class RecordingWriter:
         self.closed = False
         self.video: Any = None  # an object with write(bgr) and release(), when the user asked to keep video
         self.summary_on_exit: SetSummary | None = None  # what a ``with`` block's end writes as summary.json
+        self.expected_frames: int | None = None  # when known (a file): a full disk's line says the space needed
+        self.failed: FormwatchError | None = None  # why writing stopped (a full disk); what was whole is kept
+        self._kept = _Kept(frames=0, t_s=0.0, csv_bytes=self._csv_file.tell(), npz_bytes=0)
         write_json_atomic(self.path / "meta.json", self.meta)
 
     def add(self, t_s: float, image: np.ndarray, world: np.ndarray, row: list[str] | None = None,
             bgr: np.ndarray | None = None, profile: np.ndarray | None = None) -> None:
         """Append one frame (poses and trunk profile copied) and its record's row; flushes about once a second."""
+        if self.failed is not None:
+            raise self.failed
         if self.video is not None and bgr is not None:
             self.video.write(bgr)
         self._t.append(float(t_s))
@@ -120,29 +148,69 @@ class RecordingWriter:
         self._world.append(np.asarray(world, dtype=np.float32).copy())
         self._profile.append(np.asarray(profile, dtype=np.float32).copy() if profile is not None else _NO_PROFILE)
         if row is not None:
-            self._csv.writerow(row)
+            try:
+                self._csv.writerow(row)
+            except OSError as exc:  # its buffer spilled onto a full disk
+                raise self._stop_writing(exc) from None
         self.frames += 1
         if len(self._t) >= MAX_BUFFERED_FRAMES or time.monotonic() - self._last_flush >= self.flush_every_s:
             self.flush()
 
     def flush(self) -> None:
-        """Write buffered poses as the next chunk file and push metrics rows to disk."""
+        """Write buffered poses as the next chunk file and push metrics rows to disk. A write that fails (a full
+        disk) ends the recording here, whole up to its last chunk: :meth:`_stop_writing`."""
         self._last_flush = time.monotonic()
-        self._csv_file.flush()
-        if not self._t:
-            return
+        if self.failed is not None:
+            raise self.failed
+        try:
+            self._csv_file.flush()
+            if not self._t:
+                return
+            chunk = self.path / f"poses-{self._chunk + 1:05d}.npz"
+            _save_npz_atomic(chunk, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
+                             np.stack(self._profile))
+        except OSError as exc:
+            raise self._stop_writing(exc) from None
         self._chunk += 1
-        chunk = self.path / f"poses-{self._chunk:05d}.npz"
-        _save_npz_atomic(chunk, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
-                         np.stack(self._profile))
+        self._kept = _Kept(self._kept.frames + len(self._t), self._t[-1], self._csv_file.tell(),
+                           self._kept.npz_bytes + chunk.stat().st_size)
         self._t, self._image, self._world, self._profile = [], [], [], []
+
+    def _stop_writing(self, exc: OSError) -> FormwatchError:
+        """Writing failed: drop what is buffered, cut metrics.csv back to the frames kept in whole chunks (a
+        replay shows exactly those), mark meta.json incomplete, and say in one line what happened and what to do."""
+        self._t, self._image, self._world, self._profile = [], [], [], []
+        for release in (self._csv_file.close, *([self.video.release] if self.video is not None else [])):
+            try:
+                release()
+            except OSError:
+                pass  # its buffer is what could not be written
+        try:
+            os.truncate(self.path / "metrics.csv", self._kept.csv_bytes)
+            self.update_meta(incomplete={"why": exc.strerror or str(exc), "frames": self._kept.frames,
+                                         "until_s": self._kept.t_s})
+        except OSError:
+            pass  # the chunks read without it
+        if is_disk_full(exc):
+            per_frame = (self._kept.npz_bytes + self._kept.csv_bytes) / max(self._kept.frames, 1)
+            fps = float(self.meta.get("fps") or 30.0)
+            needed = 2.2 * per_frame * self.expected_frames if self.expected_frames else None  # chunks + merged
+            self.failed = DiskFullError(disk_full_line(self.path, self._kept.t_s, needed, per_frame * fps * 60))
+        else:
+            self.failed = RecordingError(f"the recording in {self.path} could not be written "
+                                         f"({exc.strerror or exc}): it is kept up to {self._kept.t_s:.1f} s; "
+                                         "choose another folder with --out")
+        return self.failed
 
     # -------------------------------------------------------------- as a sink of the set driver (core/driver.py)
     def on_record(self, sample: PoseSample, record: FrameRecord, bgr: np.ndarray | None = None) -> None:
         self.add(sample.t_s, sample.image, sample.world, self.schema.encode(record), bgr, sample.profile)
         for event in record.events:
             if isinstance(event, Stop):  # into meta.json at once: a crash after it keeps the stop
-                self.update_meta(stop=event_to_json(event))
+                try:
+                    self.update_meta(stop=event_to_json(event))
+                except OSError as exc:
+                    raise self._stop_writing(exc) from None
 
     def __enter__(self) -> "RecordingWriter":
         return self
@@ -153,11 +221,15 @@ class RecordingWriter:
     def update_meta(self, **fields: Any) -> None:
         """Add fields to meta.json (for example the stop event) and rewrite it atomically."""
         self.meta.update(fields)
-        write_json_atomic(self.path / "meta.json", self.meta)
+        if self.failed is None or "incomplete" in fields:
+            write_json_atomic(self.path / "meta.json", self.meta)
 
     def close(self, summary: SetSummary | None = None) -> Path:
         """Flush, merge the chunks into poses.npz, write summary.json. Safe to call twice."""
         if self.closed:
+            return self.path
+        if self.failed is not None:  # the chunks stay as they are: merging them needs the space there is not
+            self.closed = True
             return self.path
         self.flush()
         self._csv_file.close()
@@ -178,11 +250,14 @@ def _save_npz_atomic(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.n
                                      "world": world.astype(np.float32)}
     if profile is not None:
         arrays["trunk_profile"] = profile.astype(np.float32)
-    with os.fdopen(fd, "wb") as f:
-        np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords as its own options
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords as its own options
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # a file that could not be finished is not left behind
 
 
 def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
@@ -231,6 +306,9 @@ def load_recording(path: Path) -> Recording:
             raise RecordingError(f"{meta_path}: {key} must be a positive whole number of pixels, not {value!r}")
     parts = ([path / "poses.npz"] if (path / "poses.npz").exists() else []) + sorted(path.glob(_CHUNK_GLOB))
     if not parts:
+        if isinstance(meta.get("incomplete"), dict):  # the set stopped before its first chunk was written
+            raise RecordingError(f"{path} holds no frames: writing stopped ({meta['incomplete'].get('why')}) before "
+                                 "the first second was saved; record the set again")
         raise RecordingError(f"{path} has no poses.npz: nothing to analyze")
     loaded = [_read_npz(p) for p in parts]
     t_s = np.concatenate([np.asarray(p[0]) for p in loaded])

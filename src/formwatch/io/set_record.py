@@ -6,25 +6,17 @@ writing (:func:`add_queued`). The set's recording and summary.json are written e
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 import time
-from pathlib import Path
 
 
 from formwatch.core.set_summary import SetSummary
 from formwatch.io.history import History, history_path
 from formwatch.io.history_file import HistoryBusy, HistoryError
-from formwatch.io.home import data_home
-from formwatch.io.jsonfiles import dumps_strict
+from formwatch.io.set_queue import queue_dir, queued, write_queued
 
 
 __all__ = ["SetRecord", "add_queued", "queue_dir"]
-
-
-def queue_dir() -> Path:
-    return data_home() / "queued"
 
 
 class SetRecord:
@@ -67,7 +59,7 @@ class SetRecord:
         except HistoryError as exc:
             why = "busy (another program is writing it)" if isinstance(exc, HistoryBusy) else "not writable"
             try:
-                where = _queue(self.row, self.set_id, summary, interrupted)
+                where = write_queued(self.row, self.set_id, summary, interrupted)
             except OSError as error:
                 kept = f"in its recording {self.row['recording']}" if self.row["recording"] else "nowhere else"
                 print(f"formwatch: the history is {why} and the data home cannot take the set ({error.strerror}): "
@@ -78,37 +70,17 @@ class SetRecord:
                   "formwatch command that can write the history", file=sys.stderr)
 
 
-def _queue(row: dict[str, str | None], set_id: int | None, summary: SetSummary, interrupted: bool) -> Path:
-    """The set as one JSON file in :func:`queue_dir` (written whole under a temporary name, then renamed)."""
-    folder = queue_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = folder / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{id(summary):x}.json"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(dumps_strict({**row, "set_id": set_id, "interrupted": interrupted,
-                                 "summary": summary.to_json()}), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
-
-
 def add_queued(history: History) -> int:
     """Every queued set into ``history`` (the row it started, when it has one), each file removed once written;
     how many were added. A file that cannot be read stays where it is."""
-    folder = queue_dir()
-    if not folder.is_dir():
-        return 0
     added = 0
-    for path in sorted(folder.glob("*.json")):
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            summary = SetSummary.from_json(entry["summary"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        set_id = entry.get("set_id")
-        if not isinstance(set_id, int):
-            set_id = history.start_set(entry.get("source") or "analyze", entry.get("exercise"), entry.get("profile"),
-                                       entry.get("recording"))
-        history.finish_set(set_id, summary, bool(entry.get("interrupted")))
-        path.unlink(missing_ok=True)
+    for item in queued():
+        set_id = item.set_id
+        if set_id is None:
+            set_id = history.start_set(item.field("source") or "analyze", item.field("exercise"),
+                                       item.field("profile"), item.field("recording"))
+        history.finish_set(set_id, item.summary, item.interrupted)
+        item.path.unlink(missing_ok=True)
         added += 1
     if added:
         print(f"formwatch: {added} set{'s' if added > 1 else ''} queued while the history was busy "

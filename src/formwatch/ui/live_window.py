@@ -19,6 +19,7 @@ from PyQt6.QtGui import QCloseEvent, QKeyEvent
 from PyQt6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from formwatch.app.live import Calibration, LiveResult, LiveRunner
+from formwatch.app.live_calibration import CalibrationWords
 from formwatch.capture.sources import LiveSource
 from formwatch.io.recording import RecordingWriter
 from formwatch.app.voice import VoiceCues
@@ -26,7 +27,10 @@ from formwatch.core.cues import CuePolicy
 from formwatch.core.events import Stop
 from formwatch.core.exercises import next_exercise
 from formwatch.core.wording import stop_headline
+from formwatch.ui.desktop import display_available
 from formwatch.ui.overlay import OverlayWidget
+from formwatch.ui.png import save_screenshot
+from formwatch.ui.qt_log import send_qt_messages_to_log
 from formwatch.ui.sound import StopSound
 from formwatch.ui.view_model import KEYS_ENDED, KEYS_ENDED_NO_RESUME, LiveStatus, OverlayState, view
 from formwatch.ui.worker import LiveWorker
@@ -58,6 +62,7 @@ class LiveWindow(QMainWindow):
         self.sound = StopSound()
         self.voice = voice  # the spoken cues, when the user asked for them
         self.cues = CuePolicy(count_reps)  # what is said: decided in the worker, on every record
+        self.calibration_words = CalibrationWords()  # the set-up and calibration's messages, each said once
         self.interrupted = False  # Ctrl-C closed the window: the set is saved as interrupted
         self._slot_lock = threading.Lock()
         self._latest: LiveResult | None = None
@@ -100,6 +105,9 @@ class LiveWindow(QMainWindow):
         if calibration is not None:
             state.state = "calibrating" if not calibration.done else state.state
             state.banner, state.far_banner = calibration.message, ""
+            said = self.calibration_words.cue(calibration.message, live.record.t_s)
+            if said is not None and said.spoken and self.voice is not None:
+                self.voice.say(said.spoken)
         return state
 
     def _take_result(self) -> None:
@@ -124,7 +132,12 @@ class LiveWindow(QMainWindow):
 
     def _on_ended(self, reason: str) -> None:
         keys = KEYS_ENDED if self.make_source is not None else KEYS_ENDED_NO_RESUME
-        self.ended_reason = f"{reason[:1].upper()}{reason[1:]} — recording kept. {keys}"
+        calibration = self.runner.calibration
+        not_saved = calibration.not_saved if calibration is not None else ""
+        if not_saved and self.voice is not None:
+            self.voice.say(not_saved)
+        not_saved = f" {not_saved.split(':')[0]}." if not_saved else ""  # the banner's short form
+        self.ended_reason = f"{reason[:1].upper()}{reason[1:]} — recording kept.{not_saved} {keys}"
         view = self.overlay.view
         view.banner = self.ended_reason
         view.state = "stopped" if self.stop_event is not None else "paused"
@@ -190,8 +203,7 @@ def schedule_screenshot_and_exit(window: QMainWindow, screenshot: Path | None, e
 
     def finish() -> None:
         if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            window.grab().save(str(screenshot))
+            save_screenshot(window.grab(), screenshot)
         window.close()
 
     QTimer.singleShot(delay_ms, finish)
@@ -219,14 +231,15 @@ def close_on_interrupt(window: LiveWindow) -> "StopSignals":
 
 
 def qt_app() -> QApplication:
-    """The application; with no display (and no platform chosen) Qt's offscreen platform, so that screenshots and
-    exports work on a server or in CI instead of aborting."""
+    """The application; with no display, or one whose window cannot open (and no platform chosen), Qt's
+    offscreen platform, so that screenshots and exports work on a server, in CI or on a bare desktop instead of
+    aborting."""
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
-    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not (
-            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") and not display_available():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display, or one Qt's plugin cannot open (ui/desktop.py)
+    send_qt_messages_to_log()
     return QApplication(["formwatch"])
 
 

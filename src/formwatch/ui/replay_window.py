@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt, QTimer
+from PyQt6.QtGui import QImage, QPixmap
 from PyQt6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton,
                              QScrollArea, QSlider, QSplitter, QVBoxLayout, QWidget)
 
@@ -243,7 +244,8 @@ class ReplayWindow(QMainWindow):
         """The traces as a PNG 1366 px wide, each trace TRACE_PX tall (laid out at that size before it is drawn)."""
         import pyqtgraph.exporters
 
-        from formwatch.io.outputs import atomic_output
+        from formwatch.io.outputs import OutputError, check_output_file
+        from formwatch.ui.png import save_png
 
         size = (EXPORT_WIDTH_PX, self.traces_height_px())
         before = self.plots.size()
@@ -252,16 +254,15 @@ class ReplayWindow(QMainWindow):
         QApplication.processEvents()
         exporter = pyqtgraph.exporters.ImageExporter(self.plots.ci)
         exporter.parameters()["width"] = EXPORT_WIDTH_PX
-        with atomic_output(path, "--export-png") as tmp:
+        check_output_file(path, "--export-png")  # before the drawing
+        try:
             image = exporter.export(toBytes=True)
-            saved = image is not None and image.save(str(tmp), "PNG")
+        finally:
             self.plots.resize(before)
             self.plots.resizeEvent(None)
-            if not saved:
-                from formwatch.io.outputs import OutputError
-
-                raise OutputError(f"--export-png {path}: the picture could not be saved; choose another file")
-        return path
+        if not isinstance(image, (QImage, QPixmap)):
+            raise OutputError(f"--export-png {path}: the picture could not be drawn; choose another file")
+        return save_png(image, path, "--export-png")
 
     def _ask_export_png(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "Export traces", "traces.png", "PNG (*.png)")

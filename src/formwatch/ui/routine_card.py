@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QWidget
 
 from formwatch.ui.set_screen import COUNTER_PX, MESSAGE_PX, WORD_PX
 from formwatch.ui.text_fit import Placed, draw_fitted
+from formwatch.ui.png import save_screenshot
 
 CARD_KEYS = "Space: start now · Q: end the routine"
 INTRO_S = 6.0  # an exercise's introduction stays up this long (or until Space), time to get into position
@@ -125,7 +126,7 @@ def show_card(card: Card, voice: VoiceCues | None = None, screenshot: Path | Non
     timer.timeout.connect(tick)
     timer.start(100)
     if screenshot is not None:
-        QTimer.singleShot(300, lambda: widget.grab().save(str(screenshot)))
+        QTimer.singleShot(300, lambda: save_screenshot(widget.grab(), screenshot))
     loop.exec()
     timer.stop()
     ended = widget.quit_routine or not widget.isVisible() and not widget.done()
