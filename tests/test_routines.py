@@ -51,3 +51,32 @@ def test_a_routine_on_the_shared_clips_completes(tmp_path, model_path):
     sets = json.loads(run(["history", "--json"], home, tmp_path).stdout)["sets"]
     assert [s["summary"]["exercise"] for s in sets] == ["bridge", "plank", "bird-dog"]
     assert all(s["status"] == "done" and Path(s["recording"]).is_dir() for s in sets)
+
+
+def test_a_step_that_asked_8_reps_and_got_3_says_3_of_8_everywhere(tmp_path):
+    """Done against asked: the terminal, the history (table and JSON), the report and the rest card all say
+    "3 of 8"; a hold says its seconds of the seconds asked."""
+    from formwatch.core.set_summary import SetSummary
+    from formwatch.core.wording import set_amount
+    from formwatch.ui.routine_card import rest_card
+
+    home = tmp_path / "home"
+    (home / "routines").mkdir(parents=True)
+    (home / "routines" / "short.toml").write_text('minutes = 2\n[[steps]]\nexercise = "hinge"\nreps = 8\nrest_s = 5\n'
+                                                  '\n[[steps]]\nexercise = "plank"\nhold_s = 30\n')
+    t = np.arange(int(30 * 10.5)) / 30
+    hinge = write_synthetic_recording(tmp_path / "hinge", t, *skeleton(hinge_deg=40 - 40 * np.cos(t * 2)))
+    t_hold = np.arange(150) / 30
+    plank = write_synthetic_recording(tmp_path / "plank", t_hold, *skeleton(hinge_deg=np.zeros(150),
+                                                                            body_pitch_deg=85.0))
+    done = run(["routine", "short", "--video", str(hinge), "--video", str(plank)], home, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Done: 3 of 8 reps asked" in done.stdout and " of 30 s asked" in done.stdout, done.stdout
+    sets = json.loads(run(["history", "--json"], home, tmp_path).stdout)["sets"]
+    assert sets[0]["summary"]["asked"] == {"reps": 8.0} and sets[0]["summary"]["reps"] == 3
+    assert sets[1]["summary"]["asked"] == {"hold_s": 30.0}
+    assert "3 of 8 reps asked" in run(["history"], home, tmp_path).stdout
+    report = run(["report", "--out", str(tmp_path / "r.html")], home, tmp_path)
+    assert report.returncode == 0 and "3 of 8 reps asked" in (tmp_path / "r.html").read_text()
+    card = rest_card(5.0, "plank", "hold 30 s", set_amount(SetSummary.from_json(sets[0]["summary"])))
+    assert "3 of 8" in card.heading

@@ -133,6 +133,7 @@ def analyze(
     history: bool | str = False,
     lanes: int | None = None,
     cancelled: Any = None,
+    asked: dict[str, float] | None = None,
 ) -> AnalysisResult:
     """Analyse a video file or a recording directory and write a new recording; returns where and what.
     ``history``: also record the set in the history (io/history.py), as running at once and complete at the end
@@ -177,7 +178,7 @@ def analyze(
             bar.finish()
             elapsed = time.monotonic() - started
             summary = session.summary().with_(input_notes=tuple(notes), truncated=bool(meta.get("truncated")),
-                                              interrupted=not completed)
+                                              interrupted=not completed, asked=asked)
             if meta.get("truncated"):
                 writer.update_meta(truncated=True)
             writer.summary_on_exit = summary

@@ -129,6 +129,7 @@ class LiveRunner:
         self._new_writer: Callable[[], RecordingWriter | None] | None = None
         self.calibration: Calibration | None = None  # while the user calibrates (the worker's own)
         self._calibration_request: Calibration | None = None  # asked for from another thread, taken next frame
+        self.asked: dict[str, float] | None = None  # a routine step's target, kept in the set's summary
         self._exercise_request: str | None = None  # the person's correction of the recognised exercise (E)
         # Made in the worker for each frame, from state only the worker changes: the screen's view of it.
         self.view_of: Callable[[LiveResult], object] | None = None
@@ -262,7 +263,8 @@ class LiveRunner:
             live["model_switches"] = list(switches)
             if self.writer is not None and not self.writer.closed:
                 self.writer.update_meta(model_switches=list(switches))
-        summary = self.session.summary().with_(interrupted=interrupted, live=live, ended=self.end_reason or None)
+        summary = self.session.summary().with_(interrupted=interrupted, live=live, ended=self.end_reason or None,
+                                               asked=self.asked)
         if self._record is not None:
             self._record.finish(summary, interrupted=interrupted)
             self._record = None

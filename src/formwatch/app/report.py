@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from formwatch.core.exercises import judged_spec
 from formwatch.core.registry import REGISTRY
-from formwatch.core.wording import is_hold, note_sentence, set_amount
+from formwatch.core.wording import UNCALIBRATED_ADVICE, is_hold, note_sentence, set_amount
 from formwatch.core.signature import Signature
 from formwatch.io.history_rows import HistorySet, LimitMove
 
@@ -31,7 +31,14 @@ th,td{border-bottom:1px solid #e1e4ea;padding:6px 8px;text-align:left;vertical-a
 th{background:#f3f5f8} .stop{color:#b42318} .ok{color:#067647} .int{color:#8a6d00}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:16px} img{width:100%;border:1px solid #e1e4ea}
 .kpi{display:flex;gap:24px;margin:1em 0} .kpi div{background:#f3f5f8;padding:10px 16px;border-radius:8px}
-.kpi b{display:block;font-size:22px} .note{color:#8a6d00}
+.kpi b{display:block;font-size:22px} .note{color:#8a6d00} .when{white-space:nowrap}
+"""
+
+_PRINT_CSS = """
+body{font-family:sans-serif;font-size:9pt;color:#1d2330} h1{font-size:18pt} h2{font-size:13pt} .sub{color:#5a6270}
+table{border-collapse:collapse} th{background:#f3f5f8;text-align:left} th,td{padding:3px 4px;vertical-align:top}
+td{border-bottom:1px solid #e1e4ea} .big{font-size:16pt;font-weight:bold} .stop{color:#b42318} .ok{color:#067647}
+.int{color:#8a6d00} .note{color:#8a6d00} .when{white-space:nowrap}
 """
 
 
@@ -71,8 +78,28 @@ def _reason_label(row: HistorySet) -> str:
     return judged_spec(row.summary.exercise, stop.metric).label  # the exercise's word: "Low back rounding"
 
 
-def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+def _img(png: bytes, alt: str, src: Callable[[str, bytes], str] | None = None) -> str:
+    where = src(alt, png) if src is not None else f"data:image/png;base64,{base64.b64encode(png).decode()}"
+    size = " width='320'" if src is not None else ""  # paper (96 px an inch): two charts a row on portrait A4
+    return f'<img alt="{html.escape(alt)}" src="{html.escape(where)}"{size}>'
+
+
+def _kpis(figures: list[tuple[str, str]], for_print: bool) -> str:
+    """The key figures: boxes on screen; on paper a one-row table (the PDF's layout engine knows tables)."""
+    if for_print:
+        return ("<table class='kpi' width='100%'><tr>" + "".join(
+            f"<td align='center'><span class='big'>{value}</span><br>{label}</td>" for value, label in figures)
+            + "</tr></table>")
+    return "<div class='kpi'>" + "".join(f"<div><b>{value}</b>{label}</div>" for value, label in figures) + "</div>"
+
+
+def _charts(charts: dict[str, bytes], src: Callable[[str, bytes], str] | None) -> str:
+    """The charts: a two-column grid on screen, two a row in a table on paper."""
+    pictures = [_img(png, title, src) for title, png in charts.items()]
+    if src is None:
+        return "<div class='grid'>" + "".join(pictures) + "</div>"
+    pairs = ["<tr>" + "".join(f"<td>{p}</td>" for p in pictures[i:i + 2]) + "</tr>" for i in range(0, len(pictures), 2)]
+    return "<table>" + "".join(pairs) + "</table>"
 
 
 def _signature_section(signatures: list[tuple[Signature, list[LimitMove]]]) -> str:
@@ -119,8 +146,9 @@ def _relative_link(recording: str, base: Path | None) -> str:
     return quote(target.name)
 
 
-def _row_html(r: HistorySet, base: Path | None) -> str:
-    """One set's row: when, exercise, where from, what was done, why it ended, its notes, its recording."""
+def _row_html(r: HistorySet, base: Path | None, link: bool = True) -> str:
+    """One set's row: when, exercise, where from, what was done, why it ended, its notes, its recording (``link``:
+    on screen; paper cannot follow a link to this computer's files)."""
     summary = r.summary
     if r.status != "done":
         why, cls = r.status, "int"
@@ -129,39 +157,46 @@ def _row_html(r: HistorySet, base: Path | None) -> str:
     else:
         all_clean = summary.clean_reps == len(summary.judged)
         why, cls = "no stop", "ok" if all_clean else "note"
-    link = (f"<a href='{html.escape(_relative_link(r.recording, base))}'>"
+    anchor = (f"<a href='{html.escape(_relative_link(r.recording, base))}'>"
             f"{html.escape(Path(r.recording).name)}</a>" if r.recording else "")
     notes = " ".join(note_sentence(n, summary.exercise) for n in summary.technique_notes)
-    return (f"<tr class='set'><td>{r.started[:16].replace('T', ' ')}</td>"
+    return (f"<tr class='set'><td class='when' nowrap>{r.started[:16].replace('T', '&nbsp;')}</td>"
             f"<td>{html.escape(summary.exercise or '—')}</td><td>{r.source}</td>"
             f"<td>{html.escape(set_amount(summary))}</td><td class='{cls}'>{html.escape(why)}</td>"
-            f"<td>{html.escape(notes)}</td><td>{link}</td></tr>")
+            f"<td>{html.escape(notes)}</td>" + (f"<td>{anchor}</td>" if link else "") + "</tr>")
 
 
 def render_html(rows: Sequence[HistorySet], charts: dict[str, bytes], since_days: float | None,
-                signatures: list[tuple[Signature, list[LimitMove]]] | None = None, base: Path | None = None) -> str:
-    """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes)."""
+                signatures: list[tuple[Signature, list[LimitMove]]] | None = None, base: Path | None = None,
+                chart_src: Callable[[str, bytes], str] | None = None) -> str:
+    """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes);
+    ``chart_src``: where a chart's picture is found (default: embedded as a data URI; the PDF names resources)."""
     period = f"the last {since_days:g} days" if since_days is not None else "all sets so far"
     days = len({r.started[:10] for r in rows})
     stopped = sum(1 for r in rows if r.summary.stop is not None)
     clean = sum(r.summary.clean_reps for r in rows if not is_hold(r.summary.exercise))
     holds = [r.summary.held_s for r in rows if is_hold(r.summary.exercise)]
     held = sum(h for h in holds if h is not None and math.isfinite(h))
-    held_kpi = f"<div><b>{held:.0f} s</b>held clean</div>" if holds else ""
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>formwatch report</title><style>{_CSS}"
+    on_paper = chart_src is not None
+    css = _PRINT_CSS if on_paper else _CSS
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>formwatch report</title><style>{css}"
              "</style></head><body>",
              f"<h1>formwatch — back-care report</h1><p class='sub'>{html.escape(period)}, made "
              f"{time.strftime('%Y-%m-%d %H:%M')}</p>",
-             f"<div class='kpi'><div><b>{len(rows)}</b>sets</div><div><b>{days}</b>days with exercise</div>"
-             f"<div><b>{clean}</b>clean reps</div>{held_kpi}<div><b>{stopped}</b>sets ended by formwatch</div>"
-             "</div>",
-             "<div class='grid'>" + "".join(_img(png, title) for title, png in charts.items()) + "</div>",
+             _kpis([(str(len(rows)), "sets"), (str(days), "days with exercise"), (str(clean), "clean reps")]
+                   + ([(f"{held:.0f} s", "held clean")] if holds else []) + [(str(stopped), "sets ended by formwatch")],
+                   on_paper),
+             _charts(charts, chart_src),
              _signature_section(signatures or []),
              "<h2>Every set</h2><table><tr><th>when</th><th>exercise</th><th>from</th><th>done</th>"
-             "<th>ended because</th><th>technique notes</th><th>recording</th></tr>"]
-    parts += [_row_html(r, base) for r in rows]
-    parts.append("</table><p class='sub'>Made by formwatch from the local history; nothing left this computer."
-                 "</p></body></html>")
+             "<th>ended because</th><th>technique notes</th>" + ("" if on_paper else "<th>recording</th>")
+             + "</tr>"]
+    parts += [_row_html(r, base, link=not on_paper) for r in rows]
+    uncalibrated = any(r.summary.stop is not None and not r.summary.stop.calibrated for r in rows)
+    parts.append("</table>" + (f"<p class='sub'>Stops of sets without a profile: {html.escape(UNCALIBRATED_ADVICE)}"
+                               "</p>" if uncalibrated else "")
+                 + "<p class='sub'>Made by formwatch from the local history; nothing left this computer.</p>"
+                   "</body></html>")
     return "".join(parts)
 
 

@@ -31,6 +31,10 @@ class Step:
     def target(self) -> str:
         return f"{self.reps} reps" if self.reps else f"hold {self.hold_s:.0f} s"
 
+    def asked(self) -> dict[str, float]:
+        """The target as the set's summary keeps it (core/set_summary.py ``asked``)."""
+        return {"reps": float(self.reps)} if self.reps else {"hold_s": float(self.hold_s or 0.0)}
+
 
 @dataclass(frozen=True)
 class Routine:

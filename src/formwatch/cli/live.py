@@ -89,6 +89,7 @@ def build_runner(args: argparse.Namespace) -> tuple[LiveRunner, Callable[[], Rec
                                        dropped=lambda: source.mailbox.dropped)
     runner = LiveRunner(source, estimator, session, new_writer())
     runner.record_history = history
+    runner.asked = getattr(args, "asked", None)  # a routine's step: what it asked, kept in the summary
     if getattr(args, "guided", None) is not None:  # formwatch start: set-up checklist, the neutral, then the set
         runner.request_calibration(args.guided(size))
     judge = session.judge
@@ -182,6 +183,8 @@ def _run_headless(args: argparse.Namespace, runner: LiveRunner, estimator: Estim
         print(f"note: {note}")
     if line := verdict_line(summary):
         print(line)
+    if (tell_routine := getattr(args, "on_summary", None)) is not None:
+        tell_routine(summary)
     if not_saved:
         print(f"formwatch: {not_saved}")
     print(f"recording: {runner.writer.path if runner.writer else '-'}")
@@ -220,6 +223,8 @@ def run_window(args: argparse.Namespace) -> int:
     for summary in window.summaries:
         if line := verdict_line(summary):
             print(line)
+    if window.summaries and (tell_routine := getattr(args, "on_summary", None)) is not None:
+        tell_routine(window.summaries[-1])
     print(f"recording: {runner.writer.path if runner.writer else '-'}")
     if interrupt.received is not None:
         raise Interrupted(interrupt.received, "the set was saved as interrupted")

@@ -51,7 +51,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 _COMMANDS = ("start", "models", "analyze", "calibrate", "demo", "live", "routine", "replay", "history", "signature", "report",
-             "progress", "forget", "bench")
+             "progress", "forget", "export", "bench")
 _EPILOG = ("Exercises: " + exercises_help() + ". " + describe_home() + " Units: degrees, centimetres, seconds.")
 
 

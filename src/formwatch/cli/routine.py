@@ -14,13 +14,16 @@ from typing import TYPE_CHECKING
 from pathlib import Path
 
 from formwatch.app.routines import describe_all, load_routine
+from formwatch.core.wording import set_amount
 from formwatch.cli.common import (add_model_size_argument, add_profile_arguments, model_path, neutral_for,
                                   profile_from_args, profile_meta)
 from formwatch.core.errors import FormwatchError
 from formwatch.cli.arg_types import positive_seconds
 
 if TYPE_CHECKING:
+    from formwatch.app.routines import Step
     from formwatch.app.voice import VoiceCues
+    from formwatch.core.set_summary import SetSummary
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,17 +61,20 @@ def run(args: argparse.Namespace) -> int:
             result = analyze(videos[i - 1], None, model_path(args), detector=judge_for(step.exercise, profile, True),
                              neutral=neutral_for(profile), extra_meta={**profile_meta(profile),
                                                                        "routine": routine.name, "step": i},
-                             progress=False, history="routine")
+                             progress=False, history="routine", asked=step.asked())
             print(verdict_line(result.summary).splitlines()[0])
             print(f"recording: {result.path}")
+            done = set_amount(result.summary)
         else:
-            _live_step(args, step.exercise)
+            done = _live_step(args, step)
+        if done:
+            print(f"Done: {done}.", flush=True)
         if step.rest_s and i < len(steps):
             if cards:
                 from formwatch.ui.routine_card import rest_card, show_card
 
                 print(f"Rest {step.rest_s:.0f} s.", flush=True)
-                if not show_card(rest_card(step.rest_s, steps[i].exercise, steps[i].target()), voice):
+                if not show_card(rest_card(step.rest_s, steps[i].exercise, steps[i].target(), done), voice):
                     ended = True
                     break
             else:
@@ -90,15 +96,20 @@ def _display() -> bool:
     return True
 
 
-def _live_step(args: argparse.Namespace, exercise: str) -> None:
+def _live_step(args: argparse.Namespace, step: "Step") -> str:
+    """One step with the camera; what was done of what it asked ("" when the set never began)."""
     from formwatch.cli import live
 
+    ended: list[SetSummary] = []
     step_args = copy.copy(args)
-    step_args.exercise = exercise
+    step_args.exercise = step.exercise
     step_args.out = None
     step_args.video = None  # the camera
     step_args.routine_step = True  # the routine's own flow: no first-run set-up in the middle of it
+    step_args.asked = step.asked()
+    step_args.on_summary = ended.append
     live.run(step_args)
+    return set_amount(ended[-1]) if ended else ""
 
 
 def _rest(seconds: float, wait: bool, voice: VoiceCues | None = None) -> None:

@@ -84,6 +84,7 @@ class SetSummary:
     input_notes: tuple[str, ...] = ()  # about the input itself (a video cut short)
     live: Mapping[str, object] | None = None  # live statistics: frames processed and dropped, latency
     view: Mapping[str, object] | None = None  # the camera's view: {"kind": side/oblique/front, "angle_deg": median}
+    asked: Mapping[str, float] | None = None  # a routine step's target: {"reps": 8} or {"hold_s": 30}
 
     # -------------------------------------------------------------------------------------------- derived
     @property
@@ -164,7 +165,8 @@ class SetSummary:
             ended=_str_or_none(data.get("ended")),
             input_notes=tuple(str(n) for n in _list(data.get("input_notes"))),
             live=MappingProxyType(_dict(data.get("live"))) if data.get("live") is not None else None,
-            view=MappingProxyType(_dict(data.get("view"))) if data.get("view") is not None else None)
+            view=MappingProxyType(_dict(data.get("view"))) if data.get("view") is not None else None,
+            asked=_floats(data.get("asked")) if data.get("asked") else None)
 
     def with_(self, **changes: object) -> "SetSummary":
         """A copy with fields changed (the shells add what only they know: interrupted, ended, live)."""

@@ -77,8 +77,12 @@ def _where(stop: Stop) -> str:
     return f" after {seconds_text(stop.held_s)} of the hold" if stop.held_s is not None else ""
 
 
-def stop_reason(stop: Stop, exercise: str | None) -> str:
-    """The sentence a person reads across the room: what, how much, when, and what it was judged against."""
+UNCALIBRATED_ADVICE = "No profile: judged against population defaults; calibrate for limits of your own."
+
+
+def stop_reason(stop: Stop, exercise: str | None, advice: bool = True) -> str:
+    """The sentence a person reads across the room: what, how much, when, and what it was judged against;
+    ``advice``: with the calibration advice a stop judged without a profile gets (a table says it once instead)."""
     where = _where(stop)
     if stop.metric == BREATH:
         if stop.rule == "breath_strained":
@@ -94,8 +98,8 @@ def stop_reason(stop: Stop, exercise: str | None) -> str:
                "— set ended."
     else:
         text = f"{head}{where} — set ended."
-    if not stop.calibrated:
-        text += " (No profile: judged against population defaults; calibrate for limits of your own.)"
+    if not stop.calibrated and advice:
+        text += f" ({UNCALIBRATED_ADVICE})"
     return text
 
 
@@ -229,7 +233,25 @@ def recognition_why(recognition: Recognised | None) -> str:
 
 # ------------------------------------------------------------------------------------------------ the set
 def set_amount(summary: SetSummary) -> str:
-    """"8 of 10 reps clean, 2 faulty", "10 reps, all clean", "held 28 s clean of 32 s", "held 30 s, all clean"."""
+    """"8 of 10 reps clean, 2 faulty", "10 reps, all clean", "held 28 s clean of 32 s", "held 30 s, all clean";
+    a routine's step first says what was done of what it asked: "3 of 8 reps asked — 3 reps, all clean"."""
+    asked = asked_amount(summary)
+    return f"{asked} — {_done_amount(summary)}" if asked else _done_amount(summary)
+
+
+def asked_amount(summary: SetSummary) -> str:
+    """What was done of what a routine's step asked ("3 of 8 reps asked", "12 s of 30 s asked"); "" when nothing
+    was asked."""
+    asked = summary.asked or {}
+    if "reps" in asked:
+        return f"{summary.reps} of {asked['reps']:g} reps asked"
+    if "hold_s" in asked:
+        held = summary.held_s if summary.held_s is not None and not math.isnan(summary.held_s) else 0.0
+        return f"{seconds_text(held)} of {seconds_text(asked['hold_s'])} asked"
+    return ""
+
+
+def _done_amount(summary: SetSummary) -> str:
     if is_hold(summary.exercise):
         clean = summary.held_s
         if clean is None or math.isnan(clean):
@@ -250,9 +272,10 @@ def set_amount(summary: SetSummary) -> str:
 
 
 def why_ended(summary: SetSummary, status: str = "done") -> str:
-    """Why a set ended, for a table: the stop's sentence, "no stop", or its status (interrupted, running)."""
+    """Why a set ended, for a table: the stop's sentence (the calibration advice left to the table's foot: it is
+    the same on every row), "no stop", or its status (interrupted, running)."""
     if summary.stop is not None:
-        return stop_reason(summary.stop, summary.exercise)
+        return stop_reason(summary.stop, summary.exercise, advice=False)
     if status != "done" or summary.interrupted:
         return "interrupted" if summary.interrupted or status == "done" else status
     return "no stop"

@@ -24,7 +24,21 @@ def _style(plot: pg.PlotItem, title: str, left: str, bottom: str) -> pg.PlotItem
     plot.showGrid(x=True, y=True, alpha=0.25)
     for side in ("left", "bottom"):
         plot.getAxis(side).enableAutoSIPrefix(False)
+    plot.getAxis("bottom").setHeight(AXIS_HEIGHT_PX)  # room for the tick labels and, below them, the axis title
+    plot.getAxis("left").setWidth(AXIS_WIDTH_PX)
     return plot
+
+
+AXIS_HEIGHT_PX = 52
+AXIS_WIDTH_PX = 60
+
+
+def count_ticks(plot: pg.PlotItem, side: str, high: float, most: int = 8) -> None:
+    """Whole-number ticks for a count (sets, reps, sets in order): a step of 1, 2, 5, 10 … so at most ``most``."""
+    step = 1
+    while max(high, 1.0) / step > most:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2  # 1, 2, 5, 10, 20, 50 …
+    plot.getAxis(side).setTickSpacing(major=step, minor=step)
 
 
 def days_chart(plot: pg.PlotItem, series: ChartSeries, days: int = 28) -> None:
@@ -41,7 +55,10 @@ def days_chart(plot: pg.PlotItem, series: ChartSeries, days: int = 28) -> None:
     _style(plot, f"Sets per day — streak {streak} day{'s' if streak != 1 else ''}", "sets", "day")
     plot.addItem(pg.BarGraphItem(x=np.arange(days), height=heights, width=0.8,
                                  brushes=["#2563eb" if h else "#e1e4ea" for h in heights]))
-    plot.getAxis("bottom").setTicks([[(i, labels[i][5:]) for i in range(0, days, 7)]])
+    months = dict.fromkeys(time.strftime("%B", time.strptime(d, "%Y-%m-%d")) for d in labels)
+    plot.setLabel("bottom", f"day of {' – '.join(months)} (the last: today)")
+    plot.getAxis("bottom").setTicks([[(i, str(int(labels[i][8:]))) for i in range(days)]])  # every day labelled
+    count_ticks(plot, "left", max(heights, default=0))
 
 
 LEGEND_MARGIN_PX = 18.0  # the legend's offset from the top and a gap below it
@@ -56,6 +73,8 @@ def clean_reps_chart(plot: pg.PlotItem, series: ChartSeries) -> None:
         plot.plot(np.arange(1, len(clean) + 1), clean, pen=pg.mkPen(_COLOURS[i % 5], width=2), symbol="o",
                   symbolBrush=_COLOURS[i % 5], name=exercise)
     values = [c for _, points in lines for _, c, _ in points]
+    count_ticks(plot, "left", max(values, default=0))
+    count_ticks(plot, "bottom", max((len(points) for _, points in lines), default=0))
     if values:  # headroom above the data for the legend, so it never covers a point, at whatever size it is drawn
         low, high = float(min(values)), float(max(values))
         plot.vb.sigResized.connect(lambda *_: _room_for_legend(plot, low, high))
@@ -80,6 +99,7 @@ def reasons_chart(plot: pg.PlotItem, series: ChartSeries) -> None:
     plot.addItem(pg.BarGraphItem(x=np.arange(len(reasons)), height=[n for _, n in reasons], width=0.6,
                                  brushes=[colours.get(r, "#dc2626") for r, _ in reasons]))
     plot.getAxis("bottom").setTicks([[(i, r) for i, (r, _) in enumerate(reasons)]])
+    count_ticks(plot, "left", max((n for _, n in reasons), default=0))
 
 
 CHARTS: dict[str, Callable[[pg.PlotItem, ChartSeries], None]] = {
