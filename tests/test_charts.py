@@ -40,3 +40,10 @@ def test_sets_in_order_and_clean_reps_are_counted_in_whole_numbers(plot):
     clean_reps_chart(plot, ChartSeries([], {"hinge": [(0.0, c, 8) for c in (2, 5, 7)]}, []))
     assert plot.getAxis("bottom")._tickSpacing == [(1, 0), (1, 0)]
     assert plot.getAxis("left")._tickSpacing == [(1, 0), (1, 0)]
+
+
+def test_a_narrow_strip_labels_every_other_day_and_always_today(plot):
+    today = time.strftime("%Y-%m-%d")
+    days_chart(plot, ChartSeries([(today, 1)], {}, []), days=28, every=2)
+    (labels,) = plot.getAxis("bottom")._tickLevels
+    assert len(labels) == 14 and labels[-1] == (27, str(int(today[8:])))

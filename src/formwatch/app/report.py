@@ -80,7 +80,7 @@ def _reason_label(row: HistorySet) -> str:
 
 def _img(png: bytes, alt: str, src: Callable[[str, bytes], str] | None = None) -> str:
     where = src(alt, png) if src is not None else f"data:image/png;base64,{base64.b64encode(png).decode()}"
-    size = " width='320'" if src is not None else ""  # paper (96 px an inch): two charts a row on portrait A4
+    size = " width='300'" if src is not None else ""  # paper (96 px an inch, 2 cm margins): two charts a row on A4
     return f'<img alt="{html.escape(alt)}" src="{html.escape(where)}"{size}>'
 
 

@@ -39,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
         signatures = all_signatures(rows)
         if args.pdf:
             from formwatch.ui.live_window import qt_app
-            from formwatch.ui.report_pdf import write_pdf
+            from formwatch.ui.report_pdf import PRINT_CHART_PX, write_pdf
 
             qt_app()  # fonts and the PDF writer need the application (offscreen without a display)
-            print(write_pdf(rows, args.pdf, args.since, draw, signatures))
+            print(write_pdf(rows, args.pdf, args.since, lambda s: draw(s, PRINT_CHART_PX), signatures))
         if args.out or not (args.csv or args.pdf):
             from formwatch.io.home import data_home
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
-from PyQt6.QtWidgets import QMainWindow
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication, QMainWindow
 
 from formwatch.app.report import ChartSeries
 
@@ -41,8 +43,10 @@ def count_ticks(plot: pg.PlotItem, side: str, high: float, most: int = 8) -> Non
     plot.getAxis(side).setTickSpacing(major=step, minor=step)
 
 
-def days_chart(plot: pg.PlotItem, series: ChartSeries, days: int = 28) -> None:
-    """The last ``days`` days as a strip: sets each day, and the current streak of days with exercise."""
+def days_chart(plot: pg.PlotItem, series: ChartSeries, days: int = 28, every: int = 1) -> None:
+    """The last ``days`` days as a strip: sets each day, and the current streak of days with exercise. ``every``:
+    label every day (1), or every other counted back from today (2: a chart narrow enough that numbers would
+    touch)."""
     counts = dict(series.per_day)
     today = time.time()
     labels = [time.strftime("%Y-%m-%d", time.localtime(today - (days - 1 - i) * 86400)) for i in range(days)]
@@ -57,10 +61,12 @@ def days_chart(plot: pg.PlotItem, series: ChartSeries, days: int = 28) -> None:
                                  brushes=["#2563eb" if h else "#e1e4ea" for h in heights]))
     months = dict.fromkeys(time.strftime("%B", time.strptime(d, "%Y-%m-%d")) for d in labels)
     plot.setLabel("bottom", f"day of {' – '.join(months)} (the last: today)")
-    plot.getAxis("bottom").setTicks([[(i, str(int(labels[i][8:]))) for i in range(days)]])  # every day labelled
+    plot.getAxis("bottom").setTicks([[(i, str(int(labels[i][8:]))) for i in range(days)
+                                      if (days - 1 - i) % every == 0]])
     count_ticks(plot, "left", max(heights, default=0))
 
 
+MIN_WIDTH_EVERY_DAY_PX = 800  # narrower, 28 day numbers touch: every other day is labelled
 LEGEND_MARGIN_PX = 18.0  # the legend's offset from the top and a gap below it
 
 
@@ -115,19 +121,26 @@ def _png(plot: pg.GraphicsLayout, width: int = 900) -> bytes:
         return path.read_bytes()
 
 
-def draw(series: ChartSeries) -> dict[str, bytes]:
-    """Every chart as a PNG (for the report)."""
+def draw(series: ChartSeries, size_px: tuple[int, int] = (900, 420)) -> dict[str, bytes]:
+    """Every chart as a PNG (for the report; a smaller ``size_px`` for paper, where a chart is a third of its
+    width: the same text then reads larger)."""
     from formwatch.ui.live_window import qt_app
 
     qt_app()
     charts = {}
     for title, build in CHARTS.items():
+        if build is days_chart and size_px[0] < MIN_WIDTH_EVERY_DAY_PX:
+            build = functools.partial(days_chart, every=2)
         widget = pg.GraphicsLayoutWidget()
         widget.setBackground("w")
-        widget.resize(900, 420)
+        widget.resize(*size_px)
         plot = widget.addPlot()
         build(plot, series)
-        charts[title] = _png(widget.ci)  # the whole layout: the title's row included, not clipped
+        widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # laid out at its size, never on the screen
+        widget.show()
+        QApplication.processEvents()
+        charts[title] = _png(widget.ci, size_px[0])  # the whole layout: the title's row included, not clipped
+        widget.close()
     return charts
 
 

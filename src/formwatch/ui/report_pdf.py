@@ -18,6 +18,7 @@ from formwatch.io.outputs import atomic_output
 
 __all__ = ["write_pdf"]
 
+PRINT_CHART_PX = (560, 340)  # a chart drawn this size prints 300 px wide: its text readable on paper
 RESOLUTION_DPI = 96  # the page laid out in CSS pixels (text and lines stay vector; pictures keep their pixels)
 
 
@@ -25,7 +26,7 @@ def write_pdf(rows: Sequence[HistorySet], out: Path, since_days: float | None,
               draw: Callable[[ChartSeries], dict[str, bytes]],
               signatures: list[tuple[Signature, list[LimitMove]]] | None = None) -> Path:
     """The report as an A4 PDF at ``out`` (written whole or not at all)."""
-    charts = draw(series(rows)) if rows else {}
+    charts = draw(series(rows)) if rows else {}  # ``draw`` is ui/charts.draw at PRINT_CHART_PX (cli/report.py)
     names = {title: f"chart-{i}.png" for i, title in enumerate(charts)}
     page = render_html(rows, charts, since_days, signatures, base=Path(out).parent,
                        chart_src=lambda title, png: names[title])
@@ -37,7 +38,7 @@ def write_pdf(rows: Sequence[HistorySet], out: Path, since_days: float | None,
     with atomic_output(out, "--pdf") as tmp:
         writer = QPdfWriter(str(tmp))
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        writer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)  # QTextDocument.print adds 2 cm
         writer.setResolution(RESOLUTION_DPI)
         writer.setTitle("formwatch — back-care report")
         writer.setCreator("formwatch")
