@@ -24,7 +24,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("FORMWATCH_POSE_CACHE", Path.home() / ".cache" / "formwatch" / "poses"))
 
 
-_LIVE_ONLY = {"model_switch.py"}  # capture code that only a live run uses: analyze's poses do not depend on it
+_LIVE_ONLY = {"model_switch.py", "stream.py"}  # capture code that only a live run uses: analyze's poses do not depend on it
 
 
 def _code_key() -> str:

@@ -270,7 +270,8 @@ class ScheduledSource(LiveSource):
 
 
 class CameraSource(LiveSource):
-    """A webcam by index (0, 1, ...) or device path; the newest frame wins."""
+    """A webcam by index (0, 1, ...) or device path; the newest frame wins. A subclass opens other cameras (a
+    phone's stream: capture/stream.py) through :meth:`_open` and says their own failures."""
 
     def __init__(self, device: int | str) -> None:
         import cv2
@@ -278,26 +279,43 @@ class CameraSource(LiveSource):
         super().__init__()
         self.device = device
         with quiet_native_stderr():  # OpenCV's backends print their own warnings for a missing camera
-            self._capture = cv2.VideoCapture(device)
+            self._capture = self._open()
         if not self._capture.isOpened():
-            raise SourceError(f"camera {device!r} cannot be opened: check it is plugged in, or try --camera 1, "
-                              "or use --video FILE")
+            raise SourceError(self._cannot_open())
         ok, bgr = self._capture.read()
         if not ok or bgr is None:
             self._capture.release()
-            raise SourceError(f"camera {device!r} opened but gives no picture: close other apps using it")
+            raise SourceError(self._no_picture())
         fps = self._capture.get(cv2.CAP_PROP_FPS)
         self.info = VideoInfo(float(fps) if fps and 0 < fps <= 1000 else 30.0, bgr.shape[1], bgr.shape[0], 0)
+
+    def _open(self) -> "cv2.VideoCapture":
+        import cv2
+
+        return cv2.VideoCapture(self.device)
+
+    def _cannot_open(self) -> str:
+        return (f"camera {self.device!r} cannot be opened: check it is plugged in, or try --camera 1, or use "
+                "--video FILE")
+
+    def _no_picture(self) -> str:
+        return f"camera {self.device!r} opened but gives no picture: close other apps using it"
 
     def _produce(self) -> None:
         seq = 0
         try:
             while not self._stop.is_set():
                 ok, bgr = self._capture.read()
-                if not ok or bgr is None:
-                    self.ended_reason = f"camera {self.device!r} stopped sending pictures (unplugged?)"
+                picture = bgr if ok and bgr is not None else self._after_failed_read()
+                if picture is None:
                     return
-                self.mailbox.put(Frame(seq, time.monotonic(), bgr))
+                self.mailbox.put(Frame(seq, time.monotonic(), picture))
                 seq += 1
         finally:
             self._capture.release()
+
+    def _after_failed_read(self) -> np.ndarray | None:
+        """A read gave no picture: the next picture from wherever it can come (a subclass reconnects), or None
+        with why in ``ended_reason``."""
+        self.ended_reason = f"camera {self.device!r} stopped sending pictures (unplugged?)"
+        return None

@@ -30,9 +30,13 @@ if TYPE_CHECKING:
 
 def open_source(args: argparse.Namespace) -> LiveSource:
     from formwatch.capture.sources import CameraSource, PacedVideoSource
+    from formwatch.capture.stream import NetworkCameraSource, is_stream_url
 
     if args.video is not None:
         return PacedVideoSource(args.video)
+    if is_stream_url(args.camera):  # a phone's webcam app (capture/stream.py)
+        return NetworkCameraSource(args.camera, say=lambda text: print(f"formwatch: {text}", file=sys.stderr,
+                                                                          flush=True))
     device: int | str = int(args.camera) if str(args.camera).isdigit() else args.camera
     return CameraSource(device)
 
@@ -275,7 +279,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def add_live_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``live`` (``start`` takes the same)."""
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--camera", default="0", help="camera index or device path (default: 0)")
+    src.add_argument("--camera", default="0", help="camera index or device path, or a phone's stream: "
+                     "http://PHONE:PORT/video (MJPEG) or rtsp://… (default: 0)")
     src.add_argument("--video", type=Path, help="play a video file as if it were the camera")
     add_exercise_argument(p)
     add_profile_arguments(p)

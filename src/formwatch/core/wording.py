@@ -233,22 +233,18 @@ def recognition_why(recognition: Recognised | None) -> str:
 
 # ------------------------------------------------------------------------------------------------ the set
 def set_amount(summary: SetSummary) -> str:
-    """"8 of 10 reps clean, 2 faulty", "10 reps, all clean", "held 28 s clean of 32 s", "held 30 s, all clean";
-    a routine's step first says what was done of what it asked: "3 of 8 reps asked — 3 reps, all clean"."""
+    """"8 of 10 reps clean, 2 faulty", "held 28 s clean of 32 s"; a routine's step: "3 of 8 reps asked — …"."""
     asked = asked_amount(summary)
     return f"{asked} — {_done_amount(summary)}" if asked else _done_amount(summary)
 
 
 def asked_amount(summary: SetSummary) -> str:
-    """What was done of what a routine's step asked ("3 of 8 reps asked", "12 s of 30 s asked"); "" when nothing
-    was asked."""
-    asked = summary.asked or {}
+    """Done of what a routine's step asked: "3 of 8 reps asked", "12 s of 30 s asked" ("" if nothing asked)."""
+    asked, held = summary.asked or {}, summary.held_s
     if "reps" in asked:
         return f"{summary.reps} of {asked['reps']:g} reps asked"
-    if "hold_s" in asked:
-        held = summary.held_s if summary.held_s is not None and not math.isnan(summary.held_s) else 0.0
-        return f"{seconds_text(held)} of {seconds_text(asked['hold_s'])} asked"
-    return ""
+    held_s = held if held is not None and not math.isnan(held) else 0.0
+    return f"{seconds_text(held_s)} of {seconds_text(asked['hold_s'])} asked" if "hold_s" in asked else ""
 
 
 def _done_amount(summary: SetSummary) -> str:
