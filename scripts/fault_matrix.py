@@ -333,9 +333,9 @@ def cases(scratch: Path, rec: Path, clip: Path, live: bool) -> list[Case]:
         Case("demo --exit-after -1", ["demo", "--exit-after", "-1"]),
         Case("live --exit-after nan", ["live", "--video", str(clip), "--exit-after", "nan", "--headless"]),
         Case("replay --exit-after 0", ["replay", str(rec), "--exit-after", "0"]),
-        Case("history --since 0 (today: none yet)", ["history", "--since", "0"], expect_exit=0),
+        Case("history --since 0 (today)", ["history", "--since", "0"], expect_exit=0),
         Case("history of an exercise with no sets", ["history", "--exercise", "squat"], expect_exit=0),
-        Case("report --since 0 (nothing selected)", ["report", "--since", "0"]),
+        Case("report of an exercise with no sets", ["report", "--exercise", "bird-dog"]),
         Case("forget --before nan", ["forget", "--before", "nan", "--yes"]),
     ]
     routines = {"reps = -5": 'minutes = 3\n[[steps]]\nexercise = "squat"\nreps = -5\n',

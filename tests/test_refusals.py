@@ -93,8 +93,10 @@ def test_the_history_says_which_filter_left_nothing_and_a_report_of_nothing_is_r
     shown = run_formwatch(["history", "--exercise", "squat"], home, tmp_path)
     assert shown.returncode == 0 and shown.stdout.strip() == (
         "no sets of squat (1 in all: widen or drop the filters to see them)")
-    report = run_formwatch(["report", "--since", "0"], home, tmp_path)
-    assert report.returncode == 2 and "nothing to report: no sets in the last 0 days (1 in all" in report.stderr
+    today = run_formwatch(["history", "--since", "0", "--json"], home, tmp_path)  # 0 days back: today
+    assert today.returncode == 0 and len(json.loads(today.stdout)["sets"]) == 1
+    report = run_formwatch(["report", "--exercise", "squat"], home, tmp_path)
+    assert report.returncode == 2 and "nothing to report: no sets of squat (1 in all" in report.stderr
 
 
 class FullAfter:

@@ -171,7 +171,8 @@ def render_html(rows: Sequence[HistorySet], charts: dict[str, bytes], since_days
                 chart_src: Callable[[str, bytes], str] | None = None) -> str:
     """The report page; ``charts`` maps a chart's title to its PNG; ``signatures``: (Signature, limit changes);
     ``chart_src``: where a chart's picture is found (default: embedded as a data URI; the PDF names resources)."""
-    period = f"the last {since_days:g} days" if since_days is not None else "all sets so far"
+    period = ("today" if since_days == 0 else f"the last {since_days:g} days") if since_days is not None \
+        else "all sets so far"
     days = len({r.started[:10] for r in rows})
     stopped = sum(1 for r in rows if r.summary.stop is not None)
     clean = sum(r.summary.clean_reps for r in rows if not is_hold(r.summary.exercise))

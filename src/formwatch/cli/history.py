@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def add_history_filters(parser: argparse.ArgumentParser) -> None:
     """The sets a history command looks at: one exercise, the last days."""
     add_exercise_argument(parser, default=None, auto=False)
-    parser.add_argument("--since", type=days, metavar="DAYS", help="only the last DAYS days")
+    parser.add_argument("--since", type=days, metavar="DAYS", help="only the last DAYS days (0: today)")
 
 
 def history_rows(args: argparse.Namespace) -> list["HistorySet"]:
@@ -36,7 +36,8 @@ def nothing_selected(args: argparse.Namespace) -> str:
         return "no sets yet"
     since = getattr(args, "since", None)
     which = " ".join(filter(None, [f"of {args.exercise}" if args.exercise else "",
-                                   f"in the last {since:g} days" if since is not None else ""]))
+                                   ("today" if since == 0 else f"in the last {since:g} days")
+                                   if since is not None else ""]))
     return f"no sets {which} ({in_all} in all: widen or drop the filters to see them)"
 
 

@@ -288,7 +288,8 @@ class History:
             args.append(profile)
         since_iso = None
         if since_days is not None:
-            since_iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400))
+            since_iso = (time.strftime("%Y-%m-%dT00:00:00") if since_days == 0 else  # 0 days back: today
+                         time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(time.time() - since_days * 86400)))
             clauses.append("started >= ?")
             args.append(since_iso)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
