@@ -6,18 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from formwatch.app.export import FORMATS
 from formwatch.core.errors import FormwatchError
-
-_FORMATS = ("trc", "mot", "c3d", "csv")  # app/export.py FORMATS, named here without importing NumPy for --help
-
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help="recordings for the lab and the clinic: OpenSim .trc markers and .mot "
                                       "metrics, .c3d, and a .csv of every rep")
     p.add_argument("recordings", type=Path, nargs="+", metavar="RECORDING",
                    help="recording folders, or a folder holding recordings")
-    p.add_argument("--format", choices=_FORMATS, action="append", metavar="FORMAT",
-                   help=f"one of {', '.join(_FORMATS)}; repeat for several (default: all four; c3d needs "
+    p.add_argument("--format", choices=FORMATS, action="append", metavar="FORMAT",
+                   help=f"one of {', '.join(FORMATS)}; repeat for several (default: all four; c3d needs "
                         "formwatch[lab])")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="where the files go (default: each recording's own folder)")
@@ -42,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from formwatch.app.export import export_set
     from formwatch.io.recording import refuse_nested_recording
 
-    formats = list(dict.fromkeys(args.format or _FORMATS))
+    formats = list(dict.fromkeys(args.format or FORMATS))
     recordings = _recordings(args.recordings)
     if args.out is not None:
         refuse_nested_recording(args.out)

@@ -221,7 +221,7 @@ class RecordingWriter:
     def update_meta(self, **fields: Any) -> None:
         """Add fields to meta.json (for example the stop event) and rewrite it atomically."""
         self.meta.update(fields)
-        if self.failed is None or "incomplete" in fields:
+        if self.failed is None:  # after a failed write only _stop_writing's own mark (made before it fails) goes in
             write_json_atomic(self.path / "meta.json", self.meta)
 
     def close(self, summary: SetSummary | None = None) -> Path:
