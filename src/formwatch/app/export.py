@@ -98,11 +98,11 @@ _MOT_NOTES = ("units: *_deg degrees, *_cm centimetres, *_m metres, breath_rate_b
               "0 none yet, 1 clean, 2 note, 3 fault")
 
 
-def export_set(recording: Path, fmt: str, out_dir: Path) -> Path:
-    """Write one recording as ``fmt`` into ``out_dir`` (``<recording name>.<fmt>``); the path written."""
+def export_set(exported: SetExport, fmt: str, out_dir: Path) -> Path:
+    """Write a loaded set (:func:`set_export`, read once for every format) as ``fmt`` into ``out_dir``
+    (``<recording name>.<fmt>``); the path written."""
     if fmt not in FORMATS:
         raise FormwatchError(f"--format {fmt}: choose one of {', '.join(FORMATS)}")
-    exported = set_export(recording)
     target = out_dir / f"{exported.name}.{fmt}"
     with atomic_output(target, "--out") as tmp:
         if fmt == "trc":

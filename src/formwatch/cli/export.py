@@ -37,7 +37,7 @@ def _recordings(paths: list[Path]) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from formwatch.app.export import export_set
+    from formwatch.app.export import export_set, set_export
     from formwatch.io.recording import refuse_nested_recording
 
     formats = list(dict.fromkeys(args.format or FORMATS))
@@ -46,9 +46,15 @@ def run(args: argparse.Namespace) -> int:
         refuse_nested_recording(args.out)
     skipped = 0
     for recording in recordings:
+        try:
+            exported = set_export(recording)  # read once, written in every format asked for
+        except FormwatchError as exc:
+            skipped += len(formats)
+            print(f"formwatch: {recording} skipped: {exc}", file=sys.stderr)
+            continue
         for fmt in formats:
             try:
-                print(export_set(recording, fmt, args.out or recording))
+                print(export_set(exported, fmt, args.out or recording))
             except FormwatchError as exc:
                 skipped += 1
                 print(f"formwatch: {recording} as {fmt} skipped: {exc}", file=sys.stderr)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pathlib import Path
 
 from formwatch.app.routines import describe_all, load_routine
-from formwatch.core.wording import set_amount
+from formwatch.core.wording import asked_amount, set_amount
 from formwatch.cli.common import (add_model_size_argument, add_profile_arguments, model_path, neutral_for,
                                   profile_from_args, profile_meta)
 from formwatch.core.errors import FormwatchError
@@ -64,17 +64,18 @@ def run(args: argparse.Namespace) -> int:
                              progress=False, history="routine", asked=step.asked())
             print(verdict_line(result.summary).splitlines()[0])
             print(f"recording: {result.path}")
-            done = set_amount(result.summary)
+            ended_set: SetSummary | None = result.summary
         else:
-            done = _live_step(args, step)
-        if done:
-            print(f"Done: {done}.", flush=True)
+            ended_set = _live_step(args, step)
+        if ended_set is not None:
+            print(f"Done: {set_amount(ended_set)}.", flush=True)
         if step.rest_s and i < len(steps):
             if cards:
                 from formwatch.ui.routine_card import rest_card, show_card
 
                 print(f"Rest {step.rest_s:.0f} s.", flush=True)
-                if not show_card(rest_card(step.rest_s, steps[i].exercise, steps[i].target(), done), voice):
+                if not show_card(rest_card(step.rest_s, steps[i].exercise, steps[i].target(),
+                                               asked_amount(ended_set) if ended_set is not None else ""), voice):
                     ended = True
                     break
             else:
@@ -96,8 +97,8 @@ def _display() -> bool:
     return True
 
 
-def _live_step(args: argparse.Namespace, step: "Step") -> str:
-    """One step with the camera; what was done of what it asked ("" when the set never began)."""
+def _live_step(args: argparse.Namespace, step: "Step") -> "SetSummary | None":
+    """One step with the camera; its set's summary (None when the set never began)."""
     from formwatch.cli import live
 
     ended: list[SetSummary] = []
@@ -109,7 +110,7 @@ def _live_step(args: argparse.Namespace, step: "Step") -> str:
     step_args.asked = step.asked()
     step_args.on_summary = ended.append
     live.run(step_args)
-    return set_amount(ended[-1]) if ended else ""
+    return ended[-1] if ended else None
 
 
 def _rest(seconds: float, wait: bool, voice: VoiceCues | None = None) -> None:

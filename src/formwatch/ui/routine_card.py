@@ -38,12 +38,11 @@ def intro_card(index: int, steps: int, exercise: str, target: str, cue: str, sec
     return Card(f"{index} of {steps}: {exercise}", target, cue, seconds)
 
 
-def rest_card(seconds: float, next_exercise: str, next_target: str, done: str = "") -> Card:
-    """The rest: what the step just done achieved of what it asked (when known), then what comes next."""
-    if done:
-        return Card(f"Rest · done: {done.split(' — ')[0]}", f"Next: {next_exercise}, {next_target}",
-                    "Breathe slowly, shoulders down", seconds)
-    return Card("Rest", f"Next: {next_exercise}, {next_target}", "Breathe slowly, shoulders down", seconds)
+def rest_card(seconds: float, next_exercise: str, next_target: str, done_of_asked: str = "") -> Card:
+    """The rest: what the step just done achieved of what it asked (core/wording.asked_amount, when known), then
+    what comes next."""
+    heading = f"Rest · done: {done_of_asked}" if done_of_asked else "Rest"
+    return Card(heading, f"Next: {next_exercise}, {next_target}", "Breathe slowly, shoulders down", seconds)
 
 
 class RoutineCardWidget(QWidget):

@@ -76,9 +76,9 @@ def routine_cards() -> dict[str, Card]:
 
     from formwatch.app.routines import load_routine
     from formwatch.core.set_summary import SetSummary
-    from formwatch.core.wording import set_amount
+    from formwatch.core.wording import asked_amount
 
     first, second = load_routine("morning").steps[:2]  # a built-in routine's own words
     return {"routine-intro": intro_card(1, 3, first.exercise, first.target(), first.cue),
-            "routine-rest": rest_card(first.rest_s, second.exercise, second.target(), set_amount(
+            "routine-rest": rest_card(first.rest_s, second.exercise, second.target(), asked_amount(
                 SetSummary(judged_set=True, exercise=first.exercise, reps=5, asked=first.asked())))}
