@@ -99,7 +99,7 @@ def series(clip: Clip) -> tuple[np.ndarray, np.ndarray]:
 
         rec = load_recording(clip.poses)
         _SERIES[clip.poses] = (rec.t_s, metrics_of(SetSession(rec.frame_size_px), rec.t_s, rec.image, rec.world,
-                                                   rec.profile))
+                                                   rec.profile, rec.others_in_view))
     return _SERIES[clip.poses]
 
 

@@ -115,7 +115,7 @@ class FullAfter:
 def test_a_full_disk_keeps_the_recording_whole_up_to_its_last_chunk(tmp_path, monkeypatch):
     import formwatch.io.recording as recording
 
-    monkeypatch.setattr(recording, "_save_npz_atomic", FullAfter(3, recording._save_npz_atomic))
+    monkeypatch.setattr(recording, "save_poses", FullAfter(3, recording.save_poses))
     t = np.arange(300) / 30
     image, world = skeleton(hinge_deg=np.linspace(0, 40, 300))
     writer = RecordingWriter(tmp_path / "rec", {"fps": 30.0, "frame_width": 1280, "frame_height": 720},

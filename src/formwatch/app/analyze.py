@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from formwatch.core.pipeline import PipelineConfig
-from formwatch.core.driver import SetDriver, samples_of
+from formwatch.core.driver import SetDriver
 from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
 from formwatch.core.session import SetSession
@@ -146,7 +146,7 @@ def analyze(
         raise FormwatchError(f"{input_path} does not exist: give a video file or a recording directory")
     if input_path.is_dir():
         recording = load_recording(input_path)
-        samples: Iterator[PoseSample] = iter(samples_of(recording.t_s, recording.image, recording.world, recording.profile))
+        samples: Iterator[PoseSample] = recording.samples()
         meta: dict[str, Any] = {k: recording.meta[k] for k in ("source", "fps", "frame_width", "frame_height",
                                                                  "model") if k in recording.meta}
         meta["source"] = f"recording {input_path}"

@@ -115,3 +115,30 @@ def bench_chest_flow(frames: int = 200) -> dict[str, float]:
     return _percentiles(timings[10:], 1e6)
 
 
+
+
+def bench_following(frames: int = 3000) -> dict[str, float]:
+    """Following one person among three (core/following.py): each frame's choice among the model's poses, in
+    microseconds (the people searched for by the pose model are timed with it: ``pose_ms`` against
+    ``pose_ms_one_person``)."""
+    from dataclasses import replace
+
+    from formwatch.core.following import PersonFollower
+    from formwatch.core.sample import PoseSample
+
+    t, image, world, _ = _noisy_hinge_set(frames)
+    follower = PersonFollower()
+    shift = np.zeros_like(image[0])
+    timings = []
+    clock = time.perf_counter
+    for i in range(frames):
+        people = []
+        for dx in (0.0, 0.35, -0.3):  # the person and two others beside them, listed in turn
+            shift[:, 0] = dx
+            people.append(PoseSample(float(t[i]), image[i] + shift, world[i], None))
+        first = i % 3
+        sample = replace(people[first], others=tuple(people[:first] + people[first + 1:]))
+        start = clock()
+        follower.follow(sample)
+        timings.append(clock() - start)
+    return _percentiles(timings[100:], 1e6)

@@ -220,6 +220,7 @@ class LiveRunner:
         sample = self.estimator.estimate(frame, t_s)
         self.stats.pose_ms.append(1e3 * (time.monotonic() - pose_start))
         record = self.driver.feed(sample, frame.bgr)
+        sample = self.driver.sample or sample  # the followed person: the one calibrated and drawn
         if record.stop is not None and self.stop_event is None:
             self.stop_event = record.stop
             if self.on_stop is not None:

@@ -3,7 +3,7 @@ same clips again and again and need the pose model's minutes only once.
 
 A clip's poses (and silhouettes) are a recording made by ``analyze`` with one pose stream (the way a folder's
 workers run, so a cached clip reads exactly as ``formwatch analyze FOLDER`` reads it), keyed by the clip's size and
-name, the pose model's sha256 and the code that reads frames and silhouettes — a change to any of them estimates
+name, the pose model's sha256 and the code that reads frames and silhouettes and follows the person — a change to any of them estimates
 again. The cache lives outside any repository (derived data, never the clip): ``$FORMWATCH_POSE_CACHE``, else
 ``~/.cache/formwatch/poses``.
 """
@@ -29,7 +29,8 @@ _LIVE_ONLY = {"model_switch.py", "stream.py"}  # capture code that only a live r
 
 def _code_key() -> str:
     digest = hashlib.sha256()
-    for path in sorted((_SRC / "capture").rglob("*.py")) + [_SRC / "core" / "silhouette.py"]:
+    for path in sorted((_SRC / "capture").rglob("*.py")) + [_SRC / "core" / n for n in ("silhouette.py",
+                                                                                         "following.py")]:
         if path.name not in _LIVE_ONLY:
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]

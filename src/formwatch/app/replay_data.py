@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from formwatch.core.driver import SetDriver, samples_of
+from formwatch.core.driver import SetDriver
 from formwatch.core.exercises import judged_spec
 from formwatch.core.filters import zero_phase_smooth
 from formwatch.core.frame_record import FrameRecord
@@ -159,8 +159,7 @@ def recompute(recording: Recording, neutral: np.ndarray | None, judge: SetJudge 
     """Every frame's record and the summary, through the same driver the live path uses."""
     session = SetSession(recording.frame_size_px, neutral=neutral, detector=judge)
     collector = _Collector()
-    SetDriver(session, [collector]).run(samples_of(recording.t_s, recording.image, recording.world,
-                                                   recording.profile))
+    SetDriver(session, [collector]).run(recording.samples())
     return collector.records, session.summary()
 
 

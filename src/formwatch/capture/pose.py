@@ -10,6 +10,7 @@ VIDEO mode needs strictly increasing integer millisecond timestamps: :class:`Pos
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -30,6 +31,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _NO_POSE = np.full((N_LANDMARKS, N_CHANNELS), np.nan, dtype=np.float32)
 INFERENCE_LONG_SIDE_PX = 640  # frames are shrunk to this on their long side before inference
+MAX_PEOPLE = 3  # people the model looks for: the one followed is chosen by core/following.py, the others counted
+PEOPLE_CHECK_S = 1.0  # in VIDEO mode, how often the whole picture is searched for people the tracker does not follow
 
 
 class PoseModel(Protocol):
@@ -41,11 +44,21 @@ class PoseModel(Protocol):
 
 
 class PoseEstimator:
-    """One-person BlazePose in VIDEO (default) or IMAGE running mode. Use as a context manager."""
+    """BlazePose in VIDEO (default) or IMAGE running mode. Use as a context manager.
+
+    IMAGE mode finds up to ``num_poses`` people: the sample is the first, the others in its ``others`` (the set's
+    person is chosen downstream: core/following.py). VIDEO mode *tracks one person* — the one MediaPipe's detector
+    finds first, in practice the largest — and every :data:`PEOPLE_CHECK_S` an IMAGE-mode search of the same frame
+    counts the people in view; those besides the tracked one are the sample's ``others_in_view`` until the next
+    search (about one inference a second: ``formwatch bench`` reports it). Measured (2026-12-05, two real deadlift
+    clips): a VIDEO tracker asked for three people moves the lone lifter's hip angle by 5.4-5.8° (median; 15° at
+    the 90th percentile) against the one-person tracker every fitted threshold was fitted on; and it never finds a
+    person who enters while another is tracked (its detector runs only once all are lost) — so it would buy
+    nothing the search does not, at a cost to the one person who matters."""
 
     def __init__(self, model_path: Path, running_mode: Literal["video", "image"] = "video",
                  min_confidence: float = 0.5, silhouette: bool = True,
-                 inference_long_side_px: int | None = INFERENCE_LONG_SIDE_PX) -> None:
+                 inference_long_side_px: int | None = INFERENCE_LONG_SIDE_PX, num_poses: int = MAX_PEOPLE) -> None:
         from formwatch.capture.mediapipe_import import import_mediapipe
 
         mp = import_mediapipe()
@@ -56,7 +69,7 @@ class PoseEstimator:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path)),
             running_mode=mode,
-            num_poses=1,
+            num_poses=num_poses if running_mode == "image" else 1,
             min_pose_detection_confidence=min_confidence,
             min_pose_presence_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
@@ -65,6 +78,9 @@ class PoseEstimator:
         try:
             with quiet_native_stderr():
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
+                self._people_check = vision.PoseLandmarker.create_from_options(replace(
+                    options, running_mode=vision.RunningMode.IMAGE, num_poses=num_poses,
+                    output_segmentation_masks=False)) if running_mode == "video" and num_poses > 1 else None
         except (RuntimeError, ValueError) as exc:
             raise FormwatchError(f"the pose model {model_path} does not load ({exc}): run 'formwatch models'"
                                  ) from None
@@ -72,6 +88,8 @@ class PoseEstimator:
         self.silhouette = silhouette
         self.inference_long_side_px = inference_long_side_px
         self._last_ms = -1
+        self._next_check_s = -float("inf")
+        self._people_seen = 0  # people the last search found
         self._warm = False
         self.note = ""  # the live runner's estimator interface: no model switches here
         self.switches: list[dict[str, object]] = []
@@ -87,6 +105,9 @@ class PoseEstimator:
         if self._landmarker is not None:
             self._landmarker.close()
             self._landmarker = None
+        if self._people_check is not None:
+            self._people_check.close()
+            self._people_check = None
 
     def estimate(self, frame: "Frame", t_s: float) -> PoseSample:
         """Pose of a source frame (the live path's call); a frame without pixels finds nobody."""
@@ -120,14 +141,32 @@ class PoseEstimator:
             result = self._landmarker.detect_for_video(image, t_ms)
         else:
             result = self._landmarker.detect(image)
+        untracked = max(0, self._people_in_view(image, t_s) - max(1, len(result.pose_landmarks)))  # the one
+        # followed is among those the search found, tracked this frame or not (a small person flickers)
         if not result.pose_landmarks:
-            return PoseSample(t_s, _NO_POSE.copy(), _NO_POSE.copy(), empty_profile() if self.silhouette else None)
-        landmarks = _to_array(result.pose_landmarks[0])
+            return PoseSample(t_s, _NO_POSE.copy(), _NO_POSE.copy(), empty_profile() if self.silhouette else None,
+                              others_in_view=untracked)
+        people = [self._person(result, i, t_s) for i in range(len(result.pose_landmarks))]
+        return replace(people[0], others=tuple(people[1:]), others_in_view=untracked)
+
+    def _people_in_view(self, image: object, t_s: float) -> int:
+        """How many people the last whole-picture search found (searched again every :data:`PEOPLE_CHECK_S`)."""
+        if self._people_check is None:
+            return 0
+        if t_s >= self._next_check_s:
+            self._next_check_s = t_s + PEOPLE_CHECK_S
+            self._people_seen = len(self._people_check.detect(image).pose_landmarks)
+        return self._people_seen
+
+    def _person(self, result: Any, i: int, t_s: float) -> PoseSample:
+        """The ``i``-th person the model found, with the trunk profile from their own silhouette."""
+        landmarks = _to_array(result.pose_landmarks[i])
         profile = None
         if self.silhouette:
             masks = result.segmentation_masks
-            profile = trunk_profile(masks[0].numpy_view(), landmarks) if masks else empty_profile()
-        return PoseSample(t_s, landmarks, _to_array(result.pose_world_landmarks[0]), profile)
+            profile = trunk_profile(masks[i].numpy_view(), landmarks) if masks and len(masks) > i \
+                else empty_profile()
+        return PoseSample(t_s, landmarks, _to_array(result.pose_world_landmarks[i]), profile)
 
 
 def _to_array(landmarks: list[Any]) -> np.ndarray:

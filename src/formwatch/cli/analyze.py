@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
 def print_analysis(summary: "SetSummary", notes: tuple[str, ...] | list[str], frames_per_s: float | None) -> None:
     """What ``analyze`` prints of one input: notes on the input and on metrics not measured (stderr), the frames,
     the exercise recognised and the verdict — the same for a file alone and for each file of a folder."""
+    from formwatch.core.view_words import view_problem_lines
     from formwatch.core.wording import recognition_why, unmeasured_words, verdict_line
 
     for note in notes:
@@ -72,6 +73,8 @@ def print_analysis(summary: "SetSummary", notes: tuple[str, ...] | list[str], fr
     if recognition is not None and recognition.source == "recognised" and summary.exercise:
         print(f"Recognised: {summary.exercise} (confidence {recognition.confidence}: "
               f"{recognition_why(recognition)}); say --exercise KIND if it is another")
+    for view_line in view_problem_lines(summary.view_problems):
+        print(f"View: {view_line}")
     if line := verdict_line(summary):
         print(line)
 

@@ -16,11 +16,13 @@ from formwatch.core.events import ABSTAINED, BreathHeld, Recognised, RepJudged, 
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.frame_record import FrameRecord
 from formwatch.core.kinematics import Col, nan_reason
+from formwatch.core.reading_gate import SIDE_VIEW
 from formwatch.core.verdict import State
-from formwatch.core.wording import (recognition_text, rep_line, speakable, stop_headline, stop_reason, stop_spoken,
-                                    view_words)
+from formwatch.core.view_words import SCENE_CODES, view_problem_words, view_words
+from formwatch.core.wording import recognition_text, rep_line, speakable, stop_headline, stop_reason, stop_spoken
 
-__all__ = ["CALM_RATE_BPM", "Cue", "CuePolicy", "LINE_SHOWN_S", "Pacing", "banner", "line_of_moment", "pacing"]
+__all__ = ["CALM_RATE_BPM", "Cue", "CuePolicy", "LINE_SHOWN_S", "Pacing", "banner", "line_of_moment", "pacing",
+           "problem_banner"]
 
 CALM_RATE_BPM = 6.0  # the rhythm a hold is paced to: slow, diaphragmatic breathing
 LINE_SHOWN_S = 4.0  # the recognised exercise and a rep's verdict stay on screen this long
@@ -73,8 +75,9 @@ def pacing(record: FrameRecord) -> Pacing:
     return Pacing()
 
 
-def _message(head: str, code: str) -> tuple[str, str]:
-    long, short = view_words(code)
+def problem_banner(head: str, code: str | ViewProblem) -> tuple[str, str]:
+    """(the banner, its few words for 2-3 m) of a view problem under ``head`` ("Paused", "Not judged" ...)."""
+    long, short = view_problem_words(code) if isinstance(code, ViewProblem) else view_words(code)
     return f"{head} — {long}", (f"{head} — {short[:1].upper()}{short[1:]}" if short else "")
 
 
@@ -83,21 +86,24 @@ def banner(record: FrameRecord) -> tuple[str, str]:
     exercise, state = record.exercise, record.state
     if record.stop is not None:
         return f"STOP — {stop_headline(record.stop, exercise)}", ""
+    if record.view_problem is not None and record.view_problem.problem in SCENE_CODES:
+        return problem_banner("Not judged", record.view_problem)  # nothing is judged while the camera cannot see
     if not record.judged:
         return "Watching (no exercise chosen)", ""
     if state in (State.READY, State.PAUSED):
         why = nan_reason(record.metrics, Col.HIP_HINGE_DEG)
         if why:  # say what is wrong, in the user's words
-            return _message("Paused" if state == State.PAUSED else "Ready", why)
+            return problem_banner("Paused" if state == State.PAUSED else "Ready", why)
     if record.view_problem is not None and state in (State.CLEAN, State.DRIFTING, State.READY):
-        return _message("Back not judged", record.view_problem.problem)
+        head = "Back not judged" if record.view_problem.problem == SIDE_VIEW else "Partly judged"
+        return problem_banner(head, record.view_problem)
     if state == State.READY and exercise is None:  # nothing judged until the exercise is known
         return f"{recognition_text(record.recognition)} — start when ready", ""
     if state == State.READY:
         return ("Ready — start your first rep" if record.rest_known
                 else "Get into position, side-on to the camera, and stand still"), ""
     if state == State.PAUSED:
-        return _message("Paused", "lost")
+        return problem_banner("Paused", "lost")
     if state == State.DRIFTING:
         worst = max((g for g in record.gauges if g.fraction == g.fraction), key=lambda g: g.fraction, default=None)
         if worst is not None:
@@ -156,8 +162,8 @@ class CuePolicy:
                 out.append(Cue(t, pacing(record).text, pacing(record).spoken or None))
             elif isinstance(event, Stop):
                 out.append(Cue(t, f"STOP — {stop_reason(event, exercise)}", stop_spoken(event, exercise)))
-            elif isinstance(event, ViewProblem) and event.active and view_words(event.problem)[1]:
-                long, short = view_words(event.problem)
+            elif isinstance(event, ViewProblem) and event.active and view_problem_words(event)[1]:
+                long, short = view_problem_words(event)
                 out.append(Cue(t, long[:1].upper() + long[1:], speakable(short)))
         out += self._state_cues(record)
         cue = pacing(record)

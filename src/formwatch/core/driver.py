@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator, Protocol, Sequence
 import numpy as np
 
 from formwatch.core.events import Stop
+from formwatch.core.following import PersonFollower
 from formwatch.core.frame_record import FrameRecord
 from formwatch.core.sample import PoseSample
 from formwatch.core.session import SetSession
@@ -26,16 +27,20 @@ class Sink(Protocol):
 
 
 class SetDriver:
-    """Steps a :class:`SetSession` and hands each frame's record to the sinks."""
+    """Follows one person (core/following.py), steps a :class:`SetSession` with them and hands each frame's record
+    to the sinks (with the followed person's sample: what a recording keeps)."""
 
     def __init__(self, session: SetSession, sinks: Sequence[Sink] = ()) -> None:
         self.session = session
         self.sinks: list[Sink] = list(sinks)
         self.stop: Stop | None = None
+        self.follower = PersonFollower()  # kept across sets: the same person, set after set
+        self.sample: PoseSample | None = None  # the last frame's followed person
 
     def feed(self, sample: PoseSample, bgr: np.ndarray | None = None) -> FrameRecord:
-        """One pose sample through the session; its record to every sink."""
-        record = self.session.step(sample.t_s, sample.image, sample.world, sample.profile)
+        """One pose sample through the session (the followed person's); its record to every sink."""
+        self.sample = sample = self.follower.follow(sample)
+        record = self.session.step(sample.t_s, sample.image, sample.world, sample.profile, sample.others_in_view)
         if record.stop is not None and self.stop is None:
             self.stop = record.stop
         for sink in self.sinks:
@@ -62,18 +67,19 @@ class SetDriver:
         self.stop = None
 
 
-def samples_of(t_s: np.ndarray, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
-               ) -> Iterator[PoseSample]:
+def samples_of(t_s: np.ndarray, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None,
+               others_in_view: np.ndarray | None = None) -> Iterator[PoseSample]:
     """Arrays of a whole recording as a stream of samples."""
     for i, t in enumerate(np.asarray(t_s, dtype=np.float64).tolist()):
-        yield PoseSample(t, image[i], world[i], profile[i] if profile is not None else None)
+        yield PoseSample(t, image[i], world[i], profile[i] if profile is not None else None,
+                         others_in_view=int(others_in_view[i]) if others_in_view is not None else 0)
 
 
 def metrics_of(session: SetSession, t_s: np.ndarray, image: np.ndarray, world: np.ndarray,
-               profile: np.ndarray | None = None) -> np.ndarray:
+               profile: np.ndarray | None = None, others_in_view: np.ndarray | None = None) -> np.ndarray:
     """Every frame's metrics row through the session, as one ``(T, columns)`` array (calibration, replay)."""
     rows = np.empty((len(t_s), session.pipeline.n_columns))
     driver = SetDriver(session)
-    for i, sample in enumerate(samples_of(t_s, image, world, profile)):
+    for i, sample in enumerate(samples_of(t_s, image, world, profile, others_in_view)):
         rows[i] = driver.feed(sample).metrics
     return rows

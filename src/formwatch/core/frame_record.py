@@ -16,6 +16,7 @@ import numpy as np
 
 from formwatch.core.breathing import BreathState
 from formwatch.core.events import Event, Recognised, RepJudged, Stop, Verdict, ViewProblem
+from formwatch.core.view_words import TOLD_ONLY
 from formwatch.core.exercises import get_exercise
 from formwatch.core.verdict import GaugeReading
 
@@ -93,6 +94,7 @@ class EventFold:
         self.line: RepJudged | Recognised | None = None
         self.stop: Stop | None = None
         self.view_problem: ViewProblem | None = None
+        self._problems: dict[str, ViewProblem] = {}  # every problem in force, by code, in the order said
 
     def add(self, events: tuple[Event, ...]) -> None:
         for event in events:
@@ -108,11 +110,11 @@ class EventFold:
                     self.line = event if event.verdict is not Verdict.CLEAN else None
             elif isinstance(event, Stop) and self.stop is None:
                 self.stop = event
-            elif isinstance(event, ViewProblem):
+            elif isinstance(event, ViewProblem) and event.problem not in TOLD_ONLY:
+                self._problems.pop(event.problem, None)
                 if event.active:
-                    self.view_problem = event
-                elif self.view_problem is not None and self.view_problem.problem == event.problem:
-                    self.view_problem = None
+                    self._problems[event.problem] = event  # the latest said is shown; one cleared shows the next
+                self.view_problem = next(reversed(self._problems.values()), None)
 
 
 def read_only(metrics: np.ndarray) -> np.ndarray:

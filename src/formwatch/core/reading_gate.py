@@ -17,12 +17,12 @@ import numpy as np
 from formwatch.core.events import ViewProblem
 from formwatch.core.judge_params import JudgeParams
 from formwatch.core.registry import VIEW_ANGLE, REGISTRY, MetricSpec
+from formwatch.core.view_latch import ViewLatch
 
 __all__ = ["ReadingGate", "SIDE_VIEW", "view_kind"]
 
 SIDE_VIEW = "side_view"  # the problem's code: the camera sees the body from the front or obliquely
 VIEW_WINDOW_S = 1.0  # the camera's angle is the median over this long
-SAY_AFTER_S = 0.5  # a problem is said once it has lasted this long (and its clearing too)
 JUMP_HOLD_S = 0.3  # after a jump, the reading is not trusted for this long
 
 
@@ -54,8 +54,7 @@ class ReadingGate:
         self._last: list[tuple[float, float]] = [(math.nan, math.nan)] * len(self.watched)  # (t, value) last seen
         self._jump_until = [-math.inf] * len(self.watched)
         self.side_ok = True
-        self._pending: tuple[bool, float] | None = None  # (side ok, since when) not yet said
-        self._said_side_ok = True
+        self._latch = ViewLatch(SIDE_VIEW)
         self.angle_deg = math.nan
 
     def step(self, t_s: float, metrics: np.ndarray, values: list[float]) -> tuple[list[float],
@@ -92,14 +91,4 @@ class ReadingGate:
 
     def _problem(self, t_s: float) -> ViewProblem | None:
         """Say a side-view problem once it has lasted, and its clearing once that has."""
-        if self.side_ok == self._said_side_ok:
-            self._pending = None
-            return None
-        if self._pending is None or self._pending[0] != self.side_ok:
-            self._pending = (self.side_ok, t_s)
-            return None
-        if t_s - self._pending[1] < SAY_AFTER_S:
-            return None
-        self._said_side_ok, self._pending = self.side_ok, None
-        return ViewProblem(t_s, SIDE_VIEW, round(self.angle_deg, 1), self.params.side_view_max_deg,
-                           active=not self.side_ok)
+        return self._latch.step(t_s, not self.side_ok, round(self.angle_deg, 1), self.params.side_view_max_deg)

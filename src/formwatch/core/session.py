@@ -22,8 +22,10 @@ from formwatch.core.judge_params import shipped
 from formwatch.core.reading_gate import view_kind
 from formwatch.core.registry import REGISTRY, VIEW_ANGLE
 from formwatch.core.rep_rhythm import RepRhythm
+from formwatch.core.scene_check import SceneCheck, SceneReading
 from formwatch.core.set_judge import Judge, SetJudge
 from formwatch.core.set_summary import BreathingSummary, SetSummary, fold
+from formwatch.core.view_limits import ViewLimits
 
 __all__ = ["SetSession"]
 
@@ -34,13 +36,18 @@ class SetSession:
     """Pipeline + breathing + judge over one set; every frame's record, and the set's summary."""
 
     def __init__(self, frame_size_px: tuple[int, int], config: PipelineConfig = PipelineConfig(),
-                 neutral: np.ndarray | None = None, detector: SetJudge | Judge | None = None) -> None:
+                 neutral: np.ndarray | None = None, detector: SetJudge | Judge | None = None,
+                 view_limits: ViewLimits | None = None) -> None:
+        """``view_limits``: the least size and frame rate judged (default: the measured ones formwatch ships)."""
         self.pipeline = Pipeline(frame_size_px, config, neutral)
         self.judge: SetJudge | None = detector if isinstance(detector, SetJudge) or detector is None \
             else SetJudge.of(detector)
         self._form_columns = [REGISTRY.index(s.name) for s in REGISTRY.form_metrics]
         self._view_col = REGISTRY.index(VIEW_ANGLE)
         self.params = self.judge.params if self.judge is not None else shipped()
+        self.scene = SceneCheck(frame_size_px, view_limits)
+        self._nobody_row = np.full(len(REGISTRY), np.nan)
+        self._nobody_row.setflags(write=False)
         self.schema = RecordSchema(REGISTRY.names, self.judge.gauge_names if self.judge is not None else (),
                                    self.judge is not None)
         self.reset(new_pipeline=False)
@@ -49,6 +56,7 @@ class SetSession:
         """A new set: fresh filter state, counts and events (the neutral and configuration stay)."""
         if new_pipeline:
             self.pipeline = Pipeline(self.pipeline.frame_size_px, self.pipeline.config, self.pipeline.neutral)
+        self.scene.reset()
         self.frames = 0
         self.detected_frames = 0
         self.first_t_s: float | None = None
@@ -72,9 +80,11 @@ class SetSession:
         """metrics.csv's columns after ``t_s``."""
         return self.schema.header[1:]
 
-    def step(self, t_s: float, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None
-             ) -> FrameRecord:
-        metrics = self.pipeline.step(t_s, image, world, profile)
+    def step(self, t_s: float, image: np.ndarray, world: np.ndarray, profile: np.ndarray | None = None,
+             others_in_view: int = 0) -> FrameRecord:
+        """One frame of the followed person (``others_in_view``: how many other people were found besides)."""
+        scene = self.scene.step(t_s, image, others_in_view)
+        metrics = self.pipeline.step(t_s, scene.image, world, profile)
         self.frames += 1
         if not np.isnan(metrics[Col.VIEW]):
             self.detected_frames += 1
@@ -93,15 +103,23 @@ class SetSession:
         self._breath_frames += breath.valid
         if breath.rate_bpm == breath.rate_bpm:
             self._breath_rates.append(breath.rate_bpm)
-        self.last = record = self._record(t_s, metrics, breath)
+        self.last = record = self._record(t_s, metrics, breath, scene)
         return record
 
-    def _record(self, t_s: float, metrics: np.ndarray, breath: BreathState) -> FrameRecord:
+    def _judgeable(self, scene: SceneReading) -> bool:
+        """Whether the judge may see this frame: a person seen well enough, and (but in a known hold) enough
+        frames a second to follow reps. What it may not see reaches it as nobody: a pause, never a verdict."""
+        if not scene.judgeable:
+            return False
+        exercise = self.judge.exercise if self.judge is not None else None
+        return scene.reps_judgeable or (exercise is not None and not exercise.has_reps)
+
+    def _record(self, t_s: float, metrics: np.ndarray, breath: BreathState, scene: SceneReading) -> FrameRecord:
         row, reading = read_only(metrics), BreathReading.of(breath)
         if self.judge is None:
             return FrameRecord(t_s, row, reading)
-        judgement = self.judge.step(t_s, row, breath)
-        events = judgement.events + self._breath_events(t_s, reading)
+        judgement = self.judge.step(t_s, row if self._judgeable(scene) else self._nobody_row, breath)
+        events = judgement.events + scene.events + self._breath_events(t_s, reading)
         self._events += events
         self._fold.add(events)
         exercise = self.judge.exercise

@@ -15,6 +15,7 @@ from formwatch.core.events import ABSTAINED, BREATH, TEMPO, Against, Note, Recog
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.registry import MetricSpec
 from formwatch.core.set_summary import SetSummary
+from formwatch.core.view_words import SCENE_CODES, view_problem_words
 
 __all__ = ["ASK_WHICH", "against_words", "is_hold", "note_sentence", "recognition_text", "recognition_why", "rep_line",
            "seconds_text", "set_amount", "stop_advice", "stop_headline", "stop_reason", "verdict_line",
@@ -282,6 +283,9 @@ def verdict_line(summary: SetSummary) -> str:
     exercise = summary.exercise
     if not summary.judged_set:
         return ""
+    blind = next((p for p in summary.view_problems if p.active and p.problem in SCENE_CODES), None)
+    if exercise is None and blind is not None and not summary.judged:
+        return f"No verdict: {view_problem_words(blind)[0]}."
     if exercise is None and summary.recognition is not None and summary.recognition.source == ABSTAINED:
         return (f"No verdict: not sure which exercise this is ({recognition_why(summary.recognition)}); "
                 f"say --exercise KIND.")
@@ -295,26 +299,6 @@ def verdict_line(summary: SetSummary) -> str:
     if summary.interrupted:
         return f"Interrupted: {done}, no stop before it ({exercise})." + notes
     return f"No stop: {done} ({exercise})." + notes
-
-
-# ------------------------------------------------------------------------------------------ the camera's view
-# What cannot be read, and what to do: (the banner's words, the few words for 2-3 m).
-VIEW_WORDS: dict[str, tuple[str, str]] = {
-    "nobody": ("nobody found in the frame", ""),
-    "body_unclear": ("shoulders or hips not clearly seen: step back so your whole body is in view",
-                     "step back so your whole body is in view"),
-    "front_view": ("the camera sees you from the front, where bending happens in depth: turn side-on", "turn side-on"),
-    "side_view": ("the camera sees you from the front or at an angle: turn side-on to judge your back",
-                  "turn side-on to judge your back"),
-    "knees_unseen": ("knees not seen: step back so your knees are in view", "step back so your knees are in view"),
-    "ears_unseen": ("ears not seen: keep your head in view", "keep your head in view"),
-    "lost": ("can't see you: step back into view", "step back into view"),
-}
-
-
-def view_words(code: str) -> tuple[str, str]:
-    """(long, short) words for a view problem's code ('', '' for an unknown one)."""
-    return VIEW_WORDS.get(code, ("", ""))
 
 
 def unmeasured_words(metric: str, code: str) -> str:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import csv
 import os
 import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -24,16 +23,16 @@ from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
 from formwatch.core.record import RecordSchema
 from formwatch.core.sample import PoseSample
 from formwatch.core.set_summary import SetSummary
-from formwatch.core.silhouette import PROFILE_SHAPE, empty_profile
+from formwatch.core.silhouette import PROFILE_SHAPE
 from formwatch.core.errors import FormwatchError
 from formwatch.io.disk_space import DiskFullError, disk_full_line, is_disk_full
 from formwatch.io.jsonfiles import FILE_MODE, read_json_object, require_schema_version, write_json_atomic
+from formwatch.io.pose_file import NO_PROFILE, PoseArrays, PoseFileError, joined, read_poses, save_poses
 
 SCHEMA_VERSION = 1
 MAX_BUFFERED_FRAMES = 256  # a fast analysis flushes by count, so memory stays bounded whatever the speed
 _CHUNK_GLOB = "poses-*.npz"
 DIR_MODE = 0o700
-_NO_PROFILE = empty_profile()
 
 
 class RecordingError(FormwatchError):
@@ -50,10 +49,18 @@ class Recording:
     image: np.ndarray  # (T, 33, 4) float32
     world: np.ndarray  # (T, 33, 4) float32
     profile: np.ndarray | None = None  # (T, 4, N_STATIONS) float32 trunk profiles; None in older recordings
+    others_in_view: np.ndarray | None = None  # (T,) people found besides the one followed; None in older recordings
 
     @property
     def frame_size_px(self) -> tuple[int, int]:
         return int(self.meta["frame_width"]), int(self.meta["frame_height"])
+
+    def samples(self) -> Iterator[PoseSample]:
+        """The recording as the stream of samples it was made from (the followed person, and the others' count)."""
+        profile, others = self.profile, self.others_in_view
+        for i, t in enumerate(self.t_s.tolist()):
+            yield PoseSample(t, self.image[i], self.world[i], profile[i] if profile is not None else None,
+                             others_in_view=int(others[i]) if others is not None else 0)
 
 
 def prepare_output_dir(path: Path) -> Path:
@@ -120,6 +127,7 @@ class RecordingWriter:
         self._image: list[np.ndarray] = []
         self._world: list[np.ndarray] = []
         self._profile: list[np.ndarray] = []
+        self._others: list[int] = []
         self._chunk = 0
         self._last_flush = time.monotonic()
         self.schema = schema
@@ -137,7 +145,7 @@ class RecordingWriter:
         write_json_atomic(self.path / "meta.json", self.meta)
 
     def add(self, t_s: float, image: np.ndarray, world: np.ndarray, row: list[str] | None = None,
-            bgr: np.ndarray | None = None, profile: np.ndarray | None = None) -> None:
+            bgr: np.ndarray | None = None, profile: np.ndarray | None = None, others_in_view: int = 0) -> None:
         """Append one frame (poses and trunk profile copied) and its record's row; flushes about once a second."""
         if self.failed is not None:
             raise self.failed
@@ -146,7 +154,8 @@ class RecordingWriter:
         self._t.append(float(t_s))
         self._image.append(np.asarray(image, dtype=np.float32).copy())
         self._world.append(np.asarray(world, dtype=np.float32).copy())
-        self._profile.append(np.asarray(profile, dtype=np.float32).copy() if profile is not None else _NO_PROFILE)
+        self._profile.append(np.asarray(profile, dtype=np.float32).copy() if profile is not None else NO_PROFILE)
+        self._others.append(others_in_view)
         if row is not None:
             try:
                 self._csv.writerow(row)
@@ -167,19 +176,19 @@ class RecordingWriter:
             if not self._t:
                 return
             chunk = self.path / f"poses-{self._chunk + 1:05d}.npz"
-            _save_npz_atomic(chunk, np.asarray(self._t), np.stack(self._image), np.stack(self._world),
-                             np.stack(self._profile))
+            save_poses(chunk, PoseArrays(np.asarray(self._t), np.stack(self._image), np.stack(self._world),
+                                         np.stack(self._profile), np.asarray(self._others, dtype=np.int8)))
         except OSError as exc:
             raise self._stop_writing(exc) from None
         self._chunk += 1
         self._kept = _Kept(self._kept.frames + len(self._t), self._t[-1], self._csv_file.tell(),
                            self._kept.npz_bytes + chunk.stat().st_size)
-        self._t, self._image, self._world, self._profile = [], [], [], []
+        self._t, self._image, self._world, self._profile, self._others = [], [], [], [], []
 
     def _stop_writing(self, exc: OSError) -> FormwatchError:
         """Writing failed: drop what is buffered, cut metrics.csv back to the frames kept in whole chunks (a
         replay shows exactly those), mark meta.json incomplete, and say in one line what happened and what to do."""
-        self._t, self._image, self._world, self._profile = [], [], [], []
+        self._t, self._image, self._world, self._profile, self._others = [], [], [], [], []
         for release in (self._csv_file.close, *([self.video.release] if self.video is not None else [])):
             try:
                 release()
@@ -204,7 +213,8 @@ class RecordingWriter:
 
     # -------------------------------------------------------------- as a sink of the set driver (core/driver.py)
     def on_record(self, sample: PoseSample, record: FrameRecord, bgr: np.ndarray | None = None) -> None:
-        self.add(sample.t_s, sample.image, sample.world, self.schema.encode(record), bgr, sample.profile)
+        self.add(sample.t_s, sample.image, sample.world, self.schema.encode(record), bgr, sample.profile,
+                 sample.others_in_view)
         for event in record.events:
             if isinstance(event, Stop):  # into meta.json at once: a crash after it keeps the stop
                 try:
@@ -242,36 +252,11 @@ class RecordingWriter:
         return self.path
 
 
-def _save_npz_atomic(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray,
-                     profile: np.ndarray | None = None) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    arrays: dict[str, np.ndarray] = {"t_s": t_s.astype(np.float64), "image": image.astype(np.float32),
-                                     "world": world.astype(np.float32)}
-    if profile is not None:
-        arrays["trunk_profile"] = profile.astype(np.float32)
+def _read(path: Path) -> PoseArrays:
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub types the keywords as its own options
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # a file that could not be finished is not left behind
-
-
-def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            missing = {"t_s", "image", "world"} - set(data.files)
-            if missing:
-                raise RecordingError(f"{path} lacks {', '.join(sorted(missing))}: it is not a formwatch pose file")
-            profile = data["trunk_profile"] if "trunk_profile" in data.files else None
-            return data["t_s"], data["image"], data["world"], profile
-    except RecordingError:
-        raise
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as exc:
-        raise RecordingError(f"{path} is unreadable ({type(exc).__name__}): the file is damaged") from None
+        return read_poses(path)
+    except PoseFileError as exc:
+        raise RecordingError(str(exc)) from None
 
 
 def merge_chunks(path: Path) -> None:
@@ -279,13 +264,11 @@ def merge_chunks(path: Path) -> None:
     chunks = sorted(path.glob(_CHUNK_GLOB))
     if not chunks:
         if not (path / "poses.npz").exists():
-            _save_npz_atomic(path / "poses.npz", np.zeros(0), np.zeros((0, N_LANDMARKS, N_CHANNELS)),
-                             np.zeros((0, N_LANDMARKS, N_CHANNELS)))
+            save_poses(path / "poses.npz", PoseArrays(np.zeros(0), np.zeros((0, N_LANDMARKS, N_CHANNELS)),
+                                                      np.zeros((0, N_LANDMARKS, N_CHANNELS))))
         return
     parts = ([path / "poses.npz"] if (path / "poses.npz").exists() else []) + chunks
-    loaded = [_read_npz(p) for p in parts]
-    t_s, image, world = (np.concatenate([part[i] for part in loaded]) for i in range(3))
-    _save_npz_atomic(path / "poses.npz", t_s, image, world, _joined_profiles(loaded))
+    save_poses(path / "poses.npz", joined([_read(p) for p in parts]))
     for chunk in chunks:
         chunk.unlink()
 
@@ -310,29 +293,14 @@ def load_recording(path: Path) -> Recording:
             raise RecordingError(f"{path} holds no frames: writing stopped ({meta['incomplete'].get('why')}) before "
                                  "the first second was saved; record the set again")
         raise RecordingError(f"{path} has no poses.npz: nothing to analyze")
-    loaded = [_read_npz(p) for p in parts]
-    t_s = np.concatenate([np.asarray(p[0]) for p in loaded])
-    image = np.concatenate([np.asarray(p[1]) for p in loaded])
-    world = np.concatenate([np.asarray(p[2]) for p in loaded])
+    poses = joined([_read(p) for p in parts])
+    t_s, image, world, profile = poses.t_s, poses.image, poses.world, poses.profile
     _validate_arrays(path, t_s, image, world)
-    profile = _joined_profiles(loaded)
     if profile is not None and profile.shape != (len(t_s),) + PROFILE_SHAPE:
         raise RecordingError(f"{path}/poses.npz: trunk_profile must have shape ({len(t_s)}, 4, {PROFILE_SHAPE[1]}), "
                              f"not {profile.shape}")
     return Recording(path, meta, t_s.astype(np.float64), image.astype(np.float32), world.astype(np.float32),
-                     profile)
-
-
-def _joined_profiles(loaded: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]]) -> np.ndarray | None:
-    """The parts' trunk profiles end to end (a part without them contributes unmeasured rows); None if none has."""
-    if all(part[3] is None for part in loaded):
-        return None
-    rows = []
-    for t_s, _, _, profile in loaded:
-        if profile is None or np.shape(profile)[:1] != np.shape(t_s)[:1] or np.shape(profile)[1:] != PROFILE_SHAPE:
-            profile = np.broadcast_to(_NO_PROFILE, (len(t_s),) + PROFILE_SHAPE)
-        rows.append(np.asarray(profile, dtype=np.float32))
-    return np.concatenate(rows)
+                     profile, poses.others_in_view)
 
 
 def _validate_arrays(path: Path, t_s: np.ndarray, image: np.ndarray, world: np.ndarray) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from formwatch.core.events import Against, Stop
+from formwatch.core.cues import problem_banner
+from formwatch.core.events import Against, Stop, ViewProblem
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.registry import HIP_EXTENSION, LUMBAR_CURVE, SHOULDER_ELEVATION
 from formwatch.core.verdict import GaugeReading
-from formwatch.core.wording import ASK_WHICH, stop_far_lines, stop_headline, stop_panel, view_words
+from formwatch.core.wording import ASK_WHICH, stop_far_lines, stop_headline, stop_panel
 from formwatch.ui.view_model import Gauge, OverlayState, gauges_for
 
 if TYPE_CHECKING:
@@ -34,18 +35,25 @@ def overlay_states() -> dict[str, OverlayState]:
     hold_stop = Stop(42.7, 0, HIP_EXTENSION, 13.0, 8.0, "limit", Against.NEUTRAL, held_s=42.7)
     shoulders = Stop(22.6, 7, SHOULDER_ELEVATION, 0.9, 0.6, "phase", Against.OWN_REPS)
     gauges = _gauges((0.3, 0.1, 0.2, 0.1), (0.6, 4.0, 5.0, 10.0))
-    front_long, front_short = view_words("front_view")
-    body_long, body_short = view_words("body_unclear")
-    side_long, side_short = view_words("side_view")
+    front, front_far = problem_banner("Ready", "front_view")
+    body, body_far = problem_banner("Paused", "body_unclear")
+    side, side_far = problem_banner("Back not judged", "side_view")
+    small, small_far = problem_banner("Not judged", ViewProblem(3.0, "too_small", 41.0, 85.0))
+    slow, slow_far = problem_banner("Not judged", ViewProblem(2.0, "low_fps", 4.0, 10.0))
+    nobody, nobody_far = problem_banner("Not judged", "nobody")
+    left, left_far = problem_banner("Not judged", "followed_left")
     states = {
         "ready": OverlayState(state="ready", banner="Get into position, side-on to the camera, and stand still",
                               gauges=gauges),
-        "ready-front": OverlayState(state="ready", banner=f"Ready — {front_long}", gauges=gauges,
-                                    far_banner=f"Ready — {front_short[:1].upper()}{front_short[1:]}"),
+        "ready-front": OverlayState(state="ready", banner=front, gauges=gauges, far_banner=front_far),
         "asking": OverlayState(state="ready", banner=ASK_WHICH),
-        "back-not-judged": OverlayState(state="clean", banner=f"Back not judged — {side_long}", rep=2, gauges=gauges,
-                                        fps=30.0, latency_ms=24.0,
-                                        far_banner=f"Back not judged — {side_short[:1].upper()}{side_short[1:]}"),
+        "back-not-judged": OverlayState(state="clean", banner=side, rep=2, gauges=gauges, fps=30.0, latency_ms=24.0,
+                                        far_banner=side_far),
+        "too-small": OverlayState(state="paused", banner=small, far_banner=small_far, fps=30.0, latency_ms=22.0),
+        "too-few-frames": OverlayState(state="paused", banner=slow, far_banner=slow_far, fps=4.0, latency_ms=30.0),
+        "no-one-in-view": OverlayState(state="paused", banner=nobody, far_banner=nobody_far, fps=30.0),
+        "followed-left": OverlayState(state="paused", banner=left, rep=3, gauges=gauges, far_banner=left_far,
+                                      fps=30.0),
         "clean": OverlayState(state="clean", banner="Clean", rep=4, gauges=gauges, fps=30.0, latency_ms=24.0,
                               pacing="Breathe out as you rise"),
         "breath-held": OverlayState(state="clean", banner="Clean", counter="Hold 31 s", gauges=gauges[:1], fps=30.0,
@@ -58,9 +66,9 @@ def overlay_states() -> dict[str, OverlayState]:
         "drifting": OverlayState(state="drifting", banner=f"Careful — {rounding.drifting}", rep=6,
                                  gauges=_gauges((0.4, 0.2, 0.8, 0.3), (0.6, 4.0, 5.0, 10.0)), fps=30.0,
                                  latency_ms=26.0, fault_metric=LUMBAR_CURVE),
-        "paused": OverlayState(state="paused", banner=f"Paused — {body_long}", rep=3, gauges=gauges, fps=29.0,
+        "paused": OverlayState(state="paused", banner=body, rep=3, gauges=gauges, fps=29.0,
                                latency_ms=25.0, dropped_fraction=0.15,
-                               far_banner=f"Paused — {body_short[:1].upper()}{body_short[1:]}"),
+                               far_banner=body_far),
         "stopped": _stopped(stop, "hinge", gauges, rep=7),
         "stopped-shoulders": _stopped(shoulders, "hinge", gauges, rep=7),
         "stopped-hold": _stopped(hold_stop, "plank", gauges[:1], counter="Hold 43 s"),
