@@ -114,13 +114,19 @@ class ExerciseRecognizer:
         if self._first_t is None:
             self._first_t = t_s
         self._rows.append((t_s, *(float(metrics[c]) for c in self._cols)))
-        if t_s < self._next_eval or (self.current is not None and self.current.exercise is not None):
+        held = self.current is not None and self.current.exercise in HOLDS
+        if t_s < self._next_eval or (self.current is not None and self.current.exercise is not None and not held):
             return None
         self._next_eval = t_s + EVALUATE_EVERY_S
         while self._rows and t_s - self._rows[0][0] > WINDOW_S:
             self._rows.popleft()
         if t_s - self._first_t < MIN_SEEN_S:
             return None
+        if held:  # a hold stands until the body moves past the hold's bar: then it was the start of reps
+            if movement_deg(window_features(np.asarray(self._rows, dtype=float)[:, 1:])) <= self.hold_still_max_deg:
+                return None
+            self.current = self._decide(t_s)
+            return self.current
         found = self._decide(t_s)
         if found.source == ABSTAINED:
             if self._asked or t_s - self._first_t < ASK_AFTER_S or self.current is not None:

@@ -16,13 +16,13 @@ from typing import Callable, Protocol
 import numpy as np
 
 from formwatch.core.breathing import BreathState
-from formwatch.core.detector import Detector
+from formwatch.core.detector import CONFIRM_HOLD_S, Detector
 from formwatch.core.events import Event, Recognised
 from formwatch.core.exercises import ExerciseSpec, exercise_names, get_exercise
 from formwatch.core.judge_params import JudgeParams, shipped
 from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.profile import Profile
-from formwatch.core.recognition import ExerciseRecognizer
+from formwatch.core.recognition import HOLDS, ExerciseRecognizer
 from formwatch.core.set_summary import JudgeFacts
 from formwatch.core.verdict import DetectorConfig, Judgement, State
 
@@ -119,8 +119,24 @@ class SetJudge:
                     if last is not None:
                         return replace(last, events=tuple(events + replayed))
             return Judgement(t_s, State.READY, 0, "", False, (), None, tuple(events))  # no exercise: no gauges
+        if self._unconfirmed_hold(t_s) and (found := self.recognizer.step(t_s, metrics)) is not None:
+            self.recognition = found  # it moved: no hold after all (a back extension's first still seconds)
+            events.append(found)
+            self.inner = None
+            if found.exercise is not None:
+                replayed, last = self._start(found.exercise, "recognised", t_s, announce=False)
+                if last is not None:
+                    return replace(last, events=tuple(events + replayed))
+            return Judgement(t_s, State.READY, 0, "", False, (), None, tuple(events))
         judgement = self.inner.step(t_s, metrics, breath)
         return replace(judgement, events=tuple(events) + judgement.events) if events else judgement
+
+    def _unconfirmed_hold(self, t_s: float) -> bool:
+        """A hold the recogniser named and nothing has confirmed yet (held under core/detector.py CONFIRM_HOLD_S)."""
+        inner, recognition = self.inner, self.recognition
+        return isinstance(inner, Detector) and not inner.confirmed and recognition is not None \
+            and recognition.source == "recognised" and recognition.exercise in HOLDS \
+            and (inner.held_time(t_s) or 0.0) < CONFIRM_HOLD_S
 
     def set_exercise(self, name: str) -> None:
         """The person says which exercise it is: judged as that from the set's first kept frame (the events of the

@@ -218,6 +218,8 @@ def recognition_why(recognition: Recognised | None) -> str:
         return "too little movement seen to recognise an exercise"
     if e["upright_share"] >= 0.5:
         posture = "standing"
+    elif e.get("shank_deg", 90.0) < 45.0 and e.get("trunk_signed_deg", 0.0) >= 0:  # shins upright, leaning forward
+        posture = "standing, bent forward"  # a hinge spends most of its time so: not lying face down
     else:
         posture = f"lying face {'up' if e.get('trunk_signed_deg', 0.0) < 0 else 'down'}"
     moved = [f"the {part} {e[key]:.0f}°" for part, key in (("hips", "hip_range_deg"), ("knees", "knee_range_deg"),
