@@ -8,13 +8,13 @@ import math
 import numpy as np
 import pytest
 
-from formwatch.core.events import ABSTAINED
+from formwatch.core.events import ABSTAINED, Recognised
 from formwatch.core.judge_params import JudgeParams, RecognitionModel, shipped
 from formwatch.core.recognition import ASK_AFTER_S, FEATURES, ExerciseRecognizer, window_features
 from formwatch.core.registry import REGISTRY
 from formwatch.core.session import SetSession
 from formwatch.core.set_judge import SetJudge
-from formwatch.core.wording import ASK_WHICH, recognition_text
+from formwatch.core.wording import ASK_WHICH, recognition_text, recognition_why
 from formwatch.sim.evaluation import judge_rows
 from formwatch.sim.synth import skeleton
 
@@ -151,3 +151,12 @@ def test_front_and_oblique_shared_clips_never_judge_the_side_view_metrics(clip, 
         assert any(p.problem == "side_view" and p.active for p in summary.view_problems)
 
 
+
+
+def test_a_hinge_is_said_standing_bent_forward_and_a_bridge_lying_face_up():
+    def why(**evidence: float) -> str:
+        return recognition_why(Recognised(3.0, "hinge", 0.9, "recognised", evidence))
+
+    assert why(upright_share=0.18, trunk_signed_deg=66.7, shank_deg=18.4).startswith("standing, bent forward")
+    assert why(upright_share=0.0, trunk_signed_deg=-80.0, shank_deg=20.0).startswith("lying face up")
+    assert why(upright_share=0.0, trunk_signed_deg=85.0, shank_deg=88.0).startswith("lying face down")
