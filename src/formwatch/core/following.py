@@ -31,14 +31,15 @@ _HIPS = [Lm.LEFT_HIP, Lm.RIGHT_HIP]
 
 
 def _place(image: np.ndarray) -> tuple[float, float, float] | None:
-    """(x, y, size) of a pose in the normalised picture: the hips' midpoint and the longer side of the box of all
-    33 landmarks (the model places every one, seen or guessed: a box of the seen ones alone doubles and halves as
-    the legs' visibility flickers); None when no pose."""
-    xy = image[:, :2]
-    if not np.isfinite(xy).all():
+    """(x, y, size) of a pose in the normalised picture: the hips' midpoint (else the placed landmarks' centre) and
+    the longer side of the box of every placed landmark (the model places all 33, seen or guessed: a box of the
+    seen ones alone doubles and halves as the legs' visibility flickers); None when no pose."""
+    placed = np.isfinite(image[:, :2]).all(axis=1)
+    if placed.sum() < 2:
         return None
+    xy = image[placed, :2]
     size = float((xy.max(axis=0) - xy.min(axis=0)).max())
-    centre = xy[_HIPS].mean(axis=0)
+    centre = image[_HIPS, :2].mean(axis=0) if placed[_HIPS].all() else xy.mean(axis=0)
     return float(centre[0]), float(centre[1]), max(size, 1e-3)
 
 
