@@ -4,9 +4,10 @@ write them, with their provenance, to src/formwatch/data/view_limits.json (core/
     python scripts/fit_view_limits.py --data ../shared/data [--out src/formwatch/data/view_limits.json]
 
 Both are found the same way: make the clip worse step by step and judge it as formwatch would, with the exercise
-given; a step passes when the judge's word on it holds for at least :data:`SAME_SHARE` of the clips: the same reps
-counted as on the clip itself, and nothing worse said (no more faulty reps, no stop the clip itself did not get). The least value is the smallest step from which every larger one
-passes.
+given; a step passes when the judge's word on it holds for at least :data:`SAME_SHARE` of the clips (or, when even
+the best step falls short, for as many as the best step: the pose model run again does not always repeat itself):
+the same reps counted as on the clip itself, and nothing worse said (no more faulty reps, no stop the clip itself did
+not get). The least value is the smallest step from which every larger one passes.
 
 - **Size**: side-view hinge and squat clips with reps labelled (one per source), every frame shrunk so the person
   measures N pixels in the model's picture (the pose model runs again on each); the word at full size is the

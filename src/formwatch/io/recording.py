@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from formwatch.core.driver import samples_of
 from formwatch.core.events import Stop, event_to_json
 from formwatch.core.frame_record import FrameRecord
 from formwatch.core.landmarks import N_CHANNELS, N_LANDMARKS
@@ -57,10 +58,7 @@ class Recording:
 
     def samples(self) -> Iterator[PoseSample]:
         """The recording as the stream of samples it was made from (the followed person, and the others' count)."""
-        profile, others = self.profile, self.others_in_view
-        for i, t in enumerate(self.t_s.tolist()):
-            yield PoseSample(t, self.image[i], self.world[i], profile[i] if profile is not None else None,
-                             others_in_view=int(others[i]) if others is not None else 0)
+        return samples_of(self.t_s, self.image, self.world, self.profile, self.others_in_view)
 
 
 def prepare_output_dir(path: Path) -> Path:
