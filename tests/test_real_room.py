@@ -1,7 +1,7 @@
 """A real room, from the shared clips (composed here by tests/video_compose.py, never committed): the lifter of
 one clip with a second person beside them from the start or walking in mid-set reads as the clip alone — the same
 reps and verdicts, each rep's deviations within 2° / 0.5 cm, the other person said once, no stop — and a picture
-the judge cannot use (the person 31 px tall, 2 frames a second, a blank wall) is said within 2 s and gives no rep
+the judge cannot use (the person 31 px tall, the camera on its side, 2 frames a second, a blank wall) is said within 2 s and gives no rep
 verdict or stop, even with the exercise given. Skips cleanly without ../shared/data."""
 
 import json
@@ -65,6 +65,16 @@ def test_a_person_too_small_is_told_to_move_closer_and_nothing_is_judged(tmp_pat
     small = said(summary, "too_small")
     assert small and small[0]["t_s"] <= 2.0 and small[0]["value"] < small[0]["needed"]
     assert not summary["judged"] and summary["stop"] is None and not said(summary, "someone_else")
+
+
+@pytest.mark.parametrize("clockwise", [True, False])
+def test_a_camera_on_its_side_is_said_and_nothing_is_judged(tmp_path, model_path, capsys, clockwise):
+    video = compose.turned(shared_file("video", MAIN_CLIP), tmp_path / "turned.avi", clockwise)
+    summary = analyze(video, tmp_path / "out", model_path, "--exercise", "hinge")
+    turned = said(summary, "camera_turned")
+    assert turned and turned[0]["t_s"] <= 2.0 and turned[0]["value"] < turned[0]["needed"]
+    assert not summary["judged"] and summary["stop"] is None and summary["reps"] == 0
+    assert "the camera is on its side" in capsys.readouterr().out
 
 
 def test_two_frames_a_second_are_said_and_no_rep_is_judged(tmp_path, model_path):

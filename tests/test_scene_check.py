@@ -1,11 +1,14 @@
 """Say what the camera cannot see, and judge nothing it cannot see (core/scene_check.py): nobody in view, a person
-too small, too few frames a second, a body part out of the picture — each said once within 2 s, and none of the
-first three gives a rep verdict or a stop, on the known-answer hinge set that is otherwise stopped."""
+too small, too few frames a second, the camera on its side, a body part out of the picture — each said once within
+2 s, and none of the first four gives a rep verdict or a stop, on the known-answer hinge set that is otherwise stopped."""
 
+import json
 import math
+from importlib import resources
 
 import numpy as np
 
+from formwatch.core.camera_turn import limb_verticality, shipped_turn_limit
 from formwatch.core.detector import Detector
 from formwatch.core.events import ViewProblem
 from formwatch.core.landmarks import Lm
@@ -113,3 +116,46 @@ def test_the_shipped_limits_were_fitted():
     limits = shipped_view_limits()
     assert 0 < limits.min_fps <= 15 and 0 < limits.min_body_px < 200 and limits.model_long_side_px > 0
     assert not math.isnan(limits.needed_px((640, 480)))
+
+
+def quarter_turned(image: np.ndarray, world: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The landmarks as a camera turned a quarter clockwise sees them (its picture's sides swapped)."""
+    image, world = image.copy(), world.copy()
+    image[..., 0], image[..., 1] = 1.0 - image[..., 1], image[..., 0].copy()
+    world[..., 0], world[..., 1] = -world[..., 1], world[..., 0].copy()
+    return image, world
+
+
+def test_a_camera_on_its_side_is_said_within_2_s_and_the_known_answer_set_is_never_judged():
+    t, image, world = generate(DRIFTING)
+    image, world = quarter_turned(image, world)
+    session = SetSession((720, 1280), detector=Detector("hinge"), view_limits=LIMITS)
+    for i in range(len(t)):
+        session.step(float(t[i]), image[i], world[i])
+    summary = session.summary()
+    assert [p.problem for p in summary.view_problems] == ["camera_turned"]
+    assert summary.view_problems[0].t_s <= 2.0 and summary.stop is None and not summary.judged
+    assert "turn it upright" in view_problem_words(summary.view_problems[0])[0]
+
+
+def test_limbs_the_pose_holds_upright_read_upright_and_an_arm_overhead_is_no_sign_of_a_turned_camera():
+    pose = standing()
+    assert limb_verticality(pose, (640, 480)) > 0.9  # shins and hanging arms
+    turned, _ = quarter_turned(pose[None], np.zeros((1, 33, 3)))
+    assert limb_verticality(turned[0], (480, 640)) < shipped_turn_limit().max_limb_verticality
+    overhead = turned[0].copy()  # the same turned body with its arms past the head (a superman lying face down)
+    for shoulder, elbow, wrist in ((Lm.LEFT_SHOULDER, Lm.LEFT_ELBOW, Lm.LEFT_WRIST),
+                                   (Lm.RIGHT_SHOULDER, Lm.RIGHT_ELBOW, Lm.RIGHT_WRIST)):
+        for joint in (elbow, wrist):
+            overhead[joint, :2] = 2 * overhead[shoulder, :2] - turned[0][joint, :2]
+    assert limb_verticality(overhead, (480, 640)) > 0.9
+    unseen = pose.copy()
+    unseen[:, 3] = 0.0
+    assert math.isnan(limb_verticality(unseen, (640, 480)))
+
+
+def test_the_shipped_turn_limit_was_fitted_and_called_no_upright_clip_turned():
+    data = json.loads(resources.files("formwatch").joinpath("data", "camera_turn.json").read_text())
+    assert 0.0 < data["max_limb_verticality"] < 1.0
+    assert data["max_limb_verticality"] == shipped_turn_limit().max_limb_verticality
+    assert data["provenance"]["loso"]["upright_called_turned"] == 0.0

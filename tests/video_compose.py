@@ -80,6 +80,12 @@ def shrunk(video: Path, out: Path, scale: float) -> Path:
                    interpolation=cv2.INTER_AREA) for bgr in frames(video)))
 
 
+def turned(video: Path, out: Path, clockwise: bool = True) -> Path:
+    """Every frame turned a quarter (a phone on its side whose video carries no rotation)."""
+    turn = cv2.ROTATE_90_CLOCKWISE if clockwise else cv2.ROTATE_90_COUNTERCLOCKWISE
+    return written(out, fps_of(video), (cv2.rotate(bgr, turn) for bgr in frames(video)))
+
+
 def thinned(video: Path, out: Path, fps: float) -> Path:
     """Only ``fps`` frames a second kept (a camera or a machine far too slow)."""
     source_fps = fps_of(video)

@@ -110,10 +110,15 @@ class ExerciseRecognizer:
         self.current: Recognised | None = None
 
     def step(self, t_s: float, metrics: np.ndarray) -> Recognised | None:
-        """One frame; returns a recognition (or a question) when it is new or changed at this frame, else None."""
+        """One frame; returns a recognition (or a question) when it is new or changed at this frame, else None.
+        A frame with nothing read (no one seen, or a view that judges nothing: a camera on its side) is no movement:
+        it neither starts the clock nor joins the window."""
+        values = tuple(float(metrics[c]) for c in self._cols)
+        if all(v != v for v in values):
+            return None
         if self._first_t is None:
             self._first_t = t_s
-        self._rows.append((t_s, *(float(metrics[c]) for c in self._cols)))
+        self._rows.append((t_s, *values))
         held = self.current is not None and self.current.exercise in HOLDS
         if t_s < self._next_eval or (self.current is not None and self.current.exercise is not None and not held):
             return None

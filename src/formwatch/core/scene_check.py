@@ -6,13 +6,15 @@ is known, from the pose alone.
 - **too small**: the person's size in the picture (the bounding box of the seen landmarks, median over a second)
   under the measured least (core/view_limits.py) — a 50 px person's joints jitter by more than a fault; said
   until they are seen big enough (the gaps of a small person's flickering detection are not "no one in view");
+- **the camera on its side** (core/camera_turn.py: every limb across the picture for a second, where gravity
+  keeps a person's shins, or their arms, upright): nothing is judged until it is turned upright;
 - **too few frames a second** for reps (median frame interval over two seconds against the measured least):
   reps are not judged, holds still are;
 - **a body part out of the picture**: a landmark the model placed outside the frame is a guess, so it is read as
   not seen (its metrics are NaN, never judged) and the part is said once.
 
 Each is said once through a :class:`~formwatch.core.view_latch.ViewLatch` as a
-:class:`~formwatch.core.events.ViewProblem`; the first three leave the judge nothing to judge while they hold
+:class:`~formwatch.core.events.ViewProblem`; the first four leave the judge nothing to judge while they hold
 (core/session.py), so they never give a rep verdict or a stop.
 """
 
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formwatch.core.camera_turn import CameraTurnCheck, TurnLimit
 from formwatch.core.events import ViewProblem
 from formwatch.core.landmarks import Lm
 from formwatch.core.view_latch import ViewLatch
@@ -61,9 +64,11 @@ class SceneReading:
 class SceneCheck:
     """Fed each frame's normalised image landmarks (33, 4) with its time; see the module's docstring."""
 
-    def __init__(self, frame_size_px: tuple[int, int], limits: ViewLimits | None = None) -> None:
+    def __init__(self, frame_size_px: tuple[int, int], limits: ViewLimits | None = None,
+                 turn_limit: TurnLimit | None = None) -> None:
         self.frame_size_px = frame_size_px
         self.limits = limits if limits is not None else shipped_view_limits()
+        self._turn = CameraTurnCheck(frame_size_px, turn_limit)
         self.needed_px = round(self.limits.needed_px(frame_size_px), 1)
         self._scale = np.array(frame_size_px, dtype=np.float64)
         self.reset()
@@ -80,6 +85,8 @@ class SceneCheck:
         self._told = False
         self._small = ViewLatch("too_small")
         self._slow = ViewLatch("low_fps")
+        self._turn.reset()
+        self._turned = ViewLatch("camera_turned")
         self._out = {part: ViewLatch(out_code(part), OUT_AFTER_S) for part in BODY_PARTS}
 
     def step(self, t_s: float, image: np.ndarray, others_in_view: int = 0) -> SceneReading:
@@ -97,7 +104,8 @@ class SceneCheck:
                 image = image.copy()
                 image[outside, 3] = 0.0
             self._read_size(t_s, xy[seen & ~outside])
-        small = self.body_px < self.needed_px  # the last size seen: a small person's detection flickers, and
+        small = self.body_px < self.needed_px
+        turned = seen_anyone and not small and self._turn.step(t_s, image)  # the last size seen: a small person's detection flickers, and
         # "move closer" stays the word through the gaps (not "no one in view", nor a "someone else" the model
         # finds in a few dozen noisy pixels) until they are seen big enough
         slow = round(self.fps, 1) < self.limits.min_fps  # to the timestamps' precision: 14.999 fps is 15
@@ -105,7 +113,8 @@ class SceneCheck:
                 (self._nobody, not seen_anyone and not others_in_view and not small, math.nan, math.nan),
                 (self._left, not seen_anyone and others_in_view > 0 and not small, math.nan, math.nan),
                 (self._small, small, round(self.body_px, 0), self.needed_px),
-                (self._slow, slow, round(self.fps, 1), self.limits.min_fps)):
+                (self._slow, slow, round(self.fps, 1), self.limits.min_fps),
+                (self._turned, turned, round(self._turn.verticality, 2), self._turn.limit.max_limb_verticality)):
             if event := latch.step(t_s, present, value, needed):
                 events.append(event)
         if (event := self._someone.step(t_s, others_in_view > 0 and not small, others_in_view, math.nan)) \
@@ -115,7 +124,7 @@ class SceneCheck:
         for part, joints in _PART_JOINTS.items():
             if event := self._out[part].step(t_s, bool(outside[list(joints)].any()), math.nan, math.nan):
                 events.append(event)
-        return SceneReading(image, seen_anyone and not small, not slow, tuple(events))
+        return SceneReading(image, seen_anyone and not small and not turned, not slow, tuple(events))
 
     def _read_size(self, t_s: float, seen_xy: np.ndarray) -> None:
         """The person's size: the longer side of the seen landmarks' box, in the frame's pixels, median over

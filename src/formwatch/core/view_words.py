@@ -30,11 +30,13 @@ VIEW_WORDS: dict[str, tuple[str, str]] = {
     "someone_else": ("someone else is in view — I'm following you", "someone else is in view — I'm following you"),
     "too_small": ("you are too small in the picture: move closer", "move closer"),
     "low_fps": ("too few frames a second to follow reps: reps are not judged", "too few frames to judge reps"),
+    "camera_turned": ("the camera is on its side: turn it upright (or rotate the video) — nothing is judged until then",
+                      "turn the camera upright"),
 }
 
 BODY_PARTS = ("head", "hands", "elbows", "shoulders", "hips", "knees", "feet")  # as said when out of the picture
 _OUT_PREFIX = "out_of_picture_"
-SCENE_CODES = ("nobody", "followed_left", "too_small", "low_fps")  # leave nothing to judge (core/scene_check.py)
+SCENE_CODES = ("nobody", "followed_left", "too_small", "low_fps", "camera_turned")  # leave nothing to judge (core/scene_check.py)
 TOLD_ONLY = ("someone_else",)  # said and listed, but judged as before: no state of the screen
 
 

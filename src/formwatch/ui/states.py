@@ -41,6 +41,7 @@ def overlay_states() -> dict[str, OverlayState]:
     small, small_far = problem_banner("Not judged", ViewProblem(3.0, "too_small", 41.0, 85.0))
     slow, slow_far = problem_banner("Not judged", ViewProblem(2.0, "low_fps", 4.0, 10.0))
     nobody, nobody_far = problem_banner("Not judged", "nobody")
+    turned, turned_far = problem_banner("Not judged", "camera_turned")
     left, left_far = problem_banner("Not judged", "followed_left")
     states = {
         "ready": OverlayState(state="ready", banner="Get into position, side-on to the camera, and stand still",
@@ -51,6 +52,7 @@ def overlay_states() -> dict[str, OverlayState]:
                                         far_banner=side_far),
         "too-small": OverlayState(state="paused", banner=small, far_banner=small_far, fps=30.0, latency_ms=22.0),
         "too-few-frames": OverlayState(state="paused", banner=slow, far_banner=slow_far, fps=4.0, latency_ms=30.0),
+        "camera-turned": OverlayState(state="paused", banner=turned, far_banner=turned_far, fps=30.0),
         "no-one-in-view": OverlayState(state="paused", banner=nobody, far_banner=nobody_far, fps=30.0),
         "followed-left": OverlayState(state="paused", banner=left, rep=3, gauges=gauges, far_banner=left_far,
                                       fps=30.0),
