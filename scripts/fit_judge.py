@@ -216,25 +216,23 @@ def fit_hold_still(clips: list[Clip]) -> float:
 
 
 def recognised_as(model: RecognitionModel, windows: list[dict[str, float]], bar: float,
-                  hold_still_max_deg: float = math.inf) -> str | None:
+                  hold_still_max_deg: float = math.inf, side_view_max_deg: float = math.inf) -> str | None:
     """What the recogniser would end saying over these windows at ``bar``: the first exercise it is sure of,
     else "none" if it was sure of that, else None (it asked)."""
-    from formwatch.core.recognition import HOLDS, movement_deg, without_classes
+    from formwatch.core.recognition import likeliest
 
     answer = None
     for window in windows:
-        p = model.probabilities(window)
-        if movement_deg(window) > hold_still_max_deg:
-            p = without_classes(p, HOLDS)
-        best = max(p, key=lambda k: p[k])
-        if p[best] >= bar:
+        best, sure, _ = likeliest(model, window, hold_still_max_deg, side_view_max_deg)
+        if best is not None and sure >= bar:
             if best != "none":
                 return best
             answer = "none"
     return answer
 
 
-def fit_recognition(clips: list[Clip], hold_still_max_deg: float = math.inf) -> RecognitionModel:
+def fit_recognition(clips: list[Clip], hold_still_max_deg: float = math.inf,
+                    side_view_max_deg: float = math.inf) -> RecognitionModel:
     """The recogniser: its bar chosen by leave-one-source-out within ``clips`` (each source's clips recognised by
     a model fitted without them; the bar scoring most right answers less WRONG_COST a wrong one), then the model
     refitted on them all with that bar."""
@@ -246,7 +244,7 @@ def fit_recognition(clips: list[Clip], hold_still_max_deg: float = math.inf) -> 
         for clip in held:
             windows = recognition_windows(clip)
             for bar in BARS:
-                answer = recognised_as(model, windows, bar, hold_still_max_deg)
+                answer = recognised_as(model, windows, bar, hold_still_max_deg, side_view_max_deg)
                 score[bar] += 0.0 if answer is None else (1.0 if answer == clip.exercise else -WRONG_COST)
     bar = max(BARS, key=lambda b: (score[b], -b))
     return _fit_model(usable, bar)
@@ -339,7 +337,7 @@ def fit(clips: list[Clip]) -> JudgeParams:
     margins = fit_margins(clips, base)
     norms = _fit_norms(clips, base, margins)
     return JudgeParams(base.side_view_max_deg, base.max_rate_deg_s, base.hold_still_max_deg,
-                       fit_recognition(clips, base.hold_still_max_deg),
+                       fit_recognition(clips, base.hold_still_max_deg, base.side_view_max_deg),
                        norms={e: MappingProxyType(n) for e, n in norms.items()},
                        provenance={"data": "../shared/data/video (labels.csv)", "clips": len(clips),
                                    "sources": len({c.source for c in clips}), "margins": margins,

@@ -10,7 +10,8 @@ import pytest
 
 from formwatch.core.events import ABSTAINED, Recognised
 from formwatch.core.judge_params import JudgeParams, RecognitionModel, shipped
-from formwatch.core.recognition import ASK_AFTER_S, FEATURES, ExerciseRecognizer, window_features
+from formwatch.core.recognition import (ASK_AFTER_S, COLUMNS, FEATURES, ExerciseRecognizer, likeliest,
+                                        unmoved_exercises, window_features)
 from formwatch.core.registry import REGISTRY
 from formwatch.core.session import SetSession
 from formwatch.core.set_judge import SetJudge
@@ -120,10 +121,25 @@ def test_the_shipped_fit_says_where_it_came_from():
 def test_window_features_name_every_feature_the_model_reads():
     t = np.arange(0, 4.0, 1 / FPS)
     columns = [REGISTRY.index(n) for n in ("trunk_incline_deg", "hip_hinge_deg")]
-    window = np.full((t.size, 9), np.nan)
+    window = np.full((t.size, len(COLUMNS)), np.nan)
     window[:, 0], window[:, 1] = rows(t)[:, columns[0]], 40.0 * rep_wave(t, 0.5, 2.0)
     features = window_features(window)
-    assert set(features) == set(FEATURES) and features["hip_range_deg"] > 30.0
+    assert set(features) == set(FEATURES) | {"view_deg"} and features["hip_range_deg"] > 30.0
+
+
+def test_a_rep_exercise_whose_hips_have_not_folded_by_one_reps_start_is_never_named_where_the_fold_is_seen():
+    """A model sure of a hinge on a window whose hips moved 10 deg (a hinge's rep starts at 25): side-on, the
+    movement rules the hinge out and only "none of these" is left; from the front the fold is in depth, unseen, and
+    the model's word stands."""
+    model = RecognitionModel(("hip_range_deg",), (0.0,), (1.0,), ("hinge", "squat", "none"),
+                             ((0.0,), (0.0,), (0.0,)), (3.0, 1.0, 0.0), 0.5)
+    side = {"hip_range_deg": 10.0, "view_deg": 10.0}
+    best, sure, left = likeliest(model, side, side_view_max_deg=45.0)
+    assert best == "none" and set(left) == {"none"} and sure == 1.0
+    assert likeliest(model, {"hip_range_deg": 10.0, "view_deg": 80.0}, side_view_max_deg=45.0)[0] == "hinge"
+    assert likeliest(model, {"hip_range_deg": 40.0, "view_deg": 10.0}, side_view_max_deg=45.0)[0] == "hinge"
+    # a squat's rep starts at 30: a 27 deg fold rules the squat out but not the hinge, which the model prefers
+    assert unmoved_exercises({"hip_range_deg": 27.0, "view_deg": 10.0}, ("hinge", "squat", "none"), 45.0) == ("squat",)
 
 
 # Labelled front-on or front-oblique (workoutmonitoring_plank.mp4, labelled "oblique", is filmed a little from the

@@ -1,6 +1,6 @@
 """Say what the camera cannot see, and judge nothing it cannot see (core/scene_check.py): nobody in view, a person
 too small, too few frames a second, the camera on its side, a body part out of the picture — each said once within
-2 s, and none of the first four gives a rep verdict or a stop, on the known-answer hinge set that is otherwise stopped."""
+2 s, and none of the first four gives a rep verdict or a stop, on the known-answer hinge set otherwise stopped."""
 
 import json
 import math

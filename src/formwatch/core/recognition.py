@@ -20,12 +20,13 @@ from collections import deque
 import numpy as np
 
 from formwatch.core.events import ABSTAINED, Recognised
+from formwatch.core.exercises import exercise_names, get_exercise
 from formwatch.core.judge_params import RecognitionModel
 from formwatch.core.registry import (ARM_RAISE, ELBOW_FLEXION, HIP_HEIGHT, HIP_HINGE, KNEE_FLEXION, LEG_SPLIT,
-                                     REGISTRY, SHANK_INCLINE, SHOULDER_ELEVATION, TRUNK_INCLINE)
+                                     REGISTRY, SHANK_INCLINE, SHOULDER_ELEVATION, TRUNK_INCLINE, VIEW_ANGLE)
 
-__all__ = ["ABSTAINED", "ASK_AFTER_S", "FEATURES", "MIN_SEEN_S", "NONE_CLASS", "ExerciseRecognizer",
-           "movement_deg", "window_features", "without_classes"]
+__all__ = ["ABSTAINED", "ASK_AFTER_S", "COLUMNS", "FEATURES", "MIN_SEEN_S", "NONE_CLASS", "ExerciseRecognizer",
+           "likeliest", "movement_deg", "unmoved_exercises", "window_features", "without_classes"]
 
 MIN_SEEN_S = 2.0  # the least movement a decision is made from
 ASK_AFTER_S = 6.0  # still unsure after this long: ask which exercise it is
@@ -35,7 +36,7 @@ UPRIGHT_DEG = 40.0  # the trunk within this of vertical is upright (a feature's 
 NONE_CLASS = "none"  # the model's class for none of the five exercises
 
 COLUMNS = (TRUNK_INCLINE, HIP_HINGE, KNEE_FLEXION, SHANK_INCLINE, ELBOW_FLEXION, ARM_RAISE, LEG_SPLIT, HIP_HEIGHT,
-           SHOULDER_ELEVATION)
+           SHOULDER_ELEVATION, VIEW_ANGLE)
 FEATURES = ("upright_share", "trunk_from_upright_deg", "trunk_signed_deg", "hip_deg", "knee_deg", "elbow_deg",
             "shank_deg", "arm_deg", "hip_range_deg", "knee_range_deg", "elbow_range_deg", "arm_range_deg",
             "split_range_deg", "trunk_range_deg", "hip_height_range", "hip_knee_ratio", "shoulder_range_cm",
@@ -55,7 +56,7 @@ def _range(x: np.ndarray) -> float:
 
 def window_features(rows: np.ndarray) -> dict[str, float]:
     """The features of a window of rows (one a frame; columns :data:`COLUMNS`), by :data:`FEATURES` name."""
-    incline, hip, knee, shank, elbow, arm, split, height, shoulder = (rows[:, i] for i in range(len(COLUMNS)))
+    incline, hip, knee, shank, elbow, arm, split, height, shoulder, view = (rows[:, i] for i in range(len(COLUMNS)))
     seen = incline[~np.isnan(incline)]
     hip_seen = ~np.isnan(hip)
     ratio = math.nan
@@ -76,6 +77,7 @@ def window_features(rows: np.ndarray) -> dict[str, float]:
         "arm_range_deg": _range(arm), "split_range_deg": _range(split), "trunk_range_deg": _range(incline),
         "hip_height_range": _range(height), "hip_knee_ratio": ratio, "shoulder_range_cm": _range(shoulder),
         **{f"{name}_share": (v / moved if v == v else math.nan) for name, v in ranges.items()},
+        "view_deg": _median(view),  # not a model feature: where the hip's fold can be seen at all
     }
 
 
@@ -88,6 +90,53 @@ def movement_deg(features: dict[str, float]) -> float:
     return max((features[k] for k in MOVEMENT_FEATURES if features.get(k, math.nan) == features.get(k)), default=0.0)
 
 
+# The window feature that says how far each rep exercise's driver moved (every rep exercise drives by the hip today).
+_DRIVER_RANGE = {HIP_HINGE: "hip_range_deg"}
+
+
+def unmoved_exercises(features: dict[str, float], classes: tuple[str, ...],
+                      side_view_max_deg: float = math.inf) -> tuple[str, ...]:
+    """The rep exercises among ``classes`` whose driver moved less in the window than one of their reps starts at
+    (core/exercises.py ``enter_deg``): not one rep of them can have begun, so the window cannot be them. Only where
+    the camera sees the fold (the view within ``side_view_max_deg`` of side-on): from the front the hips fold in
+    depth, and a fold not seen is no evidence."""
+    view = features.get("view_deg", math.nan)
+    if not view <= side_view_max_deg:
+        return ()
+    out = []
+    for name in classes:
+        if name not in exercise_names():
+            continue
+        spec = get_exercise(name)
+        moved = features.get(_DRIVER_RANGE.get(spec.driver, ""), math.nan)
+        if spec.has_reps and moved == moved and moved < spec.enter_deg:
+            out.append(name)
+    return tuple(out)
+
+
+def likeliest(model: RecognitionModel, features: dict[str, float], hold_still_max_deg: float = math.inf,
+              side_view_max_deg: float = math.inf) -> tuple[str | None, float, dict[str, float]]:
+    """The model's word on one window: (the likeliest class, its probability, every class's probability), with
+    what the movement rules out taken out — a hold while the body moves, a rep exercise whose driver has not moved
+    by one rep's start. When the model's likeliest is ruled out, the rest can only say "none of these" (sure enough
+    or not): a window too early in a set to show its first rep never names another exercise instead.
+    The class is None when nothing is left."""
+    probabilities = model.probabilities(features)
+    if movement_deg(features) > hold_still_max_deg:
+        probabilities = without_classes(probabilities, HOLDS)
+    if not probabilities:
+        return None, 0.0, probabilities
+    best = max(probabilities, key=lambda k: probabilities[k])
+    unmoved = unmoved_exercises(features, tuple(probabilities), side_view_max_deg)
+    if best in unmoved:
+        probabilities = without_classes(probabilities, unmoved)
+        left = max(probabilities, key=lambda k: probabilities[k]) if probabilities else None
+        if left != NONE_CLASS:
+            return left, 0.0, probabilities
+        return left, probabilities[left], probabilities
+    return best, probabilities[best], probabilities
+
+
 def without_classes(probabilities: dict[str, float], classes: tuple[str, ...]) -> dict[str, float]:
     """The probabilities with ``classes`` taken out, the rest renormalised."""
     kept = {k: v for k, v in probabilities.items() if k not in classes}
@@ -98,10 +147,13 @@ def without_classes(probabilities: dict[str, float], classes: tuple[str, ...]) -
 class ExerciseRecognizer:
     """Feeds on the pipeline's metrics rows; :attr:`current` is its word so far."""
 
-    def __init__(self, model: RecognitionModel, hold_still_max_deg: float = math.inf) -> None:
-        """``hold_still_max_deg``: past this much movement of any joint in the window, it is no hold (a plank)."""
+    def __init__(self, model: RecognitionModel, hold_still_max_deg: float = math.inf,
+                 side_view_max_deg: float = math.inf) -> None:
+        """``hold_still_max_deg``: past this much movement of any joint in the window, it is no hold (a plank);
+        ``side_view_max_deg``: the camera angle within which the hip's fold is seen (:func:`unmoved_exercises`)."""
         self.model = model
         self.hold_still_max_deg = hold_still_max_deg
+        self.side_view_max_deg = side_view_max_deg
         self._cols = [REGISTRY.index(n) for n in COLUMNS]
         self._rows: deque[tuple[float, ...]] = deque()
         self._next_eval = -math.inf
@@ -157,13 +209,9 @@ class ExerciseRecognizer:
         features = window_features(a[:, 1:])
         if not self.model.ready or a.shape[0] < 3:
             return Recognised(t_s, None, 0.0, ABSTAINED)
-        probabilities = self.model.probabilities(features)
-        if movement_deg(features) > self.hold_still_max_deg:  # moving: no hold, whatever the posture says
-            probabilities = without_classes(probabilities, HOLDS)
-        best = max(probabilities, key=lambda k: probabilities[k])
-        sure = probabilities[best]
+        best, sure, probabilities = likeliest(self.model, features, self.hold_still_max_deg, self.side_view_max_deg)
         evidence = {k: round(v, 2) for k, v in features.items() if v == v}
         evidence.update({f"p_{k}": round(v, 3) for k, v in probabilities.items()})
-        if sure < self.model.bar:
+        if best is None or sure < self.model.bar:
             return Recognised(t_s, None, round(sure, 3), ABSTAINED, evidence)
         return Recognised(t_s, None if best == NONE_CLASS else best, round(sure, 3), evidence=evidence)

@@ -71,7 +71,8 @@ class SetJudge:
         self.plan_for = plan_for
         self.config = config
         self.params = params if params is not None else shipped()
-        self.recognizer = ExerciseRecognizer(self.params.recognition, self.params.hold_still_max_deg)
+        self.recognizer = ExerciseRecognizer(self.params.recognition, self.params.hold_still_max_deg,
+                                             self.params.side_view_max_deg)
         self.recognition: Recognised | None = None
         self.inner: Judge | None = None
         self._union = all_gauge_names()
@@ -167,7 +168,8 @@ class SetJudge:
             if self.recognition is not None:
                 self._pending = [self.recognition]
         else:
-            self.recognizer = ExerciseRecognizer(self.params.recognition, self.params.hold_still_max_deg)
+            self.recognizer = ExerciseRecognizer(self.params.recognition, self.params.hold_still_max_deg,
+                                                 self.params.side_view_max_deg)
             self.recognition = None
 
     def finish(self) -> tuple[Event, ...]:

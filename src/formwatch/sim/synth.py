@@ -64,6 +64,10 @@ def skeleton(
     t = np.radians(thigh)
     thigh_dir = np.stack([np.sin(t), np.cos(t)], -1)
     down = np.array([0.0, 1.0])
+    # The arms hang (or push) straight down whatever the body's pitch: in the body's frame they are turned back by
+    # it, so a body tipped to a plank holds its arms under the shoulders as a real plank does, not along its sides.
+    p_rad = np.radians(pitch)
+    arm_dir = np.stack([np.sin(p_rad), np.cos(p_rad)], -1)
 
     def put(lm: Lm, fd: np.ndarray, left_m: float) -> None:
         body[..., lm, :2] = fd
@@ -75,13 +79,13 @@ def skeleton(
         shoulder = (s.torso_m + rise) * trunk
         knee = s.thigh_m * thigh_dir
         ankle = knee + s.shin_m * down
-        elbow = shoulder + s.upper_arm_m * down
+        elbow = shoulder + s.upper_arm_m * arm_dir
         put(Lm[f"{side}_HIP"], np.zeros(batch + (2,)), sign * s.hip_half_width_m)
         put(Lm[f"{side}_SHOULDER"], shoulder, sign * s.shoulder_half_width_m)
         put(Lm[f"{side}_EAR"], (s.torso_m + s.ear_above_shoulder_m) * trunk, sign * s.ear_half_width_m)
         put(Lm[f"{side}_ELBOW"], elbow, sign * s.shoulder_half_width_m)
         for part, extra in (("WRIST", 0.0), ("PINKY", 0.06), ("INDEX", 0.07), ("THUMB", 0.05)):
-            put(Lm[f"{side}_{part}"], elbow + (s.forearm_m + extra) * down, sign * s.shoulder_half_width_m)
+            put(Lm[f"{side}_{part}"], elbow + (s.forearm_m + extra) * arm_dir, sign * s.shoulder_half_width_m)
         put(Lm[f"{side}_KNEE"], knee, sign * s.hip_half_width_m)
         put(Lm[f"{side}_ANKLE"], ankle, sign * s.hip_half_width_m)
         put(Lm[f"{side}_HEEL"], ankle + np.array([-0.05, 0.05]), sign * s.hip_half_width_m)
