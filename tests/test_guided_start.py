@@ -21,12 +21,26 @@ def test_each_check_says_what_to_fix():
     assert all(ok.values()), ok
     checks = {c.label: c for c in check_view(image[0], float(View.FRONT), 120.0)}
     assert not checks["side-on"].ok and checks["side-on"].fix == "Turn side-on to the camera"
-    assert not check_view(image[0], float(View.SIDE), 20.0)[3].ok  # a dark room
+    assert not next(c for c in check_view(image[0], float(View.SIDE), 20.0) if c.label == "light").ok  # a dark room
     near, _ = standing(px_per_m=520.0)  # too close: the feet leave the picture or fill it
     assert not all(c.ok for c in check_view(near[0], float(View.SIDE), 120.0))
     far, _ = standing(px_per_m=120.0)
     assert next(c for c in check_view(far[0], float(View.SIDE), 120.0) if c.label == "2–3 m away").fix.startswith(
         "Come a little closer")
+
+
+def test_a_camera_on_its_side_is_the_first_thing_to_fix():
+    """A person standing still on a camera turned a quarter: every limb lies across the picture; the checklist asks
+    to turn the camera before any other fix (its "come closer" would be wrong: the body's height is its width)."""
+    image, _ = standing()
+    turned = image[0].copy()
+    turned[:, 0], turned[:, 1] = 1.0 - image[0][:, 1], image[0][:, 0]
+    checks = check_view(turned, float(View.SIDE), 120.0, (720, 1280))
+    assert checks[0].label == "camera upright" and not checks[0].ok
+    assert check_view(image[0], float(View.SIDE), 120.0, (1280, 720))[0].ok
+    checklist = ViewChecklist()
+    checklist.feed(0.0, turned, float(View.SIDE), 120.0, (720, 1280))
+    assert checklist.message.startswith("Set-up") and "Turn the camera upright" in checklist.message
 
 
 def test_the_checklist_passes_only_after_the_view_holds_two_seconds():
@@ -36,7 +50,7 @@ def test_the_checklist_passes_only_after_the_view_holds_two_seconds():
     assert passed_at and 2.0 <= passed_at[0] < 2.1
     bad = ViewChecklist()
     bad.feed(0.0, image[0], float(View.FRONT), 100.0)
-    assert bad.message == "Set-up 3/4: Turn side-on to the camera"
+    assert bad.message == "Set-up 4/5: Turn side-on to the camera"
 
 
 def test_a_flickering_reading_does_not_flip_the_checklist_but_a_lasting_change_does():
@@ -50,10 +64,10 @@ def test_a_flickering_reading_does_not_flip_the_checklist_but_a_lasting_change_d
         shown.append(checklist.message)
     changes = sum(a != b for a, b in zip(shown, shown[1:]))
     assert changes == 0, set(shown)
-    for i in range(60, 120):  # side-on from now on: 4/4 within the settling time
+    for i in range(60, 120):  # side-on from now on: 5/5 within the settling time
         checklist.feed(i / 30, image[i], float(View.SIDE), 100.0)
         shown.append(checklist.message)
-    first_good = next(i for i, m in enumerate(shown) if m.startswith("Set-up 4/4"))
+    first_good = next(i for i, m in enumerate(shown) if m.startswith("Set-up 5/5"))
     assert 60 <= first_good <= 60 + round(30 * checklist.settle_s) + 1
 
 

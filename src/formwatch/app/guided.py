@@ -25,6 +25,7 @@ class GuidedStart:
     def __init__(self, name: str, frame_size_px: tuple[int, int], calibration_dir: Path, exercise: str = "hinge",
                  hold_s: float = 2.0) -> None:
         self.checklist = ViewChecklist(hold_s)
+        self.frame_size_px = frame_size_px
         self.capture = CalibrationCapture(name, frame_size_px, calibration_dir, exercise)
         self._bgr: np.ndarray | None = None
         self._view = float("nan")
@@ -65,7 +66,7 @@ class GuidedStart:
 
     def feed(self, t_s: float, image: np.ndarray, world: np.ndarray, trunk: np.ndarray | None = None) -> bool:
         if not self.checklist.passed:
-            self.checklist.feed(t_s, image, self._view, frame_luma(self._bgr))
+            self.checklist.feed(t_s, image, self._view, frame_luma(self._bgr), self.frame_size_px)
             return False
         return self.capture.feed(t_s, image, world, trunk)
 

@@ -1,6 +1,7 @@
-"""Is the camera set up for formwatch? Whole body in view, side-on, 2-3 m away, enough light — checked live.
+"""Is the camera set up for formwatch? The camera upright, whole body in view, side-on, 2-3 m away, enough light —
+checked live.
 
-The guided first run (app/guided.py) shows the first thing to fix, in a few words, until all four hold for 2 s;
+The guided first run (app/guided.py) shows the first thing to fix, in a few words, until all five hold for 2 s;
 then the neutral is taken. Each check reads what the pipeline already has: the image landmarks (normalised to the
 frame), the view the kinematics core decided, and the frame's brightness (a 1/16 subsample: no per-pixel loop).
 """
@@ -11,10 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from formwatch.core.camera_turn import limb_verticality, shipped_turn_limit
 from formwatch.core.kinematics import View
 from formwatch.core.landmarks import Lm
 
-__all__ = ["SETTLE_S", "ViewCheck", "ViewChecklist", "check_view"]
+__all__ = ["SETTLE_S", "TURN_CAMERA_FIX", "ViewCheck", "ViewChecklist", "check_view", "setup_line"]
+
+TURN_CAMERA_FIX = "Turn the camera upright: you look as if lying on your side"
 
 _PAIRS = ((Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER), (Lm.LEFT_HIP, Lm.RIGHT_HIP), (Lm.LEFT_KNEE, Lm.RIGHT_KNEE),
           (Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE))
@@ -32,10 +36,14 @@ class ViewCheck:
     fix: str
 
 
-def check_view(image: np.ndarray, view: float, luma: float | None) -> tuple[ViewCheck, ...]:
-    """The four checks for one frame: ``image`` (33, 4) normalised landmarks, ``view`` the kinematics' view code,
-    ``luma`` the frame's mean brightness (None: not known, taken as fine)."""
+def check_view(image: np.ndarray, view: float, luma: float | None,
+               frame_size_px: tuple[int, int] | None = None) -> tuple[ViewCheck, ...]:
+    """The five checks for one frame: ``image`` (33, 4) normalised landmarks, ``view`` the kinematics' view code,
+    ``luma`` the frame's mean brightness (None: not known, taken as fine), ``frame_size_px`` the picture's size
+    (None: the camera taken as upright). The camera first: on its side, every other fix would be the wrong one."""
     seen = not np.isnan(image[Lm.NOSE, 0])
+    verticality = limb_verticality(image, frame_size_px) if frame_size_px is not None and seen else float("nan")
+    upright = not verticality < shipped_turn_limit().max_limb_verticality  # one frame: a person standing still
     inside = True
     for a, b in _PAIRS:
         side = a if image[a, 3] >= image[b, 3] else b
@@ -47,7 +55,8 @@ def check_view(image: np.ndarray, view: float, luma: float | None) -> tuple[View
     low, high = BODY_HEIGHT_FRACTION
     distance_fix = "Step back a little: your whole body, head to feet, in the picture" if height > high \
         else "Come a little closer (2–3 m from the camera)"
-    return (ViewCheck("whole body in view", whole, "Step into view: head to feet in the picture"),
+    return (ViewCheck("camera upright", upright, TURN_CAMERA_FIX),
+            ViewCheck("whole body in view", whole, "Step into view: head to feet in the picture"),
             ViewCheck("side-on", whole and view == float(View.SIDE), "Turn side-on to the camera"),
             ViewCheck("2–3 m away", whole and low <= height <= high, distance_fix),
             ViewCheck("light", luma is None or luma >= MIN_LUMA, "More light, please: face a window or a lamp"))
@@ -66,10 +75,15 @@ SETTLE_S = 0.5
 needs half a second to read an item; a landmark's flicker lasts a frame or two), not a fitted verdict."""
 
 
+def setup_line(ready: int, checks: int, fix: str) -> str:
+    """The checklist's line while something is to fix: how many checks hold, and the first fix."""
+    return f"Set-up {ready}/{checks}: {fix}"
+
+
 class ViewChecklist:
     """Fed a frame at a time; :attr:`passed` once every check held for ``hold_s``; :attr:`message` says what to do.
     Each item is held steady: it changes only after its reading has stayed changed for ``settle_s`` (hysteresis
-    in time), so the count does not flip between 3/4 and 4/4 several times a second."""
+    in time), so the count does not flip between 4/5 and 5/5 several times a second."""
 
     def __init__(self, hold_s: float = 2.0, settle_s: float = SETTLE_S) -> None:
         self.hold_s = hold_s
@@ -96,21 +110,22 @@ class ViewChecklist:
                 self._changed_since.pop(new.label, None)
         return tuple(shown)
 
-    def feed(self, t_s: float, image: np.ndarray, view: float, luma: float | None) -> bool:
+    def feed(self, t_s: float, image: np.ndarray, view: float, luma: float | None,
+             frame_size_px: tuple[int, int] | None = None) -> bool:
         """One frame; True once, when the set-up has held for ``hold_s``."""
         if self.passed:
             return False
-        self.checks = self._steady(t_s, check_view(image, view, luma))
+        self.checks = self._steady(t_s, check_view(image, view, luma, frame_size_px))
         ready = sum(c.ok for c in self.checks)
         failing = next((c for c in self.checks if not c.ok), None)
         if failing is not None:
             self._ok_since = None
-            self.message = f"Set-up {ready}/4: {failing.fix}"
+            self.message = setup_line(ready, len(self.checks), failing.fix)
             return False
         if self._ok_since is None:
             self._ok_since = t_s
         if t_s - self._ok_since < self.hold_s:
-            self.message = "Set-up 4/4: good — hold that spot"
+            self.message = f"Set-up {ready}/{ready}: good — hold that spot"
             return False
         self.passed = True
         return True

@@ -10,6 +10,7 @@ from formwatch.core.events import Against, Stop, ViewProblem
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.registry import HIP_EXTENSION, LUMBAR_CURVE, SHOULDER_ELEVATION
 from formwatch.core.verdict import GaugeReading
+from formwatch.core.view_check import TURN_CAMERA_FIX, setup_line
 from formwatch.core.wording import ASK_WHICH, stop_far_lines, stop_headline, stop_panel
 from formwatch.ui.view_model import Gauge, OverlayState, gauges_for
 
@@ -74,6 +75,7 @@ def overlay_states() -> dict[str, OverlayState]:
         "stopped": _stopped(stop, "hinge", gauges, rep=7),
         "stopped-shoulders": _stopped(shoulders, "hinge", gauges, rep=7),
         "stopped-hold": _stopped(hold_stop, "plank", gauges[:1], counter="Hold 43 s"),
+        "setup-camera-turned": OverlayState(state="calibrating", banner=setup_line(3, 5, TURN_CAMERA_FIX)),
         "calibrating": OverlayState(state="calibrating", banner="Calibrating: stand side-on, relaxed, whole body in "
                                     "view, and hold still — 3", counter="3"),
     }
