@@ -259,11 +259,15 @@ BANDS = 4
 NORM_METRICS = ("lumbar_curve_deg", "rib_flare_deg")
 
 
-def _edges(exercise: str, clips: list[Clip]) -> tuple[float, ...]:
+def _edges(exercise: str, clips: list[Clip], side_view_max_deg: float) -> tuple[float, ...]:
+    """The bands' edges over the driver's readings where the norms' metrics are read: the camera side-on (off the
+    side the driver is the world fold, whose standing reads higher: its frames would move bands no norm is read in)."""
     from formwatch.core.exercises import get_exercise
+    from formwatch.core.registry import VIEW_ANGLE
 
     driver = get_exercise(exercise).driver
-    values = np.concatenate([series(c)[1][:, _column(driver)] for c in clips])
+    values = np.concatenate([rows[rows[:, _column(VIEW_ANGLE)] <= side_view_max_deg, _column(driver)]
+                             for rows in (series(c)[1] for c in clips)])
     values = values[np.isfinite(values)]
     low, high = np.quantile(values, [0.2, 0.99])
     return tuple(round(float(v), 1) for v in np.linspace(low, high, BANDS + 1))
@@ -301,7 +305,7 @@ def _fit_norms(clips: list[Clip], params: JudgeParams,
         correct = [c for c in clips if c.exercise == exercise and c.form in ("correct", "demo") and c.person]
         if len({c.source for c in correct}) < 2:
             continue
-        edges = _edges(exercise, correct)
+        edges = _edges(exercise, correct, params.side_view_max_deg)
         spec = get_exercise(exercise)
         probe = JudgeParams(params.side_view_max_deg, params.max_rate_deg_s, norms={exercise: {
             m.name: Norm(edges, (math.nan,) * BANDS, (math.nan,) * BANDS, math.inf) for m in spec.watched_specs()

@@ -9,7 +9,7 @@ from formwatch.core.detector import Detector
 from formwatch.core.events import Against, Stop
 from formwatch.core.wording import note_sentence, stop_reason
 from formwatch.sim.evaluation import run_scenario
-from formwatch.core.kinematics import Col
+from formwatch.core.kinematics import Col, View
 from formwatch.core.registry import REGISTRY, SHOULDER_ELEVATION
 from formwatch.sim.scenarios import Scenario
 
@@ -184,6 +184,23 @@ def test_a_facing_flip_of_a_few_frames_is_read_the_held_way():
                       for i, ti in enumerate(t)])
     assert np.nanmin(hinge) > 30.0  # never the impossible mirror reading
     assert session.summary().facing_flips_held >= 5
+
+
+def test_front_on_a_facing_flip_leaves_the_hinge_alone():
+    """Front-on the face points at the camera and its side flips frame to frame; the hinge there is the world fold,
+    which has no side: never negated (a squat filmed from the front counted 0 reps)."""
+    from formwatch.core.pipeline import Pipeline, PipelineConfig
+    from formwatch.sim.synth import skeleton
+
+    pipeline = Pipeline((1280, 720), PipelineConfig(smoothing=False))
+    readings = []
+    for i in range(30):
+        image, world = skeleton(hinge_deg=40.0, yaw_deg=80.0 if (i // 3) % 2 else 100.0)
+        row = pipeline.step(i / 30, image, world)
+        assert row[Col.VIEW] == float(View.FRONT)
+        readings.append(row[Col.HIP_HINGE_DEG])
+    assert pipeline.facing_flips > 0  # the facing did flip ...
+    np.testing.assert_allclose(readings, 40.0, atol=1e-6)  # ... and the fold did not
 
 
 def test_a_gross_fault_without_a_profile_says_it_is_judged_against_population_defaults():

@@ -75,9 +75,20 @@ def test_angles_invariant_to_translation_scale_mirror_and_roll(kw):
 def test_front_view_hides_sagittal_angles_with_reason():
     m = metrics(hinge_deg=30, yaw_deg=90)
     assert m[Col.VIEW] == View.FRONT
-    assert np.isnan(m[Col.HIP_HINGE_DEG]) and np.isnan(m[Col.HIP_EXTENSION_DEG])
-    assert nan_reason(m, Col.HIP_HINGE_DEG) == "front_view"
+    assert np.isnan(m[Col.HIP_EXTENSION_DEG]) and np.isnan(m[Col.TRUNK_INCLINE_DEG])
+    assert nan_reason(m, Col.HIP_EXTENSION_DEG) == "front_view"
     assert metrics(hinge_deg=30, yaw_deg=45)[Col.VIEW] == View.OBLIQUE
+
+
+@pytest.mark.parametrize("yaw", [75, 90, 105])
+@pytest.mark.parametrize("hinge", [0, 30, 75, 110])
+def test_the_hinge_front_on_is_the_world_fold(hinge, yaw):
+    """Front-on the picture has no hip angle (the fold is in depth); the fold between the world trunk and thigh is
+    the same from every side, so reps are counted from the front too."""
+    m = metrics(hinge_deg=hinge, thigh_deg=15, yaw_deg=yaw)
+    assert m[Col.VIEW] == View.FRONT
+    assert m[Col.HIP_HINGE_DEG] == pytest.approx(hinge, abs=1e-6)
+    assert nan_reason(m, Col.HIP_HINGE_DEG) == ""
 
 
 def test_batch_and_single_frame_agree():

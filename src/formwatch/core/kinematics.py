@@ -101,12 +101,13 @@ _IMAGE_OPERATOR = _linear_operator([
     {Lm.LEFT_HIP: 1.0, Lm.RIGHT_HIP: -1.0},
     _sub({Lm.NOSE: 1.0}, _SHOULDERS),
 ])
-# World vectors: trunk, ear above left shoulder, ear above right shoulder, hips to ears.
+# World vectors: trunk, ear above left shoulder, ear above right shoulder, hips to ears, thigh.
 _WORLD_OPERATOR = _linear_operator([
     _sub(_SHOULDERS, _HIPS),
     {Lm.LEFT_EAR: 1.0, Lm.LEFT_SHOULDER: -1.0},
     {Lm.RIGHT_EAR: 1.0, Lm.RIGHT_SHOULDER: -1.0},
     _sub(_EARS, _HIPS),
+    _sub(_mid(Lm.LEFT_KNEE, Lm.RIGHT_KNEE), _HIPS),
 ])
 # Visibility pairs (left, right): ears, shoulders, hips, knees; then the nose.
 _VIS_INDEX = np.array([Lm.LEFT_EAR, Lm.LEFT_SHOULDER, Lm.LEFT_HIP, Lm.LEFT_KNEE,
@@ -144,23 +145,33 @@ def _div(a: float, b: float) -> float:
     return a / b
 
 
+def _world_fold(trunk: list[float], thigh: list[float]) -> float:
+    """The hip's fold in degrees, 0 with the trunk continuing the thigh's line, from the world trunk and thigh vectors:
+    unsigned (a fold, never past straight: the sign needs the side-on picture)."""
+    cx = trunk[1] * thigh[2] - trunk[2] * thigh[1]
+    cy = trunk[2] * thigh[0] - trunk[0] * thigh[2]
+    cz = trunk[0] * thigh[1] - trunk[1] * thigh[0]
+    dot = trunk[0] * thigh[0] + trunk[1] * thigh[1] + trunk[2] * thigh[2]
+    return math.atan2(math.sqrt(cx * cx + cy * cy + cz * cz), -dot) * _RAD_TO_DEG
+
+
 def _sign(x: float) -> float:
     if x != x:
         return math.nan
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
 
 
-N_FRAME_VECTORS = 7 * 4 + 4 * 4  # the operators applied to all four channels: image rows, then world rows
+N_FRAME_VECTORS = 7 * 4 + 5 * 4  # the operators applied to all four channels: image rows, then world rows
 _OPERATORS = {np.dtype(np.float64): (_IMAGE_OPERATOR, _WORLD_OPERATOR),
               np.dtype(np.float32): (_IMAGE_OPERATOR.astype(np.float32), _WORLD_OPERATOR.astype(np.float32))}
 
 
 def frame_vectors(image: np.ndarray, world: np.ndarray) -> np.ndarray:
-    """The linear part of the metrics for one pose, ``(44,)``: the 7 image rows (trunk, thigh, face, foot, shoulder
-    width, hip width, face-from-shoulders) and the 4 world rows (trunk, ear above each shoulder, hips to ears), each
+    """The linear part of the metrics for one pose, ``(48,)``: the 7 image rows (trunk, thigh, face, foot, shoulder
+    width, hip width, face-from-shoulders) and the 5 world rows (trunk, ear above each shoulder, hips to ears, thigh), each
     over the four channels (x, y, z, visibility; only x, y of image rows and x, y, z of world rows are used).
 
-    These 'virtual landmarks' are what the live filter smooths: the One Euro filter runs on 44 numbers instead of
+    These 'virtual landmarks' are what the live filter smooths: the One Euro filter runs on 48 numbers instead of
     264, and the nonlinear metrics follow from the smoothed vectors. Two small matrix products and a check.
     """
     image_op, world_op = _OPERATORS.get(image.dtype, _OPERATORS[np.dtype(np.float64)])
@@ -208,7 +219,7 @@ def metrics_from_frame_vectors(
     v = vectors.tolist()
     tx, ty, kx, ky, fx, fy, footx = v[0] * sx, v[1] * sy, v[4] * sx, v[5] * sy, v[8] * sx, v[9] * sy, v[12]
     swx, swy, hwx, hwy, gx, gy = v[16], v[17], v[20], v[21], v[24] * sx, v[25] * sy
-    w_trunk, w_ear_l, w_ear_r, w_hip_ear = v[28:31], v[32:35], v[36:39], v[40:43]
+    w_trunk, w_ear_l, w_ear_r, w_hip_ear, w_thigh = v[28:31], v[32:35], v[36:39], v[40:43], v[44:47]
     v_ear_l, v_sh_l, v_hip_l, v_knee_l, v_ear_r, v_sh_r, v_hip_r, v_knee_r, v_nose = visibility
     min_vis = config.min_visibility
     ears_seen = _fmax(v_ear_l, v_ear_r) >= min_vis
@@ -234,6 +245,10 @@ def metrics_from_frame_vectors(
     sagittal = 1.0 if body_seen and view != _FRONT and facing != 0 else math.nan
     hinge *= sagittal
     incline *= sagittal
+    # Front-on the picture has no hip angle (the fold is in depth): the hinge is then the fold between the world trunk
+    # and thigh (the model's depth estimate), so reps are counted from the front too. Side-on and oblique it stays
+    # the picture's own signed angle: the world fold there counted fewer reps exactly on the shared clips (docs/metrics.md).
+    driver = _world_fold(w_trunk, w_thigh) if view == _FRONT and body_seen else hinge
 
     along0 = w_trunk[0] * w_trunk[0] + w_trunk[1] * w_trunk[1] + w_trunk[2] * w_trunk[2]
     along_l = w_ear_l[0] * w_trunk[0] + w_ear_l[1] * w_trunk[1] + w_ear_l[2] * w_trunk[2]
@@ -245,7 +260,7 @@ def metrics_from_frame_vectors(
     left = (neutral - along_l) * gate
     right = (neutral - along_r) * gate
     upright = incline if -UPRIGHT_FALLBACK_DEG < incline < UPRIGHT_FALLBACK_DEG else math.nan
-    row = [hinge if knees_seen else math.nan, 0.5 * (left + right), -(hinge if knees_seen else upright), incline,
+    row = [driver if knees_seen else math.nan, 0.5 * (left + right), -(hinge if knees_seen else upright), incline,
            left, right, view, quality, torso_m, facing]
     implausible = 0
     for col, low, high in _CORE_BOUNDS:  # on Python floats: far cheaper than masking the NumPy row
@@ -267,11 +282,10 @@ def nan_reason(metrics_row: np.ndarray, column: Col, config: KinematicsConfig = 
         return "nobody"
     if metrics_row[Col.QUALITY] < config.min_visibility:
         return "body_unclear"
-    if column in (Col.HIP_HINGE_DEG, Col.HIP_EXTENSION_DEG, Col.TRUNK_INCLINE_DEG):
-        if metrics_row[Col.VIEW] == View.FRONT:
-            return "front_view"
-        if column == Col.HIP_HINGE_DEG:
-            return "knees_unseen"
+    if column == Col.HIP_HINGE_DEG:  # read from every view (front-on, in the world): only the knees can lack
+        return "knees_unseen"
+    if column in (Col.HIP_EXTENSION_DEG, Col.TRUNK_INCLINE_DEG) and metrics_row[Col.VIEW] == View.FRONT:
+        return "front_view"
     return "ears_unseen"
 
 

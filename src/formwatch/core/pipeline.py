@@ -60,7 +60,7 @@ class Pipeline:
         unmeasurable or implausible).
 
         The landmarks' linear combinations the metrics use (trunk, thigh, face ... vectors) are smoothed, not the
-        33 landmarks one by one: the same One Euro filter on 44 numbers instead of 132 (docs/performance.md).
+        33 landmarks one by one: the same One Euro filter on 48 numbers instead of 132 (docs/performance.md).
         The returned array is reused by the next call: copy it to keep it.
         """
         vectors = frame_vectors(image, world)
@@ -95,7 +95,10 @@ class Pipeline:
             self.facing, self._flip_since = facing, None
             return
         self.facing_flips += 1
+        front_on = metrics[_VIEW] == _FRONT_VIEW
         for col, low, high in _FACING_SIGNED:  # negated, a reading may leave its plausible range: masked again
+            if front_on and col == _HINGE:  # front-on the hinge is the world fold: unsigned, nothing to flip
+                continue
             value = -metrics[col]
             if value < low or value > high:
                 value = math.nan
@@ -139,6 +142,7 @@ class Pipeline:
 _FACING = int(Col.FACING)
 _VIEW = int(Col.VIEW)
 _FRONT_VIEW = float(View.FRONT)
+_HINGE = int(Col.HIP_HINGE_DEG)
 _FACING_SIGNED = tuple((int(c), *list(REGISTRY)[int(c)].plausible) for c in
                        (Col.HIP_HINGE_DEG, Col.HIP_EXTENSION_DEG, Col.TRUNK_INCLINE_DEG, Col.FACING))
 
