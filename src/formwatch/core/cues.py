@@ -91,8 +91,10 @@ def banner(record: FrameRecord) -> tuple[str, str]:
     if not record.judged:
         return "Watching (no exercise chosen)", ""
     if state in (State.READY, State.PAUSED):
-        why = nan_reason(record.metrics, Col.HIP_HINGE_DEG)
-        if why:  # say what is wrong, in the user's words
+        # what is wrong, in the user's words: the hinge unread, else (front-on, where the hinge is read in depth)
+        # the hips' side-view angle unread
+        why = nan_reason(record.metrics, Col.HIP_HINGE_DEG) or nan_reason(record.metrics, Col.HIP_EXTENSION_DEG)
+        if why:
             return problem_banner("Paused" if state == State.PAUSED else "Ready", why)
     if record.view_problem is not None and state in (State.CLEAN, State.DRIFTING, State.READY):
         head = "Back not judged" if record.view_problem.problem == SIDE_VIEW else "Partly judged"
