@@ -15,7 +15,9 @@ the judge reads. What is fitted, and from what (formwatch.core.judge_params says
   each correct rep's reading there), from the reps of clips labelled correct or instructional, and the margin past
   which a first set gets a note, chosen so that under leave-one-source-out no more than 5 % of correct reps would;
 - the readings' quality bars (a plausible rate of change, a plausible spread at the bottom of a rep), from the
-  correct reps' own readings.
+  correct reps' own readings;
+- a first set's limit of each metric judged from a population zero (hip extension past straight), by exercise, from
+  how far correct and instructional sets went past it.
 
 scripts/evaluate_judge.py calls :func:`fit` once per held-out source (leave one source out).
 """
@@ -335,6 +337,62 @@ def _fit_norms(clips: list[Clip], params: JudgeParams,
     return out
 
 
+# ------------------------------------------------------------------------------------- the population limits
+def _held_peak(t_s: np.ndarray, values: np.ndarray, hold_s: float) -> float:
+    """The largest level the readings stayed at or above for ``hold_s`` on end, as the judge's debounce counts it
+    (from the first frame over to one ``hold_s`` later); NaN readings break a stretch; -inf: never held."""
+    best = -math.inf
+    start = 0
+    for i in range(len(t_s)):
+        reach = t_s[i] - hold_s + 1e-9
+        while start + 1 <= i and t_s[start + 1] <= reach:
+            start += 1
+        window = values[start:i + 1]
+        if t_s[start] <= reach and not np.isnan(window).any():
+            best = max(best, float(window.min()))
+    return best
+
+
+def set_peak(clip: Clip, metric: str, base: JudgeParams) -> float:
+    """How far past its population zero ``metric`` went in the clip, held for the judge's debounce, as the judge
+    reads it (the exercise given, that metric alone watched, no rule: nothing stops the set early)."""
+    from dataclasses import replace
+
+    from formwatch.core.detector import Detector
+    from formwatch.core.exercises import get_exercise
+    from formwatch.core.plan import make_plan
+    from formwatch.core.verdict import State
+
+    spec = replace(get_exercise(clip.exercise), watched=(metric,), judged_lower=(), rules=())
+    detector = Detector(plan=make_plan(spec), params=base)
+    t, rows = series(clip)
+    deviation = np.full(len(t), np.nan)
+    for i, (ti, row) in enumerate(zip(t.tolist(), rows)):
+        if detector.step(ti, row).state in (State.CLEAN, State.DRIFTING):  # judging: the set under way
+            deviation[i] = detector.from_neutral[0]  # the one metric watched
+    return _held_peak(t, deviation, detector.config.debounce_s)
+
+
+def fit_population_limits(clips: list[Clip], base: JudgeParams) -> dict[str, dict[str, float]]:
+    """Each exercise's first-set limit of each metric judged from a population zero (hip extension: the hips
+    straight): correct and instructional sets' held peaks taken as normal, mean + 1.64 sd (<= 5 % of correct sets
+    noted, as the norms' margins); an exercise with fewer than :data:`MIN_SETS` such sets keeps the registry's."""
+    from formwatch.core.exercises import exercise_names, get_exercise
+    from formwatch.core.registry import REGISTRY
+
+    tail = NormalDist().inv_cdf(1.0 - FALSE_NOTES)
+    out: dict[str, dict[str, float]] = {}
+    for exercise in exercise_names():
+        sets = [c for c in clips if c.exercise == exercise and c.form in ("correct", "demo") and c.person]
+        for metric in get_exercise(exercise).watched:
+            if REGISTRY[metric].natural_zero is None:
+                continue
+            peaks = [p for c in sets if math.isfinite(p := set_peak(c, metric, base))]
+            if len(peaks) >= MIN_SETS:
+                out.setdefault(exercise, {})[metric] = round(float(np.mean(peaks) + tail * np.std(peaks, ddof=1)), 1)
+    return out
+
+
 def fit(clips: list[Clip]) -> JudgeParams:
     """Every fitted value from ``clips`` (scripts/evaluate_judge.py leaves one source out of them)."""
     base = JudgeParams(fit_side_view(clips), fit_rate(clips), fit_hold_still(clips))
@@ -343,6 +401,7 @@ def fit(clips: list[Clip]) -> JudgeParams:
     return JudgeParams(base.side_view_max_deg, base.max_rate_deg_s, base.hold_still_max_deg,
                        fit_recognition(clips, base.hold_still_max_deg, base.side_view_max_deg),
                        norms={e: MappingProxyType(n) for e, n in norms.items()},
+                       population_limits={e: MappingProxyType(v) for e, v in fit_population_limits(clips, base).items()},
                        provenance={"data": "../shared/data/video (labels.csv)", "clips": len(clips),
                                    "sources": len({c.source for c in clips}), "margins": margins,
                                    "command": "python scripts/fit_judge.py --data ../shared/data",

@@ -211,3 +211,33 @@ def test_a_gross_fault_without_a_profile_says_it_is_judged_against_population_de
     for i in range(30):
         stop = d.step(i / 30, row).stop or stop
     assert stop is not None and "population defaults" in stop_reason(stop, "plank")
+
+
+def test_a_first_set_is_held_to_the_fitted_population_limit_not_the_registry_default():
+    """Without a profile, hip extension is judged from the hips straight: at the limit the judge's fitted values
+    give for the exercise (scripts/fit_judge.py), the registry's default only where nothing was fitted; a profile's
+    own limit always stands."""
+    from types import MappingProxyType
+
+    from formwatch.core.judge_params import JudgeParams, shipped
+    from formwatch.core.plan import make_plan
+    from formwatch.core.registry import HIP_EXTENSION
+
+    fitted = JudgeParams(population_limits=MappingProxyType({"plank": MappingProxyType({HIP_EXTENSION: 30.0})}))
+    row = np.zeros(len(REGISTRY))
+    row[Col.HIP_EXTENSION_DEG] = 20.0  # past the registry's 8 deg, inside the fitted 30
+
+    def stop_of(detector: Detector) -> Stop | None:
+        stop = None
+        for i in range(60):
+            stop = detector.step(i / 30, row).stop or stop
+        return stop
+
+    assert stop_of(Detector("plank")) is not None  # no fitted value: the registry's default
+    held = Detector("plank", params=fitted)
+    assert held.plan.safety_limits[HIP_EXTENSION] == 30.0 and stop_of(held) is None
+    calibrated = Detector(plan=make_plan("plank", limits={HIP_EXTENSION: 8.0}, calibrated=True), params=fitted)
+    assert calibrated.plan.safety_limits[HIP_EXTENSION] == 8.0 and stop_of(calibrated) is not None
+    shipped_limits = shipped().population_limits
+    assert HIP_EXTENSION in shipped_limits.get("hinge", {})  # fitted on the shared clips, shipped with provenance
+    assert Detector("hinge").plan.safety_limits[HIP_EXTENSION] == shipped_limits["hinge"][HIP_EXTENSION]

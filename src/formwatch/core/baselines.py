@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from formwatch.core.plan import SetPlan
+from formwatch.core.plan import POPULATION_DEFAULT, SetPlan
 from formwatch.core.registry import MetricSpec
 
 __all__ = ["SetBaselines"]
@@ -38,7 +38,7 @@ class SetBaselines:
                 self.baseline[m.name] = m.natural_zero
         self.early: dict[str, list[float]] = {m.name: [] for m in self.watched if m.name not in self.baseline}
         for name in self.early:  # a metric learning its baseline learns its limit with it, from the set's noise
-            if plan.reasons.get(name) == "population default":
+            if plan.reasons.get(name) == POPULATION_DEFAULT:
                 self.limits.pop(name, None)
                 self.safety.pop(name, None)
 

@@ -19,7 +19,7 @@ from formwatch.core.breathing import BreathState
 from formwatch.core.events import Event, Note, RepCounted, Stop
 from formwatch.core.exercises import ExerciseSpec
 from formwatch.core.judge_params import JudgeParams, shipped
-from formwatch.core.plan import SetPlan, make_plan
+from formwatch.core.plan import SetPlan, make_plan, with_population_limits
 from formwatch.core.reading_gate import ReadingGate
 from formwatch.core.reference import PhaseReference
 from formwatch.core.registry import REGISTRY, MetricSpec
@@ -51,8 +51,8 @@ class Detector:
         self.reset()
 
     def _configure(self, plan: SetPlan) -> None:
-        """Rules, gauges and columns for ``plan``'s exercise."""
-        self.plan = plan
+        """Rules, gauges and columns for ``plan``'s exercise; its population defaults are this judge's fitted ones."""
+        self.plan = plan = with_population_limits(plan, self.params.population_limits.get(plan.exercise.name, {}))
         self.spec: ExerciseSpec = plan.exercise
         self.watched: tuple[MetricSpec, ...] = plan.judged
         self.driver: MetricSpec = REGISTRY[self.spec.driver]
@@ -93,7 +93,8 @@ class Detector:
         self.rep_verdicts = SetRepVerdicts(self.watched, self.spec.driver_sign, self._norms)
         self.gate.reset()
         self._excess: dict[str, tuple[float, int]] = {}  # this rep's phase deviations: (sum, count) per metric
-        self._phase_limits, self._absolute = [_NAN] * len(self.watched), [_NAN] * len(self.watched)
+        self._phase_limits = [_NAN] * len(self.watched)
+        self.from_neutral: list[float] = [_NAN] * len(self.watched)
         self._limits: list[float] = [self.limit_of(m) for m in self.watched]
         self._stop_gauges: tuple[GaugeReading, ...] = self._gauges([_NAN] * len(self.gauge_names))
         self._last_gauges = self._stop_gauges
@@ -188,15 +189,15 @@ class Detector:
         return self._judgement(t_s, state, segmenter.phase, gauges)
 
     def _read_neutral(self, values: list[float]) -> None:
-        """This frame's deviations against the neutral and the limits in force, once (after what this frame
-        taught the baselines)."""
-        self._absolute = self.baselines.absolute(values)
+        """This frame's deviations against the neutral (:attr:`from_neutral`, + worse, NaN: no neutral yet; the fit of
+        the population limits reads it) and the limits in force, once (after what this frame taught the baselines)."""
+        self.from_neutral = self.baselines.absolute(values)
         self._limits = [self.limit_of(m) for m in self.watched]
 
     def _context(self, t_s: float, event: str, values: list[float], phase_now: tuple[list[float], list[float]] | None,
                  breath: BreathState | None, judging: bool, active: bool) -> FrameContext:
         segmenter = self.segmenter
-        return FrameContext(t_s, self, event, tuple(values), tuple(self._absolute), tuple(self._limits),
+        return FrameContext(t_s, self, event, tuple(values), tuple(self.from_neutral), tuple(self._limits),
                             tuple(phase_now[0]) if phase_now else None, tuple(phase_now[1]) if phase_now else None,
                             segmenter.current_rep if self.spec.has_reps else 0, judging, active, segmenter.gap,
                             segmenter.bottom, breath, self.held_time(t_s))
@@ -280,7 +281,7 @@ class Detector:
             deviations, limits = phase_now
             self._phase_limits = list(limits)
         else:
-            deviations, limits = self._absolute, self._limits
+            deviations, limits = self.from_neutral, self._limits
         out = [d / limit if limit > 0 else _NAN for d, limit in zip(deviations, limits)]
         if self._depth:
             name = self.driver.name

@@ -76,6 +76,9 @@ class JudgeParams:
     recognition: RecognitionModel = field(default_factory=RecognitionModel)
     norms: Mapping[str, Mapping[str, Norm]] = field(default_factory=lambda: MappingProxyType({}))
     provenance: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    # A first set's limit, with no profile, of each metric judged from a population zero (hip extension from the
+    # hips straight), by exercise: what correct sets of other people stay within (none fitted: the registry's)
+    population_limits: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: MappingProxyType({}))
 
     def norm(self, exercise: str, metric: str) -> Norm | None:
         return self.norms.get(exercise, {}).get(metric)
@@ -93,6 +96,7 @@ class JudgeParams:
                                   "margin": None if math.isinf(n.margin) else n.margin, "reps": n.reps,
                                   "sources": n.sources} for m, n in metrics.items()}
                           for e, metrics in self.norms.items()},
+                "population_limits": {e: dict(limits) for e, limits in self.population_limits.items()},
                 "provenance": dict(self.provenance)}
 
     @classmethod
@@ -107,7 +111,9 @@ class JudgeParams:
         rate, still = data.get("max_rate_deg_s"), data.get("hold_still_max_deg")
         return cls(_float(data.get("side_view_max_deg", 90.0)), math.inf if rate is None else _float(rate),
                    math.inf if still is None else _float(still), rec, MappingProxyType(norms),
-                   MappingProxyType(dict(_mapping(data.get("provenance")))))
+                   MappingProxyType(dict(_mapping(data.get("provenance")))),
+                   MappingProxyType({str(e): MappingProxyType({str(m): _float(v) for m, v in _mapping(limits).items()})
+                                     for e, limits in _mapping(data.get("population_limits")).items()}))
 
 
 def _norm(n: Mapping[str, object]) -> Norm:

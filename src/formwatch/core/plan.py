@@ -19,7 +19,7 @@ A new set, an in-window calibration, and later a recognised exercise each build 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -29,7 +29,9 @@ from formwatch.core.exercises import ExerciseSpec, get_exercise
 from formwatch.core.profile import Profile
 from formwatch.core.registry import MetricSpec
 
-__all__ = ["SetPlan", "make_plan"]
+__all__ = ["POPULATION_DEFAULT", "SetPlan", "make_plan", "with_population_limits"]
+
+POPULATION_DEFAULT = "population default"  # the reason of a limit no profile gives
 
 _EMPTY: Mapping[str, float] = MappingProxyType({})
 
@@ -100,7 +102,7 @@ def make_plan(exercise: str | ExerciseSpec, profile: Profile | None = None,
             reasons[metric.name] = "calibrated" if metric.name in cal or calibrated else "given"
         elif (default := _limit(metric.default_limit)) is not None:
             safety[metric.name] = default
-            reasons[metric.name] = "population default"
+            reasons[metric.name] = POPULATION_DEFAULT
     in_force = dict(safety)
     for name, value in (evolved or {}).items():
         tighter = _limit(value)
@@ -109,3 +111,16 @@ def make_plan(exercise: str | ExerciseSpec, profile: Profile | None = None,
             reasons[name] = f"evolved from your history (safety limit {safety[name]:g})"
     return SetPlan(spec, judged, neutral, source, cal, MappingProxyType(safety), MappingProxyType(in_force),
                    MappingProxyType(reasons), profile.name if profile is not None else None, prior_reference)
+
+
+def with_population_limits(plan: SetPlan, limits: Mapping[str, float]) -> SetPlan:
+    """``plan`` with each population default it holds replaced by the fitted one of ``limits`` (the judge's fitted
+    values, core/judge_params.py, by metric): the registry's default stands only where nothing was fitted. A new plan;
+    the judge applies it to every plan it is given, so the live judge, a replay and a cross-validated fold each judge
+    a first set by their own fitted values."""
+    fitted = {name: limit for name, given in limits.items()
+              if plan.reasons.get(name) == POPULATION_DEFAULT and (limit := _limit(given)) is not None}
+    if not fitted:
+        return plan
+    return replace(plan, safety_limits=MappingProxyType({**plan.safety_limits, **fitted}),
+                   limits_in_force=MappingProxyType({**plan.limits_in_force, **fitted}))
