@@ -401,7 +401,8 @@ def fit(clips: list[Clip]) -> JudgeParams:
     return JudgeParams(base.side_view_max_deg, base.max_rate_deg_s, base.hold_still_max_deg,
                        fit_recognition(clips, base.hold_still_max_deg, base.side_view_max_deg),
                        norms={e: MappingProxyType(n) for e, n in norms.items()},
-                       population_limits={e: MappingProxyType(v) for e, v in fit_population_limits(clips, base).items()},
+                       population_limits={e: MappingProxyType(v)
+                                          for e, v in fit_population_limits(clips, base).items()},
                        provenance={"data": "../shared/data/video (labels.csv)", "clips": len(clips),
                                    "sources": len({c.source for c in clips}), "margins": margins,
                                    "command": "python scripts/fit_judge.py --data ../shared/data",

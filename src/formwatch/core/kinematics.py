@@ -168,8 +168,9 @@ _OPERATORS = {np.dtype(np.float64): (_IMAGE_OPERATOR, _WORLD_OPERATOR),
 
 def frame_vectors(image: np.ndarray, world: np.ndarray) -> np.ndarray:
     """The linear part of the metrics for one pose, ``(48,)``: the 7 image rows (trunk, thigh, face, foot, shoulder
-    width, hip width, face-from-shoulders) and the 5 world rows (trunk, ear above each shoulder, hips to ears, thigh), each
-    over the four channels (x, y, z, visibility; only x, y of image rows and x, y, z of world rows are used).
+    width, hip width, face-from-shoulders) and the 5 world rows (trunk, ear above each shoulder, hips to ears,
+    thigh), each over the four channels (x, y, z, visibility; only x, y of image rows and x, y, z of world rows are
+    used).
 
     These 'virtual landmarks' are what the live filter smooths: the One Euro filter runs on 48 numbers instead of
     264, and the nonlinear metrics follow from the smoothed vectors. Two small matrix products and a check.
@@ -247,7 +248,8 @@ def metrics_from_frame_vectors(
     incline *= sagittal
     # Front-on the picture has no hip angle (the fold is in depth): the hinge is then the fold between the world trunk
     # and thigh (the model's depth estimate), so reps are counted from the front too. Side-on and oblique it stays
-    # the picture's own signed angle: the world fold there counted fewer reps exactly on the shared clips (docs/metrics.md).
+    # the picture's own signed angle: the world fold there counted fewer reps exactly on the shared clips
+    # (docs/metrics.md).
     driver = _world_fold(w_trunk, w_thigh) if view == _FRONT and body_seen else hinge
 
     along0 = w_trunk[0] * w_trunk[0] + w_trunk[1] * w_trunk[1] + w_trunk[2] * w_trunk[2]
