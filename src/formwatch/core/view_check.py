@@ -15,10 +15,12 @@ import numpy as np
 from formwatch.core.camera_turn import limb_verticality, shipped_turn_limit
 from formwatch.core.kinematics import View
 from formwatch.core.landmarks import Lm
+from formwatch.core.view_words import view_words
 
 __all__ = ["SETTLE_S", "TURN_CAMERA_FIX", "ViewCheck", "ViewChecklist", "check_view", "setup_line"]
 
-TURN_CAMERA_FIX = "Turn the camera upright: you look as if lying on your side"
+_TURN = view_words("camera_turned")[1]  # the scene check's own few words, with why the checklist says them
+TURN_CAMERA_FIX = f"{_TURN[:1].upper()}{_TURN[1:]}: you look as if lying on your side"
 
 _PAIRS = ((Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER), (Lm.LEFT_HIP, Lm.RIGHT_HIP), (Lm.LEFT_KNEE, Lm.RIGHT_KNEE),
           (Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE))
