@@ -15,7 +15,7 @@ from formwatch.core.recognition import (ASK_AFTER_S, COLUMNS, FEATURES, Exercise
 from formwatch.core.registry import REGISTRY
 from formwatch.core.session import SetSession
 from formwatch.core.set_judge import SetJudge
-from formwatch.core.wording import ASK_WHICH, recognition_text, recognition_why
+from formwatch.core.wording import ASK_WHICH, recognition_text, recognition_why, verdict_line
 from formwatch.sim.evaluation import judge_rows
 from formwatch.sim.synth import skeleton
 
@@ -57,11 +57,27 @@ def test_a_sure_model_says_the_exercise_once_and_an_unsure_one_asks_once_after_a
     assert last.exercise is None and last.source == "recognised"
 
 
-def test_an_unsure_recognition_judges_nothing():
-    t, metrics = swings(40.0)
-    summary = judge_rows(SetJudge(params=JudgeParams(recognition=model_on_hip_range(0.8))), t, metrics)
+def test_an_unsure_recognition_counts_the_reps_and_judges_nothing():
+    t, metrics = swings(40.0)  # 3 whole reps of 3 s from rest, then a third of one
+    judge = SetJudge(params=JudgeParams(recognition=model_on_hip_range(0.8)))
+    summary = judge_rows(judge, t, metrics)
     assert summary.exercise is None and summary.recognition.source == ABSTAINED
-    assert not summary.judged and summary.stop is None and summary.reps == 0
+    assert not summary.judged and not summary.notes and summary.stop is None
+    assert summary.reps == 3  # counted from the first rep, although it asked only after 6 s
+    assert verdict_line(summary).startswith("No verdict on 3 reps: not sure which exercise this is")
+
+
+def test_reps_counted_while_asking_are_counted_afresh_once_the_exercise_is_chosen():
+    t, metrics = swings(40.0)
+    judge = SetJudge(params=JudgeParams(recognition=model_on_hip_range(0.8)))
+    reps_seen = []
+    for i, (ti, row) in enumerate(zip(t, metrics)):
+        if i == len(t) - 30:  # a second before the end the person says it is a hinge
+            judge.set_exercise("hinge")
+        reps_seen.append(judge.step(float(ti), row).rep)
+    judge.finish()
+    assert max(reps_seen[: len(t) - 30]) == 3  # the count went up while it asked
+    assert judge.exercise is not None and judge.exercise.name == "hinge" and reps_seen[-1] == 3
 
 
 def test_a_body_that_moves_is_no_hold_whatever_the_posture_says():

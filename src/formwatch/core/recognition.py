@@ -26,7 +26,8 @@ from formwatch.core.registry import (ARM_RAISE, ELBOW_FLEXION, HIP_HEIGHT, HIP_H
                                      REGISTRY, SHANK_INCLINE, SHOULDER_ELEVATION, TRUNK_INCLINE, VIEW_ANGLE)
 
 __all__ = ["ABSTAINED", "ASK_AFTER_S", "COLUMNS", "FEATURES", "MIN_SEEN_S", "NONE_CLASS", "ExerciseRecognizer",
-           "likeliest", "movement_deg", "unmoved_exercises", "window_features", "without_classes"]
+           "likeliest", "likeliest_with_reps", "movement_deg", "unmoved_exercises", "window_features",
+           "without_classes"]
 
 MIN_SEEN_S = 2.0  # the least movement a decision is made from
 ASK_AFTER_S = 6.0  # still unsure after this long: ask which exercise it is
@@ -135,6 +136,15 @@ def likeliest(model: RecognitionModel, features: dict[str, float], hold_still_ma
             return left, 0.0, probabilities
         return left, probabilities[left], probabilities
     return best, probabilities[best], probabilities
+
+
+def likeliest_with_reps(recognition: Recognised) -> str | None:
+    """The exercise with reps the model found likeliest when it decided ``recognition`` (its evidence's
+    ``p_<class>``): whose count of reps is kept while formwatch asks which exercise it is. None when it gave no
+    exercise with reps a probability."""
+    evidence = recognition.evidence
+    with_reps = [name for name in exercise_names() if get_exercise(name).has_reps and f"p_{name}" in evidence]
+    return max(with_reps, key=lambda name: evidence[f"p_{name}"], default=None)
 
 
 def without_classes(probabilities: dict[str, float], classes: tuple[str, ...]) -> dict[str, float]:

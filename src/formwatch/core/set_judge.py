@@ -4,7 +4,9 @@ judged by that exercise's detector, without losing the reps so far.
 Every mode judges a set through :class:`SetJudge`. Its frames are kept; once the exercise is known (given at the
 start, recognised by the end of the first rep or 3 s into a hold, or chosen with E) the exercise's detector is
 built from its plan and the kept frames are played through it, so the first rep is counted and judged like any
-other. The recording's gauge columns are the union of every exercise's, so that its layout is fixed before the
+other. While it asks which exercise this is, the reps are still counted — by the likeliest exercise's own count,
+from the set's first frame — and nothing is judged: the person sees their reps go up, and the count they are told
+afterwards is the set's (once the exercise is known, its detector counts the set afresh). The recording's gauge columns are the union of every exercise's, so that its layout is fixed before the
 exercise is known. :class:`Judge` is the protocol both this and a plain :class:`Detector` satisfy.
 """
 
@@ -17,12 +19,12 @@ import numpy as np
 
 from formwatch.core.breathing import BreathState
 from formwatch.core.detector import CONFIRM_HOLD_S, Detector
-from formwatch.core.events import Event, Recognised
+from formwatch.core.events import ABSTAINED, Event, Recognised, RepCounted
 from formwatch.core.exercises import ExerciseSpec, exercise_names, get_exercise
 from formwatch.core.judge_params import JudgeParams, shipped
 from formwatch.core.plan import SetPlan, make_plan
 from formwatch.core.profile import Profile
-from formwatch.core.recognition import HOLDS, ExerciseRecognizer
+from formwatch.core.recognition import HOLDS, ExerciseRecognizer, likeliest_with_reps
 from formwatch.core.set_summary import JudgeFacts
 from formwatch.core.verdict import DetectorConfig, Judgement, State
 
@@ -75,6 +77,8 @@ class SetJudge:
                                              self.params.side_view_max_deg)
         self.recognition: Recognised | None = None
         self.inner: Judge | None = None
+        self._counter: Detector | None = None  # while it asks which exercise: counts reps, judges nothing
+        self._counted = 0  # the reps it counted
         self._union = all_gauge_names()
         self._kept: list[tuple[float, np.ndarray, BreathState | None]] = []
         self._pending: list[Event] = []
@@ -119,7 +123,10 @@ class SetJudge:
                     replayed, last = self._start(found.exercise, "recognised", t_s, announce=False)
                     if last is not None:
                         return replace(last, events=tuple(events + replayed))
-            return Judgement(t_s, State.READY, 0, "", False, (), None, tuple(events))  # no exercise: no gauges
+                events += self._count_while_asking(found)  # the frames so far, this one included
+            elif self._counter is not None:
+                events += self._reps_only(self._counter.step(t_s, metrics, breath).events)
+            return Judgement(t_s, State.READY, self._counted, "", False, (), None, tuple(events))  # no gauges
         if self._unconfirmed_hold(t_s) and (found := self.recognizer.step(t_s, metrics)) is not None:
             self.recognition = found  # it moved: no hold after all (a back extension's first still seconds)
             events.append(found)
@@ -163,6 +170,7 @@ class SetJudge:
         first frame says which exercise it is)."""
         self._kept = []
         self._finished = False
+        self._counter, self._counted = None, 0
         if self.inner is not None:
             self.inner.reset()
             if self.recognition is not None:
@@ -185,8 +193,12 @@ class SetJudge:
             events.append(self.recognition)
             if self.recognition.exercise is not None:
                 events += self._start(self.recognition.exercise, "recognised", self._kept[-1][0], announce=False)[0]
+            else:
+                events += self._count_while_asking(self.recognition)
         if self.inner is not None:
             events += self.inner.finish()
+        elif self._counter is not None:
+            events += self._reps_only(self._counter.finish())
         return tuple(events)
 
     def facts(self) -> JudgeFacts:
@@ -199,10 +211,35 @@ class SetJudge:
         if t_s - kept[0][0] > MAX_KEPT_S:
             del kept[: max(1, len(kept) // 10)]
 
+    def _count_while_asking(self, recognition: Recognised) -> list[Event]:
+        """The recogniser asks which exercise this is (or has said "none of these"): from the first question on,
+        reps are counted by the likeliest exercise with reps — its own detector, the kept frames played through
+        it, only its counted reps kept (no verdict, note or stop: nothing is judged until the exercise is known);
+        a sure "none of these" ends the counting (the reps said so far stay said)."""
+        if recognition.source != ABSTAINED:
+            self._counter = None
+            return []
+        exercise = likeliest_with_reps(recognition)
+        if self._counter is not None or exercise is None:
+            return []
+        self._counter = Detector(plan=self.plan_for(exercise), config=self.config, params=self.params)
+        self._counter.rules = []  # it judges nothing: no rule, so no stop ends its count
+        events: list[Event] = []
+        for kept_t, metrics, breath in self._kept:
+            events += self._reps_only(self._counter.step(kept_t, metrics, breath).events)
+        return events
+
+    def _reps_only(self, events: tuple[Event, ...]) -> list[Event]:
+        """The counted reps among a counting detector's events (counted here too)."""
+        counted = [e for e in events if isinstance(e, RepCounted)]
+        self._counted += len(counted)
+        return list(counted)
+
     def _start(self, exercise: str, source: str, t_s: float, announce: bool = True
                ) -> tuple[list[Event], Judgement | None]:
         """Build ``exercise``'s detector and play the kept frames through it: the events of that replay (the
         recognition first, when ``announce``) and its last judgement."""
+        self._counter, self._counted = None, 0
         self.inner = detector = Detector(plan=self.plan_for(exercise), config=self.config, params=self.params)
         detector.confirmed = source != "recognised"
         if announce:

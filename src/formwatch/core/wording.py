@@ -289,7 +289,8 @@ def verdict_line(summary: SetSummary) -> str:
     if exercise is None and blind is not None and not summary.judged:
         return f"No verdict: {view_problem_words(blind)[0]}."
     if exercise is None and summary.recognition is not None and summary.recognition.source == ABSTAINED:
-        return (f"No verdict: not sure which exercise this is ({recognition_why(summary.recognition)}); "
+        counted = f" on {summary.reps} rep{'s' if summary.reps != 1 else ''}" if summary.reps else ""
+        return (f"No verdict{counted}: not sure which exercise this is ({recognition_why(summary.recognition)}); "
                 f"say --exercise KIND.")
     if exercise is None:
         return (f"No verdict: this does not look like a hinge, squat, bridge, bird-dog or plank "

@@ -48,7 +48,7 @@ def overlay_states() -> dict[str, OverlayState]:
         "ready": OverlayState(state="ready", banner="Get into position, side-on to the camera, and stand still",
                               gauges=gauges),
         "ready-front": OverlayState(state="ready", banner=front, gauges=gauges, far_banner=front_far),
-        "asking": OverlayState(state="ready", banner=ASK_WHICH),
+        "asking": OverlayState(state="ready", banner=ASK_WHICH, rep=2),  # reps counted, nothing judged
         "back-not-judged": OverlayState(state="clean", banner=side, rep=2, gauges=gauges, fps=30.0, latency_ms=24.0,
                                         far_banner=side_far),
         "too-small": OverlayState(state="paused", banner=small, far_banner=small_far, fps=30.0, latency_ms=22.0),
