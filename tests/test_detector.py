@@ -241,3 +241,28 @@ def test_a_first_set_is_held_to_the_fitted_population_limit_not_the_registry_def
     shipped_limits = shipped().population_limits
     assert HIP_EXTENSION in shipped_limits.get("hinge", {})  # fitted on the shared clips, shipped with provenance
     assert Detector("hinge").plan.safety_limits[HIP_EXTENSION] == shipped_limits["hinge"][HIP_EXTENSION]
+
+
+def squat_set_of_depths(depths_deg: list[float], fps: float = 30.0, lead_s: float = 2.0, period_s: float = 3.0):
+    """Time and metrics rows of a squat set: still, then one rep a period to each of ``depths_deg`` and back."""
+    from test_plan import rows
+
+    t = np.arange(int((lead_s + len(depths_deg) * period_s + 1.5) * fps)) / fps
+    phase = np.clip((t - lead_s) / period_s, 0, len(depths_deg) - 1e-9)
+    depth = np.asarray(depths_deg)[phase.astype(int)]
+    in_set = (t > lead_s) & (t < lead_s + len(depths_deg) * period_s)
+    return t, rows(t, hip_hinge_deg=np.where(in_set, depth * 0.5 * (1 - np.cos(2 * np.pi * phase)), 0.0))
+
+
+def test_one_sudden_shallower_rep_is_no_trend_but_a_steady_loss_still_stops_before_the_limit():
+    """A demonstration squat (bme410): two reps alike, one 13 deg shallower, then as deep as before. The depth
+    limit is 18 deg (15 % of 120); a straight line through the three predicted 20 and stopped the set. A loss
+    that grows rep after rep is still stopped before it crosses the limit."""
+    from formwatch.core.set_judge import SetJudge
+    from formwatch.sim.evaluation import judge_rows
+
+    sudden = judge_rows(SetJudge(exercise="squat"), *squat_set_of_depths([121, 119, 107, 120, 118, 120]))
+    assert sudden.stop is None and sudden.reps == 6
+    steady = judge_rows(SetJudge(exercise="squat"), *squat_set_of_depths([121, 119, 113, 106, 99, 92]))
+    assert steady.stop is not None and steady.stop.rule == "drift" and steady.stop.predicted
+    assert steady.stop.value < steady.stop.limit  # ended clean, before the loss reached the limit

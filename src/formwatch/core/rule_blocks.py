@@ -162,7 +162,8 @@ class DriftRule:
             devs = np.asarray(values, dtype=np.float64)
             if limit is None or not np.all(np.isfinite(devs)) or not np.all(np.diff(devs) > 0):
                 continue  # not worsening rep after rep
-            predicted = devs[-1] + float(np.polyfit(np.arange(n), devs, 1)[0])
+            predicted = devs[-1] + float(np.diff(devs).min())  # at its slowest step so far: one sudden rep is
+            # no trend to extrapolate (a demo squat's one shallower rep after two alike predicted a 20 deg loss)
             if predicted >= limit and devs[-1] >= 0.5 * limit:
                 already_over = bool(devs[-1] >= limit)  # this rep itself was past the limit: it was not clean
                 return Stop(ctx.t_s, len(reps), metric, round(float(devs[-1]), 2), round(limit, 2), "drift",
