@@ -72,3 +72,34 @@ def test_a_set_that_starts_at_the_bottom_rests_once_standing():
     # Two pulls: the one from the floor at the start (its way down never seen) and the full rep after.
     assert segmenter.rest_level == 0.0 and len(segmenter.reps) == 2
     assert segmenter.reps[0].down_s == 0.0 and segmenter.reps[0].depth_deg == pytest.approx(120.0)
+
+
+def reach(t, start_s, duration_s, from_deg, to_deg):
+    """A smooth move from ``from_deg`` to ``to_deg`` over ``duration_s`` from ``start_s`` (its values where inside)."""
+    inside = (t >= start_s) & (t < start_s + duration_s)
+    return inside, from_deg + (to_deg - from_deg) * 0.5 * (1 - np.cos(np.pi * (t[inside] - start_s) / duration_s))
+
+
+def test_a_bird_dog_rep_ended_at_a_fraction_of_its_peak_and_hovering_at_the_entry_depth_is_one_rep():
+    """Bird-dog (alternating limbs: a rep ends once back below 60 % of its peak). The hip at rest reads 80 deg;
+    a reach opens it to 44 (36 deg from rest). Coming back, it hovers 13-19 deg from rest, about the 15 deg entry
+    depth, before settling (polybag_bird_dog: counted 3 where there are 2); the other side's reach straight after,
+    from a trough well back (10 deg from rest), is the next rep."""
+    fps = 30
+    t = np.arange(0, 16, 1 / fps)
+    hip = np.full_like(t, 80.0)
+    for start_s, a, b, d in ((1.0, 80.0, 44.0, 1.5), (2.5, 44.0, 66.0, 1.0), (3.5, 66.0, 61.5, 0.3),
+                             (3.8, 61.5, 64.0, 0.3), (4.1, 64.0, 80.0, 0.6)):
+        inside, values = reach(t, start_s, d, a, b)
+        hip[inside] = values
+    hip[(t >= 4.7)] = 80.0
+    for start_s, a, b, d in ((7.0, 80.0, 44.0, 1.5), (8.5, 44.0, 70.0, 1.0), (9.5, 70.0, 44.0, 1.5),
+                             (11.0, 44.0, 80.0, 1.5)):
+        inside, values = reach(t, start_s, d, a, b)
+        hip[inside] = values
+    hip[t >= 12.5] = 80.0
+    segmenter = RepSegmenter(get_exercise("bird-dog"))
+    events = feed(segmenter, t, hip)
+    assert events.count(COMPLETED) == 3  # the first reach; then one side and the other
+    assert [round(r.depth_deg) for r in segmenter.reps] == [36, 36, 36]
+    assert segmenter.reps[1].start_s > 7.0

@@ -75,6 +75,7 @@ class RepSegmenter:
         self.driver_deg = math.nan  # this frame's driver, degrees from rest in the working direction
         self._before_rest: list[tuple[float, float]] = []  # (t_s, raw driver) until the rest is first known
         self.gap = False  # tracking was lost during the rep in progress
+        self._trough = 0.0  # the lowest driver (degrees from rest) since the last rep ended
         self._rest_buffer: list[tuple[float, float, tuple[float, ...]]] = []
         self._rep_start = 0.0
         self._bottom_t = 0.0
@@ -205,7 +206,11 @@ class RepSegmenter:
             self.lost()
             return NOTHING
         if self.phase == "rest":
-            if driver >= spec.enter_deg:
+            self._trough = min(self._trough, driver)
+            # A rep starts past the entry depth, having risen from the trough since the last rep by the band between
+            # entry and exit: a rep ended early (alternating limbs: at a fraction of its peak) and hovering about the
+            # entry depth on its way back to rest is not the next rep.
+            if driver >= spec.enter_deg and driver - self._trough >= spec.enter_deg - spec.exit_deg:
                 self.phase = "down"
                 self.gap = False
                 self._rep_start = t_s
@@ -226,6 +231,7 @@ class RepSegmenter:
         if driver <= max(spec.exit_deg, spec.exit_fraction * self.bottom):
             self.phase = "rest"
             if t_s - self._rep_start >= spec.min_rep_s:
+                self._trough = driver  # the next rep rises from the lowest after this one (a fidget: from before it)
                 self._complete(t_s)
                 return COMPLETED
         return event
