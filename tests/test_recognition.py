@@ -65,6 +65,14 @@ def test_an_unsure_recognition_counts_the_reps_and_judges_nothing():
     assert not summary.judged and not summary.notes and summary.stop is None
     assert summary.reps == 3  # counted from the first rep, although it asked only after 6 s
     assert verdict_line(summary).startswith("No verdict on 3 reps: not sure which exercise this is")
+    from dataclasses import replace
+
+    from formwatch.core.events import ViewProblem
+
+    left = replace(summary, view_problems=(ViewProblem(9.5, "nobody"),))  # walked out of the picture at the end
+    assert verdict_line(left).startswith("No verdict on 3 reps: not sure which exercise this is")
+    nothing = replace(left, reps=0)  # nobody ever did anything: that is the word
+    assert verdict_line(nothing).startswith("No verdict: no one in view")
 
 
 def test_reps_counted_while_asking_are_counted_afresh_once_the_exercise_is_chosen():

@@ -286,9 +286,10 @@ def verdict_line(summary: SetSummary) -> str:
     if not summary.judged_set:
         return ""
     blind = next((p for p in summary.view_problems if p.active and p.problem in SCENE_CODES), None)
-    if exercise is None and blind is not None and not summary.judged:
-        return f"No verdict: {view_problem_words(blind)[0]}."
-    if exercise is None and summary.recognition is not None and summary.recognition.source == ABSTAINED:
+    asked = summary.recognition is not None and summary.recognition.source == ABSTAINED
+    if exercise is None and blind is not None and not summary.judged and not (asked and summary.reps):
+        return f"No verdict: {view_problem_words(blind)[0]}."  # (reps counted while asking: someone was seen)
+    if exercise is None and asked:
         counted = f" on {summary.reps} rep{'s' if summary.reps != 1 else ''}" if summary.reps else ""
         return (f"No verdict{counted}: not sure which exercise this is ({recognition_why(summary.recognition)}); "
                 f"say --exercise KIND.")
