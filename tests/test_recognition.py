@@ -15,7 +15,7 @@ from formwatch.core.recognition import (ASK_AFTER_S, COLUMNS, FEATURES, Exercise
 from formwatch.core.registry import REGISTRY
 from formwatch.core.session import SetSession
 from formwatch.core.set_judge import SetJudge
-from formwatch.core.wording import ASK_WHICH, recognition_text, recognition_why, verdict_line
+from formwatch.core.wording import ASK_WHICH, recognition_text, recognition_why, verdict_line, why_ended
 from formwatch.sim.evaluation import judge_rows
 from formwatch.sim.synth import skeleton
 
@@ -73,6 +73,8 @@ def test_an_unsure_recognition_counts_the_reps_and_judges_nothing():
     assert verdict_line(left).startswith("No verdict on 3 reps: not sure which exercise this is")
     nothing = replace(left, reps=0)  # nobody ever did anything: that is the word
     assert verdict_line(nothing).startswith("No verdict: no one in view")
+    assert why_ended(summary) == "not judged: not sure which exercise this is"  # not "no stop": nothing was judged
+    assert why_ended(nothing) == "not judged: no one in view: step into the picture"
 
 
 def test_reps_counted_while_asking_are_counted_afresh_once_the_exercise_is_chosen():

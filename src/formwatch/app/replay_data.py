@@ -103,7 +103,7 @@ class ReplayData:
 
     def title(self) -> str:
         """One line for an exported picture: what, when, whose, how many reps, the verdict."""
-        from formwatch.core.wording import set_amount
+        from formwatch.core.wording import set_amount, why_ended
 
         meta, summary = self.recording.meta, self.summary
         exercise = summary.exercise or meta.get("exercise") or "no exercise chosen"
@@ -112,7 +112,8 @@ class ReplayData:
         who = f"profile {profile}" if profile else "no profile"
         done = set_amount(summary) if summary.judged_set else ""
         stop = summary.stop
-        verdict = f"STOP at {seconds_text(stop.t_s)}: {stop_headline(stop, summary.exercise)}" if stop else "no stop"
+        verdict = f"STOP at {seconds_text(stop.t_s)}: {stop_headline(stop, summary.exercise)}" if stop \
+            else why_ended(summary)
         return " · ".join(part for part in (exercise, when, who, done, verdict) if part)
 
     def index_at(self, t_s: float) -> int:

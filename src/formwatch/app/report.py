@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from formwatch.core.exercises import judged_spec
 from formwatch.core.registry import REGISTRY
-from formwatch.core.wording import UNCALIBRATED_ADVICE, is_hold, note_sentence, set_amount
+from formwatch.core.wording import UNCALIBRATED_ADVICE, is_hold, note_sentence, set_amount, unjudged_reason
 from formwatch.core.signature import Signature
 from formwatch.io.history_rows import HistorySet, LimitMove
 
@@ -67,12 +67,12 @@ def series(rows: Sequence[HistorySet]) -> ChartSeries:
 
 
 def _reason_label(row: HistorySet) -> str:
-    """Why a set ended, in a word or two: the stopped metric's label, "no stop", or "interrupted"."""
+    """Why a set ended, in a word or two: the stopped metric's label, "no stop", "not judged" or "interrupted"."""
     if row.status != "done":
         return row.status
     stop = row.summary.stop
     if stop is None:
-        return "no stop"
+        return "not judged" if unjudged_reason(row.summary) is not None else "no stop"
     if stop.metric not in REGISTRY:
         return stop.metric.replace("_", " ")
     return judged_spec(row.summary.exercise, stop.metric).label  # the exercise's word: "Low back rounding"
@@ -154,9 +154,11 @@ def _row_html(r: HistorySet, base: Path | None, link: bool = True) -> str:
         why, cls = r.status, "int"
     elif summary.stop is not None:
         why, cls = r.why_ended(), "stop"
+    elif summary.exercise is None:  # nothing judged: said as such, in the neutral colour
+        why, cls = r.why_ended(), "int"
     else:
         all_clean = summary.clean_reps == len(summary.judged)
-        why, cls = "no stop", "ok" if all_clean else "note"
+        why, cls = r.why_ended(), "ok" if all_clean else "note"
     anchor = (f"<a href='{html.escape(_relative_link(r.recording, base))}'>"
             f"{html.escape(Path(r.recording).name)}</a>" if r.recording else "")
     notes = " ".join(note_sentence(n, summary.exercise) for n in summary.technique_notes)

@@ -18,8 +18,8 @@ from formwatch.core.set_summary import SetSummary
 from formwatch.core.view_words import SCENE_CODES, view_problem_words
 
 __all__ = ["ASK_WHICH", "against_words", "is_hold", "note_sentence", "recognition_text", "recognition_why", "rep_line",
-           "seconds_text", "set_amount", "stop_advice", "stop_headline", "stop_reason", "verdict_line",
-           "why_ended"]
+           "seconds_text", "set_amount", "stop_advice", "stop_headline", "stop_reason", "unjudged_reason",
+           "verdict_line", "why_ended"]
 
 DROPPED_WARNING_FRACTION = 0.10  # above this share of dropped camera frames, the screen and the summary say so
 KEYS_STOPPED = "Space: new set · Q: quit"  # one set of key hints for every screen (panel, help, voice leaves it out)
@@ -272,12 +272,27 @@ def _done_amount(summary: SetSummary) -> str:
 
 def why_ended(summary: SetSummary, status: str = "done") -> str:
     """Why a set ended, for a table: the stop's sentence (the calibration advice left to the table's foot: it is
-    the same on every row), "no stop", or its status (interrupted, running)."""
+    the same on every row), "no stop", "not judged: ..." (no exercise known), or its status (interrupted, running)."""
     if summary.stop is not None:
         return stop_reason(summary.stop, summary.exercise, advice=False)
     if status != "done" or summary.interrupted:
         return "interrupted" if summary.interrupted or status == "done" else status
-    return "no stop"
+    unjudged = unjudged_reason(summary)
+    return f"not judged: {unjudged[0]}" if unjudged is not None else "no stop"  # "no stop" would say it was judged
+
+
+def unjudged_reason(summary: SetSummary) -> tuple[str, str] | None:
+    """Why nothing of a set was judged, its exercise not known: (the words, what to do — '' where the words say it);
+    None for a set judged as an exercise. The terminal's verdict line and every table's "ended because" say it."""
+    if summary.exercise is not None or not summary.judged_set:
+        return None
+    blind = next((p for p in summary.view_problems if p.active and p.problem in SCENE_CODES), None)
+    asked = summary.recognition is not None and summary.recognition.source == ABSTAINED
+    if blind is not None and not (asked and summary.reps):  # reps counted while it asked: someone was seen
+        return view_problem_words(blind)[0], ""
+    if asked:
+        return "not sure which exercise this is", "say --exercise KIND"
+    return "this does not look like a hinge, squat, bridge, bird-dog or plank", "say --exercise KIND if it is one"
 
 
 def verdict_line(summary: SetSummary) -> str:
@@ -285,17 +300,13 @@ def verdict_line(summary: SetSummary) -> str:
     exercise = summary.exercise
     if not summary.judged_set:
         return ""
-    blind = next((p for p in summary.view_problems if p.active and p.problem in SCENE_CODES), None)
-    asked = summary.recognition is not None and summary.recognition.source == ABSTAINED
-    if exercise is None and blind is not None and not summary.judged and not (asked and summary.reps):
-        return f"No verdict: {view_problem_words(blind)[0]}."  # (reps counted while asking: someone was seen)
-    if exercise is None and asked:
+    unjudged = unjudged_reason(summary)
+    if unjudged is not None:
+        words, fix = unjudged
+        if not fix:
+            return f"No verdict: {words}."
         counted = f" on {summary.reps} rep{'s' if summary.reps != 1 else ''}" if summary.reps else ""
-        return (f"No verdict{counted}: not sure which exercise this is ({recognition_why(summary.recognition)}); "
-                f"say --exercise KIND.")
-    if exercise is None:
-        return (f"No verdict: this does not look like a hinge, squat, bridge, bird-dog or plank "
-                f"({recognition_why(summary.recognition)}); say --exercise KIND if it is one.")
+        return f"No verdict{counted}: {words} ({recognition_why(summary.recognition)}); {fix}."
     notes = "".join(f"\nTechnique note: {note_sentence(n, exercise)}" for n in summary.technique_notes)
     done = set_amount(summary)
     if summary.stop is not None:
