@@ -168,6 +168,21 @@ def test_a_rep_exercise_whose_hips_have_not_folded_by_one_reps_start_is_never_na
     assert unmoved_exercises({"hip_range_deg": 27.0, "view_deg": 10.0}, ("hinge", "squat", "none"), 45.0) == ("squat",)
 
 
+def test_a_rep_exercise_whose_driver_was_never_read_is_never_named_from_any_view():
+    """A biceps curl filmed obliquely with the knees out of the picture: the hips' fold is never read (its range is
+    NaN), so not one squat rep could be counted; the model's "squat" is ruled out from every view and only "none of
+    these" is left. A hold has no driver to read and stays."""
+    model = RecognitionModel(("elbow_range_deg",), (0.0,), (1.0,), ("squat", "plank", "none"),
+                             ((0.0,), (0.0,), (0.0,)), (3.0, -1.0, 0.0), 0.5)
+    for view_deg in (10.0, 60.0, 85.0):
+        curl = {"hip_range_deg": math.nan, "elbow_range_deg": 70.0, "view_deg": view_deg}
+        assert unmoved_exercises(curl, ("hinge", "squat", "plank", "none"), 45.0) == ("hinge", "squat")
+        best, sure, left = likeliest(model, curl, side_view_max_deg=45.0)
+        assert best == "none" and "squat" not in left
+    seen = {"hip_range_deg": 40.0, "elbow_range_deg": 70.0, "view_deg": 60.0}
+    assert likeliest(model, seen, side_view_max_deg=45.0)[0] == "squat"
+
+
 # Labelled front-on or front-oblique (workoutmonitoring_plank.mp4, labelled "oblique", is filmed a little from the
 # front and above, the body's left-right axis into the picture: measured 4 deg off side-on, judged as side-on).
 FRONT_OR_OBLIQUE = [r["file"] for r in labelled_clips() if r["view"].strip().startswith("front")]

@@ -97,20 +97,21 @@ _DRIVER_RANGE = {HIP_HINGE: "hip_range_deg"}
 
 def unmoved_exercises(features: dict[str, float], classes: tuple[str, ...],
                       side_view_max_deg: float = math.inf) -> tuple[str, ...]:
-    """The rep exercises among ``classes`` whose driver moved less in the window than one of their reps starts at
-    (core/exercises.py ``enter_deg``): not one rep of them can have begun, so the window cannot be them. Only where
-    the camera sees the fold (the view within ``side_view_max_deg`` of side-on): from the front the hips fold in
-    depth, and a fold not seen is no evidence."""
-    view = features.get("view_deg", math.nan)
-    if not view <= side_view_max_deg:
-        return ()
+    """The rep exercises among ``classes`` the window cannot be: those whose driver was never read in it (from any
+    view: not one of their reps could be counted, so naming one would judge nothing — a biceps curl filmed with the
+    knees out of the picture is no squat), and, where the camera sees the fold (the view within
+    ``side_view_max_deg`` of side-on), those whose driver moved less than one of their reps starts at
+    (core/exercises.py ``enter_deg``). From the front the hips fold in depth, and a fold not seen is no evidence."""
+    side_on = features.get("view_deg", math.nan) <= side_view_max_deg
     out = []
     for name in classes:
         if name not in exercise_names():
             continue
         spec = get_exercise(name)
+        if not spec.has_reps:
+            continue
         moved = features.get(_DRIVER_RANGE.get(spec.driver, ""), math.nan)
-        if spec.has_reps and moved == moved and moved < spec.enter_deg:
+        if moved != moved or (side_on and moved < spec.enter_deg):
             out.append(name)
     return tuple(out)
 
