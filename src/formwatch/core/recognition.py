@@ -108,9 +108,10 @@ def unmoved_exercises(features: dict[str, float], classes: tuple[str, ...],
         if name not in exercise_names():
             continue
         spec = get_exercise(name)
-        if not spec.has_reps:
+        driver_range = _DRIVER_RANGE.get(spec.driver)
+        if not spec.has_reps or driver_range is None:  # a driver with no window feature: nothing to say of it
             continue
-        moved = features.get(_DRIVER_RANGE.get(spec.driver, ""), math.nan)
+        moved = features.get(driver_range, math.nan)
         if moved != moved or (side_on and moved < spec.enter_deg):
             out.append(name)
     return tuple(out)
