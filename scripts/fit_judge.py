@@ -27,8 +27,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +43,7 @@ from types import MappingProxyType  # noqa: E402
 import numpy as np  # noqa: E402
 
 from formwatch.core.judge_params import JudgeParams, Norm, RecognitionModel  # noqa: E402
+from formwatch.core.recognition import NONE_CLASS as NONE  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -154,33 +156,44 @@ def fit_rate(clips: list[Clip]) -> float:
 
 
 # ------------------------------------------------------------------------------------------- recognition
-CLASSES = ("hinge", "squat", "bridge", "bird-dog", "plank", "none")
+CLASSES = ("hinge", "squat", "bridge", "bird-dog", "plank", NONE)
 BARS = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))  # the confidence bars tried: 0.30 ... 0.95
 WRONG_COST = 2.0  # a wrong exercise costs twice what asking does (asking: the person presses E once)
-WINDOW_STEP_S = 1.0  # the recogniser's windows are sampled this often along each clip for the fit
-_WINDOWS: dict[Path, list[dict[str, float]]] = {}
+UNLIKE_SHARE = 0.05  # of a known exercise's windows, this share may lie farther from it than a window called unlike
+WINDOW_STEP_S = 1.0  # the recogniser is fitted on windows sampled this often along each clip
+_WINDOWS: dict[tuple[Path, float], list[dict[str, float]]] = {}
 
 
-def recognition_windows(clip: Clip) -> list[dict[str, float]]:
+def recognition_windows(clip: Clip, step_s: float = WINDOW_STEP_S) -> list[dict[str, float]]:
     """The recogniser's features along the clip, in time order: each window as it would be evaluated live (the
-    last WINDOW_S seconds up to that moment), from MIN_SEEN_S on, and at the clip's end."""
+    last WINDOW_S seconds up to that moment), every ``step_s`` from MIN_SEEN_S on, and at the clip's end."""
     from formwatch.core.recognition import COLUMNS, MIN_SEEN_S, WINDOW_S, window_features
 
-    if clip.poses not in _WINDOWS:
+    key = (clip.poses, step_s)
+    if key not in _WINDOWS:
         t, rows = series(clip)
         data = rows[:, [_column(n) for n in COLUMNS]]
-        ends = [*np.arange(t[0] + MIN_SEEN_S, t[-1], WINDOW_STEP_S), t[-1]]
-        _WINDOWS[clip.poses] = [window_features(data[(t >= end - WINDOW_S) & (t <= end)]) for end in ends]
-    return _WINDOWS[clip.poses]
+        ends = [*np.arange(t[0] + MIN_SEEN_S, t[-1], step_s), t[-1]]
+        _WINDOWS[key] = [window_features(data[(t >= end - WINDOW_S) & (t <= end)]) for end in ends]
+    return _WINDOWS[key]
+
+
+def live_windows(clip: Clip) -> list[dict[str, float]]:
+    """The windows the recogniser decides on live (every EVALUATE_EVERY_S): where a wrong answer can slip in
+    between the fit's windows, so the bar and the unlike distance are chosen on these."""
+    from formwatch.core.recognition import EVALUATE_EVERY_S
+
+    return recognition_windows(clip, EVALUATE_EVERY_S)
 
 
 def _matrix(windows: list[dict[str, float]], features: tuple[str, ...]) -> np.ndarray:
     return np.array([[w.get(f, math.nan) for f in features] for w in windows], dtype=float)
 
 
-def _fit_model(clips: list[Clip], bar: float) -> RecognitionModel:
+def _fit_model(clips: list[Clip], bar: float, unlike_beyond: float = math.inf) -> RecognitionModel:
     """The multinomial logistic model (scikit-learn, L2, classes balanced, each clip's windows weighing as one
-    clip) on every window of ``clips``, standardised and NaN at the centre — as core/recognition.py reads it."""
+    clip) on every window of ``clips``, standardised and NaN at the centre — as core/recognition.py reads it —
+    with each exercise's windows kept (``seen``: a window unlike all of them is none of these)."""
     from sklearn.linear_model import LogisticRegression
 
     from formwatch.core.recognition import FEATURES
@@ -197,10 +210,14 @@ def _fit_model(clips: list[Clip], bar: float) -> RecognitionModel:
     scale[~(scale > 0)] = 1.0
     z = np.nan_to_num((x - centre) / scale, nan=0.0)
     model = LogisticRegression(class_weight="balanced", max_iter=5000).fit(z, ys, sample_weight=np.array(ws))
+    labels = np.array(ys)
+    seen = {name: tuple(tuple(round(float(v), 3) for v in row) for row in z[labels == name])
+            for name in sorted(set(ys)) if name != NONE}
     return RecognitionModel(FEATURES, tuple(round(float(v), 6) for v in centre),
                             tuple(round(float(v), 6) for v in scale), tuple(str(c) for c in model.classes_),
                             tuple(tuple(round(float(w), 6) for w in row) for row in model.coef_),
-                            tuple(round(float(b), 6) for b in model.intercept_), bar)
+                            tuple(round(float(b), 6) for b in model.intercept_), bar,
+                            MappingProxyType(seen), unlike_beyond)
 
 
 def fit_hold_still(clips: list[Clip]) -> float:
@@ -221,35 +238,66 @@ def recognised_as(model: RecognitionModel, windows: list[dict[str, float]], bar:
                   hold_still_max_deg: float = math.inf, side_view_max_deg: float = math.inf) -> str | None:
     """What the recogniser would end saying over these windows at ``bar``: the first exercise it is sure of,
     else "none" if it was sure of that, else None (it asked)."""
+    return answer_at(words_of(model, windows, hold_still_max_deg, side_view_max_deg), bar)
+
+
+def words_of(model: RecognitionModel, windows: list[dict[str, float]], hold_still_max_deg: float = math.inf,
+             side_view_max_deg: float = math.inf) -> list[tuple[str | None, float]]:
+    """The model's word on each window: (its likeliest class, how sure), as core/recognition.py reads it."""
     from formwatch.core.recognition import likeliest
 
+    return [likeliest(model, w, hold_still_max_deg, side_view_max_deg)[:2] for w in windows]
+
+
+def answer_at(words: list[tuple[str | None, float]], bar: float) -> str | None:
+    """What the recogniser ends saying from these words at ``bar`` (see :func:`recognised_as`)."""
     answer = None
-    for window in windows:
-        best, sure, _ = likeliest(model, window, hold_still_max_deg, side_view_max_deg)
+    for best, sure in words:
         if best is not None and sure >= bar:
-            if best != "none":
+            if best != NONE:
                 return best
-            answer = "none"
+            answer = NONE
     return answer
+
+
+def _unlike_beyond(models: dict[str, RecognitionModel], clips: list[Clip]) -> float:
+    """The distance past which a window is unlike an exercise as seen: each source's exercise windows measured
+    against the windows of that exercise in every other source (``models``: each source's model fitted without
+    it); the distance UNLIKE_SHARE of them lie beyond (each clip weighing as one)."""
+    distances, weights = [], []
+    for clip in clips:
+        model = models[clip.source]
+        if clip.exercise == NONE or clip.exercise not in model.seen:
+            continue
+        windows = live_windows(clip)
+        distances += [model.distance_to_seen(clip.exercise, w) for w in windows]
+        weights += [1.0 / len(windows)] * len(windows)
+    if not distances:
+        return math.inf
+    order = np.argsort(distances)
+    share = np.cumsum(np.asarray(weights)[order]) / sum(weights)
+    return round(float(np.asarray(distances)[order][np.searchsorted(share, 1.0 - UNLIKE_SHARE)]), 2)
 
 
 def fit_recognition(clips: list[Clip], hold_still_max_deg: float = math.inf,
                     side_view_max_deg: float = math.inf) -> RecognitionModel:
-    """The recogniser: its bar chosen by leave-one-source-out within ``clips`` (each source's clips recognised by
-    a model fitted without them; the bar scoring most right answers less WRONG_COST a wrong one), then the model
-    refitted on them all with that bar."""
+    """The recogniser, by leave-one-source-out within ``clips`` (each source's clips recognised by a model fitted
+    without them): first the distance past which a window is unlike an exercise as seen (:func:`_unlike_beyond`),
+    then the bar scoring most right answers less WRONG_COST a wrong one; then the model refitted on them all."""
     usable = [c for c in clips if c.person and c.exercise in CLASSES]
+    sources = sorted({c.source for c in usable})
+    models = {source: _fit_model([c for c in usable if c.source != source], 0.0) for source in sources}
+    unlike_beyond = _unlike_beyond(models, usable)
     score = dict.fromkeys(BARS, 0.0)
-    for source in sorted({c.source for c in usable}):
-        held = [c for c in usable if c.source == source]
-        model = _fit_model([c for c in usable if c.source != source], 0.0)
-        for clip in held:
-            windows = recognition_windows(clip)
+    for source in sources:
+        model = replace(models[source], unlike_beyond=unlike_beyond)
+        for clip in (c for c in usable if c.source == source):
+            words = words_of(model, live_windows(clip), hold_still_max_deg, side_view_max_deg)
             for bar in BARS:
-                answer = recognised_as(model, windows, bar, hold_still_max_deg, side_view_max_deg)
+                answer = answer_at(words, bar)
                 score[bar] += 0.0 if answer is None else (1.0 if answer == clip.exercise else -WRONG_COST)
-    bar = max(BARS, key=lambda b: (score[b], -b))
-    return _fit_model(usable, bar)
+    bar = max(BARS, key=lambda b: (score[b], b))  # a tie: the higher bar (surer answers)
+    return _fit_model(usable, bar, unlike_beyond)
 
 
 # ------------------------------------------------------------------------------------------------- the norms
@@ -356,8 +404,6 @@ def _held_peak(t_s: np.ndarray, values: np.ndarray, hold_s: float) -> float:
 def set_peak(clip: Clip, metric: str, base: JudgeParams) -> float:
     """How far past its population zero ``metric`` went in the clip, held for the judge's debounce, as the judge
     reads it (the exercise given, that metric alone watched, no rule: nothing stops the set early)."""
-    from dataclasses import replace
-
     from formwatch.core.detector import Detector
     from formwatch.core.exercises import get_exercise
     from formwatch.core.plan import make_plan
@@ -435,6 +481,11 @@ def fit_margins(clips: list[Clip], base: JudgeParams) -> dict[str, float]:
     return {e: round(float(np.mean(z) + tail * np.std(z, ddof=1)), 2) for e, z in worst.items() if len(z) >= MIN_SETS}
 
 
+def _compact_lists(text: str) -> str:
+    """Each list of plain numbers on one line (the recogniser's kept windows are hundreds of rows)."""
+    return re.sub(r"\[\s+([-0-9.e,\snul]+?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
@@ -443,7 +494,7 @@ def main() -> int:
     clips = load_clips(args.data)
     params = fit(clips)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(params.to_json(), indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(_compact_lists(json.dumps(params.to_json(), indent=1)) + "\n", encoding="utf-8")
     print(args.out)
     return 0
 

@@ -183,6 +183,42 @@ def test_a_rep_exercise_whose_driver_was_never_read_is_never_named_from_any_view
     assert likeliest(model, seen, side_view_max_deg=45.0)[0] == "squat"
 
 
+def test_a_movement_unlike_every_window_of_the_named_exercise_is_none_of_these_and_says_so():
+    """The model can only place a lunge among the exercises it knows (here: sure of a hinge the more the hips
+    move); a window far from every hinge window it was fitted on is none of these, as sure as the model was of the
+    hinge, and the words say which exercise it was nearest yet unlike. Near a seen hinge window: a hinge."""
+    base = model_on_hip_range(0.8)
+    t, metrics = swings(80.0)
+    near = window_features(metrics[:, [REGISTRY.index(n) for n in COLUMNS]])  # a whole window of the swings
+    model = RecognitionModel(base.features, base.centre, base.scale, base.classes, base.weights, base.bias,
+                             base.bar, {"hinge": (tuple(base.standardised(near)),)}, 5.0)
+    far = {**near, "knee_range_deg": 60.0}  # the knees moved as no hinge seen ever did
+    assert likeliest(model, near)[0] == "hinge"
+    best, sure, _ = likeliest(model, far)
+    assert best == "none" and sure == pytest.approx(likeliest(model, near)[1])
+    assert likeliest(base, far)[0] == "hinge"  # no windows kept (an older fit): the model's word stands
+    knee = REGISTRY.index("knee_flexion_deg")
+    metrics[:, knee] = 30.0 * (1 - np.cos(2 * np.pi * t / 3.0))  # every window: hips and knees fold together
+    said, last = recognise(model, t, metrics)
+    assert last.exercise is None and last.source == "recognised"
+    assert "unlike every hinge" in recognition_why(last)
+    said, last = recognise(model, *swings(80.0))  # the knees still: like the hinges seen
+    assert last.exercise == "hinge"
+
+
+def test_the_recognisers_kept_windows_and_distance_survive_the_fit_file():
+    """``seen`` and ``unlike_beyond`` are written to and read back from judge_fit.json; a file from before them
+    reads as every window like what was seen."""
+    base = model_on_hip_range(0.8)
+    model = RecognitionModel(base.features, base.centre, base.scale, base.classes, base.weights, base.bias,
+                             base.bar, {"hinge": ((1.0,) * len(FEATURES),)}, 3.5)
+    back = JudgeParams.from_json(JudgeParams(recognition=model).to_json()).recognition
+    assert back.unlike_beyond == 3.5 and back.seen["hinge"] == ((1.0,) * len(FEATURES),)
+    old = JudgeParams(recognition=base).to_json()
+    del old["recognition"]["seen"], old["recognition"]["unlike_beyond"]  # type: ignore[index]
+    assert math.isinf(JudgeParams.from_json(old).recognition.unlike_beyond)
+
+
 # Labelled front-on or front-oblique (workoutmonitoring_plank.mp4, labelled "oblique", is filmed a little from the
 # front and above, the body's left-right axis into the picture: measured 4 deg off side-on, judged as side-on).
 FRONT_OR_OBLIQUE = [r["file"] for r in labelled_clips() if r["view"].strip().startswith("front")]

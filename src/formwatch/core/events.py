@@ -16,7 +16,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, Mapping, TypeAlias
 
-__all__ = ["ABSTAINED", "BREATH", "TEMPO", "Against", "BreathHeld", "Event", "Note", "Recognised", "RepCounted", "RepJudged", "Stop", "Verdict",
+__all__ = ["ABSTAINED", "UNLIKE_PREFIX", "BREATH", "TEMPO", "Against", "BreathHeld", "Event", "Note", "Recognised", "RepCounted", "RepJudged", "Stop", "Verdict",
            "ViewProblem", "event_from_json", "event_to_json", "first_stop"]
 
 
@@ -89,6 +89,7 @@ class RepJudged:
 
 
 ABSTAINED = "abstained"  # a Recognised event's source when the recogniser was not sure enough to say
+UNLIKE_PREFIX = "unlike_"  # a Recognised event's evidence: the exercise the movement was likeliest yet unlike (how far)
 
 
 @dataclass(frozen=True)

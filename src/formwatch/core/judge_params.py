@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
+
+import numpy as np
 
 __all__ = ["JudgeParams", "Norm", "RecognitionModel", "shipped"]
 
@@ -41,7 +43,12 @@ class Norm:
 @dataclass(frozen=True)
 class RecognitionModel:
     """A multinomial logistic model over the movement's features: feature names, their centring and scale, one
-    weight row (and bias) a class; below ``bar`` the most likely class is not sure enough, and formwatch asks."""
+    weight row (and bias) a class; below ``bar`` the most likely class is not sure enough, and formwatch asks.
+
+    ``seen``: each exercise's windows it was fitted on (standardised features); a window farther than
+    ``unlike_beyond`` from every window of the exercise the model names is unlike that exercise as it was ever
+    seen — a lunge the model can only place among squats — and is taken for none of these (a logistic model
+    names *some* class however far a movement is from all of them)."""
 
     features: tuple[str, ...] = ()
     centre: tuple[float, ...] = ()
@@ -50,11 +57,29 @@ class RecognitionModel:
     weights: tuple[tuple[float, ...], ...] = ()
     bias: tuple[float, ...] = ()
     bar: float = 0.5
+    seen: Mapping[str, tuple[tuple[float, ...], ...]] = field(default_factory=lambda: MappingProxyType({}))
+    unlike_beyond: float = math.inf  # standardised distance; inf: every window is like what was seen
+
+    def standardised(self, values: Mapping[str, float]) -> list[float]:
+        """The feature values centred and scaled as the model reads them (a missing or NaN feature at its centre)."""
+        read = [values.get(n, math.nan) for n in self.features]
+        return [(v - c) / s if v == v else 0.0 for v, c, s in zip(read, self.centre, self.scale)]
+
+    def distance_to_seen(self, exercise: str, values: Mapping[str, float]) -> float:
+        """How far these feature values are from the nearest window of ``exercise`` the model was fitted on
+        (standardised units); inf when it has none of that exercise."""
+        seen = self._seen_arrays.get(exercise)
+        if seen is None or not len(seen):
+            return math.inf
+        return float(np.sqrt(((seen - np.asarray(self.standardised(values))) ** 2).sum(axis=1).min()))
+
+    @cached_property
+    def _seen_arrays(self) -> dict[str, np.ndarray]:
+        return {name: np.asarray(rows, dtype=float) for name, rows in self.seen.items()}
 
     def probabilities(self, values: Mapping[str, float]) -> dict[str, float]:
         """Each class's probability for these feature values (a missing or NaN feature at its centre)."""
-        read = [values.get(n, math.nan) for n in self.features]
-        x = [(v - c) / s if v == v else 0.0 for v, c, s in zip(read, self.centre, self.scale)]
+        x = self.standardised(values)
         logits = [b + sum(w * v for w, v in zip(row, x)) for row, b in zip(self.weights, self.bias)]
         top = max(logits, default=0.0)
         exps = [math.exp(v - top) for v in logits]
@@ -90,7 +115,9 @@ class JudgeParams:
                 "hold_still_max_deg": None if math.isinf(self.hold_still_max_deg) else self.hold_still_max_deg,
                 "recognition": {"features": list(r.features), "centre": list(r.centre), "scale": list(r.scale),
                                 "classes": list(r.classes), "weights": [list(w) for w in r.weights],
-                                "bias": list(r.bias), "bar": r.bar},
+                                "bias": list(r.bias), "bar": r.bar,
+                                "unlike_beyond": None if math.isinf(r.unlike_beyond) else r.unlike_beyond,
+                                "seen": {e: [list(w) for w in rows] for e, rows in r.seen.items()}},
                 "norms": {e: {m: {"edges_deg": list(n.edges_deg), "mean": [_num(v) for v in n.mean],
                                   "spread": [_num(v) for v in n.spread],
                                   "margin": None if math.isinf(n.margin) else n.margin, "reps": n.reps,
@@ -104,8 +131,11 @@ class JudgeParams:
         r = _mapping(data.get("recognition"))
         rec = RecognitionModel(_strs(r.get("features")), _floats(r.get("centre")), _floats(r.get("scale")),
                                _strs(r.get("classes")), tuple(_floats(w) for w in _list(r.get("weights"))),
-                               _floats(r.get("bias")), _float(r.get("bar", 0.5))) if r.get("classes") \
-            else RecognitionModel()
+                               _floats(r.get("bias")), _float(r.get("bar", 0.5)),
+                               MappingProxyType({str(e): tuple(_floats(w) for w in _list(rows))
+                                                 for e, rows in _mapping(r.get("seen")).items()}),
+                               math.inf if r.get("unlike_beyond") is None else _float(r.get("unlike_beyond"))) \
+            if r.get("classes") else RecognitionModel()
         norms = {str(e): MappingProxyType({str(m): _norm(_mapping(n)) for m, n in _mapping(metrics).items()})
                  for e, metrics in _mapping(data.get("norms")).items()}
         rate, still = data.get("max_rate_deg_s"), data.get("hold_still_max_deg")

@@ -19,15 +19,16 @@ from collections import deque
 
 import numpy as np
 
-from formwatch.core.events import ABSTAINED, Recognised
+from formwatch.core.events import ABSTAINED, UNLIKE_PREFIX, Recognised
 from formwatch.core.exercises import exercise_names, get_exercise
 from formwatch.core.judge_params import RecognitionModel
 from formwatch.core.registry import (ARM_RAISE, ELBOW_FLEXION, HIP_HEIGHT, HIP_HINGE, KNEE_FLEXION, LEG_SPLIT,
                                      REGISTRY, SHANK_INCLINE, SHOULDER_ELEVATION, TRUNK_INCLINE, VIEW_ANGLE)
 
-__all__ = ["ABSTAINED", "ASK_AFTER_S", "COLUMNS", "FEATURES", "MIN_SEEN_S", "NONE_CLASS", "ExerciseRecognizer",
-           "likeliest", "likeliest_with_reps", "movement_deg", "unmoved_exercises", "window_features",
-           "without_classes"]
+__all__ = ["ABSTAINED", "ASK_AFTER_S", "COLUMNS", "FEATURES", "MIN_SEEN_S", "NONE_CLASS", "UNLIKE_PREFIX",
+           "ExerciseRecognizer",
+           "likeliest", "likeliest_with_reps", "movement_deg", "unlike_seen", "unmoved_exercises",
+           "window_features", "without_classes"]
 
 MIN_SEEN_S = 2.0  # the least movement a decision is made from
 ASK_AFTER_S = 6.0  # still unsure after this long: ask which exercise it is
@@ -122,8 +123,9 @@ def likeliest(model: RecognitionModel, features: dict[str, float], hold_still_ma
     """The model's word on one window: (the likeliest class, its probability, every class's probability), with
     what the movement rules out taken out — a hold while the body moves, a rep exercise whose driver has not moved
     by one rep's start. When the model's likeliest is ruled out, the rest can only say "none of these" (sure enough
-    or not): a window too early in a set to show its first rep never names another exercise instead.
-    The class is None when nothing is left."""
+    or not): a window too early in a set to show its first rep never names another exercise instead. An exercise
+    named by a window unlike every window of it the model was fitted on (``RecognitionModel.unlike_beyond``) is
+    "none of these", as sure as the model was of the exercise. The class is None when nothing is left."""
     probabilities = model.probabilities(features)
     if movement_deg(features) > hold_still_max_deg:
         probabilities = without_classes(probabilities, HOLDS)
@@ -137,7 +139,18 @@ def likeliest(model: RecognitionModel, features: dict[str, float], hold_still_ma
         if left != NONE_CLASS:
             return left, 0.0, probabilities
         return left, probabilities[left], probabilities
+    if unlike_seen(model, best, features) is not None:
+        return NONE_CLASS, probabilities[best], probabilities
     return best, probabilities[best], probabilities
+
+
+def unlike_seen(model: RecognitionModel, exercise: str, features: dict[str, float]) -> float | None:
+    """How far the window is from every window of ``exercise`` the model was fitted on, when past the model's
+    ``unlike_beyond`` (the window is unlike that exercise as ever seen); None when it is like it (or no exercise)."""
+    if exercise == NONE_CLASS or not model.unlike_beyond < math.inf:
+        return None
+    distance = model.distance_to_seen(exercise, features)
+    return distance if distance > model.unlike_beyond else None
 
 
 def likeliest_with_reps(recognition: Recognised) -> str | None:
@@ -224,6 +237,9 @@ class ExerciseRecognizer:
         best, sure, probabilities = likeliest(self.model, features, self.hold_still_max_deg, self.side_view_max_deg)
         evidence = {k: round(v, 2) for k, v in features.items() if v == v}
         evidence.update({f"p_{k}": round(v, 3) for k, v in probabilities.items()})
+        top = max(probabilities, key=lambda k: probabilities[k], default=NONE_CLASS)
+        if best == NONE_CLASS and (distance := unlike_seen(self.model, top, features)) is not None:
+            evidence[f"{UNLIKE_PREFIX}{top}"] = round(distance, 2)
         if best is None or sure < self.model.bar:
             return Recognised(t_s, None, round(sure, 3), ABSTAINED, evidence)
         return Recognised(t_s, None if best == NONE_CLASS else best, round(sure, 3), evidence=evidence)

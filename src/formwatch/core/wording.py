@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-from formwatch.core.events import ABSTAINED, BREATH, TEMPO, Against, Note, Recognised, RepJudged, Stop, Verdict
+from formwatch.core.events import ABSTAINED, BREATH, UNLIKE_PREFIX, TEMPO, Against, Note, Recognised, RepJudged, Stop, Verdict
 from formwatch.core.exercises import get_exercise, judged_spec
 from formwatch.core.registry import MetricSpec
 from formwatch.core.set_summary import SetSummary
@@ -210,12 +210,12 @@ def recognition_why(recognition: Recognised | None) -> str:
     if recognition is None:
         return "nothing recognised"
     e = recognition.evidence
-    if recognition.source == "chosen":
-        return "chosen by you"
-    if recognition.source == "given":
-        return "given with --exercise"
+    if recognition.source in ("chosen", "given"):
+        return "chosen by you" if recognition.source == "chosen" else "given with --exercise"
+    unlike = next((k.removeprefix(UNLIKE_PREFIX) for k in e if k.startswith(UNLIKE_PREFIX)), "")  # none of these
+    unlike_words = f"nearest a {unlike}, but unlike every {unlike} formwatch was taught" if unlike else ""
     if "upright_share" not in e:
-        return "too little movement seen to recognise an exercise"
+        return unlike_words or "too little movement seen to recognise an exercise"
     if e["upright_share"] >= 0.5:
         posture = "standing"
     elif e.get("shank_deg", 90.0) < 45.0 and e.get("trunk_signed_deg", 0.0) >= 0:  # shins upright, leaning forward
@@ -231,7 +231,7 @@ def recognition_why(recognition: Recognised | None) -> str:
     guesses = sorted(((v, k[2:]) for k, v in e.items() if k.startswith("p_")), reverse=True)
     if recognition.source == ABSTAINED and guesses:
         words += f"; best guess {guesses[0][1].replace('none', 'none of these')} at {guesses[0][0]:.2f}, not sure"
-    return words
+    return f"{words}; {unlike_words}" if unlike_words else words
 
 
 # ------------------------------------------------------------------------------------------------ the set
