@@ -167,15 +167,20 @@ _WINDOWS: dict[tuple[Path, float], list[dict[str, float]]] = {}
 def recognition_windows(clip: Clip, step_s: float = WINDOW_STEP_S) -> list[dict[str, float]]:
     """The recogniser's features along the clip, in time order: each window as it would be evaluated live (the
     last WINDOW_S seconds up to that moment), every ``step_s`` from MIN_SEEN_S on, and at the clip's end."""
-    from formwatch.core.recognition import COLUMNS, MIN_SEEN_S, WINDOW_S, window_features
-
     key = (clip.poses, step_s)
     if key not in _WINDOWS:
-        t, rows = series(clip)
-        data = rows[:, [_column(n) for n in COLUMNS]]
-        ends = [*np.arange(t[0] + MIN_SEEN_S, t[-1], step_s), t[-1]]
-        _WINDOWS[key] = [window_features(data[(t >= end - WINDOW_S) & (t <= end)]) for end in ends]
+        _WINDOWS[key] = windows_along(*series(clip), step_s)
     return _WINDOWS[key]
+
+
+def windows_along(t: np.ndarray, rows: np.ndarray, step_s: float) -> list[dict[str, float]]:
+    """The recogniser's features over metrics ``rows`` at times ``t``: the last WINDOW_S seconds every ``step_s``
+    from MIN_SEEN_S on, and at the end (the only one when the rows span less)."""
+    from formwatch.core.recognition import COLUMNS, MIN_SEEN_S, WINDOW_S, window_features
+
+    data = rows[:, [_column(n) for n in COLUMNS]]
+    ends = [*np.arange(t[0] + MIN_SEEN_S, t[-1], step_s), t[-1]]
+    return [window_features(data[(t >= end - WINDOW_S) & (t <= end)]) for end in ends]
 
 
 def live_windows(clip: Clip) -> list[dict[str, float]]:
