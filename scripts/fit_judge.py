@@ -9,8 +9,9 @@ the judge reads. What is fitted, and from what (formwatch.core.judge_params says
 
 - the camera's angle past which side-view metrics are not judged, from the clips labelled side against those
   labelled front or oblique;
-- the recogniser's weights (a multinomial logistic model over the movement's features), from every clip's exercise,
-  and the confidence below which it asks instead of guessing;
+- the recogniser's weights (a multinomial logistic model over the movement's features), from every clip's exercise;
+  the distance from every window of an exercise seen past which a window is unlike it (none of these), and the
+  confidence below which it asks instead of guessing, both by leave-one-source-out within the clips;
 - norms by phase: what correct reps read, metric by metric, per band of the driver's angle (the mean and spread of
   each correct rep's reading there), from the reps of clips labelled correct or instructional, and the margin past
   which a first set gets a note, chosen so that under leave-one-source-out no more than 5 % of correct reps would;
