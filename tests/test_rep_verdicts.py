@@ -247,3 +247,21 @@ def test_drawn_silhouettes_a_back_rounding_3_deg_more_every_rep_from_rep_6_is_st
 def test_drawn_silhouettes_a_steady_back_is_clean_every_rep():
     summary = drawn_hinge_session(lambda rep: 0.0)
     assert not summary.stopped and verdicts(summary) == ["clean"] * 10
+
+
+@pytest.mark.parametrize("lockout_deg, stopped", [(3.0, False), (25.0, True)])
+def test_a_rest_taken_bent_over_the_bar_is_no_zero_for_hips_past_straight(lockout_deg, stopped):
+    """A deadlift set up over the bar: the still rest before the rep has the hips flexed 18 deg. Straight hips at
+    the lockout (3 deg past straight, within a landmark's noise) are no fault; measured from that rest they read 21
+    deg past straight and stopped the set (a demonstration was told "hips pushed past straight 21 deg"). Hips pushed
+    25 deg past straight are still stopped."""
+    t = np.arange(int(5.5 * 30.0)) / 30.0
+    # still at the bar (18 deg), down to the floor (130 deg), up to the lockout, standing there
+    hinge = np.interp(t, (0.0, 1.5, 2.3, 3.3, 4.3, 5.5), (18.0, 18.0, 130.0, 110.0, -lockout_deg, -lockout_deg))
+    summary = judge_rows(Detector(plan=make_plan("hinge"), params=JudgeParams()), t,
+                         rows(t, hip_hinge_deg=hinge, hip_extension_deg=-hinge,  # trunk to thigh, past straight
+                              shoulder_elevation_cm=np.zeros_like(t), lumbar_curve_deg=np.full_like(t, 10.0)))
+    assert len(summary.judged) == 1
+    assert summary.stopped is stopped and (summary.judged[0].verdict.value == "clean") is not stopped
+    if stopped:
+        assert summary.stop.metric == "hip_extension_deg" and summary.stop.value == pytest.approx(lockout_deg, abs=1.0)

@@ -61,11 +61,15 @@ class SetBaselines:
         return out
 
     def rest_learned(self, rest_values: dict[str, float]) -> None:
-        """The set's standing posture is the zero of each uncalibrated metric with a natural zero."""
+        """The set's standing posture is the zero of each uncalibrated metric with a natural zero — unless it reads
+        on the better side of that zero: hips still flexed at the rest (a deadlift set up over the bar) are no
+        reference for "past straight", and would make the lockout's straight hips read as pushed past it."""
         for metric in self.watched:
             if metric.natural_zero is not None and metric.name in rest_values \
                     and not self.plan.is_calibrated(metric.name):
-                self.baseline[metric.name] = rest_values[metric.name]
+                rest = rest_values[metric.name]
+                self.baseline[metric.name] = rest if metric.worsening(rest - metric.natural_zero) > 0 \
+                    else metric.natural_zero
 
     def collect(self, values: list[float]) -> bool:
         """Keep this frame's readings of the metrics still learning; True while any has readings but no zero."""
