@@ -40,3 +40,23 @@ def test_a_mirrored_clip_is_every_frame_turned_left_to_right(tmp_path):
         assert columns.shape == (160,)
         assert columns[-(40 + i) + 3:].min() > 200 and columns[: 160 - (40 + i) - 3].max() < 55  # bright band on the right
     assert _script().mirrored_video(video, into) == mirrored  # written once
+
+
+def test_a_bird_dog_counts_its_reaches_filmed_either_way(tmp_path, model_path):
+    """myguides_bird-dog (3 reaches by eye), as filmed and mirrored: 3 reps both ways. Read by the hip's fold (the
+    trunk against the two knees' midpoint) the mirrored clip counted 0: the pose model places the far leg otherwise,
+    and the midpoint moves half the reach; the thighs' split opens by all of it."""
+    from conftest import pose_recording, shared_file
+
+    from formwatch.app.analyze import analyze
+    from formwatch.core.set_judge import SetJudge
+
+    video = shared_file("video", "myguides_bird-dog.mp4")
+    into = tmp_path / "mirrored"
+    into.mkdir()
+    counted = []
+    for clip in (video, _script().mirrored_video(video, into)):
+        summary = analyze(pose_recording(clip, model_path), tmp_path / f"rec-{clip.stem}",
+                          detector=SetJudge(exercise="bird-dog"), progress=False).summary
+        counted.append(summary.reps)
+    assert counted == [3, 3]

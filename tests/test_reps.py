@@ -81,10 +81,11 @@ def reach(t, start_s, duration_s, from_deg, to_deg):
 
 
 def test_a_bird_dog_rep_ended_at_a_fraction_of_its_peak_and_hovering_at_the_entry_depth_is_one_rep():
-    """Bird-dog (alternating limbs: a rep ends once back below 60 % of its peak). The hip at rest reads 80 deg;
-    a reach opens it to 44 (36 deg from rest). Coming back, it hovers 13-19 deg from rest, about the 15 deg entry
-    depth, before settling (polybag_bird_dog: counted 3 where there are 2); the other side's reach straight after,
-    from a trough well back (10 deg from rest), is the next rep."""
+    """Bird-dog (alternating limbs: a rep ends once back below 60 % of its peak), driven by the angle between the
+    thighs: 20 deg on all fours; a reach opens it to 56 (36 deg from rest). Coming back, it hovers 13-19 deg from
+    rest, about the 15 deg entry depth, before settling (polybag_bird_dog: counted 3 where there are 2); the other
+    side's reach straight after, from a trough well back (10 deg from rest), is the next rep. (Drawn as the hip's
+    fold it drove before, 80 deg at rest; the thighs' split reads 100 deg less.)"""
     fps = 30
     t = np.arange(0, 16, 1 / fps)
     hip = np.full_like(t, 80.0)
@@ -99,7 +100,7 @@ def test_a_bird_dog_rep_ended_at_a_fraction_of_its_peak_and_hovering_at_the_entr
         hip[inside] = values
     hip[t >= 12.5] = 80.0
     segmenter = RepSegmenter(get_exercise("bird-dog"))
-    events = feed(segmenter, t, hip)
+    events = feed(segmenter, t, 100.0 - hip)
     assert events.count(COMPLETED) == 3  # the first reach; then one side and the other
     assert [round(r.depth_deg) for r in segmenter.reps] == [36, 36, 36]
     assert segmenter.reps[1].start_s > 7.0

@@ -12,8 +12,8 @@ import contextlib
 from dataclasses import dataclass
 from typing import Iterator
 
-from formwatch.core.registry import (HIP_EXTENSION, HIP_HINGE, LUMBAR_CURVE, REGISTRY, RIB_FLARE, SHOULDER_ELEVATION,
-                                     MetricSpec)
+from formwatch.core.registry import (HIP_EXTENSION, HIP_HINGE, LEG_SPLIT, LUMBAR_CURVE, REGISTRY, RIB_FLARE,
+                                     SHOULDER_ELEVATION, MetricSpec)
 
 # The built-in rules in the order the detector asks them (core/rule_blocks.py): those a rep's turn or end decides
 # first, then those of every frame. Each answers None where it does not apply (a hold has no depth).
@@ -74,9 +74,12 @@ _EXERCISES: dict[str, ExerciseSpec] = {spec.name: spec for spec in (
     ExerciseSpec("squat", +1.0, 30.0, 15.0, watched=_LOADED, judged_lower=(LUMBAR_CURVE,), rest_max_deg=35.0,
                  aliases=("squats", "goblet-squat", "box-squat"), covers="squat, goblet squat, box squat"),
     ExerciseSpec("bridge", -1.0, 15.0, 7.0, aliases=("glute-bridge", "hip-bridge"), covers="glute bridge"),
-    # Bird-dog alternates legs, so the averaged hip angle rarely returns all the way to rest between reps.
-    # Each side reaches its own range, so the depth of one rep says nothing about the next: no depth rule.
-    ExerciseSpec("bird-dog", -1.0, 15.0, 7.0, exit_fraction=0.6, aliases=("birddog", "bird-dogs"),
+    # Bird-dog: a rep is one leg reaching back, so it is driven by the angle between the thighs (from the world
+    # landmarks), which opens by the whole reach, not by the hip's fold between the trunk and the two knees' midpoint,
+    # which moves half as far and as the pose model places the far leg. It alternates legs, so a rep also ends once
+    # back below 60 % of its peak; each side reaches its own range, so the depth of one rep says nothing about the
+    # next: no depth rule.
+    ExerciseSpec("bird-dog", +1.0, 15.0, 7.0, exit_fraction=0.6, driver=LEG_SPLIT, aliases=("birddog", "bird-dogs"),
                  rules=("drift", "tempo", "gross", "phase", "limit"), covers="bird-dog on all fours"),
     ExerciseSpec("plank", +1.0, 0.0, 0.0, has_reps=False, watched=(HIP_EXTENSION, LUMBAR_CURVE, RIB_FLARE),
                  aliases=("front-plank", "forearm-plank"), rules=("limit", "breath"), covers="a timed plank hold"),

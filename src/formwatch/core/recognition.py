@@ -92,28 +92,21 @@ def movement_deg(features: dict[str, float]) -> float:
     return max((features[k] for k in MOVEMENT_FEATURES if features.get(k, math.nan) == features.get(k)), default=0.0)
 
 
-# The window feature that says how far each rep exercise's driver moved (every rep exercise drives by the hip today).
-_DRIVER_RANGE = {HIP_HINGE: "hip_range_deg"}
-
-
 def unmoved_exercises(features: dict[str, float], classes: tuple[str, ...],
                       side_view_max_deg: float = math.inf) -> tuple[str, ...]:
-    """The rep exercises among ``classes`` the window cannot be: those whose driver was never read in it (from any
-    view: not one of their reps could be counted, so naming one would judge nothing — a biceps curl filmed with the
-    knees out of the picture is no squat), and, where the camera sees the fold (the view within
-    ``side_view_max_deg`` of side-on), those whose driver moved less than one of their reps starts at
-    (core/exercises.py ``enter_deg``). From the front the hips fold in depth, and a fold not seen is no evidence."""
+    """The rep exercises among ``classes`` the window cannot be. Every one of them moves the hips (a hinge and a
+    squat fold them, a bridge and a bird-dog's reaching leg open them): those whose hips were never read in it (from
+    any view: a biceps curl filmed with the knees out of the picture is no squat), and, where the camera sees the
+    fold (the view within ``side_view_max_deg`` of side-on), those whose hips moved less than one of their reps
+    starts at (core/exercises.py ``enter_deg``). From the front the hips fold in depth, and a fold not seen is no
+    evidence."""
     side_on = features.get("view_deg", math.nan) <= side_view_max_deg
+    moved = features.get("hip_range_deg", math.nan)
     out = []
     for name in classes:
-        if name not in exercise_names():
+        if name not in exercise_names() or not get_exercise(name).has_reps:
             continue
-        spec = get_exercise(name)
-        driver_range = _DRIVER_RANGE.get(spec.driver)
-        if not spec.has_reps or driver_range is None:  # a driver with no window feature: nothing to say of it
-            continue
-        moved = features.get(driver_range, math.nan)
-        if moved != moved or (side_on and moved < spec.enter_deg):
+        if moved != moved or (side_on and moved < get_exercise(name).enter_deg):
             out.append(name)
     return tuple(out)
 
